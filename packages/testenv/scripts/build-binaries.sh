@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# Builds the real control-plane binaries the tests run (etcd, kube-apiserver, helm)
+# from the Go module proxy, once, into a cache keyed by version:
+#   $LINKERD_SMI_CACHE (default ~/.cache/linkerd-smi)/bin/<name>-<version>-b<buildRevision>/<name>
+# (buildRevision in versions.json changes when the way we build changes).
+# Re-running is cheap: a binary that is already in the cache is not rebuilt.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")/.." && pwd)
+cache=${LINKERD_SMI_CACHE:-$HOME/.cache/linkerd-smi}
+version() { node -p "require('$here/versions.json')['$1']"; }
+K8S=$(version kubernetes)
+ETCD=$(version etcd)
+HELM=$(version helm)
+REV=$(version buildRevision)
+
+command -v go >/dev/null || { echo "build-binaries: Go is required to build the local control plane (https://go.dev/dl)" >&2; exit 1; }
+export GOFLAGS=-mod=mod GOTOOLCHAIN=local CGO_ENABLED=0
+
+log() { printf '[testenv %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
+
+# build NAME VERSION MODULE@VER PACKAGE [LDFLAGS] [EXTRA_GO_MOD_LINES]
+build() {
+  local name=$1 ver=$2 require=$3 pkg=$4 ldflags=${5:-} extra=${6:-}
+  local out="$cache/bin/$name-$ver-b$REV/$name"
+  if [[ -x $out ]]; then log "$name $ver: cached at $out"; return; fi
+  local work; work=$(mktemp -d "${TMPDIR:-/tmp}/linkerd-smi-build-$name.XXXXXX")
+  log "$name $ver: building from ${require} (this happens once per machine)"
+  local start=$SECONDS
+  (
+    cd "$work"
+    printf 'module build/%s\n\ngo 1.24\n\nrequire %s\n%s\n' "$name" "${require/@/ }" "$extra" >go.mod
+    log "$name: downloading modules and compiling $pkg"
+    go build -trimpath -ldflags "-s -w $ldflags" -o "$work/$name" "$pkg"
+  )
+  mkdir -p "$(dirname "$out")"
+  mv "$work/$name" "$out.tmp.$$" && mv "$out.tmp.$$" "$out"
+  rm -rf "$work"
+  log "$name $ver: built in $((SECONDS - start))s -> $out"
+}
+
+# The go.mod of MODULE@VERSION, through the configured module proxy.
+gomod() {
+  local json
+  json=$(cd "${TMPDIR:-/tmp}" && GOFLAGS= go mod download -json "$1")
+  node -e 'process.stdout.write(require("fs").readFileSync(JSON.parse(process.argv[1]).GoMod, "utf8"))' "$json"
+}
+
+# k8s.io/kubernetes points its staging modules at ./staging with replace directives,
+# which a dependent module cannot use; pin each to its published v0.X.Y instead.
+k8s_replaces() {
+  local staging="v0.${K8S#v1.}"
+  echo "replace ("
+  gomod "k8s.io/kubernetes@$K8S" | awk '/=> \.\/staging/ {print "\t" $1 " => " $1 " '"$staging"'"}'
+  echo ")"
+}
+
+# helm's default Kubernetes version (for kubeVersion checks in `helm template`)
+# is set at link time from the client-go it is built with, as its Makefile does.
+helm_ldflags() {
+  local cg major minor f
+  cg=$(gomod "helm.sh/helm/v3@$HELM" | awk '$1 == "k8s.io/client-go" {print $2}')
+  cg=${cg#v0.}
+  major=1 minor=${cg%%.*}
+  f="-X helm.sh/helm/v3/internal/version.version=$HELM -X helm.sh/helm/v3/internal/version.gitTreeState=clean"
+  for p in helm.sh/helm/v3/pkg/lint/rules helm.sh/helm/v3/pkg/chartutil; do
+    f+=" -X $p.k8sVersionMajor=$major -X $p.k8sVersionMinor=$minor"
+  done
+  echo "$f"
+}
+
+k8s_ldflags() {
+  local v=$K8S major minor
+  major=${v#v}; major=${major%%.*}
+  minor=${v#v*.}; minor=${minor%%.*}
+  local f=""
+  for p in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
+    f+=" -X $p.gitVersion=$v -X $p.gitMajor=$major -X $p.gitMinor=$minor"
+    f+=" -X $p.gitTreeState=clean -X $p.buildDate=1970-01-01T00:00:00Z"
+  done
+  echo "$f"
+}
+
+targets=${*:-etcd kube-apiserver helm}
+for t in $targets; do
+  case $t in
+    etcd) build etcd "$ETCD" "go.etcd.io/etcd/server/v3@$ETCD" go.etcd.io/etcd/server/v3 \
+      "-X go.etcd.io/etcd/api/v3/version.GitSHA=release-$ETCD" ;;
+    kube-apiserver) build kube-apiserver "$K8S" "k8s.io/kubernetes@$K8S" k8s.io/kubernetes/cmd/kube-apiserver \
+      "$(k8s_ldflags)" "$(k8s_replaces)" ;;
+    helm) build helm "$HELM" "helm.sh/helm/v3@$HELM" helm.sh/helm/v3/cmd/helm "$(helm_ldflags)" ;;
+    *) echo "build-binaries: unknown target $t (known: etcd kube-apiserver helm)" >&2; exit 2 ;;
+  esac
+done

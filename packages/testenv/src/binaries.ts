@@ -1,0 +1,76 @@
+import { spawn } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { homedir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+/** Root of this package, whether running from `src/` (vitest) or `dist/` (node). */
+export const packageRoot = fileURLToPath(new URL("..", import.meta.url));
+/** Root of the monorepo (testenv is private and always runs from a checkout). */
+export const repoRoot = join(packageRoot, "..", "..");
+
+export interface Versions {
+  kubernetes: string;
+  etcd: string;
+  helm: string;
+  /** Changes when the way we build changes, so stale builds are not reused. */
+  buildRevision: number;
+}
+
+export interface Binaries {
+  versions: Versions;
+  etcd: string;
+  kubeApiserver: string;
+  helm: string;
+}
+
+type Target = "etcd" | "kube-apiserver" | "helm";
+
+export function readVersions(): Versions {
+  return JSON.parse(readFileSync(join(packageRoot, "versions.json"), "utf8")) as Versions;
+}
+
+/** Where built binaries live: `$LINKERD_SMI_CACHE`, else `~/.cache/linkerd-smi`. */
+export function cacheDir(): string {
+  return process.env.LINKERD_SMI_CACHE ?? join(homedir(), ".cache", "linkerd-smi");
+}
+
+export function binaryPaths(versions: Versions = readVersions()): Binaries {
+  const bin = (name: Target, version: string) =>
+    join(cacheDir(), "bin", `${name}-${version}-b${String(versions.buildRevision)}`, name);
+  return {
+    versions,
+    etcd: bin("etcd", versions.etcd),
+    kubeApiserver: bin("kube-apiserver", versions.kubernetes),
+    helm: bin("helm", versions.helm),
+  };
+}
+
+/**
+ * Returns the cached binaries, building the missing ones first with
+ * `scripts/build-binaries.sh` (which prints its progress on stderr).
+ */
+export async function ensureBinaries(): Promise<Binaries> {
+  const paths = binaryPaths();
+  const missing: Target[] = [];
+  if (!existsSync(paths.etcd)) missing.push("etcd");
+  if (!existsSync(paths.kubeApiserver)) missing.push("kube-apiserver");
+  if (!existsSync(paths.helm)) missing.push("helm");
+  if (missing.length === 0) return paths;
+
+  const script = join(packageRoot, "scripts", "build-binaries.sh");
+  await new Promise<void>((resolve, reject) => {
+    const child = spawn("bash", [script, ...missing], { stdio: ["ignore", "inherit", "inherit"] });
+    child.on("error", reject);
+    child.on("exit", (code) => {
+      if (code === 0) resolve();
+      else
+        reject(
+          new Error(
+            `building ${missing.join(", ")} failed (exit ${String(code)}); run \`bash ${script}\` to see why`,
+          ),
+        );
+    });
+  });
+  return paths;
+}

@@ -1,0 +1,58 @@
+#!/usr/bin/env node
+import { parseArgs } from "node:util";
+import { startEnvironment } from "./environment.js";
+
+const usage = `Usage: linkerd-smi-testenv up [--exit-after-start]
+
+Starts a real local control plane (etcd + kube-apiserver with RBAC, built from
+the Go module proxy on first use), installs the TrafficSplit and ServiceProfile
+CRDs, prints the kubeconfig path, and runs until Ctrl-C.
+
+  --exit-after-start   stop and clean up as soon as everything is up (for scripts)
+`;
+
+async function main(): Promise<number> {
+  const { positionals, values } = parseArgs({
+    allowPositionals: true,
+    options: {
+      "exit-after-start": { type: "boolean", default: false },
+      help: { type: "boolean", short: "h", default: false },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(usage);
+    return 0;
+  }
+  if (positionals[0] !== "up" || positionals.length !== 1) {
+    process.stderr.write(usage);
+    return 2;
+  }
+  const env = await startEnvironment();
+  process.stdout.write(
+    `kube-apiserver ${env.version} is up at ${env.plane.server} with RBAC on\n` +
+      `CRDs installed: ${env.crds.join(", ")}\n` +
+      `kubeconfig: ${env.kubeconfig}\n\n` +
+      `Try: KUBECONFIG=${env.kubeconfig} kubectl get crds\n`,
+  );
+  if (values["exit-after-start"]) {
+    await env.plane.stop();
+    return 0;
+  }
+  process.stdout.write("Press Ctrl-C to stop and remove the control plane.\n");
+  await new Promise<void>((resolve) => {
+    process.once("SIGINT", resolve);
+    process.once("SIGTERM", resolve);
+  });
+  await env.plane.stop();
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(
+      `linkerd-smi-testenv: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
+    process.exit(1);
+  },
+);

@@ -1,0 +1,315 @@
+import { generateKeyPairSync, randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { ensureBinaries, type Binaries } from "./binaries.js";
+import { expectOk, KubeHttp } from "./http.js";
+import { writeKubeconfig, type KubeconfigUser } from "./kubeconfig.js";
+import { freePort } from "./ports.js";
+import { ManagedProcess } from "./process.js";
+
+export interface ControlPlaneOptions {
+  /** Progress messages (defaults to stderr). */
+  log?: (message: string) => void;
+  /** Keep the data directory on stop (for debugging a failed run). */
+  keepData?: boolean;
+}
+
+export interface ServiceAccountRef {
+  namespace: string;
+  name: string;
+}
+
+const ADMIN_USER = "testenv-admin";
+const SERVICE_ACCOUNT_ISSUER = "https://kubernetes.default.svc.cluster.local";
+const READY_TIMEOUT_MS = 120_000;
+
+async function waitUntil(
+  what: string,
+  timeoutMs: number,
+  check: () => Promise<boolean>,
+  failFast?: () => string | undefined,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    const fatal = failFast?.();
+    if (fatal !== undefined) throw new Error(`${what}: ${fatal}`);
+    try {
+      if (await check()) return;
+    } catch (error) {
+      lastError = error;
+    }
+    await sleep(100);
+  }
+  const detail = lastError instanceof Error ? ` (last error: ${lastError.message})` : "";
+  throw new Error(`${what}: not ready after ${timeoutMs / 1000}s${detail}`);
+}
+
+/**
+ * A real Kubernetes control plane on loopback: etcd and kube-apiserver with
+ * RBAC authorization, a static admin token in `system:masters`, and the
+ * service-account token issuer, so tests can mint real identities.
+ *
+ * Every instance has its own ports and its own temporary directory, so two
+ * runs on one machine never share state.
+ */
+export class ControlPlane {
+  readonly binaries: Binaries;
+  readonly dir: string;
+  readonly adminToken: string;
+  readonly server: string;
+  readonly kubeconfigPath: string;
+  private etcd: ManagedProcess | undefined;
+  private apiserver: ManagedProcess | undefined;
+  private caPemCache: string | undefined;
+  private adminClient: KubeHttp | undefined;
+  private stopped = false;
+
+  private constructor(
+    binaries: Binaries,
+    dir: string,
+    private readonly ports: { etcdClient: number; etcdPeer: number; apiserver: number },
+    private readonly options: ControlPlaneOptions,
+  ) {
+    this.binaries = binaries;
+    this.dir = dir;
+    this.adminToken = randomBytes(24).toString("hex");
+    this.server = `https://127.0.0.1:${ports.apiserver}`;
+    this.kubeconfigPath = join(dir, "kubeconfig");
+  }
+
+  /** Builds the binaries if needed, then starts etcd and kube-apiserver. */
+  static async start(options: ControlPlaneOptions = {}): Promise<ControlPlane> {
+    const binaries = await ensureBinaries();
+    let lastError: unknown;
+    // A free port can be taken between probing and binding; try again with new ones.
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      const dir = mkdtempSync(join(tmpdir(), "linkerd-smi-testenv-"));
+      const ports = {
+        etcdClient: await freePort(),
+        etcdPeer: await freePort(),
+        apiserver: await freePort(),
+      };
+      const plane = new ControlPlane(binaries, dir, ports, options);
+      try {
+        await plane.boot();
+        return plane;
+      } catch (error) {
+        lastError = error;
+        await plane.stop();
+        if (!(error instanceof Error && /address already in use/i.test(error.message))) break;
+      }
+    }
+    throw lastError;
+  }
+
+  private log(message: string): void {
+    (this.options.log ?? ((m: string) => process.stderr.write(`[testenv] ${m}\n`)))(message);
+  }
+
+  private async boot(): Promise<void> {
+    mkdirSync(join(this.dir, "logs"));
+    mkdirSync(join(this.dir, "certs"));
+    writeFileSync(
+      join(this.dir, "tokens.csv"),
+      `${this.adminToken},${ADMIN_USER},${ADMIN_USER},"system:masters"\n`,
+      { mode: 0o600 },
+    );
+    const { privateKey, publicKey } = generateKeyPairSync("rsa", {
+      modulusLength: 2048,
+      publicKeyEncoding: { type: "spki", format: "pem" },
+      privateKeyEncoding: { type: "pkcs8", format: "pem" },
+    });
+    writeFileSync(join(this.dir, "sa.key"), privateKey, { mode: 0o600 });
+    writeFileSync(join(this.dir, "sa.pub"), publicKey);
+
+    await this.startEtcd();
+    await this.startApiServer();
+    writeKubeconfig(
+      this.kubeconfigPath,
+      { server: this.server, caPem: this.caPem },
+      { token: this.adminToken },
+    );
+  }
+
+  private async startEtcd(): Promise<void> {
+    const client = `http://127.0.0.1:${this.ports.etcdClient}`;
+    const peer = `http://127.0.0.1:${this.ports.etcdPeer}`;
+    this.etcd = new ManagedProcess(
+      "etcd",
+      this.binaries.etcd,
+      [
+        "--name=testenv",
+        `--data-dir=${join(this.dir, "etcd")}`,
+        `--listen-client-urls=${client}`,
+        `--advertise-client-urls=${client}`,
+        `--listen-peer-urls=${peer}`,
+        `--initial-advertise-peer-urls=${peer}`,
+        `--initial-cluster=testenv=${peer}`,
+        "--unsafe-no-fsync=true",
+        "--log-level=warn",
+      ],
+      join(this.dir, "logs", "etcd.log"),
+    );
+    const etcd = this.etcd;
+    await waitUntil(
+      "etcd",
+      30_000,
+      async () => {
+        const res = await fetch(`${client}/health`);
+        const body = (await res.json()) as { health?: string };
+        return body.health === "true";
+      },
+      () => (etcd.hasExited ? `exited early:\n${etcd.tail()}` : undefined),
+    );
+    this.log(`etcd ${this.binaries.versions.etcd} on ${client}`);
+  }
+
+  /** Starts kube-apiserver (again, after {@link stopApiServer}) on the same port and data. */
+  async startApiServer(): Promise<void> {
+    if (this.apiserver !== undefined && !this.apiserver.hasExited) return;
+    this.apiserver = new ManagedProcess(
+      "kube-apiserver",
+      this.binaries.kubeApiserver,
+      [
+        `--etcd-servers=http://127.0.0.1:${this.ports.etcdClient}`,
+        "--bind-address=127.0.0.1",
+        "--advertise-address=127.0.0.1",
+        `--secure-port=${this.ports.apiserver}`,
+        `--cert-dir=${join(this.dir, "certs")}`,
+        `--token-auth-file=${join(this.dir, "tokens.csv")}`,
+        "--authorization-mode=RBAC",
+        `--service-account-issuer=${SERVICE_ACCOUNT_ISSUER}`,
+        `--service-account-key-file=${join(this.dir, "sa.pub")}`,
+        `--service-account-signing-key-file=${join(this.dir, "sa.key")}`,
+        "--service-cluster-ip-range=10.96.0.0/16",
+        "--allow-privileged=true",
+        "--profiling=false",
+        "--v=1",
+      ],
+      join(this.dir, "logs", "kube-apiserver.log"),
+    );
+    const apiserver = this.apiserver;
+    await waitUntil(
+      "kube-apiserver",
+      READY_TIMEOUT_MS,
+      async () => {
+        if (!existsSync(join(this.dir, "certs", "apiserver.crt"))) return false;
+        const res = await this.admin().get("/readyz");
+        return res.status === 200;
+      },
+      () => (apiserver.hasExited ? `exited early:\n${apiserver.tail()}` : undefined),
+    );
+    this.log(`kube-apiserver ${this.binaries.versions.kubernetes} on ${this.server}`);
+  }
+
+  /** Stops kube-apiserver gracefully, keeping etcd and all data. */
+  async stopApiServer(): Promise<void> {
+    await this.apiserver?.stop();
+    this.resetClient();
+  }
+
+  /** Kills kube-apiserver with SIGKILL, keeping etcd and all data. */
+  async killApiServer(): Promise<void> {
+    await this.apiserver?.kill();
+    this.resetClient();
+  }
+
+  async restartApiServer(): Promise<void> {
+    await this.stopApiServer();
+    await this.startApiServer();
+  }
+
+  /** PEM bundle that verifies the apiserver's self-generated serving certificate. */
+  get caPem(): string {
+    this.caPemCache ??= readFileSync(join(this.dir, "certs", "apiserver.crt"), "utf8");
+    return this.caPemCache;
+  }
+
+  /** A client with the admin identity (`system:masters`). */
+  admin(): KubeHttp {
+    this.adminClient ??= new KubeHttp(this.server, this.caPem, { token: this.adminToken });
+    return this.adminClient;
+  }
+
+  /** A client that sends no credentials at all. */
+  anonymous(): KubeHttp {
+    return new KubeHttp(this.server, this.caPem);
+  }
+
+  client(credentials: { token: string }): KubeHttp {
+    return new KubeHttp(this.server, this.caPem, credentials);
+  }
+
+  private resetClient(): void {
+    this.adminClient?.close();
+    this.adminClient = undefined;
+  }
+
+  /** What `/version` reports, e.g. `v1.36.3`. */
+  async version(): Promise<string> {
+    const res = expectOk(await this.admin().get("/version"), "GET /version");
+    return (res.body as { gitVersion: string }).gitVersion;
+  }
+
+  /**
+   * Creates the namespace and service account if needed and returns a token
+   * minted for it by the apiserver (TokenRequest), as a pod would get.
+   */
+  async serviceAccountToken(sa: ServiceAccountRef, expirationSeconds = 3600): Promise<string> {
+    const admin = this.admin();
+    expectOk(
+      await admin.apply(`/api/v1/namespaces/${sa.namespace}`, {
+        apiVersion: "v1",
+        kind: "Namespace",
+        metadata: { name: sa.namespace },
+      }),
+      `create namespace ${sa.namespace}`,
+    );
+    expectOk(
+      await admin.apply(`/api/v1/namespaces/${sa.namespace}/serviceaccounts/${sa.name}`, {
+        apiVersion: "v1",
+        kind: "ServiceAccount",
+        metadata: { name: sa.name, namespace: sa.namespace },
+      }),
+      `create serviceaccount ${sa.namespace}/${sa.name}`,
+    );
+    const res = expectOk(
+      await admin.post(`/api/v1/namespaces/${sa.namespace}/serviceaccounts/${sa.name}/token`, {
+        apiVersion: "authentication.k8s.io/v1",
+        kind: "TokenRequest",
+        spec: { audiences: [SERVICE_ACCOUNT_ISSUER], expirationSeconds },
+      }),
+      `mint a token for ${sa.namespace}/${sa.name}`,
+    );
+    return (res.body as { status: { token: string } }).status.token;
+  }
+
+  /** Writes a kubeconfig for a service account and returns its path. */
+  async serviceAccountKubeconfig(sa: ServiceAccountRef): Promise<string> {
+    const token = await this.serviceAccountToken(sa);
+    return this.writeKubeconfig(`sa-${sa.namespace}-${sa.name}`, { token });
+  }
+
+  /** Writes a kubeconfig in the control plane's directory for any identity. */
+  writeKubeconfig(name: string, user: KubeconfigUser): string {
+    return writeKubeconfig(
+      join(this.dir, `kubeconfig-${name}`),
+      { server: this.server, caPem: this.caPem },
+      user,
+    );
+  }
+
+  /** Stops both processes and removes the data directory (unless `keepData`). */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.resetClient();
+    await this.apiserver?.stop();
+    await this.etcd?.stop();
+    if (this.options.keepData === true) this.log(`kept ${this.dir}`);
+    else rmSync(this.dir, { recursive: true, force: true });
+  }
+}

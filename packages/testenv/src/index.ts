@@ -1,0 +1,19 @@
+export {
+  binaryPaths,
+  cacheDir,
+  ensureBinaries,
+  readVersions,
+  type Binaries,
+  type Versions,
+} from "./binaries.js";
+export { ControlPlane, type ControlPlaneOptions, type ServiceAccountRef } from "./controlplane.js";
+export { chartDir, installCrds, renderTrafficSplitCrd, serviceProfileCrd } from "./crds.js";
+export { startEnvironment, type TestEnvironment } from "./environment.js";
+export { expectOk, KubeHttp, type Credentials, type KubeResponse } from "./http.js";
+export {
+  readKubeconfig,
+  writeKubeconfig,
+  type KubeconfigUser,
+  type ResolvedKubeconfig,
+} from "./kubeconfig.js";
+export { ManagedProcess } from "./process.js";
