@@ -14,6 +14,11 @@ export interface ControlPlaneOptions {
   log?: (message: string) => void;
   /** Keep the data directory on stop (for debugging a failed run). */
   keepData?: boolean;
+  /**
+   * Extra kube-apiserver flags. `--watch-cache=false`, for example, sends
+   * watches straight to etcd, so an etcd compaction surfaces as 410 Gone.
+   */
+  apiServerArgs?: readonly string[];
 }
 
 export interface ServiceAccountRef {
@@ -188,6 +193,7 @@ export class ControlPlane {
         "--allow-privileged=true",
         "--profiling=false",
         "--v=1",
+        ...(this.options.apiServerArgs ?? []),
       ],
       join(this.dir, "logs", "kube-apiserver.log"),
     );
@@ -203,6 +209,33 @@ export class ControlPlane {
       () => (apiserver.hasExited ? `exited early:\n${apiserver.tail()}` : undefined),
     );
     this.log(`kube-apiserver ${this.binaries.versions.kubernetes} on ${this.server}`);
+  }
+
+  /** etcd's client URL (plain HTTP on loopback). */
+  get etcdUrl(): string {
+    return `http://127.0.0.1:${this.ports.etcdClient}`;
+  }
+
+  /**
+   * Compacts etcd's history up to its current revision, as the apiserver's
+   * periodic compaction would: every watch that resumes from an older
+   * resourceVersion then gets 410 Gone and must relist.
+   */
+  async compactEtcd(): Promise<number> {
+    const call = async (path: string, body: unknown): Promise<unknown> => {
+      const res = await fetch(`${this.etcdUrl}${path}`, {
+        method: "POST",
+        body: JSON.stringify(body),
+      });
+      if (!res.ok) throw new Error(`etcd ${path}: HTTP ${res.status}: ${await res.text()}`);
+      return res.json();
+    };
+    const range = (await call("/v3/kv/range", { key: Buffer.from("\0").toString("base64") })) as {
+      header: { revision: string };
+    };
+    const revision = Number(range.header.revision);
+    await call("/v3/kv/compaction", { revision, physical: true });
+    return revision;
   }
 
   /** Stops kube-apiserver gracefully, keeping etcd and all data. */

@@ -198,3 +198,48 @@ describe("a control plane started inside a test", () => {
     expect(existsSync(env.plane.dir)).toBe(false);
   }, 240_000);
 });
+
+describe("etcd compaction", () => {
+  it("makes a watch that resumes from a compacted resourceVersion fail with 410 Gone", async () => {
+    const env = await startEnvironment({
+      log: () => undefined,
+      apiServerArgs: ["--watch-cache=false"],
+    });
+    try {
+      const root = env.plane.admin();
+      const list = "/apis/split.smi-spec.io/v1alpha1/namespaces/default/trafficsplits";
+      const before = expectOk(await root.get(list), "list splits");
+      const oldVersion = (before.body as { metadata: { resourceVersion: string } }).metadata
+        .resourceVersion;
+      for (let i = 0; i < 3; i++) {
+        expectOk(
+          await root.post(list, {
+            apiVersion: "split.smi-spec.io/v1alpha1",
+            kind: "TrafficSplit",
+            metadata: { name: `churn-${i}` },
+            spec: { service: "a", backends: [{ service: "a", weight: 1 }] },
+          }),
+          "create split",
+        );
+      }
+      const current = (
+        await root.get(`${list}?watch=true&resourceVersion=${oldVersion}&timeoutSeconds=1`)
+      ).text;
+      expect(current).toContain('"type":"ADDED"');
+
+      const revision = await env.plane.compactEtcd();
+      expect(revision).toBeGreaterThan(Number(oldVersion));
+      const gone = await root.get(
+        `${list}?watch=true&resourceVersion=${oldVersion}&timeoutSeconds=1`,
+      );
+      const event = JSON.parse(gone.text.trim().split("\n")[0] ?? "{}") as {
+        type: string;
+        object: { code: number; reason: string };
+      };
+      expect(event.type).toBe("ERROR");
+      expect(event.object).toMatchObject({ code: 410, reason: "Expired" });
+    } finally {
+      await env.plane.stop();
+    }
+  }, 120_000);
+});

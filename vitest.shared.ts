@@ -1,0 +1,10 @@
+import type { ViteUserConfig } from "vitest/config";
+
+/**
+ * Reporters every package uses: the default console output, plus a JSON file
+ * that `.ci/run` sums into one "N passed, N failed" line for the whole repo.
+ */
+export const reporters: NonNullable<ViteUserConfig["test"]>["reporters"] = [
+  "default",
+  ["json", { outputFile: "test-results/vitest.json" }],
+];
