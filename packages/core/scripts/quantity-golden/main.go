@@ -26,7 +26,7 @@ const maxScale = 10000
 // Quantity.UnmarshalJSON as a JSON string.
 var stringInputs = []string{
 	// canonical and common weights
-	"0", "1", "500m", "0m", "1000m", "100m", "900m", "1m", "999m", "1001m", "1", "1.5", "0.5",
+	"0", "1", "500m", "0m", "1000m", "100m", "900m", "1m", "999m", "1001m", "1.5", "0.5",
 	"2k", "1k", "1.5k", "0.5k", "500", "1000", "1536", "429497", "2e9",
 	// fractions, signs and leading zeros
 	"0.0001", "0.001", "0.0005", "0.5m", "100u", "1n", "1u", "5n", "0.1n", ".5", "5.", "1.",
@@ -53,7 +53,10 @@ var stringInputs = []string{
 	// invalid
 	"", "abc", "1 ", " 1", " 1 ", "\t500m\n", "500mi", "1e", "1ee3", "1Ee3", "1e3.5", "1e+-3",
 	"1-3", "1i", "1K", "1ki", "1KI", "1m ", "1.5.5", "1,5", "1_000", "0x10", "Infinity", "NaN",
-	"12.5%", "٣", "1e99999999999999999999", "1 m", "--1", "+-1", "1e-", "1e+", "1Mi5", "1m3",
+	"12.5%", "\u0663", "1e99999999999999999999", "1 m", "--1", "+-1", "1e-", "1e+", "1Mi5", "1m3",
+	// whitespace: ParseQuantity rejects it; UnmarshalJSON trims what
+	// strings.TrimSpace trims, but sees JSON escapes (\t, \u2028...) as text
+	"\u30001", "1\u2028", "\u000b1", "1\u200a", "\ufeff1", "\u00851",
 	"1E3i", "ten", "0.5 ", "\u00a01", "1\u0085",
 }
 
@@ -176,9 +179,9 @@ func main() {
 		rows = append(rows, row{Kind: "number", Input: lit, Normalized: &n, JSON: fromJSON(normalized)})
 	}
 	out := map[string]interface{}{
-		"generator":    "packages/core/scripts/quantity-golden (k8s.io/apimachinery v0.29.1)",
-		"maxScale":     maxScale,
-		"rows":         rows,
+		"generator":   "packages/core/scripts/quantity-golden (k8s.io/apimachinery v0.29.1)",
+		"maxScale":    maxScale,
+		"rows":        rows,
 		"_regenerate": "pnpm --filter @linkerd-smi/core run golden",
 	}
 	enc := json.NewEncoder(os.Stdout)

@@ -1,0 +1,151 @@
+/**
+ * `@linkerd-smi/core`: parse and validate SMI TrafficSplits and translate them into Linkerd
+ * ServiceProfile `dstOverrides`, byte for byte as the linkerd-smi v0.2.7 adaptor does.
+ *
+ * Pure functions, no I/O, no runtime dependencies. Typical use:
+ *
+ * ```ts
+ * const parsed = parseTrafficSplit(document);
+ * if (parsed.ok) {
+ *   const { profile } = desiredServiceProfile(parsed.split, { namespace: "default" });
+ * }
+ * ```
+ *
+ * Every export is documented where it is declared.
+ *
+ * @packageDocumentation
+ */
+
+// Resource types.
+export {
+  SERVICE_PROFILE_API_VERSION,
+  TRAFFIC_SPLIT_GROUP,
+  TRAFFIC_SPLIT_VERSIONS,
+  type HTTPMatch,
+  type HTTPMatchV1Alpha1,
+  type HTTPRouteGroup,
+  type HTTPRouteGroupV1Alpha1,
+  type HTTPRouteGroupV1Alpha2,
+  type HTTPRouteGroupV1Alpha3,
+  type HTTPRouteGroupV1Alpha4,
+  type HTTPRouteMethod,
+  type ManagedFieldsEntry,
+  type ObjectMeta,
+  type OwnerReference,
+  type Range,
+  type RequestMatch,
+  type ResponseClass,
+  type ResponseMatch,
+  type RetryBudget,
+  type RouteSpec,
+  type ServiceProfile,
+  type ServiceProfileSpec,
+  type TrafficSplit,
+  type TrafficSplitApiVersion,
+  type TrafficSplitBackendV1Alpha1,
+  type TrafficSplitBackendV1Alpha2,
+  type TrafficSplitV1Alpha1,
+  type TrafficSplitV1Alpha2,
+  type TrafficSplitV1Alpha3,
+  type TrafficSplitV1Alpha4,
+  type TrafficSplitVersion,
+  type TypedLocalObjectReference,
+  type WeightedDst,
+} from "./types.js";
+
+// Kubernetes quantities, exactly as k8s.io/apimachinery.
+export {
+  MAX_DECIMAL_EXPONENT,
+  canonicalQuantity,
+  compareQuantity,
+  decodeQuantity,
+  isQuantityError,
+  isWholeMilli,
+  milliValue,
+  parseQuantity,
+  quantityFromMilli,
+  type Quantity,
+  type QuantityError,
+  type QuantityErrorCode,
+  type QuantityFormat,
+} from "./quantity.js";
+
+// Kubernetes name rules.
+export {
+  DNS_LABEL_MAX_LENGTH,
+  DNS_SUBDOMAIN_MAX_LENGTH,
+  checkDns1035Label,
+  checkDns1123Label,
+  checkDns1123Subdomain,
+  isDns1035Label,
+  isDns1123Subdomain,
+  type NameProblem,
+} from "./dns.js";
+
+// Did-you-mean for field names.
+export {
+  FIELD_ALIASES,
+  KNOWN_FIELDS,
+  closestName,
+  levenshtein,
+  suggestField,
+  type FieldContext,
+  type FieldSuggestion,
+  type SuggestionReason,
+} from "./suggest.js";
+
+// Diagnostics.
+export {
+  DIAGNOSTIC_CODES,
+  formatDiagnostic,
+  hasErrors,
+  joinPath,
+  sortDiagnostics,
+  type Diagnostic,
+  type DiagnosticCode,
+  type FormatDiagnosticOptions,
+  type Severity,
+} from "./diagnostics.js";
+
+// Parsing and validation.
+export {
+  parseTrafficSplit,
+  type ParseTrafficSplitOptions,
+  type ParseTrafficSplitResult,
+  type ParsedBackend,
+  type ParsedTrafficSplit,
+} from "./parse.js";
+
+// Translation to a ServiceProfile.
+export {
+  DEFAULT_CLUSTER_DOMAIN,
+  MAX_LINKERD_WEIGHT_MILLI,
+  backendAuthority,
+  checkClusterDomain,
+  desiredDstOverrides,
+  desiredServiceProfile,
+  fitLinkerdWeights,
+  normalizeClusterDomain,
+  serviceProfileName,
+  type ClusterDomainOptions,
+  type DesiredDstOverrides,
+  type DesiredServiceProfile,
+  type DesiredServiceProfileOptions,
+  type FittedWeights,
+} from "./translate.js";
+
+// Reconciling with an existing ServiceProfile.
+export {
+  SKIP_ANNOTATION,
+  dstOverridesEqual,
+  hasSkipAnnotation,
+  isOnlyOurs,
+  planServiceProfile,
+  planServiceProfileCleanup,
+  type CleanupOptions,
+  type ServiceProfileCleanupPlan,
+  type ServiceProfilePlan,
+} from "./merge.js";
+
+// Traffic shares.
+export { backendShares, formatPercent, type BackendShare } from "./shares.js";

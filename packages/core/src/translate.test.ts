@@ -1,0 +1,289 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { parseTrafficSplit, type ParsedTrafficSplit } from "./parse.js";
+import {
+  canonicalQuantity,
+  isQuantityError,
+  milliValue,
+  parseQuantity,
+  quantityFromMilli,
+} from "./quantity.js";
+import {
+  MAX_LINKERD_WEIGHT_MILLI,
+  backendAuthority,
+  checkClusterDomain,
+  desiredDstOverrides,
+  desiredServiceProfile,
+  fitLinkerdWeights,
+  normalizeClusterDomain,
+  serviceProfileName,
+} from "./translate.js";
+
+function parsed(input: unknown): ParsedTrafficSplit {
+  const result = parseTrafficSplit(input);
+  if (!result.ok) throw new Error(JSON.stringify(result.diagnostics));
+  return result.split;
+}
+
+const UINT32_MAX = 2n ** 32n - 1n;
+
+describe("names", () => {
+  it.each([
+    ["web", "default", undefined, "web.default.svc.cluster.local"],
+    ["web", "prod", "example.org", "web.prod.svc.example.org"],
+    ["web", "prod", "cluster.local.", "web.prod.svc.cluster.local"],
+  ] as const)("%s in %s with domain %s is %s", (service, namespace, domain, expected) => {
+    expect(serviceProfileName(service, namespace, domain)).toBe(expected);
+    expect(backendAuthority(service, namespace, domain)).toBe(expected);
+  });
+
+  it.each(["", ".", "Cluster.Local", "cluster..local", "cluster.local..", "-x.local", "a_b"])(
+    "rejects the cluster domain %j",
+    (domain) => {
+      expect(checkClusterDomain(domain)).toBeDefined();
+      expect(() => normalizeClusterDomain(domain)).toThrow(RangeError);
+      expect(() => serviceProfileName("web", "default", domain)).toThrow(/invalid cluster domain/);
+    },
+  );
+
+  it("normalizes one trailing dot only", () => {
+    expect(normalizeClusterDomain("cluster.local.")).toBe("cluster.local");
+    expect(normalizeClusterDomain()).toBe("cluster.local");
+  });
+});
+
+describe("desiredServiceProfile", () => {
+  it("translates the backend-split sample exactly", () => {
+    const split = parsed({
+      apiVersion: "split.smi-spec.io/v1alpha2",
+      kind: "TrafficSplit",
+      metadata: { name: "backend-split", namespace: "trafficsplit-sample" },
+      spec: {
+        service: "backend-svc",
+        backends: [
+          { service: "backend-svc", weight: 500 },
+          { service: "failing-svc", weight: 500 },
+        ],
+      },
+    });
+    expect(desiredServiceProfile(split)).toEqual({
+      profile: {
+        apiVersion: "linkerd.io/v1alpha2",
+        kind: "ServiceProfile",
+        metadata: {
+          name: "backend-svc.trafficsplit-sample.svc.cluster.local",
+          namespace: "trafficsplit-sample",
+        },
+        spec: {
+          dstOverrides: [
+            { authority: "backend-svc.trafficsplit-sample.svc.cluster.local", weight: "500" },
+            { authority: "failing-svc.trafficsplit-sample.svc.cluster.local", weight: "500" },
+          ],
+        },
+      },
+      diagnostics: [],
+    });
+  });
+
+  it("copies v1alpha1 quantities as Go prints them", () => {
+    const split = parsed({
+      apiVersion: "split.smi-spec.io/v1alpha1",
+      kind: "TrafficSplit",
+      metadata: { name: "web-split", namespace: "default" },
+      spec: {
+        service: "web",
+        backends: [
+          { service: "web-v1", weight: "500m" },
+          { service: "web-v2", weight: "0m" },
+          { service: "web-v3", weight: 1000 },
+          { service: "web-v4", weight: "1.5" },
+          { service: "web-v5", weight: "1000m" },
+        ],
+      },
+    });
+    const { profile } = desiredServiceProfile(split);
+    expect(profile.spec.dstOverrides).toEqual([
+      { authority: "web-v1.default.svc.cluster.local", weight: "500m" },
+      { authority: "web-v2.default.svc.cluster.local", weight: "0" },
+      { authority: "web-v3.default.svc.cluster.local", weight: "1k" },
+      { authority: "web-v4.default.svc.cluster.local", weight: "1500m" },
+      { authority: "web-v5.default.svc.cluster.local", weight: "1" },
+    ]);
+  });
+
+  it("uses a custom cluster domain and an explicit namespace", () => {
+    const split = parsed({
+      spec: { service: "web", backends: [{ service: "web-v2", weight: "1" }] },
+    });
+    expect(
+      desiredServiceProfile(split, { namespace: "shop", clusterDomain: "corp.example" }),
+    ).toEqual({
+      profile: {
+        apiVersion: "linkerd.io/v1alpha2",
+        kind: "ServiceProfile",
+        metadata: { name: "web.shop.svc.corp.example", namespace: "shop" },
+        spec: { dstOverrides: [{ authority: "web-v2.shop.svc.corp.example", weight: "1" }] },
+      },
+      diagnostics: [],
+    });
+  });
+
+  it("omits dstOverrides for a split with no backends (which the parser rejects)", () => {
+    const split: ParsedTrafficSplit = {
+      apiVersion: "split.smi-spec.io/v1alpha2",
+      namespace: "default",
+      service: "web",
+      backends: [],
+      allWeightsZero: false,
+    };
+    expect(desiredServiceProfile(split).profile.spec).toEqual({});
+  });
+
+  it("requires a valid namespace", () => {
+    const split = parsed({ spec: { service: "web", backends: [{ service: "web", weight: 1 }] } });
+    expect(() => desiredServiceProfile(split)).toThrow(/no namespace/);
+    expect(() => desiredServiceProfile(split, { namespace: "Bad_NS" })).toThrow(
+      /invalid namespace/,
+    );
+  });
+
+  it("reports profile names longer than 253 characters", () => {
+    const split = parsed({
+      spec: { service: "w".repeat(63), backends: [{ service: "w", weight: 1 }] },
+    });
+    const { diagnostics } = desiredServiceProfile(split, {
+      namespace: "n".repeat(63),
+      clusterDomain: `${"d".repeat(63)}.${"e".repeat(63)}`,
+    });
+    expect(diagnostics).toMatchObject([
+      { severity: "error", code: "invalid-name", path: "spec.service" },
+    ]);
+  });
+});
+
+describe("overflow guard", () => {
+  it("leaves weights up to the limit alone", () => {
+    const split = parsed({
+      metadata: { namespace: "default" },
+      spec: {
+        service: "web",
+        backends: [
+          { service: "a", weight: "429496729m" },
+          { service: "b", weight: "429496.729" },
+        ],
+      },
+    });
+    const { dstOverrides, diagnostics } = desiredDstOverrides(split, "default");
+    expect(dstOverrides.map((d) => d.weight)).toEqual(["429496729m", "429496.729"]);
+    expect(diagnostics).toEqual([]);
+  });
+
+  it("scales the split down proportionally, keeping non-zero weights non-zero", () => {
+    const split = parsed({
+      metadata: { namespace: "default" },
+      spec: {
+        service: "web",
+        backends: [
+          { service: "a", weight: "1M" },
+          { service: "b", weight: 500000 },
+          { service: "c", weight: "1m" },
+          { service: "d", weight: 0 },
+        ],
+      },
+    });
+    const { profile, diagnostics } = desiredServiceProfile(split);
+    expect(profile.spec.dstOverrides).toEqual([
+      { authority: "a.default.svc.cluster.local", weight: "429496729m" },
+      { authority: "b.default.svc.cluster.local", weight: "214748364m" },
+      { authority: "c.default.svc.cluster.local", weight: "1m" },
+      { authority: "d.default.svc.cluster.local", weight: "0" },
+    ]);
+    expect(diagnostics).toHaveLength(1);
+    expect(diagnostics[0]).toMatchObject({
+      severity: "warning",
+      code: "weight-overflow-scaled",
+      path: "spec.backends",
+    });
+    expect(diagnostics[0]?.message).toContain("1M (1000000000m)");
+    expect(diagnostics[0]?.message).toContain("a=429496729m, b=214748364m, c=1m, d=0");
+  });
+
+  it("fitLinkerdWeights", () => {
+    expect(fitLinkerdWeights([1n, 2n])).toEqual({ milli: [1n, 2n], scaled: false });
+    expect(fitLinkerdWeights([MAX_LINKERD_WEIGHT_MILLI + 1n, 1n, -5n])).toEqual({
+      milli: [MAX_LINKERD_WEIGHT_MILLI, 1n, 0n],
+      scaled: true,
+    });
+    expect(fitLinkerdWeights([])).toEqual({ milli: [], scaled: false });
+  });
+
+  const milliWeight = fc.oneof(
+    fc.bigInt({ min: 0n, max: 1000n }),
+    fc.bigInt({ min: 0n, max: MAX_LINKERD_WEIGHT_MILLI * 2n }),
+    fc.bigInt({ min: 0n, max: 10n ** 30n }),
+  );
+
+  it("never emits a weight whose milli * 10 exceeds 2^32 - 1, and keeps proportions within 1m", () => {
+    fc.assert(
+      fc.property(fc.array(milliWeight, { minLength: 1, maxLength: 12 }), (millis) => {
+        const split = {
+          backends: millis.map((milli, i) => ({
+            service: `s${i}`,
+            weight: canonicalQuantity(quantityFromMilli(milli)),
+            milli,
+          })),
+        };
+        const { dstOverrides } = desiredDstOverrides(split, "default");
+        const largest = millis.reduce((a, b) => (b > a ? b : a), 0n);
+        dstOverrides.forEach((d, i) => {
+          expect(typeof d.weight).toBe("string");
+          const q = parseQuantity(d.weight);
+          if (isQuantityError(q)) throw new Error(q.message);
+          const written = milliValue(q);
+          expect(written * 10n <= UINT32_MAX).toBe(true);
+          const original = millis[i] ?? 0n;
+          expect(written === 0n).toBe(original === 0n);
+          if (largest > MAX_LINKERD_WEIGHT_MILLI) {
+            // |written - original * MAX / largest| < 1m, checked in integers
+            const exact = original * MAX_LINKERD_WEIGHT_MILLI;
+            const diff = written * largest - exact;
+            expect(diff < largest && -diff < largest).toBe(true);
+          } else {
+            expect(written).toBe(original);
+          }
+        });
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it("holds for parsed splits too", () => {
+    const weight = fc.oneof(
+      fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }),
+      fc
+        .tuple(
+          fc.integer({ min: 0, max: 999_999 }),
+          fc.constantFrom("m", "", "k", "M", "G", "T", "E", "Ki", "Gi"),
+        )
+        .map(([n, suffix]) => `${n}${suffix}`),
+    );
+    fc.assert(
+      fc.property(fc.array(weight, { minLength: 1, maxLength: 10 }), (weights) => {
+        const split = parsed({
+          metadata: { namespace: "default" },
+          spec: {
+            service: "web",
+            backends: weights.map((w, i) => ({ service: `web-v${i}`, weight: w })),
+          },
+        });
+        const { profile } = desiredServiceProfile(split);
+        for (const d of profile.spec.dstOverrides ?? []) {
+          const q = parseQuantity(String(d.weight));
+          if (isQuantityError(q)) throw new Error(q.message);
+          expect(milliValue(q) * 10n <= UINT32_MAX).toBe(true);
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
