@@ -1,0 +1,252 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import type { RequestOptions } from "node:https";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import {
+  currentNamespace,
+  ImpersonatingKubeConfig,
+  KubeConfigError,
+  loadKubeConfig,
+} from "./config.js";
+
+const dir = mkdtempSync(join(tmpdir(), "kube-config-test-"));
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+interface Ctx {
+  name: string;
+  cluster: string;
+  user: string;
+  namespace?: string;
+}
+
+function kubeconfig(
+  file: string,
+  options: {
+    contexts: Ctx[];
+    current?: string;
+    clusters?: string[];
+    users?: { name: string; token: string; as?: string }[];
+  },
+): string {
+  const path = join(dir, file);
+  const clusters = options.clusters ?? [...new Set(options.contexts.map((c) => c.cluster))];
+  const users: { name: string; token: string; as?: string }[] =
+    options.users ??
+    [...new Set(options.contexts.map((c) => c.user))].map((name) => ({
+      name,
+      token: `token-${name}`,
+    }));
+  writeFileSync(
+    path,
+    JSON.stringify({
+      apiVersion: "v1",
+      kind: "Config",
+      clusters: clusters.map((name) => ({
+        name,
+        cluster: { server: `https://${name}.example:6443` },
+      })),
+      users: users.map((u) => ({
+        name: u.name,
+        user: { token: u.token, ...(u.as === undefined ? {} : { as: u.as }) },
+      })),
+      contexts: options.contexts.map((c) => ({
+        name: c.name,
+        context: {
+          cluster: c.cluster,
+          user: c.user,
+          ...(c.namespace === undefined ? {} : { namespace: c.namespace }),
+        },
+      })),
+      ...(options.current === undefined ? {} : { "current-context": options.current }),
+    }),
+  );
+  return path;
+}
+
+const empty = { env: {}, home: join(dir, "no-home") };
+
+async function headersOf(kc: ReturnType<typeof loadKubeConfig>): Promise<Record<string, unknown>> {
+  const opts: RequestOptions = {};
+  await kc.applyToHTTPSOptions(opts);
+  return opts.headers as Record<string, unknown>;
+}
+
+describe("loadKubeConfig", () => {
+  const two = kubeconfig("two.json", {
+    contexts: [
+      { name: "dev", cluster: "dev", user: "dev", namespace: "team" },
+      { name: "prod", cluster: "prod", user: "prod" },
+    ],
+    current: "dev",
+  });
+
+  it("uses the current context of an explicit file", () => {
+    const kc = loadKubeConfig({ kubeconfig: two }, empty);
+    expect(kc.getCurrentContext()).toBe("dev");
+    expect(kc.getCurrentCluster()?.server).toBe("https://dev.example:6443");
+    expect(currentNamespace(kc)).toBe("team");
+  });
+
+  it("selects another context", async () => {
+    const kc = loadKubeConfig({ kubeconfig: two, context: "prod" }, empty);
+    expect(kc.getCurrentCluster()?.server).toBe("https://prod.example:6443");
+    expect(currentNamespace(kc)).toBe("default");
+    expect((await headersOf(kc)).Authorization).toBe("Bearer token-prod");
+  });
+
+  it("names the missing context and lists the ones that exist", () => {
+    expect(() => loadKubeConfig({ kubeconfig: two, context: "staging" }, empty)).toThrow(
+      new KubeConfigError(
+        `context "staging" does not exist in kubeconfig ${two}; available contexts: dev, prod`,
+      ),
+    );
+  });
+
+  it("fails clearly on a missing file", () => {
+    const missing = join(dir, "nope.yaml");
+    expect(() => loadKubeConfig({ kubeconfig: missing }, empty)).toThrow(
+      `kubeconfig file ${missing} (--kubeconfig) does not exist`,
+    );
+  });
+
+  it("fails clearly on a file that is not a kubeconfig", () => {
+    const bad = join(dir, "bad.yaml");
+    writeFileSync(bad, "clusters:\n  - name: x\n");
+    expect(() => loadKubeConfig({ kubeconfig: bad }, empty)).toThrow(
+      /cannot read kubeconfig file .*bad\.yaml.*cluster is missing/,
+    );
+  });
+
+  it("asks for --context when there is no current-context", () => {
+    const none = kubeconfig("none.json", { contexts: [{ name: "a", cluster: "a", user: "a" }] });
+    expect(() => loadKubeConfig({ kubeconfig: none }, empty)).toThrow(
+      /has no current-context; pass --context \(available contexts: a\)/,
+    );
+    expect(loadKubeConfig({ kubeconfig: none, context: "a" }, empty).getCurrentContext()).toBe("a");
+  });
+
+  it("rejects a context whose user is not defined", () => {
+    const broken = kubeconfig("broken.json", {
+      contexts: [{ name: "a", cluster: "a", user: "ghost" }],
+      users: [],
+      current: "a",
+    });
+    expect(() => loadKubeConfig({ kubeconfig: broken }, empty)).toThrow(
+      /refers to user "ghost", which is not defined/,
+    );
+  });
+
+  it("merges $KUBECONFIG files, the first definition winning, and skips missing files", () => {
+    const first = kubeconfig("first.json", {
+      contexts: [{ name: "shared", cluster: "one", user: "one" }],
+      current: "shared",
+    });
+    const second = kubeconfig("second.json", {
+      contexts: [
+        { name: "shared", cluster: "two", user: "two" },
+        { name: "extra", cluster: "two", user: "two" },
+      ],
+      current: "extra",
+    });
+    const kc = loadKubeConfig(
+      {},
+      { env: { KUBECONFIG: [join(dir, "missing"), first, second].join(":") }, home: empty.home },
+    );
+    expect(kc.getCurrentContext()).toBe("shared");
+    expect(kc.getCurrentCluster()?.server).toBe("https://one.example:6443");
+    expect(kc.getContexts().map((c) => c.name)).toEqual(["shared", "extra"]);
+    const extra = loadKubeConfig(
+      { context: "extra" },
+      { env: { KUBECONFIG: `${first}:${second}` }, home: empty.home },
+    );
+    expect(extra.getCurrentCluster()?.server).toBe("https://two.example:6443");
+  });
+
+  it("uses ~/.kube/config when nothing else is set", () => {
+    const home = join(dir, "home");
+    mkdirSync(join(home, ".kube"), { recursive: true });
+    writeFileSync(
+      join(home, ".kube", "config"),
+      JSON.stringify({
+        clusters: [{ name: "h", cluster: { server: "https://home.example" } }],
+        users: [{ name: "h", user: { token: "t" } }],
+        contexts: [{ name: "h", context: { cluster: "h", user: "h" } }],
+        "current-context": "h",
+      }),
+    );
+    expect(loadKubeConfig({}, { env: {}, home }).getCurrentCluster()?.server).toBe(
+      "https://home.example",
+    );
+  });
+
+  it("says what to do when there is no configuration at all", () => {
+    expect(() => loadKubeConfig({}, empty)).toThrow(
+      /no kubeconfig found: .*pass --kubeconfig, set \$KUBECONFIG, or run inside the cluster/,
+    );
+  });
+
+  it("loads the pod's service account in the cluster", async () => {
+    const root = join(dir, "pod");
+    const sa = join(root, "var/run/secrets/kubernetes.io/serviceaccount");
+    mkdirSync(sa, { recursive: true });
+    writeFileSync(join(sa, "token"), "pod-token");
+    writeFileSync(join(sa, "ca.crt"), "not really a CA");
+    writeFileSync(join(sa, "namespace"), "linkerd-smi\n");
+    const env = { KUBERNETES_SERVICE_HOST: "fd00::1", KUBERNETES_SERVICE_PORT: "443" };
+    const kc = loadKubeConfig({ inCluster: true }, { env, serviceAccountRoot: root });
+    expect(kc.getCurrentCluster()?.server).toBe("https://[fd00::1]:443");
+    expect(currentNamespace(kc)).toBe("linkerd-smi");
+    expect((await headersOf(kc)).Authorization).toBe("Bearer pod-token");
+    // Without any kubeconfig, a pod falls back to its service account.
+    expect(
+      loadKubeConfig({}, { env, home: empty.home, serviceAccountRoot: root }).getCurrentContext(),
+    ).toBe("in-cluster");
+  });
+
+  it("explains what in-cluster loading is missing", () => {
+    expect(() => loadKubeConfig({ inCluster: true }, { env: {} })).toThrow(
+      /needs KUBERNETES_SERVICE_HOST/,
+    );
+    expect(() =>
+      loadKubeConfig(
+        { inCluster: true },
+        { env: { KUBERNETES_SERVICE_HOST: "10.0.0.1" }, serviceAccountRoot: join(dir, "no-pod") },
+      ),
+    ).toThrow(/serviceaccount\/token, which does not exist: mount a service account token/);
+  });
+});
+
+describe("impersonation", () => {
+  const file = kubeconfig("imp.json", {
+    contexts: [{ name: "c", cluster: "c", user: "u" }],
+    users: [{ name: "u", token: "admin", as: "from-file" }],
+    current: "c",
+  });
+
+  it("sends Impersonate-User and every Impersonate-Group on each request", async () => {
+    const kc = loadKubeConfig({ kubeconfig: file, as: "jane", asGroups: ["devs", "ops"] }, empty);
+    expect(kc).toBeInstanceOf(ImpersonatingKubeConfig);
+    const headers = await headersOf(kc);
+    expect(headers.Authorization).toBe("Bearer admin");
+    expect(headers["Impersonate-User"]).toBe("jane");
+    expect(headers["Impersonate-Group"]).toEqual(["devs", "ops"]);
+    const fetchOptions = await kc.applyToFetchOptions({});
+    const sent = fetchOptions.headers as unknown as { raw(): Record<string, string[]> };
+    expect(sent.raw()["Impersonate-Group"]).toEqual(["devs", "ops"]);
+  });
+
+  it("keeps the kubeconfig's own `as` unless overridden", async () => {
+    expect((await headersOf(loadKubeConfig({ kubeconfig: file }, empty)))["Impersonate-User"]).toBe(
+      "from-file",
+    );
+  });
+
+  it("refuses groups without a user", () => {
+    expect(() => loadKubeConfig({ kubeconfig: file, asGroups: ["devs"] }, empty)).toThrow(
+      /pass --as/,
+    );
+  });
+});

@@ -1,0 +1,96 @@
+/**
+ * `@linkerd-smi/kube`: a small, typed Kubernetes toolkit over
+ * `@kubernetes/client-node` for the linkerd-smi adaptor and CLI.
+ *
+ * - {@link loadKubeConfig}: kubeconfig / in-cluster loading, `--context`, impersonation.
+ * - {@link KubeClient} and {@link ResourceClient}: typed CRUD, server-side apply, watch.
+ * - {@link classifyError} and {@link KubeError}: what went wrong, and whether to retry.
+ * - {@link Informer}: a supervised list + watch + cache.
+ * - {@link WorkQueue}: a rate-limited, deduplicating work queue with workers.
+ * - {@link EventRecorder}: aggregated core/v1 Events.
+ * - {@link LeaderElector}: Lease-based leader election.
+ *
+ * @packageDocumentation
+ */
+export {
+  currentNamespace,
+  ImpersonatingKubeConfig,
+  KubeConfigError,
+  loadKubeConfig,
+  type Impersonation,
+  type KubeConfigEnvironment,
+  type LoadKubeConfigOptions,
+} from "./config.js";
+export { KubeClient, type HttpMethod, type KubeClientOptions, type KubeRequest } from "./client.js";
+export {
+  classifyError,
+  isAbort,
+  isRetryable,
+  KubeError,
+  type ErrorContext,
+  type ErrorKind,
+  type KubeErrorInit,
+  type KubeStatus,
+} from "./errors.js";
+export {
+  apiVersionOf,
+  defineResource,
+  EventV1,
+  LeaseV1,
+  objectKey,
+  ResourceClient,
+  resourceName,
+  resourcePath,
+  ServiceProfileV1Alpha2,
+  ServiceV1,
+  splitKey,
+  TrafficSplitV1Alpha1,
+  TrafficSplitV1Alpha2,
+  type ApplyOptions,
+  type CoreEvent,
+  type DeleteOptions,
+  type KubeObject,
+  type Lease,
+  type ListOptions,
+  type ObjectList,
+  type ObjectMeta,
+  type ResourceDescriptor,
+  type SelectorOptions,
+  type Service,
+  type ServiceProfile,
+  type TrafficSplit,
+  type TrafficSplitBackend,
+  type WatchEvent,
+  type WatchOptions,
+  type WeightedDst,
+  type Wire,
+  type WriteOptions,
+} from "./resources.js";
+export {
+  Informer,
+  type DeleteInfo,
+  type InformerHandlers,
+  type InformerHealth,
+  type InformerOptions,
+  type WatchRestartReason,
+} from "./informer.js";
+export {
+  defaultControllerRateLimiter,
+  ExponentialFailureRateLimiter,
+  MaxOfRateLimiter,
+  systemClock,
+  TokenBucketRateLimiter,
+  WorkQueue,
+  type Clock,
+  type ControllerRateLimiterOptions,
+  type QueueItem,
+  type RateLimiter,
+  type RunWorkersOptions,
+  type WorkQueueMetrics,
+  type WorkQueueOptions,
+  type WorkResult,
+} from "./workqueue.js";
+export { EventRecorder, type EventRecorderOptions, type EventType } from "./events.js";
+export { LeaderElector, microTime, type LeaderElectorOptions } from "./leader.js";
+export { consoleLogger, silentLogger, type LogFields, type Logger } from "./log.js";
+export { backoffDelay, type BackoffOptions } from "./util.js";

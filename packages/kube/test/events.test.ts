@@ -1,0 +1,181 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  EventRecorder,
+  EventV1,
+  type CoreEvent,
+  type Logger,
+  type TrafficSplit,
+} from "../src/index.js";
+import { client, createNamespace, deleteNamespace, split, splits } from "./helpers.js";
+
+const admin = client();
+let ns: string;
+let subject: TrafficSplit;
+
+beforeAll(async () => {
+  ns = await createNamespace(admin, "events");
+  subject = await splits(admin).create(split(ns, "web"));
+});
+
+afterAll(async () => {
+  await deleteNamespace(admin, ns);
+  admin.close();
+});
+
+/** Events in the namespace about one object, as a user would list them. */
+async function eventsAbout(name: string): Promise<CoreEvent[]> {
+  const list = (await admin.request({
+    method: "GET",
+    path: `/api/v1/namespaces/${ns}/events`,
+    query: { fieldSelector: `involvedObject.name=${name}` },
+    context: { verb: "list", resource: "events" },
+  })) as { items: CoreEvent[] };
+  return list.items;
+}
+
+function capturingLogger(): Logger & { lines: string[] } {
+  const lines: string[] = [];
+  const put = (level: string) => (message: string, fields?: Record<string, unknown>) => {
+    lines.push(
+      `${level} ${message} ${JSON.stringify(fields, (_k, v: unknown) => (v instanceof Error ? v.message : v))}`,
+    );
+  };
+  return { lines, debug: put("debug"), info: put("info"), warn: put("warn"), error: put("error") };
+}
+
+describe("EventRecorder", () => {
+  it("aggregates repeats into one Event with a count, about the right object", async () => {
+    const recorder = new EventRecorder({
+      client: admin,
+      component: "smi-adaptor",
+      host: "adaptor-0",
+    });
+    for (let i = 0; i < 3; i++)
+      recorder.event(
+        subject,
+        "Warning",
+        "InvalidTrafficSplit",
+        "backend weights must not all be zero",
+      );
+    await recorder.flush();
+    const events = await eventsAbout("web");
+    expect(events).toHaveLength(1);
+    const [event] = events;
+    expect(event?.metadata.name).toMatch(/^web\.[0-9a-f]+$/);
+    expect(event).toMatchObject({
+      type: "Warning",
+      reason: "InvalidTrafficSplit",
+      message: "backend weights must not all be zero",
+      count: 3,
+      source: { component: "smi-adaptor", host: "adaptor-0" },
+      involvedObject: {
+        apiVersion: "split.smi-spec.io/v1alpha2",
+        kind: "TrafficSplit",
+        name: "web",
+        namespace: ns,
+        uid: subject.metadata?.uid,
+        resourceVersion: subject.metadata?.resourceVersion,
+      },
+    });
+    expect(Date.parse(event?.lastTimestamp ?? "")).toBeGreaterThanOrEqual(
+      Date.parse(event?.firstTimestamp ?? ""),
+    );
+  });
+
+  it("keeps different messages and types apart", async () => {
+    const other = await splits(admin).create(split(ns, "api"));
+    const recorder = new EventRecorder({ client: admin, component: "smi-adaptor" });
+    recorder.event(
+      other,
+      "Normal",
+      "UpdatedServiceProfile",
+      "dstOverrides set to api-v1:900m, api-v2:100m",
+    );
+    recorder.event(
+      other,
+      "Normal",
+      "UpdatedServiceProfile",
+      "dstOverrides set to api-v1:500m, api-v2:500m",
+    );
+    recorder.event(
+      other,
+      "Warning",
+      "UpdatedServiceProfile",
+      "dstOverrides set to api-v1:500m, api-v2:500m",
+    );
+    recorder.event(
+      other,
+      "Normal",
+      "UpdatedServiceProfile",
+      "dstOverrides set to api-v1:900m, api-v2:100m",
+    );
+    await recorder.flush();
+    const events = await eventsAbout("api");
+    const summary = events.map((e) => `${e.type ?? ""} ${e.message ?? ""} x${e.count ?? 0}`).sort();
+    expect(summary).toEqual([
+      "Normal dstOverrides set to api-v1:500m, api-v2:500m x1",
+      "Normal dstOverrides set to api-v1:900m, api-v2:100m x2",
+      "Warning dstOverrides set to api-v1:500m, api-v2:500m x1",
+    ]);
+  });
+
+  it("starts a new Event once the aggregation window has passed", async () => {
+    const subjectOld = await splits(admin).create(split(ns, "old"));
+    let now = new Date();
+    const recorder = new EventRecorder({ client: admin, component: "smi-adaptor", now: () => now });
+    recorder.event(subjectOld, "Normal", "Synced", "ok");
+    recorder.event(subjectOld, "Normal", "Synced", "ok");
+    await recorder.flush();
+    now = new Date(now.getTime() + 11 * 60_000);
+    recorder.event(subjectOld, "Normal", "Synced", "ok");
+    await recorder.flush();
+    const counts = (await eventsAbout("old")).map((e) => e.count).sort();
+    expect(counts).toEqual([1, 2]);
+  });
+
+  it("recreates an aggregated Event that was deleted", async () => {
+    const gone = await splits(admin).create(split(ns, "gone"));
+    const recorder = new EventRecorder({ client: admin, component: "smi-adaptor" });
+    recorder.event(gone, "Normal", "Synced", "ok");
+    await recorder.flush();
+    const [first] = await eventsAbout("gone");
+    await admin.resource(EventV1).delete(ns, first?.metadata.name ?? "");
+    recorder.event(gone, "Normal", "Synced", "ok");
+    await recorder.flush();
+    const after = await eventsAbout("gone");
+    expect(after.map((e) => e.count)).toEqual([1]);
+    expect(after[0]?.metadata.name).not.toBe(first?.metadata.name);
+  });
+
+  it("drops floods from one object beyond the burst", async () => {
+    const noisy = await splits(admin).create(split(ns, "noisy"));
+    const logger = capturingLogger();
+    const recorder = new EventRecorder({
+      client: admin,
+      component: "smi-adaptor",
+      spam: { burst: 2 },
+      logger,
+    });
+    for (let i = 0; i < 5; i++) recorder.event(noisy, "Warning", "Flapping", "again");
+    await recorder.flush();
+    expect((await eventsAbout("noisy")).map((e) => e.count)).toEqual([2]);
+    expect(logger.lines.filter((l) => l.includes("spam filter"))).toHaveLength(3);
+  });
+
+  it("never throws into the caller: a forbidden write is logged", async () => {
+    const jane = client({ as: "jane" });
+    const logger = capturingLogger();
+    const recorder = new EventRecorder({ client: jane, component: "smi-adaptor", logger });
+    try {
+      expect(() => {
+        recorder.event(subject, "Warning", "Denied", "jane may not write events");
+      }).not.toThrow();
+      await expect(recorder.flush()).resolves.toBeUndefined();
+      expect(logger.lines).toHaveLength(1);
+      expect(logger.lines[0]).toMatch(/^error could not record event .*forbidden.*jane/i);
+      expect((await eventsAbout("web")).map((e) => e.reason)).not.toContain("Denied");
+    } finally {
+      jane.close();
+    }
+  });
+});

@@ -1,0 +1,79 @@
+import { randomBytes } from "node:crypto";
+import type {} from "@linkerd-smi/testenv/global-setup";
+import { inject } from "vitest";
+import {
+  defineResource,
+  KubeClient,
+  loadKubeConfig,
+  TrafficSplitV1Alpha2,
+  type KubeObject,
+  type LoadKubeConfigOptions,
+  type TrafficSplit,
+} from "../src/index.js";
+
+export const NamespaceV1 = defineResource<KubeObject>({
+  group: "",
+  version: "v1",
+  plural: "namespaces",
+  kind: "Namespace",
+  namespaced: false,
+});
+
+/** A client for the shared test control plane (admin unless options say otherwise). */
+export function client(
+  options: LoadKubeConfigOptions = {},
+  kubeconfig = inject("kubeconfig"),
+): KubeClient {
+  return new KubeClient(loadKubeConfig({ kubeconfig, ...options }));
+}
+
+/** Creates a namespace with a random name and returns it. */
+export async function createNamespace(kube: KubeClient, prefix: string): Promise<string> {
+  const name = `${prefix}-${randomBytes(4).toString("hex")}`;
+  await kube.resource(NamespaceV1).create({ metadata: { name } });
+  return name;
+}
+
+/** Deletes a namespace (best effort: the test control plane has no namespace controller to finish it). */
+export async function deleteNamespace(kube: KubeClient, name: string): Promise<void> {
+  await kube
+    .resource(NamespaceV1)
+    .delete(undefined, name)
+    .catch(() => false);
+}
+
+/** Retries `check` (which throws, e.g. with expect) until it passes or the deadline passes. */
+export async function eventually<T>(
+  check: () => T | Promise<T>,
+  { timeoutMs = 20_000, intervalMs = 50 }: { timeoutMs?: number; intervalMs?: number } = {},
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await check();
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((r) => setTimeout(r, intervalMs));
+    }
+  }
+}
+
+/** A TrafficSplit manifest. */
+export function split(
+  namespace: string,
+  name: string,
+  backends: { service: string; weight: number | string }[] = [
+    { service: `${name}-v1`, weight: 90 },
+    { service: `${name}-v2`, weight: 10 },
+  ],
+  service = name,
+): TrafficSplit {
+  return {
+    apiVersion: "split.smi-spec.io/v1alpha2",
+    kind: "TrafficSplit",
+    metadata: { name, namespace },
+    spec: { service, backends },
+  };
+}
+
+export const splits = (kube: KubeClient) => kube.resource(TrafficSplitV1Alpha2);
