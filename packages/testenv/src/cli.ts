@@ -13,6 +13,8 @@ CRDs, prints the kubeconfig path, and runs until Ctrl-C.
 
 async function main(): Promise<number> {
   const { positionals, values } = parseArgs({
+    // `pnpm demo -- --flag` passes the `--` through; it is not an argument.
+    args: process.argv.slice(2).filter((arg, i) => !(i === 0 && arg === "--")),
     allowPositionals: true,
     options: {
       "exit-after-start": { type: "boolean", default: false },

@@ -1,0 +1,81 @@
+import { describe, expect, it } from "vitest";
+import { FlagError, parseDuration, parseFlags, usage } from "./flags.js";
+
+describe("parseFlags", () => {
+  it("has linkerd-smi's defaults", () => {
+    const flags = parseFlags([], {});
+    expect(flags).toMatchObject({
+      kubeconfig: "",
+      metricsAddr: ":9995",
+      clusterDomain: "cluster.local",
+      workerThreads: 2,
+      leaderElect: false,
+      leaderElectionNamespace: "linkerd-smi",
+      logLevel: "info",
+      logFormat: "json",
+      resyncPeriodMs: 600_000,
+    });
+  });
+
+  it.each([
+    [["-cluster-domain", "example.org"]],
+    [["-cluster-domain=example.org"]],
+    [["--cluster-domain", "example.org"]],
+    [["--cluster-domain=example.org"]],
+  ])("accepts Go and GNU spellings: %j", (argv) => {
+    expect(parseFlags(argv, {}).clusterDomain).toBe("example.org");
+  });
+
+  it("parses ints, booleans and durations", () => {
+    const flags = parseFlags(
+      ["-worker-threads", "8", "-leader-elect", "--resync-period=1m30s", "-log-format", "text"],
+      {},
+    );
+    expect(flags.workerThreads).toBe(8);
+    expect(flags.leaderElect).toBe(true);
+    expect(flags.resyncPeriodMs).toBe(90_000);
+    expect(flags.logFormat).toBe("text");
+    expect(parseFlags(["-leader-elect=false"], {}).leaderElect).toBe(false);
+  });
+
+  it("takes the lease namespace from POD_NAMESPACE", () => {
+    expect(parseFlags([], { POD_NAMESPACE: "smi" }).leaderElectionNamespace).toBe("smi");
+  });
+
+  it.each([
+    [["-nope"], "flag provided but not defined: -nope"],
+    [["-clusterdomain", "x"], "did you mean -cluster-domain?"],
+    [["-worker-threads", "zero"], 'invalid value "zero" for flag -worker-threads'],
+    [["-worker-threads", "0"], "at least 1"],
+    [["-resync-period", "10"], 'want a duration such as "15s"'],
+    [["-log-level", "loud"], "want one of debug, info, warn, error"],
+    [["-kubeconfig"], "flag needs an argument: -kubeconfig"],
+    [["stray"], 'unexpected argument "stray"'],
+  ])("rejects %j with a message saying what to do", (argv, message) => {
+    expect(() => parseFlags(argv, {})).toThrow(FlagError);
+    expect(() => parseFlags(argv, {})).toThrow(message);
+  });
+
+  it("documents every flag with its default", () => {
+    const text = usage();
+    expect(text).toContain("-metrics-addr string");
+    expect(text).toContain('(default ":9995")');
+    expect(text).toContain("-worker-threads int");
+    expect(text).toContain("(default 2)");
+  });
+});
+
+describe("parseDuration", () => {
+  it.each([
+    ["0", 0],
+    ["500ms", 500],
+    ["15s", 15_000],
+    ["1h30m", 5_400_000],
+    ["1.5s", 1500],
+  ])("%s = %d ms", (text, ms) => {
+    expect(parseDuration(text)).toBe(ms);
+  });
+  it.each(["", "15", "s", "1x", "1s2"])("rejects %j", (text) => {
+    expect(parseDuration(text)).toBeUndefined();
+  });
+});

@@ -1,0 +1,269 @@
+import { closestName } from "@linkerd-smi/core";
+
+/**
+ * Command-line flags, compatible with linkerd-smi's Go adaptor: Go's flag
+ * syntax (`-name value`, `-name=value`, booleans as `-name` or `-name=false`)
+ * and the GNU spelling with two dashes are both accepted.
+ */
+
+export interface AdaptorFlags {
+  kubeconfig: string;
+  context: string;
+  metricsAddr: string;
+  clusterDomain: string;
+  workerThreads: number;
+  leaderElect: boolean;
+  leaderElectionNamespace: string;
+  leaderElectionId: string;
+  leaseDurationMs: number;
+  renewDeadlineMs: number;
+  retryPeriodMs: number;
+  resyncPeriodMs: number;
+  shutdownTimeoutMs: number;
+  logLevel: "debug" | "info" | "warn" | "error";
+  logFormat: "json" | "text";
+  help: boolean;
+  version: boolean;
+}
+
+type Kind = "string" | "int" | "bool" | "duration" | "enum";
+
+interface FlagSpec {
+  name: string;
+  key: keyof AdaptorFlags;
+  kind: Kind;
+  usage: string;
+  choices?: readonly string[];
+  default: (env: NodeJS.ProcessEnv) => string;
+}
+
+const FLAGS: readonly FlagSpec[] = [
+  {
+    name: "kubeconfig",
+    key: "kubeconfig",
+    kind: "string",
+    default: () => "",
+    usage: "path to kube config (default: $KUBECONFIG, ~/.kube/config, then in-cluster)",
+  },
+  {
+    name: "context",
+    key: "context",
+    kind: "string",
+    default: () => "",
+    usage: "kubeconfig context to use (default: the current context)",
+  },
+  {
+    name: "metrics-addr",
+    key: "metricsAddr",
+    kind: "string",
+    default: () => ":9995",
+    usage: "address to serve /metrics, /ready, /live and /ping on",
+  },
+  {
+    name: "cluster-domain",
+    key: "clusterDomain",
+    kind: "string",
+    default: () => "cluster.local",
+    usage: "kubernetes cluster domain",
+  },
+  {
+    name: "worker-threads",
+    key: "workerThreads",
+    kind: "int",
+    default: () => "2",
+    usage: "number of concurrent workers processing the workqueue",
+  },
+  {
+    name: "leader-elect",
+    key: "leaderElect",
+    kind: "bool",
+    default: () => "false",
+    usage:
+      "elect a leader on a Lease so only one replica writes (needed with more than one replica)",
+  },
+  {
+    name: "leader-election-namespace",
+    key: "leaderElectionNamespace",
+    kind: "string",
+    default: (env) => env.POD_NAMESPACE ?? "linkerd-smi",
+    usage: "namespace of the leader-election Lease (default: $POD_NAMESPACE, else linkerd-smi)",
+  },
+  {
+    name: "leader-election-id",
+    key: "leaderElectionId",
+    kind: "string",
+    default: () => "smi-adaptor",
+    usage: "name of the leader-election Lease",
+  },
+  {
+    name: "lease-duration",
+    key: "leaseDurationMs",
+    kind: "duration",
+    default: () => "15s",
+    usage: "how long a leader's lease lasts without renewal",
+  },
+  {
+    name: "renew-deadline",
+    key: "renewDeadlineMs",
+    kind: "duration",
+    default: () => "10s",
+    usage: "how long the leader keeps trying to renew before giving up leadership",
+  },
+  {
+    name: "retry-period",
+    key: "retryPeriodMs",
+    kind: "duration",
+    default: () => "2s",
+    usage: "how often candidates try to acquire or renew the lease",
+  },
+  {
+    name: "resync-period",
+    key: "resyncPeriodMs",
+    kind: "duration",
+    default: () => "10m",
+    usage: "how often every split is checked again (and orphaned profiles swept); 0 disables",
+  },
+  {
+    name: "shutdown-timeout",
+    key: "shutdownTimeoutMs",
+    kind: "duration",
+    default: () => "10s",
+    usage: "how long in-flight work may take to finish on SIGTERM",
+  },
+  {
+    name: "log-level",
+    key: "logLevel",
+    kind: "enum",
+    choices: ["debug", "info", "warn", "error"],
+    default: () => "info",
+    usage: "log level",
+  },
+  {
+    name: "log-format",
+    key: "logFormat",
+    kind: "enum",
+    choices: ["json", "text"],
+    default: () => "json",
+    usage: "log format: json (one object per line) or text (logfmt)",
+  },
+  { name: "help", key: "help", kind: "bool", default: () => "false", usage: "show this help" },
+  {
+    name: "version",
+    key: "version",
+    kind: "bool",
+    default: () => "false",
+    usage: "print the version and exit",
+  },
+];
+
+export class FlagError extends Error {
+  override name = "FlagError";
+}
+
+const DURATION_UNITS: Record<string, number> = {
+  ns: 1e-6,
+  us: 1e-3,
+  µs: 1e-3,
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+};
+
+/** Parses a Go duration ("1h30m", "15s", "500ms", "0") into milliseconds. */
+export function parseDuration(text: string): number | undefined {
+  if (text === "0") return 0;
+  const re = /(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/gy;
+  let total = 0;
+  let consumed = 0;
+  for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+    total += Number(m[1]) * (DURATION_UNITS[m[2] ?? ""] ?? Number.NaN);
+    consumed = re.lastIndex;
+  }
+  return consumed === text.length && consumed > 0 && Number.isFinite(total) ? total : undefined;
+}
+
+function convert(spec: FlagSpec, raw: string): AdaptorFlags[keyof AdaptorFlags] {
+  const bad = (what: string) =>
+    new FlagError(`invalid value "${raw}" for flag -${spec.name}: ${what}`);
+  switch (spec.kind) {
+    case "string":
+      return raw;
+    case "int": {
+      if (!/^\d+$/.test(raw) || Number(raw) < 1) throw bad("want a whole number of at least 1");
+      return Number(raw);
+    }
+    case "bool": {
+      if (["true", "1", "t", "T", "TRUE", "True"].includes(raw)) return true;
+      if (["false", "0", "f", "F", "FALSE", "False"].includes(raw)) return false;
+      throw bad("want true or false");
+    }
+    case "duration": {
+      const ms = parseDuration(raw);
+      if (ms === undefined) throw bad('want a duration such as "15s", "10m" or "1h30m"');
+      return ms;
+    }
+    case "enum": {
+      if (!(spec.choices ?? []).includes(raw))
+        throw bad(`want one of ${(spec.choices ?? []).join(", ")}`);
+      return raw;
+    }
+  }
+}
+
+export function parseFlags(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+): AdaptorFlags {
+  const values: Record<string, unknown> = {};
+  for (const spec of FLAGS) values[spec.key] = convert(spec, spec.default(env));
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? "";
+    const match = /^--?([a-z][a-z0-9-]*)(?:=(.*))?$/s.exec(arg);
+    if (match === null) {
+      throw new FlagError(
+        arg.startsWith("-")
+          ? `bad flag syntax: ${arg}`
+          : `unexpected argument "${arg}": the adaptor takes only flags`,
+      );
+    }
+    const [, name = "", inline] = match;
+    const spec = FLAGS.find((f) => f.name === name);
+    if (spec === undefined) {
+      const near = closestName(
+        name,
+        FLAGS.map((f) => f.name),
+      );
+      throw new FlagError(
+        `flag provided but not defined: -${name}${near === undefined ? "" : ` (did you mean -${near}?)`}`,
+      );
+    }
+    let raw = inline;
+    if (raw === undefined) {
+      if (spec.kind === "bool") raw = "true";
+      else {
+        const next = argv[i + 1];
+        if (next === undefined) throw new FlagError(`flag needs an argument: -${name}`);
+        raw = next;
+        i++;
+      }
+    }
+    values[spec.key] = convert(spec, raw);
+  }
+  return values as unknown as AdaptorFlags;
+}
+
+export function usage(program = "smi-adaptor"): string {
+  const lines = [`Usage of ${program}:`];
+  for (const spec of FLAGS) {
+    const type = spec.kind === "bool" ? "" : ` ${spec.kind === "enum" ? "string" : spec.kind}`;
+    const def = spec.default({});
+    const shown =
+      spec.kind === "bool" || def === ""
+        ? ""
+        : ` (default ${spec.kind === "string" ? `"${def}"` : def})`;
+    lines.push(`  -${spec.name}${type}`, `    \t${spec.usage}${shown}`);
+  }
+  lines.push("", "Every flag may also be written with two dashes (--metrics-addr=:9995).");
+  return `${lines.join("\n")}\n`;
+}

@@ -1,0 +1,328 @@
+import { expectOk } from "@linkerd-smi/testenv";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  admin,
+  applySplit,
+  createNamespace,
+  createService,
+  deleteNamespace,
+  deleteSplit,
+  eventAppears,
+  fqdn,
+  getProfile,
+  listEvents,
+  paths,
+  profileBecomes,
+  runAdaptor,
+  type RunningAdaptor,
+} from "./harness.js";
+
+let adaptor: RunningAdaptor;
+const namespaces: string[] = [];
+beforeAll(async () => {
+  adaptor = await runAdaptor();
+});
+afterAll(async () => {
+  await adaptor.stop();
+  await Promise.all(namespaces.map(deleteNamespace));
+});
+
+async function namespace(prefix: string, services = ["web", "web-v1", "web-v2"]): Promise<string> {
+  const ns = await createNamespace(prefix, services);
+  namespaces.push(ns);
+  return ns;
+}
+
+const split = (
+  name: string,
+  service: string,
+  backends: [string, string | number][],
+  version = "v1alpha2",
+) => ({
+  apiVersion: `split.smi-spec.io/${version}`,
+  metadata: { name },
+  spec: { service, backends: backends.map(([s, weight]) => ({ service: s, weight })) },
+});
+
+async function createProfile(
+  ns: string,
+  profile: Record<string, unknown>,
+  manager = "kubectl-create",
+): Promise<void> {
+  expectOk(
+    await admin.request("POST", `${paths.profiles(ns)}?fieldManager=${manager}`, {
+      body: { apiVersion: "linkerd.io/v1alpha2", kind: "ServiceProfile", ...profile },
+    }),
+    "create profile",
+  );
+}
+
+describe("an existing ServiceProfile", () => {
+  it("keeps routes, retryBudget, opaquePorts, labels and annotations: only dstOverrides is ours", async () => {
+    const ns = await namespace("keep");
+    const name = fqdn("web", ns);
+    const mine = {
+      routes: [
+        {
+          name: "GET /api",
+          condition: { method: "GET", pathRegex: "/api" },
+          isRetryable: true,
+          timeout: "300ms",
+        },
+      ],
+      retryBudget: { retryRatio: 0.2, minRetriesPerSecond: 10, ttl: "10s" },
+      opaquePorts: ["3306"],
+    };
+    await createProfile(ns, {
+      metadata: { name, labels: { team: "a" }, annotations: { note: "hand-made" } },
+      spec: mine,
+    });
+    await applySplit(
+      ns,
+      split("web", "web", [
+        ["web-v1", 900],
+        ["web-v2", 100],
+      ]),
+    );
+    const profile = await profileBecomes(ns, name, [
+      { authority: fqdn("web-v1", ns), weight: "900" },
+      { authority: fqdn("web-v2", ns), weight: "100" },
+    ]);
+    expect(profile).not.toBe("absent");
+    if (profile === "absent") return;
+    expect(profile.spec).toMatchObject(mine);
+    expect(profile.metadata.labels).toEqual({ team: "a" });
+    expect(profile.metadata.annotations).toEqual({ note: "hand-made" });
+    await eventAppears(ns, "web", "Updated");
+
+    // Deleting the split removes only what the adaptor added: the profile stays.
+    await deleteSplit(ns, "web");
+    const cleaned = await profileBecomes(ns, name, "no-overrides");
+    expect(cleaned !== "absent" && cleaned.spec).toMatchObject(mine);
+    await eventAppears(ns, "web", "Cleaned", name);
+  });
+
+  it("is never written while it carries smi.linkerd.io/skip", async () => {
+    const ns = await namespace("skip");
+    const name = fqdn("web", ns);
+    const pinned = [{ authority: fqdn("web-v1", ns), weight: "1" }];
+    await createProfile(ns, {
+      metadata: { name, annotations: { "smi.linkerd.io/skip": "true" } },
+      spec: { dstOverrides: pinned },
+    });
+    const before = await getProfile(ns, name);
+    await applySplit(
+      ns,
+      split("web", "web", [
+        ["web-v1", 1],
+        ["web-v2", 1],
+      ]),
+    );
+    await eventAppears(ns, "web", "Skipped", "smi.linkerd.io/skip");
+    await deleteSplit(ns, "web");
+    await new Promise((r) => setTimeout(r, 500));
+    const after = await getProfile(ns, name);
+    expect(after?.metadata.resourceVersion).toBe(before?.metadata.resourceVersion);
+    expect(after?.spec.dstOverrides).toEqual(pinned);
+  });
+
+  it("has hand edits of dstOverrides restored, with an Event", async () => {
+    const ns = await namespace("restore");
+    const name = fqdn("web", ns);
+    await applySplit(
+      ns,
+      split("web", "web", [
+        ["web-v1", 500],
+        ["web-v2", 500],
+      ]),
+    );
+    const desired = [
+      { authority: fqdn("web-v1", ns), weight: "500" },
+      { authority: fqdn("web-v2", ns), weight: "500" },
+    ];
+    await profileBecomes(ns, name, desired);
+    expectOk(
+      await admin.request("PATCH", `${paths.profile(ns, name)}?fieldManager=kubectl-edit`, {
+        body: { spec: { dstOverrides: [{ authority: fqdn("web-v1", ns), weight: "1" }] } },
+        contentType: "application/merge-patch+json",
+      }),
+      "hand edit",
+    );
+    await profileBecomes(ns, name, desired);
+    await eventAppears(ns, "web", "Updated", "restored: kubectl-edit had changed them");
+  });
+});
+
+describe("TrafficSplit changes", () => {
+  it("moves the profile when spec.service changes", async () => {
+    const ns = await namespace("rename", ["web", "api", "web-v1", "web-v2"]);
+    await applySplit(
+      ns,
+      split("s", "web", [
+        ["web-v1", 1],
+        ["web-v2", 3],
+      ]),
+    );
+    await profileBecomes(ns, fqdn("web", ns), [
+      { authority: fqdn("web-v1", ns), weight: "1" },
+      { authority: fqdn("web-v2", ns), weight: "3" },
+    ]);
+    await applySplit(
+      ns,
+      split("s", "api", [
+        ["web-v1", 1],
+        ["web-v2", 3],
+      ]),
+    );
+    await profileBecomes(ns, fqdn("api", ns), [
+      { authority: fqdn("web-v1", ns), weight: "1" },
+      { authority: fqdn("web-v2", ns), weight: "3" },
+    ]);
+    await profileBecomes(ns, fqdn("web", ns), "absent");
+  });
+
+  it("keeps the last good profile and reports an invalid split", async () => {
+    const ns = await namespace("invalid");
+    const name = fqdn("web", ns);
+    await applySplit(
+      ns,
+      split(
+        "web",
+        "web",
+        [
+          ["web-v1", "900m"],
+          ["web-v2", "100m"],
+        ],
+        "v1alpha1",
+      ),
+    );
+    const good = [
+      { authority: fqdn("web-v1", ns), weight: "900m" },
+      { authority: fqdn("web-v2", ns), weight: "100m" },
+    ];
+    await profileBecomes(ns, name, good);
+    const before = await getProfile(ns, name);
+    await applySplit(
+      ns,
+      split(
+        "web",
+        "web",
+        [
+          ["web-v1", "-1"],
+          ["web-v2", "lots"],
+        ],
+        "v1alpha1",
+      ),
+    );
+    const event = await eventAppears(ns, "web", "InvalidSpec", "spec.backends[0].weight");
+    expect(event.type).toBe("Warning");
+    expect(event.message).toContain("spec.backends[1].weight");
+    expect(event.message).toContain("keeps its last good state");
+    const after = await getProfile(ns, name);
+    expect(after?.metadata.resourceVersion).toBe(before?.metadata.resourceVersion);
+    expect(await metricOf('smi_adaptor_reconciles_total{result="invalid"}')).toBeGreaterThan(0);
+  });
+
+  it("writes splits whose backend Service is missing, with a warning", async () => {
+    const ns = await namespace("missing", ["web", "web-v1"]);
+    await applySplit(
+      ns,
+      split("web", "web", [
+        ["web-v1", 1],
+        ["web-v3", 1],
+      ]),
+    );
+    await profileBecomes(ns, fqdn("web", ns), [
+      { authority: fqdn("web-v1", ns), weight: "1" },
+      { authority: fqdn("web-v3", ns), weight: "1" },
+    ]);
+    const event = await eventAppears(ns, "web", "BackendNotFound", "web-v3");
+    expect(event.type).toBe("Warning");
+    expect(event.message).not.toContain("web-v1,");
+    await createService(ns, "web-v3");
+  });
+
+  it("accepts all-zero weights and says that Linkerd then routes to the apex", async () => {
+    const ns = await namespace("zero");
+    await applySplit(
+      ns,
+      split("web", "web", [
+        ["web-v1", 0],
+        ["web-v2", 0],
+      ]),
+    );
+    await profileBecomes(ns, fqdn("web", ns), [
+      { authority: fqdn("web-v1", ns), weight: "0" },
+      { authority: fqdn("web-v2", ns), weight: "0" },
+    ]);
+    const event = await eventAppears(ns, "web", "Created", "All weights are zero");
+    expect(event.type).toBe("Normal");
+  });
+
+  it("scales weights that would overflow Linkerd's uint32 down proportionally", async () => {
+    const ns = await namespace("overflow");
+    await applySplit(
+      ns,
+      split("web", "web", [
+        ["web-v1", 900_000],
+        ["web-v2", 100_000],
+      ]),
+    );
+    const profile = await eventAppears(ns, "web", "WeightsScaled");
+    expect(profile.type).toBe("Warning");
+    const written = await getProfile(ns, fqdn("web", ns));
+    const milli = (written?.spec.dstOverrides ?? []).map((o) => toMilli(String(o.weight)));
+    expect(milli).toHaveLength(2);
+    for (const m of milli) expect(m * 10).toBeLessThanOrEqual(2 ** 32 - 1);
+    expect((milli[0] ?? 0) / (milli[1] ?? 1)).toBeCloseTo(9, 3);
+  });
+});
+
+describe("two splits on one apex", () => {
+  it("lets the oldest win, warns the other, and hands over when the winner goes", async () => {
+    const ns = await namespace("conflict");
+    const name = fqdn("web", ns);
+    await applySplit(
+      ns,
+      split("a-first", "web", [
+        ["web-v1", 1],
+        ["web-v2", 0],
+      ]),
+    );
+    await profileBecomes(ns, name, [
+      { authority: fqdn("web-v1", ns), weight: "1" },
+      { authority: fqdn("web-v2", ns), weight: "0" },
+    ]);
+    await new Promise((r) => setTimeout(r, 1100)); // creationTimestamp has one-second resolution
+    await applySplit(
+      ns,
+      split("b-second", "web", [
+        ["web-v1", 0],
+        ["web-v2", 1],
+      ]),
+    );
+    const warning = await eventAppears(ns, "b-second", "Conflict", "a-first");
+    expect(warning.type).toBe("Warning");
+    const still = await getProfile(ns, name);
+    expect(still?.spec.dstOverrides?.map((o) => o.weight)).toEqual(["1", "0"]);
+    await deleteSplit(ns, "a-first");
+    await profileBecomes(ns, name, [
+      { authority: fqdn("web-v1", ns), weight: "0" },
+      { authority: fqdn("web-v2", ns), weight: "1" },
+    ]);
+    expect((await listEvents(ns, "a-first")).some((e) => e.reason === "Conflict")).toBe(false);
+  });
+});
+
+async function metricOf(series: string): Promise<number> {
+  const body = (await adaptor.admin.inject("/metrics")).body;
+  const line = body.split("\n").find((l) => l.startsWith(`${series} `));
+  return line === undefined ? 0 : Number(line.slice(series.length + 1));
+}
+
+function toMilli(q: string): number {
+  const m = /^(\d+)(m|k|M|G)?$/.exec(q);
+  if (m === null) throw new Error(`unexpected quantity ${q}`);
+  const scale = { m: 1, "": 1000, k: 1e6, M: 1e9, G: 1e12 }[m[2] ?? ""] ?? Number.NaN;
+  return Number(m[1]) * scale;
+}

@@ -1,0 +1,123 @@
+import { execFile, spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { expectOk } from "@linkerd-smi/testenv";
+import { afterAll, describe, expect, inject, it } from "vitest";
+import {
+  admin,
+  applySplit,
+  createNamespace,
+  deleteNamespace,
+  eventually,
+  fqdn,
+  profileBecomes,
+} from "./harness.js";
+
+const main = fileURLToPath(new URL("../dist/main.js", import.meta.url));
+const run = promisify(execFile);
+const namespaces: string[] = [];
+afterAll(async () => {
+  await Promise.all(namespaces.map(deleteNamespace));
+});
+
+describe("the smi-adaptor process", () => {
+  it("prints its version and its flags", async () => {
+    const version = await run(process.execPath, [main, "-version"]);
+    expect(version.stdout).toMatch(/^smi-adaptor \d+\.\d+\.\d+/);
+    const help = await run(process.execPath, [main, "--help"]);
+    expect(help.stdout).toContain("-metrics-addr string");
+    expect(help.stdout).toContain("-cluster-domain string");
+    expect(help.stdout).toContain("-worker-threads int");
+  });
+
+  it("exits 2 with usage on a bad flag", async () => {
+    const failed = await run(process.execPath, [main, "-worker-thread", "2"]).catch(
+      (e: unknown) => e as { code: number; stderr: string },
+    );
+    expect(failed).toMatchObject({ code: 2 });
+    expect((failed as { stderr: string }).stderr).toContain(
+      "flag provided but not defined: -worker-thread (did you mean -worker-threads?)",
+    );
+  });
+
+  it("serves, writes, and on SIGTERM releases its Lease and exits 0 within the bound", async () => {
+    const ns = await createNamespace("process", ["web", "web-v1", "web-v2"]);
+    namespaces.push(ns);
+    const child = spawn(
+      process.execPath,
+      [
+        main,
+        "-kubeconfig",
+        inject("kubeconfig"),
+        "-metrics-addr",
+        "127.0.0.1:0",
+        "-leader-elect",
+        `-leader-election-namespace=${ns}`,
+        "--log-format=text",
+        "-shutdown-timeout",
+        "5s",
+      ],
+      { stdio: ["ignore", "ignore", "pipe"] },
+    );
+    let stderr = "";
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) =>
+      child.on("exit", (code) => resolve(code)),
+    );
+    try {
+      const port = await eventually("the admin server address in the logs", () =>
+        Promise.resolve(/listening on 127\.0\.0\.1:(\d+)/.exec(stderr)?.[1]),
+      );
+      await eventually("/ready", async () =>
+        (await fetch(`http://127.0.0.1:${port}/ready`)).status === 200 ? true : undefined,
+      );
+      await eventually("leadership", async () =>
+        (await (await fetch(`http://127.0.0.1:${port}/metrics`)).text()).includes(
+          "\nsmi_adaptor_leader 1",
+        )
+          ? true
+          : undefined,
+      );
+      expect(stderr).toContain('level=info msg="Using cluster domain: cluster.local"');
+
+      await applySplit(ns, {
+        apiVersion: "split.smi-spec.io/v1alpha2",
+        metadata: { name: "web" },
+        spec: {
+          service: "web",
+          backends: [
+            { service: "web-v1", weight: 3 },
+            { service: "web-v2", weight: 1 },
+          ],
+        },
+      });
+      await profileBecomes(ns, fqdn("web", ns), [
+        { authority: fqdn("web-v1", ns), weight: "3" },
+        { authority: fqdn("web-v2", ns), weight: "1" },
+      ]);
+      const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      expect(metrics).toContain(
+        `smi_adaptor_backend_weight_ratio{namespace="${ns}",trafficsplit="web",apex="web",backend="web-v1"} 0.75`,
+      );
+      expect(metrics).toContain(
+        `smi_adaptor_backend_weight_ratio{namespace="${ns}",trafficsplit="web",apex="web",backend="web-v2"} 0.25`,
+      );
+
+      const sentAt = Date.now();
+      child.kill("SIGTERM");
+      expect(await exited).toBe(0);
+      const took = Date.now() - sentAt;
+      console.log(`smi-adaptor exited ${took} ms after SIGTERM`);
+      expect(took).toBeLessThan(5000);
+      const lease = expectOk(
+        await admin.get(`/apis/coordination.k8s.io/v1/namespaces/${ns}/leases/smi-adaptor`),
+        "get lease",
+      ).body as {
+        spec: { holderIdentity?: string };
+      };
+      expect(lease.spec.holderIdentity ?? "").toBe("");
+    } finally {
+      child.kill("SIGKILL");
+    }
+  });
+});

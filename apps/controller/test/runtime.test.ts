@@ -1,0 +1,249 @@
+import { startEnvironment, KubeHttp, expectOk } from "@linkerd-smi/testenv";
+import { afterAll, describe, expect, it } from "vitest";
+import {
+  applySplit,
+  createNamespace,
+  deleteNamespace,
+  deleteSplit,
+  eventually,
+  fqdn,
+  getProfile,
+  metricValue,
+  profileBecomes,
+  runAdaptor,
+} from "./harness.js";
+
+const namespaces: string[] = [];
+afterAll(async () => {
+  await Promise.all(namespaces.map(deleteNamespace));
+});
+
+const split = (name: string, service: string, weights: [number, number]) => ({
+  apiVersion: "split.smi-spec.io/v1alpha2",
+  metadata: { name },
+  spec: {
+    service,
+    backends: [
+      { service: `${service}-v1`, weight: weights[0] },
+      { service: `${service}-v2`, weight: weights[1] },
+    ],
+  },
+});
+
+describe("missed deletions", () => {
+  it("sweeps the profile of a split deleted while the adaptor was down", async () => {
+    const ns = await createNamespace("orphan", ["web", "web-v1", "web-v2"]);
+    namespaces.push(ns);
+    const first = await runAdaptor();
+    await applySplit(ns, split("web", "web", [1, 1]));
+    await profileBecomes(ns, fqdn("web", ns), [
+      { authority: fqdn("web-v1", ns), weight: "1" },
+      { authority: fqdn("web-v2", ns), weight: "1" },
+    ]);
+    await first.stop();
+    await deleteSplit(ns, "web");
+    const second = await runAdaptor();
+    try {
+      await profileBecomes(ns, fqdn("web", ns), "absent");
+    } finally {
+      await second.stop();
+    }
+  });
+});
+
+describe("resync", () => {
+  it("rechecks every split on the resync period and writes nothing when nothing changed", async () => {
+    const ns = await createNamespace("idle", ["web", "web-v1", "web-v2"]);
+    namespaces.push(ns);
+    const adaptor = await runAdaptor({ resyncPeriodMs: 500 });
+    try {
+      await applySplit(ns, split("web", "web", [3, 1]));
+      await profileBecomes(ns, fqdn("web", ns), [
+        { authority: fqdn("web-v1", ns), weight: "3" },
+        { authority: fqdn("web-v2", ns), weight: "1" },
+      ]);
+      await eventually("the Created event to be recorded", async () =>
+        (await metricValue(adaptor, 'smi_adaptor_api_writes_total{resource="events"}')) > 0
+          ? true
+          : undefined,
+      );
+      const before = await getProfile(ns, fqdn("web", ns));
+      const writes = await metricValue(
+        adaptor,
+        'smi_adaptor_api_writes_total{resource="serviceprofiles"}',
+      );
+      const events = await metricValue(adaptor, 'smi_adaptor_api_writes_total{resource="events"}');
+      const unchanged = await metricValue(
+        adaptor,
+        'smi_adaptor_reconciles_total{result="unchanged"}',
+      );
+      await eventually("two resyncs", async () =>
+        (await metricValue(adaptor, 'smi_adaptor_reconciles_total{result="unchanged"}')) >=
+        unchanged + 2
+          ? true
+          : undefined,
+      );
+      expect(
+        await metricValue(adaptor, 'smi_adaptor_api_writes_total{resource="serviceprofiles"}'),
+      ).toBe(writes);
+      expect(await metricValue(adaptor, 'smi_adaptor_api_writes_total{resource="events"}')).toBe(
+        events,
+      );
+      expect((await getProfile(ns, fqdn("web", ns)))?.metadata.resourceVersion).toBe(
+        before?.metadata.resourceVersion,
+      );
+    } finally {
+      await adaptor.stop();
+    }
+  });
+});
+
+describe("leader election", () => {
+  it("lets exactly one of two replicas write, and hands over within seconds of a graceful stop", async () => {
+    const ns = await createNamespace("ha", ["web", "web-v1", "web-v2"]);
+    namespaces.push(ns);
+    const electionFlags = {
+      leaderElect: true,
+      leaderElectionNamespace: ns,
+      leaseDurationMs: 4000,
+      renewDeadlineMs: 3000,
+      retryPeriodMs: 500,
+    };
+    const a = await runAdaptor({ ...electionFlags, identity: "replica-a" });
+    await eventually("replica-a to lead", async () =>
+      (await metricValue(a, "smi_adaptor_leader")) === 1 ? true : undefined,
+    );
+    const b = await runAdaptor({ ...electionFlags, identity: "replica-b" });
+    try {
+      expect(await metricValue(b, "smi_adaptor_leader")).toBe(0);
+      expect((await b.admin.inject("/ready")).statusCode).toBe(200);
+      await applySplit(ns, split("web", "web", [1, 0]));
+      await profileBecomes(ns, fqdn("web", ns), [
+        { authority: fqdn("web-v1", ns), weight: "1" },
+        { authority: fqdn("web-v2", ns), weight: "0" },
+      ]);
+      expect(
+        await metricValue(a, 'smi_adaptor_api_writes_total{resource="serviceprofiles"}'),
+      ).toBeGreaterThan(0);
+      expect(await metricValue(b, 'smi_adaptor_api_writes_total{resource="serviceprofiles"}')).toBe(
+        0,
+      );
+
+      const stoppedAt = Date.now();
+      await a.stop(); // what SIGTERM does: finish, release the Lease, exit
+      await eventually(
+        "replica-b to lead",
+        async () => ((await metricValue(b, "smi_adaptor_leader")) === 1 ? true : undefined),
+        10_000,
+      );
+      const takeover = Date.now() - stoppedAt;
+      console.log(
+        `leader hand-over after a graceful stop took ${takeover} ms (lease duration 4000 ms)`,
+      );
+      expect(takeover).toBeLessThan(3000);
+
+      await applySplit(ns, split("web", "web", [0, 1]));
+      await profileBecomes(ns, fqdn("web", ns), [
+        { authority: fqdn("web-v1", ns), weight: "0" },
+        { authority: fqdn("web-v2", ns), weight: "1" },
+      ]);
+      expect(
+        await metricValue(b, 'smi_adaptor_api_writes_total{resource="serviceprofiles"}'),
+      ).toBeGreaterThan(0);
+    } finally {
+      await a.stop();
+      await b.stop();
+    }
+  });
+});
+
+describe("a watch broken by the apiserver", () => {
+  it("goes unready while kube-apiserver is down and converges after it restarts", async () => {
+    const env = await startEnvironment({ log: () => undefined });
+    const root = env.plane.admin();
+    const adaptor = await runAdaptor({ kubeconfig: env.kubeconfig });
+    try {
+      const ns = "restart";
+      expectOk(
+        await root.post("/api/v1/namespaces", {
+          apiVersion: "v1",
+          kind: "Namespace",
+          metadata: { name: ns },
+        }),
+        "namespace",
+      );
+      const local = KubeHttp.fromKubeconfig(env.kubeconfig);
+      const put = async (weights: [number, number]) =>
+        expectOk(
+          await local.apply(
+            `/apis/split.smi-spec.io/v1alpha2/namespaces/${ns}/trafficsplits/web`,
+            { kind: "TrafficSplit", ...split("web", "web", weights) },
+            "kubectl",
+          ),
+          "apply split",
+        );
+      const profilePath = `/apis/linkerd.io/v1alpha2/namespaces/${ns}/serviceprofiles/${fqdn("web", ns)}`;
+      const weightsNow = async () => {
+        const res = await local.get(profilePath);
+        return res.status === 200
+          ? (res.body as { spec: { dstOverrides?: { weight: string }[] } }).spec.dstOverrides
+              ?.map((o) => o.weight)
+              .join("/")
+          : undefined;
+      };
+      await put([1, 2]);
+      await eventually("first profile", async () =>
+        (await weightsNow()) === "1/2" ? true : undefined,
+      );
+
+      await env.plane.stopApiServer();
+      await eventually("readiness to drop", async () =>
+        (await adaptor.admin.inject("/ready")).statusCode === 503 ? true : undefined,
+      );
+      await env.plane.startApiServer();
+      await eventually(
+        "readiness to return",
+        async () => ((await adaptor.admin.inject("/ready")).statusCode === 200 ? true : undefined),
+        30_000,
+      );
+      expect(
+        (await metricValue(
+          adaptor,
+          'smi_adaptor_watch_restarts_total{resource="trafficsplits",reason="error"}',
+        )) +
+          (await metricValue(
+            adaptor,
+            'smi_adaptor_watch_restarts_total{resource="trafficsplits",reason="gone"}',
+          )),
+      ).toBeGreaterThan(0);
+
+      const fresh = KubeHttp.fromKubeconfig(env.kubeconfig);
+      expectOk(
+        await fresh.apply(
+          `/apis/split.smi-spec.io/v1alpha2/namespaces/${ns}/trafficsplits/web`,
+          { kind: "TrafficSplit", ...split("web", "web", [5, 7]) },
+          "kubectl",
+        ),
+        "apply split after restart",
+      );
+      await eventually(
+        "profile after restart",
+        async () => {
+          const res = await fresh.get(profilePath);
+          const w = (
+            res.body as { spec?: { dstOverrides?: { weight: string }[] } }
+          ).spec?.dstOverrides
+            ?.map((o) => o.weight)
+            .join("/");
+          return w === "5/7" ? true : undefined;
+        },
+        30_000,
+      );
+      fresh.close();
+      local.close();
+    } finally {
+      await adaptor.stop();
+      await env.plane.stop();
+    }
+  }, 120_000);
+});
