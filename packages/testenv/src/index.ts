@@ -6,6 +6,16 @@ export {
   type Binaries,
   type Versions,
 } from "./binaries.js";
+export {
+  applyObjects,
+  helmTemplateArgs,
+  mintServiceAccountKubeconfig,
+  objectPath,
+  parseManifest,
+  renderChart,
+  type RenderChartOptions,
+  type RenderedObject,
+} from "./chart.js";
 export { ControlPlane, type ControlPlaneOptions, type ServiceAccountRef } from "./controlplane.js";
 export { chartDir, installCrds, renderTrafficSplitCrd, serviceProfileCrd } from "./crds.js";
 export { startEnvironment, type TestEnvironment } from "./environment.js";
@@ -17,3 +27,4 @@ export {
   type ResolvedKubeconfig,
 } from "./kubeconfig.js";
 export { ManagedProcess } from "./process.js";
+export { applyManifest, deleteManifest, ResourcePaths, type ManifestObject } from "./manifests.js";

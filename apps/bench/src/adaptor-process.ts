@@ -1,0 +1,92 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+
+const CLOCK_TICKS = 100; // USER_HZ on Linux
+
+/** The built adaptor (apps/controller/dist/main.js). */
+export function adaptorMain(): string {
+  const require = createRequire(import.meta.url);
+  return join(dirname(require.resolve("@linkerd-smi/controller/package.json")), "dist", "main.js");
+}
+
+/** The adaptor as a separate process, so its memory and CPU are its own. */
+export class AdaptorProcess {
+  readonly startedAt = performance.now();
+  private readonly child: ChildProcess;
+  private stderr = "";
+  readonly exited: Promise<number | null>;
+
+  constructor(kubeconfig: string, extraArgs: readonly string[] = []) {
+    this.child = spawn(
+      process.execPath,
+      [
+        adaptorMain(),
+        "-kubeconfig",
+        kubeconfig,
+        "-metrics-addr",
+        "127.0.0.1:0",
+        "-log-level",
+        "info",
+        ...extraArgs,
+      ],
+      { stdio: ["ignore", "ignore", "pipe"] },
+    );
+    this.child.stderr?.on("data", (chunk: Buffer) => {
+      if (this.stderr.length < 1_000_000) this.stderr += chunk.toString();
+    });
+    this.exited = new Promise((resolve) => this.child.on("exit", (code) => resolve(code)));
+  }
+
+  get pid(): number {
+    return this.child.pid ?? -1;
+  }
+
+  async adminUrl(timeoutMs = 30_000): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const port = /admin server listening on 127\.0\.0\.1:(\d+)/.exec(this.stderr)?.[1];
+      if (port !== undefined) return `http://127.0.0.1:${port}`;
+      if (Date.now() > deadline)
+        throw new Error(`adaptor did not start: ${this.stderr.slice(-2000)}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  async waitReady(timeoutMs = 120_000): Promise<number> {
+    const url = await this.adminUrl();
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const res = await fetch(`${url}/ready`).catch(() => undefined);
+      if (res?.status === 200) return performance.now() - this.startedAt;
+      if (Date.now() > deadline) throw new Error("adaptor not ready");
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  /** Samples of one metric series (exact line match on name+labels) from /metrics. */
+  async metric(series: string): Promise<number> {
+    const text = await (await fetch(`${await this.adminUrl()}/metrics`)).text();
+    const line = text.split("\n").find((l) => l.startsWith(`${series} `));
+    return line === undefined ? 0 : Number(line.slice(series.length + 1));
+  }
+
+  /** Peak and current resident memory (bytes) and CPU seconds, from /proc. */
+  usage(): { peakRssBytes: number; rssBytes: number; cpuSeconds: number } {
+    const status = readFileSync(`/proc/${this.pid}/status`, "utf8");
+    const kb = (key: string) =>
+      Number(new RegExp(`^${key}:\\s+(\\d+) kB`, "m").exec(status)?.[1] ?? 0) * 1024;
+    const stat = readFileSync(`/proc/${this.pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    const ticks = Number(fields[11]) + Number(fields[12]); // utime + stime
+    return { peakRssBytes: kb("VmHWM"), rssBytes: kb("VmRSS"), cpuSeconds: ticks / CLOCK_TICKS };
+  }
+
+  async stop(): Promise<void> {
+    this.child.kill("SIGTERM");
+    const timer = setTimeout(() => this.child.kill("SIGKILL"), 15_000);
+    await this.exited;
+    clearTimeout(timer);
+  }
+}

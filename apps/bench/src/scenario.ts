@@ -1,0 +1,329 @@
+import { expectOk, startEnvironment, type KubeHttp } from "@linkerd-smi/testenv";
+import { AdaptorProcess } from "./adaptor-process.js";
+import { percentile, round } from "./stats.js";
+import { watchStream } from "./watch.js";
+
+export interface ScenarioOptions {
+  /** How many TrafficSplits (each with three Services). */
+  n: number;
+  /** Weight updates in the churn phase, and how many per second. */
+  churnUpdates: number;
+  churnRatePerSecond: number;
+  /** The adaptor's -resync-period, in seconds (the idle phase waits for one full pass). */
+  resyncSeconds: number;
+  /** Concurrent requests the benchmark driver makes when creating objects. */
+  concurrency: number;
+  log: (message: string) => void;
+}
+
+export interface ScenarioResult {
+  n: number;
+  convergenceSeconds: number;
+  latencyMs: { p50: number; p95: number; p99: number; samples: number };
+  requests: {
+    perSplitCreated: number;
+    perUpdate: number;
+    idleResync: number;
+    idleResyncWrites: number;
+  };
+  peakRssMiB: number;
+  heapUsedMiB: number;
+  cpuSeconds: number;
+  startupSeconds: number;
+  physicalLimitSeconds: number;
+}
+
+const NS = "bench";
+const splitsPath = `/apis/split.smi-spec.io/v1alpha2/namespaces/${NS}/trafficsplits`;
+const profilesPath = `/apis/linkerd.io/v1alpha2/namespaces/${NS}/serviceprofiles`;
+const fqdn = (svc: string) => `${svc}.${NS}.svc.cluster.local`;
+
+interface Profile {
+  metadata: { name: string };
+  spec?: { dstOverrides?: { weight: string | number }[] };
+}
+
+/** Runs `work` over `items` with at most `limit` in flight. */
+async function pool<T>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  const runners = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const item = items[next++] as T;
+      await work(item);
+    }
+  });
+  await Promise.all(runners);
+}
+
+/** Requests the apiserver has served for resources (not /metrics, /healthz...), from its own counters. */
+async function apiserverRequests(admin: KubeHttp): Promise<number> {
+  const text = expectOk(await admin.get("/metrics"), "apiserver /metrics").text;
+  let total = 0;
+  for (const line of text.split("\n")) {
+    if (!line.startsWith("apiserver_request_total{")) continue;
+    // Only requests for resources: `resource="x"` (careful: `subresource=""` contains `resource=""`).
+    if ((/[{,]resource="([^"]*)"/.exec(line)?.[1] ?? "") === "") continue;
+    total += Number(line.slice(line.lastIndexOf(" ") + 1));
+  }
+  return total;
+}
+
+/** Polls `check`; fails on timeout, or at once when `failed` reports an error (the watch broke). */
+async function until(
+  what: string,
+  timeoutMs: number,
+  check: () => boolean | Promise<boolean>,
+  failed: () => Error | undefined = () => undefined,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    const error = failed();
+    if (error !== undefined) throw error;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+const weightsKey = (w: readonly (string | number)[]) => w.map(String).join("/");
+
+/** One benchmark run at size `n` on a fresh control plane. */
+export async function runScenario(options: ScenarioOptions): Promise<ScenarioResult> {
+  const { n, log } = options;
+  const env = await startEnvironment({ log: () => undefined });
+  const admin = env.plane.admin();
+  let adaptor: AdaptorProcess | undefined;
+  const stops: (() => void)[] = [];
+  try {
+    expectOk(
+      await admin.post("/api/v1/namespaces", {
+        apiVersion: "v1",
+        kind: "Namespace",
+        metadata: { name: NS },
+      }),
+      "namespace",
+    );
+    const indexes = Array.from({ length: n }, (_, i) => i);
+    log(`n=${n}: creating ${3 * n} Services`);
+    await pool(
+      indexes.flatMap((i) => [`app-${i}`, `app-${i}-a`, `app-${i}-b`]),
+      options.concurrency,
+      async (name) => {
+        expectOk(
+          await admin.post(`/api/v1/namespaces/${NS}/services`, {
+            apiVersion: "v1",
+            kind: "Service",
+            metadata: { name },
+            spec: { ports: [{ port: 80 }], selector: { app: name } },
+          }),
+          `service ${name}`,
+        );
+      },
+    );
+
+    let watchError: Error | undefined;
+    let watching = false;
+    const broken = () => watchError;
+    // What the watch has seen of each profile: name -> "w1/w2".
+    const seen = new Map<string, string>();
+    const waiters = new Map<
+      string,
+      { want: string; since: number; resolve: (ms: number) => void }
+    >();
+    stops.push(
+      watchStream<Profile>(
+        env.kubeconfig,
+        profilesPath,
+        (event) => {
+          const name = event.object.metadata.name;
+          if (event.type === "DELETED") {
+            seen.delete(name);
+            return;
+          }
+          const key = weightsKey((event.object.spec?.dstOverrides ?? []).map((o) => o.weight));
+          seen.set(name, key);
+          const waiter = waiters.get(name);
+          if (waiter !== undefined && waiter.want === key) {
+            waiters.delete(name);
+            waiter.resolve(performance.now() - waiter.since);
+          }
+        },
+        (error) => {
+          watchError = error;
+        },
+        () => {
+          watching = true;
+        },
+      ),
+    );
+
+    await until("the benchmark's own watch", 60_000, () => watching, broken);
+    adaptor = new AdaptorProcess(env.kubeconfig, [`-resync-period=${options.resyncSeconds}s`]);
+    await adaptor.waitReady();
+
+    // Convergence: create every split, wait until every profile is right.
+    const initial = (i: number) => weightsKey([(i % 9) + 1, 10]);
+    log(`n=${n}: creating ${n} TrafficSplits`);
+    const before = await apiserverRequests(admin);
+    const t0 = performance.now();
+    await pool(indexes, options.concurrency, async (i) => {
+      expectOk(
+        await admin.post(splitsPath, {
+          apiVersion: "split.smi-spec.io/v1alpha2",
+          kind: "TrafficSplit",
+          metadata: { name: `app-${i}` },
+          spec: {
+            service: `app-${i}`,
+            backends: [
+              { service: `app-${i}-a`, weight: (i % 9) + 1 },
+              { service: `app-${i}-b`, weight: 10 },
+            ],
+          },
+        }),
+        `split ${i}`,
+      );
+    });
+    await until(
+      "convergence",
+      600_000,
+      () => indexes.every((i) => seen.get(fqdn(`app-${i}`)) === initial(i)),
+      broken,
+    );
+    const convergenceSeconds = (performance.now() - t0) / 1000;
+    const afterCreate = await apiserverRequests(admin);
+    const perSplitCreated = (afterCreate - before - n) / n;
+    log(`n=${n}: converged in ${round(convergenceSeconds, 2)} s`);
+
+    // Churn: weight updates at a fixed rate, each timed from the request to the profile change.
+    const updates = Math.min(options.churnUpdates, n);
+    const latencies: Promise<number>[] = [];
+    const churnStart = await apiserverRequests(admin);
+    for (let u = 0; u < updates; u++) {
+      const i = u;
+      const want = weightsKey([100 + u, 1]);
+      const since = performance.now();
+      latencies.push(
+        new Promise((resolve, reject) => {
+          waiters.set(fqdn(`app-${i}`), { want, since, resolve });
+          setTimeout(
+            () =>
+              reject(
+                watchError ?? new Error(`profile app-${i} did not reach ${want} within 120 s`),
+              ),
+            120_000,
+          ).unref();
+        }),
+      );
+      expectOk(
+        await admin.request("PATCH", `${splitsPath}/app-${i}`, {
+          body: {
+            spec: {
+              backends: [
+                { service: `app-${i}-a`, weight: 100 + u },
+                { service: `app-${i}-b`, weight: 1 },
+              ],
+            },
+          },
+          contentType: "application/merge-patch+json",
+        }),
+        `update ${i}`,
+      );
+      const nextAt = since + 1000 / options.churnRatePerSecond;
+      await new Promise((r) => setTimeout(r, Math.max(0, nextAt - performance.now())));
+    }
+    const samples = await Promise.all(latencies);
+    await new Promise((r) => setTimeout(r, 500));
+    const perUpdate = (await apiserverRequests(admin)) - churnStart - updates;
+
+    // Idle: one full resync pass over unchanged splits.
+    const unchanged = await adaptor.metric('smi_adaptor_reconciles_total{result="unchanged"}');
+    const writesBefore = await adaptor.metric(
+      'smi_adaptor_api_writes_total{resource="serviceprofiles"}',
+    );
+    const idleBefore = await apiserverRequests(admin);
+    const started = unchanged;
+    await until(
+      "an idle resync pass",
+      (options.resyncSeconds + 120) * 1000,
+      async () =>
+        ((await adaptor?.metric('smi_adaptor_reconciles_total{result="unchanged"}')) ?? 0) >=
+        started + n,
+    );
+    const idleResync = (await apiserverRequests(admin)) - idleBefore;
+    const idleResyncWrites =
+      (await adaptor.metric('smi_adaptor_api_writes_total{resource="serviceprofiles"}')) -
+      writesBefore;
+
+    const usage = adaptor.usage();
+    const heap = await adaptor.metric("smi_adaptor_nodejs_heap_size_used_bytes");
+
+    // Start-up: a new adaptor process with every split and profile already there.
+    await adaptor.stop();
+    adaptor = new AdaptorProcess(env.kubeconfig, ["-resync-period=1h"]);
+    await adaptor.waitReady();
+    await until(
+      "start-up verification",
+      600_000,
+      async () =>
+        ((await adaptor?.metric('smi_adaptor_reconciles_total{result="unchanged"}')) ?? 0) >= n,
+    );
+    const startupSeconds = (performance.now() - adaptor.startedAt) / 1000;
+    await adaptor.stop();
+    adaptor = undefined;
+
+    // The physical limit: the same number of profiles written by a plain loop of
+    // server-side applies, two at a time (the adaptor's default worker count).
+    const tLimit = performance.now();
+    await pool(indexes, 2, async (i) => {
+      expectOk(
+        await admin.apply(
+          `${profilesPath}/limit-${i}.${NS}.svc.cluster.local`,
+          {
+            apiVersion: "linkerd.io/v1alpha2",
+            kind: "ServiceProfile",
+            metadata: { name: `limit-${i}.${NS}.svc.cluster.local`, namespace: NS },
+            spec: {
+              dstOverrides: [
+                { authority: fqdn(`app-${i}-a`), weight: String((i % 9) + 1) },
+                { authority: fqdn(`app-${i}-b`), weight: "10" },
+              ],
+            },
+          },
+          "physical-limit",
+        ),
+        `limit ${i}`,
+      );
+    });
+    const physicalLimitSeconds = (performance.now() - tLimit) / 1000;
+
+    return {
+      n,
+      convergenceSeconds: round(convergenceSeconds, 2),
+      latencyMs: {
+        p50: round(percentile(samples, 50)),
+        p95: round(percentile(samples, 95)),
+        p99: round(percentile(samples, 99)),
+        samples: samples.length,
+      },
+      requests: {
+        perSplitCreated: round(perSplitCreated, 2),
+        perUpdate: round(perUpdate / Math.max(1, updates), 2),
+        idleResync,
+        idleResyncWrites,
+      },
+      peakRssMiB: round(usage.peakRssBytes / 2 ** 20),
+      heapUsedMiB: round(heap / 2 ** 20),
+      cpuSeconds: round(usage.cpuSeconds, 2),
+      startupSeconds: round(startupSeconds, 2),
+      physicalLimitSeconds: round(physicalLimitSeconds, 2),
+    };
+  } finally {
+    for (const stop of stops) stop();
+    await adaptor?.stop();
+    admin.close();
+    await env.plane.stop();
+  }
+}

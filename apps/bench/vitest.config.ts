@@ -1,0 +1,10 @@
+import { defineConfig } from "vitest/config";
+import { reporters } from "../../vitest.shared.js";
+
+export default defineConfig({
+  test: {
+    include: ["src/**/*.test.ts", "test/**/*.test.ts"],
+    reporters,
+    testTimeout: 300_000,
+  },
+});
