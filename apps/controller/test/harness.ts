@@ -1,7 +1,14 @@
 import type {} from "@linkerd-smi/testenv/global-setup";
 import { randomBytes } from "node:crypto";
+import { dirname, join } from "node:path";
 import { inject } from "vitest";
-import { expectOk, KubeHttp } from "@linkerd-smi/testenv";
+import {
+  applyObjects,
+  expectOk,
+  KubeHttp,
+  mintServiceAccountKubeconfig,
+  renderChart,
+} from "@linkerd-smi/testenv";
 import { startAdaptor, type AdaptorHandle, type AdaptorOptions } from "../src/index.js";
 
 export const admin = KubeHttp.fromKubeconfig(inject("kubeconfig"));
@@ -168,15 +175,74 @@ export function eventAppears(
   );
 }
 
+/** Where the chart installs the adaptor: its ServiceAccount and its leader-election Lease. */
+export const ADAPTOR_NAMESPACE = "linkerd-smi";
+
+const RBAC_KINDS = new Set([
+  "Namespace",
+  "ServiceAccount",
+  "ClusterRole",
+  "ClusterRoleBinding",
+  "Role",
+  "RoleBinding",
+]);
+
+const identities = new Map<string, Promise<string>>();
+
+/**
+ * A kubeconfig for the chart's own identity, ServiceAccount
+ * `linkerd-smi/smi-adaptor`, on the control plane `adminKubeconfig` points
+ * at: the chart's Namespace, ServiceAccount and RBAC are rendered by the real
+ * helm and server-side applied (idempotent, so every test file may do it),
+ * then a token is minted for the account with the TokenRequest API. An
+ * adaptor running with it can do exactly what the chart grants, so a missing
+ * verb fails the tests.
+ */
+export function adaptorKubeconfig(adminKubeconfig: string = inject("kubeconfig")): Promise<string> {
+  let identity = identities.get(adminKubeconfig);
+  if (identity === undefined) {
+    identity = (async () => {
+      const objects = await renderChart({
+        namespace: ADAPTOR_NAMESPACE,
+        set: { installNamespace: true },
+      });
+      const client = KubeHttp.fromKubeconfig(adminKubeconfig);
+      try {
+        await applyObjects(
+          client,
+          objects.filter((o) => RBAC_KINDS.has(o.kind)),
+          "controller-tests",
+        );
+      } finally {
+        client.close();
+      }
+      return mintServiceAccountKubeconfig(
+        adminKubeconfig,
+        { namespace: ADAPTOR_NAMESPACE, name: "smi-adaptor" },
+        join(
+          dirname(adminKubeconfig),
+          `kubeconfig-sa-smi-adaptor-${String(process.pid)}-${randomBytes(3).toString("hex")}`,
+        ),
+      );
+    })();
+    identities.set(adminKubeconfig, identity);
+  }
+  return identity;
+}
+
 export interface RunningAdaptor extends AdaptorHandle {
   logs: string[];
 }
 
-/** Runs the adaptor in this process against the test control plane, with JSON logs captured. */
+/**
+ * Runs the adaptor in this process against the test control plane, with JSON
+ * logs captured, as the chart's ServiceAccount ({@link adaptorKubeconfig})
+ * unless `options.kubeconfig` says otherwise.
+ */
 export async function runAdaptor(options: Partial<AdaptorOptions> = {}): Promise<RunningAdaptor> {
   const logs: string[] = [];
   const handle = await startAdaptor({
-    kubeconfig: inject("kubeconfig"),
+    kubeconfig: options.kubeconfig ?? (await adaptorKubeconfig()),
     metricsAddr: "127.0.0.1:0",
     logFormat: "json",
     logLevel: "debug",

@@ -1,9 +1,12 @@
 import { execFile, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { expectOk } from "@linkerd-smi/testenv";
-import { afterAll, describe, expect, inject, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import {
+  ADAPTOR_NAMESPACE,
+  adaptorKubeconfig,
   admin,
   applySplit,
   createNamespace,
@@ -43,16 +46,19 @@ describe("the smi-adaptor process", () => {
   it("serves, writes, and on SIGTERM releases its Lease and exits 0 within the bound", async () => {
     const ns = await createNamespace("process", ["web", "web-v1", "web-v2"]);
     namespaces.push(ns);
+    // As the chart's ServiceAccount, with its Lease where the chart's Role allows it.
+    const leaseName = `smi-adaptor-${randomBytes(3).toString("hex")}`;
     const child = spawn(
       process.execPath,
       [
         main,
         "-kubeconfig",
-        inject("kubeconfig"),
+        await adaptorKubeconfig(),
         "-metrics-addr",
         "127.0.0.1:0",
         "-leader-elect",
-        `-leader-election-namespace=${ns}`,
+        `-leader-election-namespace=${ADAPTOR_NAMESPACE}`,
+        `-leader-election-id=${leaseName}`,
         "--log-format=text",
         "-shutdown-timeout",
         "5s",
@@ -110,7 +116,9 @@ describe("the smi-adaptor process", () => {
       console.log(`smi-adaptor exited ${took} ms after SIGTERM`);
       expect(took).toBeLessThan(5000);
       const lease = expectOk(
-        await admin.get(`/apis/coordination.k8s.io/v1/namespaces/${ns}/leases/smi-adaptor`),
+        await admin.get(
+          `/apis/coordination.k8s.io/v1/namespaces/${ADAPTOR_NAMESPACE}/leases/${leaseName}`,
+        ),
         "get lease",
       ).body as {
         spec: { holderIdentity?: string };

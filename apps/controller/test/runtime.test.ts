@@ -1,6 +1,10 @@
+import { randomBytes } from "node:crypto";
 import { startEnvironment, KubeHttp, expectOk } from "@linkerd-smi/testenv";
 import { afterAll, describe, expect, it } from "vitest";
 import {
+  ADAPTOR_NAMESPACE,
+  adaptorKubeconfig,
+  admin,
   applySplit,
   createNamespace,
   deleteNamespace,
@@ -102,9 +106,12 @@ describe("leader election", () => {
   it("lets exactly one of two replicas write, and hands over within seconds of a graceful stop", async () => {
     const ns = await createNamespace("ha", ["web", "web-v1", "web-v2"]);
     namespaces.push(ns);
+    // The Lease lives where the chart's Role allows it: the release namespace.
+    const leaderElectionId = `smi-adaptor-${randomBytes(3).toString("hex")}`;
     const electionFlags = {
       leaderElect: true,
-      leaderElectionNamespace: ns,
+      leaderElectionNamespace: ADAPTOR_NAMESPACE,
+      leaderElectionId,
       leaseDurationMs: 4000,
       renewDeadlineMs: 3000,
       retryPeriodMs: 500,
@@ -150,9 +157,19 @@ describe("leader election", () => {
       expect(
         await metricValue(b, 'smi_adaptor_api_writes_total{resource="serviceprofiles"}'),
       ).toBeGreaterThan(0);
+      const lease = expectOk(
+        await admin.get(
+          `/apis/coordination.k8s.io/v1/namespaces/${ADAPTOR_NAMESPACE}/leases/${leaderElectionId}`,
+        ),
+        "get lease",
+      ).body as { spec: { holderIdentity?: string } };
+      expect(lease.spec.holderIdentity).toBe("replica-b");
     } finally {
       await a.stop();
       await b.stop();
+      await admin.delete(
+        `/apis/coordination.k8s.io/v1/namespaces/${ADAPTOR_NAMESPACE}/leases/${leaderElectionId}`,
+      );
     }
   });
 });
@@ -161,7 +178,8 @@ describe("a watch broken by the apiserver", () => {
   it("goes unready while kube-apiserver is down and converges after it restarts", async () => {
     const env = await startEnvironment({ log: () => undefined });
     const root = env.plane.admin();
-    const adaptor = await runAdaptor({ kubeconfig: env.kubeconfig });
+    // Its own control plane gets the chart's ServiceAccount and RBAC too.
+    const adaptor = await runAdaptor({ kubeconfig: await adaptorKubeconfig(env.kubeconfig) });
     try {
       const ns = "restart";
       expectOk(

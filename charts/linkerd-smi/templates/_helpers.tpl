@@ -1,0 +1,42 @@
+{{/*
+Shared snippets of the linkerd-smi chart.
+*/}}
+
+{{/* The chart's name and version, as the helm.sh/chart label wants them. */}}
+{{- define "linkerd-smi.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{/* Labels that select the smi-adaptor pods: they never change after install. */}}
+{{- define "linkerd-smi.selectorLabels" -}}
+app.kubernetes.io/name: smi-adaptor
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end -}}
+
+{{/* Labels of every object of the release. */}}
+{{- define "linkerd-smi.labels" -}}
+helm.sh/chart: {{ include "linkerd-smi.chart" . }}
+{{ include "linkerd-smi.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/part-of: linkerd-smi
+linkerd.io/extension: smi
+{{- end -}}
+
+{{/* The metadata lines shared by every namespaced object: namespace and labels. */}}
+{{- define "linkerd-smi.namespacedMetadata" -}}
+namespace: {{ .Release.Namespace }}
+labels:
+  {{- include "linkerd-smi.labels" . | nindent 2 }}
+{{- end -}}
+
+{{/* The smi-adaptor image reference; the tag defaults to the chart's appVersion. */}}
+{{- define "linkerd-smi.image" -}}
+{{- $image := .Values.adaptor.image -}}
+{{- printf "%s/%s:%s" $image.registry $image.name (default .Chart.AppVersion $image.tag) -}}
+{{- end -}}
+
+{{/* True (non-empty) when more than one replica runs: leader election and a PDB. */}}
+{{- define "linkerd-smi.highlyAvailable" -}}
+{{- if gt (int .Values.adaptor.replicas) 1 }}true{{ end -}}
+{{- end -}}

@@ -1,0 +1,270 @@
+import type {} from "@linkerd-smi/testenv/global-setup";
+import { randomBytes } from "node:crypto";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  applyObjects,
+  expectOk,
+  KubeHttp,
+  objectPath,
+  type RenderedObject,
+} from "@linkerd-smi/testenv";
+import { afterAll, describe, expect, inject, it } from "vitest";
+import {
+  chartDir,
+  EXPECTED_CLUSTER_GRANTS,
+  EXPECTED_NAMESPACE_GRANTS,
+  eventually,
+  helm,
+  one,
+  render,
+  type Deployment,
+} from "./helpers.js";
+
+const kubeconfig = inject("kubeconfig");
+const admin = KubeHttp.fromKubeconfig(kubeconfig);
+const CRD =
+  "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/trafficsplits.split.smi-spec.io";
+const namespaces: string[] = [];
+afterAll(async () => {
+  for (const ns of namespaces) await admin.delete(`/api/v1/namespaces/${ns}`);
+  admin.close();
+});
+
+const unique = (prefix: string) => {
+  const ns = `${prefix}-${randomBytes(3).toString("hex")}`;
+  namespaces.push(ns);
+  return ns;
+};
+
+/** helm against the test control plane, with its own config and cache directories. */
+const helmHome = mkdtempSync(join(tmpdir(), "chart-tests-helm-"));
+const helmEnv = {
+  KUBECONFIG: kubeconfig,
+  HELM_CONFIG_HOME: join(helmHome, "config"),
+  HELM_CACHE_HOME: join(helmHome, "cache"),
+  HELM_DATA_HOME: join(helmHome, "data"),
+};
+
+describe("helm install and uninstall on a real apiserver", () => {
+  it("installs as the README says, prints the NOTES, upgrades, and uninstalls keeping the CRD", async () => {
+    const ns = unique("smi-helm");
+    // The README's steps: create the namespace and label it as the CLI would.
+    expectOk(
+      await admin.apply(`/api/v1/namespaces/${ns}`, {
+        apiVersion: "v1",
+        kind: "Namespace",
+        metadata: {
+          name: ns,
+          labels: {
+            "linkerd.io/extension": "smi",
+            "pod-security.kubernetes.io/enforce": "restricted",
+            "pod-security.kubernetes.io/audit": "restricted",
+            "pod-security.kubernetes.io/warn": "restricted",
+          },
+        },
+      }),
+      "create namespace",
+    );
+    // The control plane already has the CRD (testenv installed it); hand it to
+    // the release as Helm's adoption rules want, so uninstall has to keep it.
+    expectOk(
+      await admin.request("PATCH", CRD, {
+        contentType: "application/merge-patch+json",
+        body: {
+          metadata: {
+            labels: { "app.kubernetes.io/managed-by": "Helm" },
+            annotations: {
+              "meta.helm.sh/release-name": "linkerd-smi",
+              "meta.helm.sh/release-namespace": ns,
+            },
+          },
+        },
+      }),
+      "adopt the CRD",
+    );
+
+    const installed = await helm(["install", "linkerd-smi", chartDir, "--namespace", ns], helmEnv);
+    expect(installed.stderr).toBe("");
+    expect(installed.code).toBe(0);
+    expect(installed.stdout).toContain("STATUS: deployed");
+    const notes = installed.stdout.slice(installed.stdout.indexOf("NOTES:"));
+    expect(notes).toContain(`kubectl -n ${ns} logs deploy/smi-adaptor smi-adaptor`);
+    expect(notes.trim().split("\n").at(-1)?.trim()).toBe("linkerd smi check");
+
+    expect((await admin.get(`/apis/apps/v1/namespaces/${ns}/deployments/smi-adaptor`)).status).toBe(
+      200,
+    );
+    const clusterRole = "/apis/rbac.authorization.k8s.io/v1/clusterroles/linkerd-smi-adaptor";
+    expect((await admin.get(clusterRole)).status).toBe(200);
+
+    // An upgrade to two replicas adds leader election and the PodDisruptionBudget.
+    const pdb = `/apis/policy/v1/namespaces/${ns}/poddisruptionbudgets/smi-adaptor`;
+    expect((await admin.get(pdb)).status).toBe(404);
+    const upgraded = await helm(
+      ["upgrade", "linkerd-smi", chartDir, "--namespace", ns, "--set", "adaptor.replicas=2"],
+      helmEnv,
+    );
+    expect(upgraded.stderr).toBe("");
+    expect(upgraded.code).toBe(0);
+    expect((await admin.get(pdb)).status).toBe(200);
+    const deployment = expectOk(
+      await admin.get(`/apis/apps/v1/namespaces/${ns}/deployments/smi-adaptor`),
+      "get deployment",
+    ).body as Deployment;
+    expect(deployment.spec.replicas).toBe(2);
+    expect(deployment.spec.template.spec.containers[0]?.args).toContain("-leader-elect=true");
+
+    const uninstalled = await helm(["uninstall", "linkerd-smi", "--namespace", ns], helmEnv);
+    expect(uninstalled.code).toBe(0);
+    expect(uninstalled.stdout).toContain("These resources were kept due to the resource policy:");
+    expect(uninstalled.stdout).toContain("trafficsplits.split.smi-spec.io");
+    expect((await admin.get(CRD)).status).toBe(200);
+    expect((await admin.get(clusterRole)).status).toBe(404);
+    expect((await admin.get(`/apis/apps/v1/namespaces/${ns}/deployments/smi-adaptor`)).status).toBe(
+      404,
+    );
+  });
+});
+
+describe("the CLI's manifest (installNamespace=true) applied to a real apiserver", () => {
+  const ns = unique("smi-psa");
+  let objects: RenderedObject[] = [];
+
+  it("is accepted, object by object, by server-side apply", async () => {
+    objects = await render({ namespace: ns, set: { installNamespace: true } });
+    expect(objects[0]?.kind).toBe("Namespace");
+    await applyObjects(admin, objects, "chart-tests");
+    for (const object of objects)
+      expect(
+        (await admin.get(objectPath(object))).status,
+        `${object.kind}/${object.metadata.name}`,
+      ).toBe(200);
+    const namespace = expectOk(await admin.get(`/api/v1/namespaces/${ns}`), "get namespace")
+      .body as {
+      metadata: { labels: Record<string, string> };
+    };
+    expect(namespace.metadata.labels).toMatchObject({
+      "linkerd.io/extension": "smi",
+      "pod-security.kubernetes.io/enforce": "restricted",
+    });
+  });
+
+  const podFrom = (mutate: (container: Record<string, unknown>) => void = () => undefined) => {
+    const template = one<Deployment>(objects, "Deployment").spec.template;
+    const pod = structuredClone({
+      apiVersion: "v1",
+      kind: "Pod",
+      metadata: {
+        name: `smi-adaptor-${randomBytes(3).toString("hex")}`,
+        namespace: ns,
+        labels: template.metadata.labels,
+      },
+      spec: template.spec,
+    });
+    const container = pod.spec.containers[0];
+    if (container === undefined) throw new Error("no container");
+    mutate(container as unknown as Record<string, unknown>);
+    return pod;
+  };
+  const dryRunCreate = (pod: unknown) =>
+    admin.request("POST", `/api/v1/namespaces/${ns}/pods?dryRun=All`, { body: pod });
+  const messageOf = (res: { body: unknown; text: string }) =>
+    typeof res.body === "object" && res.body !== null && "message" in res.body
+      ? String(res.body.message)
+      : res.text;
+
+  it("admits the adaptor's own pod under Pod Security restricted", async () => {
+    const res = await dryRunCreate(podFrom());
+    expect(messageOf(res)).not.toContain("PodSecurity");
+    expect(res.status).toBe(201);
+  });
+
+  it("rejects the same pod made privileged or allowed to run as root", async () => {
+    const cases: [string, (c: Record<string, unknown>) => void, RegExp][] = [
+      [
+        "privileged",
+        (c) => {
+          c.securityContext = {
+            ...(c.securityContext as object),
+            privileged: true,
+            allowPrivilegeEscalation: true,
+          };
+        },
+        /privileged \(container "smi-adaptor" must not set securityContext\.privileged=true\)/,
+      ],
+      [
+        "runAsNonRoot: false",
+        (c) => {
+          c.securityContext = { ...(c.securityContext as object), runAsNonRoot: false };
+        },
+        /runAsNonRoot != true \(container "smi-adaptor" must not set securityContext\.runAsNonRoot=false\)/,
+      ],
+    ];
+    for (const [what, mutate, reason] of cases) {
+      // The namespace's labels reach the admission plugin's cache within moments.
+      const message = await eventually(`a PodSecurity rejection (${what})`, async () => {
+        const res = await dryRunCreate(podFrom(mutate));
+        return res.status === 403 ? messageOf(res) : undefined;
+      });
+      expect(message).toContain('violates PodSecurity "restricted:latest"');
+      expect(message).toMatch(reason);
+    }
+  });
+
+  it("lets the chart's ServiceAccount do exactly what the adaptor needs (SubjectAccessReview)", async () => {
+    const user = `system:serviceaccount:${ns}:smi-adaptor`;
+    const groups = [
+      "system:serviceaccounts",
+      `system:serviceaccounts:${ns}`,
+      "system:authenticated",
+    ];
+    const verbs = [
+      "get",
+      "list",
+      "watch",
+      "create",
+      "update",
+      "patch",
+      "delete",
+      "deletecollection",
+    ];
+    const resources: [string, string][] = [
+      ["split.smi-spec.io", "trafficsplits"],
+      ["linkerd.io", "serviceprofiles"],
+      ["", "services"],
+      ["", "events"],
+      ["", "pods"],
+      ["", "secrets"],
+      ["", "configmaps"],
+      ["apps", "deployments"],
+      ["coordination.k8s.io", "leases"],
+    ];
+    const allowed = async (namespace: string) => {
+      const out: string[] = [];
+      await Promise.all(
+        resources.flatMap(([group, resource]) =>
+          verbs.map(async (verb) => {
+            const res = expectOk(
+              await admin.post("/apis/authorization.k8s.io/v1/subjectaccessreviews", {
+                apiVersion: "authorization.k8s.io/v1",
+                kind: "SubjectAccessReview",
+                spec: { user, groups, resourceAttributes: { namespace, verb, group, resource } },
+              }),
+              "SubjectAccessReview",
+            );
+            if ((res.body as { status: { allowed: boolean } }).status.allowed)
+              out.push(`${group === "" ? "core" : group}/${resource}:${verb}`);
+          }),
+        ),
+      );
+      return out.sort();
+    };
+    // In any namespace: the ClusterRole; in the release namespace: also the Lease Role.
+    expect(await allowed("default")).toEqual(EXPECTED_CLUSTER_GRANTS);
+    expect(await allowed(ns)).toEqual(
+      [...EXPECTED_CLUSTER_GRANTS, ...EXPECTED_NAMESPACE_GRANTS].sort(),
+    );
+  });
+});

@@ -1,0 +1,195 @@
+import { execFile } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  binaryPaths,
+  helmTemplateArgs,
+  parseManifest,
+  type RenderChartOptions,
+  type RenderedObject,
+} from "@linkerd-smi/testenv";
+import { parse, stringify } from "yaml";
+import { chartDir } from "../src/values-doc.js";
+
+export { chartDir };
+export const helmBinary = binaryPaths().helm;
+
+export interface HelmResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the real helm; never throws for a non-zero exit (the caller asserts on it). */
+export function helm(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<HelmResult> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      helmBinary,
+      args,
+      { env: { ...process.env, ...env }, maxBuffer: 16 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        if (error !== null && typeof error.code !== "number") {
+          reject(new Error(`could not run ${helmBinary}: ${error.message}`, { cause: error }));
+          return;
+        }
+        resolve({ code: error === null ? 0 : Number(error.code), stdout, stderr });
+      },
+    );
+  });
+}
+
+/** `helm template` of the chart; fails the test with helm's own message when it fails. */
+export async function render(options: RenderChartOptions = {}): Promise<RenderedObject[]> {
+  const args = helmTemplateArgs({ chart: chartDir, ...options });
+  const result = await helm(args);
+  if (result.code !== 0) throw new Error(`helm ${args.join(" ")} failed:\n${result.stderr}`);
+  return parseManifest(result.stdout, "helm template");
+}
+
+/** `helm template` that is expected to fail: its stderr. */
+export async function renderError(options: RenderChartOptions = {}): Promise<string> {
+  const result = await helm(helmTemplateArgs({ chart: chartDir, ...options }));
+  if (result.code === 0) throw new Error("helm template succeeded; it should have failed");
+  return result.stderr;
+}
+
+/** Writes a values file for one test and returns its path. */
+export function valuesFile(values: unknown): string {
+  const dir = mkdtempSync(join(tmpdir(), "chart-tests-"));
+  const path = join(dir, "values.yaml");
+  writeFileSync(path, stringify(values));
+  return path;
+}
+
+/** The ci/*-values.yaml scenarios, by name (`default`, `ha`, ...). */
+export const scenarios: { name: string; file: string }[] = readdirSync(join(chartDir, "ci"))
+  .filter((f) => f.endsWith("-values.yaml"))
+  .sort()
+  .map((f) => ({ name: f.replace(/-values\.yaml$/, ""), file: join(chartDir, "ci", f) }));
+
+export const chartYaml = parse(readFileSync(join(chartDir, "Chart.yaml"), "utf8")) as {
+  name: string;
+  version: string;
+  appVersion: string;
+};
+
+/** The one object of a kind (and name), or a failure listing what there is. */
+// T is the shape the caller expects of that kind: a checked-by-eye cast, as for parsed YAML.
+// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters
+export function one<T = RenderedObject>(
+  objects: readonly RenderedObject[],
+  kind: string,
+  name?: string,
+): T {
+  const found = objects.filter(
+    (o) => o.kind === kind && (name === undefined || o.metadata.name === name),
+  );
+  if (found.length !== 1)
+    throw new Error(
+      `expected one ${kind}${name === undefined ? "" : ` ${name}`}, found ${String(found.length)} among ${objects.map((o) => `${o.kind}/${o.metadata.name}`).join(", ")}`,
+    );
+  return found[0] as T;
+}
+
+/** The parts of a Deployment the tests look at. */
+export interface Deployment {
+  metadata: { name: string; namespace: string; labels: Record<string, string> };
+  spec: {
+    replicas: number;
+    selector: { matchLabels: Record<string, string> };
+    template: {
+      metadata: { labels: Record<string, string>; annotations?: Record<string, string> };
+      spec: PodSpec;
+    };
+  };
+}
+
+export interface Container {
+  name: string;
+  image: string;
+  imagePullPolicy: string;
+  args: string[];
+  env: unknown[];
+  ports: unknown[];
+  readinessProbe: unknown;
+  livenessProbe: unknown;
+  resources?: unknown;
+  securityContext: Record<string, unknown>;
+}
+
+export interface PodSpec {
+  serviceAccountName: string;
+  securityContext: Record<string, unknown>;
+  containers: Container[];
+  imagePullSecrets?: unknown;
+  nodeSelector?: Record<string, string>;
+  affinity?: unknown;
+  tolerations?: unknown;
+  [field: string]: unknown;
+}
+
+export interface PolicyRule {
+  apiGroups: string[];
+  resources: string[];
+  verbs: string[];
+  resourceNames?: string[];
+}
+
+/** Every (apiGroup, resource, verb) a set of RBAC rules grants, as `group/resource:verb`. */
+export function grants(rules: readonly PolicyRule[]): string[] {
+  const out = new Set<string>();
+  for (const rule of rules)
+    for (const group of rule.apiGroups)
+      for (const resource of rule.resources)
+        for (const verb of rule.verbs)
+          out.add(`${group === "" ? "core" : group}/${resource}:${verb}`);
+  return [...out].sort();
+}
+
+/** What the adaptor does with the API (apps/controller/src/adaptor.ts, packages/kube). */
+export const EXPECTED_CLUSTER_GRANTS = [
+  "split.smi-spec.io/trafficsplits:get",
+  "split.smi-spec.io/trafficsplits:list",
+  "split.smi-spec.io/trafficsplits:watch",
+  "linkerd.io/serviceprofiles:get",
+  "linkerd.io/serviceprofiles:list",
+  "linkerd.io/serviceprofiles:watch",
+  "linkerd.io/serviceprofiles:create",
+  "linkerd.io/serviceprofiles:patch",
+  "linkerd.io/serviceprofiles:delete",
+  "core/services:get",
+  "core/services:list",
+  "core/services:watch",
+  "core/events:create",
+  "core/events:patch",
+].sort();
+
+export const EXPECTED_NAMESPACE_GRANTS = [
+  "coordination.k8s.io/leases:get",
+  "coordination.k8s.io/leases:create",
+  "coordination.k8s.io/leases:update",
+].sort();
+
+/** Polls until `check` returns something other than undefined. */
+export async function eventually<T>(
+  what: string,
+  check: () => Promise<T | undefined>,
+  timeoutMs = 20_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value !== undefined) return value;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > deadline)
+      throw new Error(
+        `timed out after ${String(timeoutMs)} ms waiting for ${what}${last instanceof Error ? `: ${last.message}` : ""}`,
+      );
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

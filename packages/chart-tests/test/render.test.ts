@@ -1,0 +1,311 @@
+import type { RenderedObject } from "@linkerd-smi/testenv";
+import { beforeAll, describe, expect, it } from "vitest";
+import {
+  chartYaml,
+  EXPECTED_CLUSTER_GRANTS,
+  EXPECTED_NAMESPACE_GRANTS,
+  grants,
+  one,
+  render,
+  scenarios,
+  valuesFile,
+  type Deployment,
+  type PolicyRule,
+} from "./helpers.js";
+
+const NAMESPACE = "linkerd-smi";
+const SELECTOR = {
+  "app.kubernetes.io/name": "smi-adaptor",
+  "app.kubernetes.io/instance": "linkerd-smi",
+};
+const LABELS = {
+  ...SELECTOR,
+  "helm.sh/chart": `linkerd-smi-${chartYaml.version}`,
+  "app.kubernetes.io/version": chartYaml.appVersion,
+  "app.kubernetes.io/managed-by": "Helm",
+  "app.kubernetes.io/part-of": "linkerd-smi",
+  "linkerd.io/extension": "smi",
+};
+const CONTAINER_SECURITY = {
+  runAsNonRoot: true,
+  runAsUser: 65534,
+  runAsGroup: 65534,
+  readOnlyRootFilesystem: true,
+  allowPrivilegeEscalation: false,
+  capabilities: { drop: ["ALL"] },
+  seccompProfile: { type: "RuntimeDefault" },
+};
+const POD_SECURITY = {
+  runAsNonRoot: true,
+  runAsUser: 65534,
+  runAsGroup: 65534,
+  seccompProfile: { type: "RuntimeDefault" },
+};
+const defaultArgs = [
+  "-cluster-domain=cluster.local",
+  "-worker-threads=2",
+  "-log-level=info",
+  "-log-format=json",
+  "-resync-period=10m",
+  "-metrics-addr=:9995",
+];
+const expectations: Record<
+  string,
+  { args: string[]; replicas: number; namespace: boolean; image: string }
+> = {
+  default: {
+    args: defaultArgs,
+    replicas: 1,
+    namespace: false,
+    image: `cr.l5d.io/linkerd/smi-adaptor:${chartYaml.appVersion}`,
+  },
+  cli: {
+    args: defaultArgs,
+    replicas: 1,
+    namespace: true,
+    image: `cr.l5d.io/linkerd/smi-adaptor:${chartYaml.appVersion}`,
+  },
+  ha: {
+    args: [...defaultArgs, "-leader-elect=true"],
+    replicas: 3,
+    namespace: false,
+    image: "registry.example.com/mirror/linkerd/smi-adaptor:v0.3.0",
+  },
+  "custom-domain": {
+    args: [
+      "-cluster-domain=example.org",
+      "-worker-threads=4",
+      "-log-level=debug",
+      "-log-format=text",
+      "-resync-period=1h30m",
+      "-metrics-addr=:9995",
+    ],
+    replicas: 1,
+    namespace: false,
+    image: `cr.l5d.io/linkerd/smi-adaptor:${chartYaml.appVersion}`,
+  },
+};
+
+const rendered = new Map<string, RenderedObject[]>();
+beforeAll(async () => {
+  await Promise.all(
+    scenarios.map(async (s) => rendered.set(s.name, await render({ valuesFiles: [s.file] }))),
+  );
+});
+const objectsOf = (name: string) => rendered.get(name) ?? [];
+
+describe.each(scenarios)("helm template with ci/$name-values.yaml", ({ name }) => {
+  const want = expectations[name];
+  if (want === undefined) throw new Error(`no expectations for ci/${name}-values.yaml`);
+
+  it("renders exactly the objects of the scenario, in the release namespace", () => {
+    const objects = objectsOf(name);
+    const kinds = objects.map((o) => `${o.kind}/${o.metadata.name}`).sort();
+    const expected = [
+      "ClusterRole/linkerd-smi-adaptor",
+      "ClusterRoleBinding/linkerd-smi-adaptor",
+      "CustomResourceDefinition/trafficsplits.split.smi-spec.io",
+      "Deployment/smi-adaptor",
+      "Role/smi-adaptor-leader-election",
+      "RoleBinding/smi-adaptor-leader-election",
+      "Service/smi-adaptor",
+      "ServiceAccount/smi-adaptor",
+    ];
+    if (want.namespace) expected.push(`Namespace/${NAMESPACE}`);
+    if (want.replicas > 1) expected.push("PodDisruptionBudget/smi-adaptor");
+    expect(kinds).toEqual(expected.sort());
+    const clusterScoped = [
+      "Namespace",
+      "ClusterRole",
+      "ClusterRoleBinding",
+      "CustomResourceDefinition",
+    ];
+    for (const o of objects) {
+      if (clusterScoped.includes(o.kind)) expect(o.metadata.namespace).toBeUndefined();
+      else expect(o.metadata.namespace, `${o.kind}/${o.metadata.name}`).toBe(NAMESPACE);
+    }
+  });
+
+  it("labels every object with the chart's labels", () => {
+    for (const o of objectsOf(name)) {
+      if (o.kind === "CustomResourceDefinition") continue;
+      expect(o.metadata.labels, `${o.kind}/${o.metadata.name}`).toMatchObject(LABELS);
+    }
+  });
+
+  it("keeps the CRD on uninstall and does not preserve unknown fields", () => {
+    const crd = one<RenderedObject & { spec: Record<string, unknown> }>(
+      objectsOf(name),
+      "CustomResourceDefinition",
+    );
+    expect(crd.metadata.annotations?.["helm.sh/resource-policy"]).toBe("keep");
+    expect(crd.metadata.labels?.["linkerd.io/extension"]).toBe("smi");
+    expect(crd.spec).not.toHaveProperty("preserveUnknownFields");
+  });
+
+  it("runs the smi-adaptor restricted, with its flags, probes and identity", () => {
+    const deploy = one<Deployment>(objectsOf(name), "Deployment", "smi-adaptor");
+    expect(deploy.spec.replicas).toBe(want.replicas);
+    expect(deploy.spec.selector.matchLabels).toEqual(SELECTOR);
+    expect(deploy.spec.template.metadata.labels).toMatchObject(LABELS);
+    const pod = deploy.spec.template.spec;
+    expect(pod.serviceAccountName).toBe("smi-adaptor");
+    expect(pod.securityContext).toEqual(POD_SECURITY);
+    expect(pod.containers).toHaveLength(1);
+    const [container] = pod.containers;
+    expect(container?.name).toBe("smi-adaptor");
+    expect(container?.image).toBe(want.image);
+    expect(container?.args).toEqual(want.args);
+    expect(container?.securityContext).toEqual(CONTAINER_SECURITY);
+    expect(container?.env).toEqual([
+      { name: "POD_NAMESPACE", valueFrom: { fieldRef: { fieldPath: "metadata.namespace" } } },
+    ]);
+    expect(container?.ports).toEqual([
+      { name: "admin-http", containerPort: 9995, protocol: "TCP" },
+    ]);
+    expect(container?.readinessProbe).toMatchObject({
+      httpGet: { path: "/ready", port: "admin-http" },
+    });
+    expect(container?.livenessProbe).toMatchObject({
+      httpGet: { path: "/live", port: "admin-http" },
+    });
+  });
+
+  it("serves the admin port on the smi-adaptor Service", () => {
+    const service = one<RenderedObject & { spec: Record<string, unknown> }>(
+      objectsOf(name),
+      "Service",
+      "smi-adaptor",
+    );
+    expect(service.spec.selector).toEqual(SELECTOR);
+    expect(service.spec.ports).toEqual([
+      { name: "admin-http", port: 9995, targetPort: "admin-http", protocol: "TCP" },
+    ]);
+  });
+
+  it("grants exactly what the adaptor uses", () => {
+    const objects = objectsOf(name);
+    const clusterRole = one<RenderedObject & { rules: PolicyRule[] }>(objects, "ClusterRole");
+    expect(grants(clusterRole.rules)).toEqual(EXPECTED_CLUSTER_GRANTS);
+    const role = one<RenderedObject & { rules: PolicyRule[] }>(objects, "Role");
+    expect(grants(role.rules)).toEqual(EXPECTED_NAMESPACE_GRANTS);
+    for (const rule of [...clusterRole.rules, ...role.rules])
+      expect(rule.resourceNames).toBeUndefined();
+    const subject = [{ kind: "ServiceAccount", name: "smi-adaptor", namespace: NAMESPACE }];
+    expect(one(objects, "ClusterRoleBinding")).toMatchObject({
+      roleRef: { kind: "ClusterRole", name: "linkerd-smi-adaptor" },
+      subjects: subject,
+    });
+    expect(one(objects, "RoleBinding")).toMatchObject({
+      roleRef: { kind: "Role", name: "smi-adaptor-leader-election" },
+      subjects: subject,
+    });
+  });
+});
+
+describe("scenario details", () => {
+  it("labels the namespace for Linkerd and Pod Security restricted only when installNamespace is set", () => {
+    const ns = one(objectsOf("cli"), "Namespace", NAMESPACE);
+    expect(ns.metadata.labels).toMatchObject({
+      ...LABELS,
+      "linkerd.io/extension": "smi",
+      "pod-security.kubernetes.io/enforce": "restricted",
+      "pod-security.kubernetes.io/audit": "restricted",
+      "pod-security.kubernetes.io/warn": "restricted",
+    });
+    expect(objectsOf("default").some((o) => o.kind === "Namespace")).toBe(false);
+  });
+
+  it("defaults: linux nodes, requests and a memory limit, nothing else scheduled", () => {
+    const pod = one<Deployment>(objectsOf("default"), "Deployment").spec.template;
+    expect(pod.metadata.annotations).toBeUndefined();
+    expect(pod.spec.nodeSelector).toEqual({ "kubernetes.io/os": "linux" });
+    expect(pod.spec.containers[0]?.imagePullPolicy).toBe("IfNotPresent");
+    expect(pod.spec.containers[0]?.resources).toEqual({
+      requests: { cpu: "100m", memory: "64Mi" },
+      limits: { memory: "256Mi" },
+    });
+    for (const field of ["affinity", "tolerations", "imagePullSecrets"])
+      expect(pod.spec).not.toHaveProperty(field);
+  });
+
+  it("ha: a PodDisruptionBudget, scheduling, pod metadata and pull secrets from values", () => {
+    const objects = objectsOf("ha");
+    expect(one(objects, "PodDisruptionBudget")).toMatchObject({
+      apiVersion: "policy/v1",
+      spec: { minAvailable: 1, selector: { matchLabels: SELECTOR } },
+    });
+    const pod = one<Deployment>(objects, "Deployment").spec.template;
+    expect(pod.metadata.annotations).toEqual({
+      "prometheus.io/scrape": "true",
+      "prometheus.io/port": "9995",
+    });
+    expect(pod.metadata.labels).toEqual({ ...LABELS, team: "mesh" });
+    expect(pod.spec.imagePullSecrets).toEqual([{ name: "registry-credentials" }]);
+    expect(pod.spec.containers[0]?.imagePullPolicy).toBe("Always");
+    expect(pod.spec.containers[0]?.resources).toEqual({
+      requests: { cpu: "200m", memory: "128Mi" },
+      limits: { cpu: "1", memory: "512Mi" },
+    });
+    expect(pod.spec.tolerations).toEqual([
+      { key: "node-role.kubernetes.io/control-plane", operator: "Exists", effect: "NoSchedule" },
+    ]);
+    expect(pod.spec.affinity).toMatchObject({
+      podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{}] },
+    });
+  });
+
+  it("elects a leader and adds the PDB from two replicas on, not with one", async () => {
+    const two = await render({ set: { "adaptor.replicas": 2 } });
+    expect(one<Deployment>(two, "Deployment").spec.template.spec.containers[0]?.args).toContain(
+      "-leader-elect=true",
+    );
+    one(two, "PodDisruptionBudget");
+    const single = objectsOf("default");
+    expect(single.some((o) => o.kind === "PodDisruptionBudget")).toBe(false);
+    expect(
+      one<Deployment>(single, "Deployment").spec.template.spec.containers[0]?.args.join(" "),
+    ).not.toContain("leader-elect");
+  });
+
+  it("pod labels from values cannot replace the selector or the chart's labels", async () => {
+    const objects = await render({
+      valuesFiles: [
+        valuesFile({
+          adaptor: {
+            podLabels: { "app.kubernetes.io/name": "other", "linkerd.io/extension": "x", a: "b" },
+          },
+        }),
+      ],
+    });
+    const deploy = one<Deployment>(objects, "Deployment");
+    expect(deploy.spec.template.metadata.labels).toEqual({ ...LABELS, a: "b" });
+    expect(deploy.spec.selector.matchLabels).toEqual(SELECTOR);
+  });
+
+  it("uses the release name and namespace in selectors, subjects and the namespace", async () => {
+    const objects = await render({
+      release: "smi",
+      namespace: "mesh-extensions",
+      set: { installNamespace: true },
+    });
+    one(objects, "Namespace", "mesh-extensions");
+    expect(one<Deployment>(objects, "Deployment").spec.selector.matchLabels).toEqual({
+      "app.kubernetes.io/name": "smi-adaptor",
+      "app.kubernetes.io/instance": "smi",
+    });
+    expect(one(objects, "ClusterRoleBinding")).toMatchObject({
+      subjects: [{ kind: "ServiceAccount", name: "smi-adaptor", namespace: "mesh-extensions" }],
+    });
+  });
+
+  it("leaves the CRD out with installCRDs=false, and the image tag can be set", async () => {
+    const objects = await render({
+      set: { installCRDs: false, "adaptor.image.tag": "v1.2.3" },
+    });
+    expect(objects.some((o) => o.kind === "CustomResourceDefinition")).toBe(false);
+    expect(one<Deployment>(objects, "Deployment").spec.template.spec.containers[0]?.image).toBe(
+      "cr.l5d.io/linkerd/smi-adaptor:v1.2.3",
+    );
+  });
+});
