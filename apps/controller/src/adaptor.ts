@@ -1,6 +1,7 @@
 import { hostname } from "node:os";
 import { randomBytes } from "node:crypto";
 import {
+  apexOfSplit,
   backendShares,
   checkClusterDomain,
   parseTrafficSplit,
@@ -31,7 +32,6 @@ import { createMetrics, type AdaptorMetrics } from "./metrics.js";
 import {
   FIELD_MANAGER,
   apexKey,
-  apexOf,
   apexOfProfile,
   managedByAdaptor,
   reconcileApex,
@@ -229,7 +229,7 @@ export async function startAdaptor(options: Partial<AdaptorOptions> = {}): Promi
   const enqueue = (key: string) => queue?.add(key);
   const enqueueAll = () => {
     for (const split of splits.list())
-      enqueue(apexKey(split.metadata?.namespace ?? "", apexOf(split as unknown as SplitObject)));
+      enqueue(apexKey(split.metadata?.namespace ?? "", apexOfSplit(split)));
     // The orphan sweep: profiles the adaptor manages whose split is gone or points elsewhere.
     for (const profile of profiles.list()) {
       const { namespace = "", name = "" } = profile.metadata ?? {};
@@ -239,8 +239,7 @@ export async function startAdaptor(options: Partial<AdaptorOptions> = {}): Promi
     }
   };
 
-  const keyOf = (split: KubeObject) =>
-    apexKey(split.metadata?.namespace ?? "", apexOf(split as unknown as SplitObject));
+  const keyOf = (split: KubeObject) => apexKey(split.metadata?.namespace ?? "", apexOfSplit(split));
   splits.addHandlers({
     onAdd: (split) => enqueue(keyOf(split)),
     onUpdate: (old, split) => {

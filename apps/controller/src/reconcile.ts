@@ -1,9 +1,11 @@
 import {
   SKIP_ANNOTATION,
+  apexOfSplit,
   desiredServiceProfile,
   formatDiagnostic,
   parseTrafficSplit,
   planServiceProfile,
+  orderBySeniority,
   planServiceProfileCleanup,
   serviceProfileName,
   type ServiceProfile,
@@ -106,16 +108,6 @@ export function parseApexKey(key: string): { namespace: string; apex: string } {
   return { namespace: key.slice(0, slash), apex: key.slice(slash + 1) };
 }
 
-/** The apex a split targets, as written (possibly invalid: the parser reports that). */
-export function apexOf(split: SplitObject): string {
-  const spec = split.spec;
-  if (typeof spec === "object" && spec !== null && "service" in spec) {
-    const service = spec.service;
-    if (typeof service === "string") return service;
-  }
-  return "";
-}
-
 /** The apex whose profile this is, when the name has our shape for this namespace. */
 export function apexOfProfile(
   namespace: string,
@@ -152,21 +144,6 @@ export function onlyAdaptorContent(profile: ServiceProfile): boolean {
   );
 }
 
-function timestamp(split: SplitObject): number {
-  const t = split.metadata.creationTimestamp;
-  if (t === undefined) return Number.MAX_SAFE_INTEGER;
-  const ms = t instanceof Date ? t.getTime() : Date.parse(t);
-  return Number.isNaN(ms) ? Number.MAX_SAFE_INTEGER : ms;
-}
-
-/** Deterministic order of splits that claim one apex: oldest first, then by name. */
-export function bySeniority(a: SplitObject, b: SplitObject): number {
-  return (
-    timestamp(a) - timestamp(b) ||
-    (a.metadata.name < b.metadata.name ? -1 : a.metadata.name > b.metadata.name ? 1 : 0)
-  );
-}
-
 function otherManagersOfOverrides(profile: ServiceProfile): string[] {
   return (profile.metadata.managedFields ?? [])
     .filter(
@@ -185,10 +162,10 @@ export async function reconcileApex(key: string, deps: ReconcileDeps): Promise<R
   const { namespace, apex } = parseApexKey(key);
   const profileName = serviceProfileName(apex, namespace, deps.clusterDomain);
   const existing = deps.caches.profile(namespace, profileName);
-  const contenders = deps.caches
-    .splitsIn(namespace)
-    .filter((s) => apexOf(s) === apex)
-    .sort(bySeniority);
+  // The oldest split (then by name) decides; core's rule, shared with `linkerd smi status`.
+  const contenders = orderBySeniority(
+    deps.caches.splitsIn(namespace).filter((s) => apexOfSplit(s) === apex),
+  );
   const [winner, ...losers] = contenders;
 
   if (winner === undefined) return cleanUp(namespace, apex, profileName, existing, deps);

@@ -149,3 +149,17 @@ export {
 
 // Traffic shares.
 export { backendShares, formatPercent, type BackendShare } from "./shares.js";
+
+// Which split decides a profile, and whether the profile is in step with it.
+export {
+  apexOfSplit,
+  compareSeniority,
+  orderBySeniority,
+  profileNameOfSplit,
+  selectWinner,
+  splitSyncState,
+  type SplitLike,
+  type SplitSyncInput,
+  type SplitSyncState,
+  type SyncState,
+} from "./sync.js";
