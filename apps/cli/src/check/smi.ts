@@ -1,0 +1,416 @@
+/**
+ * The checks of `linkerd smi check` (category `linkerd-smi`) and `linkerd smi check --pre`
+ * (category `linkerd-smi-pre`). Every check asks the API server; nothing is assumed.
+ */
+import { classifyError, KubeError, type KubeClient } from "@linkerd-smi/kube";
+import {
+  adaptorClusterDomain,
+  listServiceProfiles,
+  listTrafficSplits,
+  splitStatuses,
+} from "../status/collect.js";
+import {
+  adaptorPermissions,
+  describePermission,
+  INSTALL_CLUSTER_RESOURCES,
+  installNamespacedResources,
+  selfCan,
+  serviceAccountCan,
+  type Permission,
+} from "./rbac.js";
+import type { Category, Check, Outcome } from "./runner.js";
+
+export const CATEGORY = "linkerd-smi";
+export const PRE_CATEGORY = "linkerd-smi-pre";
+export const EXTENSION_LABEL = "linkerd.io/extension";
+export const EXTENSION_NAME = "smi";
+export const ADAPTOR = "smi-adaptor";
+export const ADAPTOR_SELECTOR = "app.kubernetes.io/name=smi-adaptor";
+export const LEASE_NAME = "smi-adaptor";
+/** Where `linkerd smi install` puts the extension unless told otherwise. */
+export const DEFAULT_NAMESPACE = "linkerd-smi";
+const TRAFFIC_SPLIT_GROUP = "split.smi-spec.io";
+const TRAFFIC_SPLIT_VERSIONS = ["v1alpha1", "v1alpha2"];
+
+export interface SmiCheckOptions {
+  /** Limits the TrafficSplit checks to one namespace (`--namespace`). */
+  namespace?: string;
+  /** Overrides the cluster domain read from the adaptor's Deployment. */
+  clusterDomain?: string;
+  now?: () => number;
+}
+
+interface Meta {
+  name?: string;
+  namespace?: string;
+  labels?: Record<string, string>;
+  deletionTimestamp?: string;
+}
+
+export interface Pod {
+  metadata?: Meta;
+  status?: {
+    phase?: string;
+    reason?: string;
+    conditions?: { type?: string; status?: string }[];
+    containerStatuses?: {
+      name?: string;
+      ready?: boolean;
+      state?: { waiting?: { reason?: string }; terminated?: { reason?: string } };
+    }[];
+  };
+}
+
+interface Lease {
+  spec?: {
+    holderIdentity?: string;
+    leaseDurationSeconds?: number;
+    renewTime?: string;
+    acquireTime?: string;
+  };
+}
+
+const ok: Outcome = { status: "success" };
+const error = (message: string): Outcome => ({ status: "error", message });
+const warning = (message: string): Outcome => ({ status: "warning", message });
+const skip = (reason: string): Outcome => ({ status: "skip", reason });
+
+function messageOf(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+async function get(
+  client: KubeClient,
+  path: string,
+  what: { resource: string; name?: string; namespace?: string },
+) {
+  try {
+    return await client.request({ method: "GET", path, context: { verb: "get", ...what } });
+  } catch (e) {
+    if (e instanceof KubeError && e.kind === "not-found") return undefined;
+    throw e;
+  }
+}
+
+/** The resource names a discovery document of `group/version` lists, undefined when it is not served. */
+async function servedResources(
+  client: KubeClient,
+  group: string,
+  version: string,
+): Promise<string[] | undefined> {
+  const doc = (await get(client, `/apis/${group}/${version}`, {
+    resource: `${group}/${version}`,
+  })) as { resources?: { name?: string }[] } | undefined;
+  return doc?.resources?.map((r) => r.name ?? "");
+}
+
+/** The namespaces labelled `linkerd.io/extension=smi`, by name. */
+export async function extensionNamespaces(
+  client: KubeClient,
+): Promise<{ name: string; terminating: boolean }[]> {
+  const list = (await client.request({
+    method: "GET",
+    path: "/api/v1/namespaces",
+    query: { labelSelector: `${EXTENSION_LABEL}=${EXTENSION_NAME}` },
+    context: { verb: "list", resource: "namespaces" },
+  })) as { items?: { metadata?: Meta; status?: { phase?: string } }[] };
+  return (list.items ?? [])
+    .map((n) => ({
+      name: n.metadata?.name ?? "",
+      terminating: n.metadata?.deletionTimestamp !== undefined || n.status?.phase === "Terminating",
+    }))
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+/** Why an adaptor pod is not running and ready, or undefined when it is (or is done for good). */
+export function podProblem(pod: Pod): string | undefined {
+  const name = pod.metadata?.name ?? "";
+  const phase = pod.status?.phase ?? "Pending";
+  if (phase === "Succeeded") return undefined;
+  if (pod.metadata?.deletionTimestamp !== undefined) return `pod "${name}" is terminating`;
+  const container =
+    pod.status?.containerStatuses?.find((c) => c.name === ADAPTOR) ??
+    pod.status?.containerStatuses?.[0];
+  const why =
+    container?.state?.waiting?.reason ?? container?.state?.terminated?.reason ?? pod.status?.reason;
+  const because = why === undefined || why === "" ? "" : ` (${why})`;
+  if (phase !== "Running") return `pod "${name}" status is ${phase}${because}`;
+  const ready = pod.status?.conditions?.find((c) => c.type === "Ready")?.status === "True";
+  if (!ready)
+    return `container "${container?.name ?? ADAPTOR}" in pod "${name}" is not ready${because}`;
+  return undefined;
+}
+
+/** Pods that count as replicas: not finished. */
+function live(pods: readonly Pod[]): Pod[] {
+  return pods.filter((p) => p.status?.phase !== "Succeeded" && p.status?.phase !== "Failed");
+}
+
+function holderPod(holder: string, pods: readonly Pod[]): Pod | undefined {
+  // The adaptor's identity is `<hostname>_<random>`, and a pod's hostname is its name.
+  return pods.find((p) => {
+    const name = p.metadata?.name ?? "";
+    return name !== "" && (holder === name || holder.startsWith(`${name}_`));
+  });
+}
+
+function list(items: readonly string[]): string {
+  return items.map((i) => `* ${i}`).join("\n");
+}
+
+/** The `linkerd-smi` category. */
+export function smiCategory(client: KubeClient, options: SmiCheckOptions = {}): Category {
+  const now = options.now ?? Date.now;
+  const state: { namespace?: string; splitCrd?: boolean; pods?: Pod[] } = {};
+  const ns = () => state.namespace ?? DEFAULT_NAMESPACE;
+
+  const checks: Check[] = [
+    {
+      id: "l5d-smi-ns-exists",
+      description: "linkerd-smi extension Namespace exists",
+      fatal: true,
+      run: async () => {
+        const found = await extensionNamespaces(client);
+        const active = found.find((n) => !n.terminating);
+        if (active !== undefined) {
+          state.namespace = active.name;
+          return ok;
+        }
+        if (found.length > 0)
+          return error(
+            `namespace ${found.map((n) => `"${n.name}"`).join(", ")} with label "${EXTENSION_LABEL}: ${EXTENSION_NAME}" is being deleted; install the extension again once it is gone`,
+          );
+        return error(
+          `namespace with label "${EXTENSION_LABEL}: ${EXTENSION_NAME}" not found; install the extension with: linkerd smi install | kubectl apply -f -`,
+        );
+      },
+    },
+    {
+      id: "l5d-smi-ts-crd-exists",
+      description: `TrafficSplit CRD is installed and serves ${TRAFFIC_SPLIT_VERSIONS.join(" and ")}`,
+      run: async () => {
+        const missing: string[] = [];
+        for (const version of TRAFFIC_SPLIT_VERSIONS) {
+          const resources = await servedResources(client, TRAFFIC_SPLIT_GROUP, version);
+          if (resources?.includes("trafficsplits") !== true) missing.push(version);
+        }
+        state.splitCrd = missing.length < TRAFFIC_SPLIT_VERSIONS.length;
+        if (missing.length === TRAFFIC_SPLIT_VERSIONS.length)
+          return error(
+            `the API server does not serve trafficsplits.${TRAFFIC_SPLIT_GROUP}: the CRD is not installed (linkerd smi install | kubectl apply -f - installs it)`,
+          );
+        if (missing.length > 0)
+          return error(
+            `trafficsplits.${TRAFFIC_SPLIT_GROUP} is not served as ${missing.join(", ")}: the CRD is not the extension's; reinstall it with linkerd smi install | kubectl apply -f -`,
+          );
+        return ok;
+      },
+    },
+    {
+      id: "l5d-smi-sp-crd-exists",
+      description: "Linkerd ServiceProfile CRD is installed",
+      run: () => serviceProfileCrd(client),
+    },
+    {
+      id: "l5d-smi-sc-exists",
+      description: "SMI extension service account exists",
+      run: async () => {
+        const sa = await get(client, `/api/v1/namespaces/${ns()}/serviceaccounts/${ADAPTOR}`, {
+          resource: "serviceaccounts",
+          namespace: ns(),
+          name: ADAPTOR,
+        });
+        return sa === undefined
+          ? error(
+              `ServiceAccount "${ADAPTOR}" not found in namespace "${ns()}"; reinstall the extension with: linkerd smi install | kubectl apply -f -`,
+            )
+          : ok;
+      },
+    },
+    {
+      id: "l5d-smi-adaptor-rbac",
+      description: "SMI extension service account has the permissions the adaptor needs",
+      run: async () => {
+        const needed = adaptorPermissions(ns());
+        let allowed: boolean[];
+        try {
+          allowed = await Promise.all(
+            needed.map((p) => serviceAccountCan(client, { namespace: ns(), name: ADAPTOR }, p)),
+          );
+        } catch (e) {
+          if (classifyError(e) === "forbidden")
+            return warning(
+              `could not verify the adaptor's permissions: you may not create SubjectAccessReviews (${e instanceof KubeError ? e.serverMessage : messageOf(e)})`,
+            );
+          throw e;
+        }
+        const denied = needed.filter((_, i) => allowed[i] !== true);
+        if (denied.length === 0) return ok;
+        return error(
+          `ServiceAccount ${ns()}/${ADAPTOR} is not allowed to:\n${list(denied.map(describePermission))}\n` +
+            "Reinstall the extension's RBAC (linkerd smi install | kubectl apply -f -) or restore the ClusterRole linkerd-smi-adaptor and the Role smi-adaptor-leader-election",
+        );
+      },
+    },
+    {
+      id: "l5d-smi-pods-running",
+      description: "SMI extension pods are running",
+      retry: true,
+      run: async () => {
+        const pods = (await client.request({
+          method: "GET",
+          path: `/api/v1/namespaces/${ns()}/pods`,
+          query: { labelSelector: ADAPTOR_SELECTOR },
+          context: { verb: "list", resource: "pods", namespace: ns() },
+        })) as { items?: Pod[] };
+        state.pods = pods.items ?? [];
+        if (live(state.pods).length === 0)
+          return error(
+            `no ${ADAPTOR} pods found in namespace "${ns()}" (label ${ADAPTOR_SELECTOR}); is the Deployment ${ADAPTOR} scaled to zero?`,
+          );
+        for (const pod of state.pods) {
+          const problem = podProblem(pod);
+          if (problem !== undefined) return error(problem);
+        }
+        return ok;
+      },
+    },
+    {
+      id: "l5d-smi-leader",
+      description: "SMI adaptor replicas have elected one leader",
+      warning: true,
+      run: async () => {
+        const pods = live(state.pods ?? []);
+        let replicas = pods.length;
+        const deployment = (await get(
+          client,
+          `/apis/apps/v1/namespaces/${ns()}/deployments/${ADAPTOR}`,
+          {
+            resource: "deployments.apps",
+            namespace: ns(),
+            name: ADAPTOR,
+          },
+        ).catch(() => undefined)) as { spec?: { replicas?: number } } | undefined;
+        replicas = Math.max(replicas, deployment?.spec?.replicas ?? 0);
+        if (replicas <= 1) return skip("one replica: no leader election");
+        const lease = (await get(
+          client,
+          `/apis/coordination.k8s.io/v1/namespaces/${ns()}/leases/${LEASE_NAME}`,
+          {
+            resource: "leases.coordination.k8s.io",
+            namespace: ns(),
+            name: LEASE_NAME,
+          },
+        )) as Lease | undefined;
+        const where = `Lease ${ns()}/${LEASE_NAME}`;
+        if (lease === undefined)
+          return warning(
+            `${replicas} replicas run but there is no ${where}: none has been elected leader, so none writes ServiceProfiles (is -leader-elect=true set?)`,
+          );
+        const holder = lease.spec?.holderIdentity ?? "";
+        if (holder === "")
+          return warning(
+            `no replica holds ${where}: none writes ServiceProfiles until one takes it`,
+          );
+        const duration = lease.spec?.leaseDurationSeconds ?? 15;
+        const renewed = Date.parse(lease.spec?.renewTime ?? lease.spec?.acquireTime ?? "");
+        if (!Number.isNaN(renewed)) {
+          const age = Math.round((now() - renewed) / 1000);
+          // A little slack for clock skew between this machine and the cluster.
+          if (age > duration + 5)
+            return warning(
+              `${where} is stale: ${holder} last renewed it ${age}s ago, longer than its ${duration}s duration; the leader is gone and no other replica has taken over yet`,
+            );
+        }
+        if (pods.length > 0 && holderPod(holder, pods) === undefined)
+          return warning(
+            `${where} is held by ${holder}, which is not one of the adaptor pods (${pods.map((p) => p.metadata?.name ?? "").join(", ")})`,
+          );
+        return ok;
+      },
+    },
+    {
+      id: "l5d-smi-ts-sync",
+      description:
+        options.namespace === undefined
+          ? "TrafficSplits are valid and their ServiceProfiles are in sync"
+          : `TrafficSplits in namespace ${options.namespace} are valid and their ServiceProfiles are in sync`,
+      warning: true,
+      run: async () => {
+        if (state.splitCrd === false) return skip("the TrafficSplit CRD is not installed");
+        const [splits, profiles, discovered] = await Promise.all([
+          listTrafficSplits(client, options.namespace),
+          listServiceProfiles(client, options.namespace),
+          options.clusterDomain === undefined
+            ? adaptorClusterDomain(client, ns())
+            : Promise.resolve(undefined),
+        ]);
+        const statuses = splitStatuses(splits, profiles.items, options.clusterDomain ?? discovered);
+        const bad = statuses.filter((s) => s.state !== "Synced" && s.state !== "Skipped");
+        if (bad.length === 0) return ok;
+        return warning(
+          `${bad.length} of ${statuses.length} TrafficSplit${statuses.length === 1 ? "" : "s"} ${bad.length === 1 ? "is" : "are"} not in sync:\n` +
+            list(bad.map((s) => `${s.namespace}/${s.name}: ${s.state}: ${s.reason}`)) +
+            "\nRun linkerd smi status for details",
+        );
+      },
+    },
+  ];
+  return { name: CATEGORY, checks };
+}
+
+async function serviceProfileCrd(client: KubeClient): Promise<Outcome> {
+  const resources = await servedResources(client, "linkerd.io", "v1alpha2");
+  if (resources?.includes("serviceprofiles") === true) return ok;
+  return error(
+    "the API server does not serve serviceprofiles.linkerd.io/v1alpha2, which the adaptor writes: install Linkerd's CRDs first (linkerd install --crds | kubectl apply -f -)",
+  );
+}
+
+async function deniedOf(client: KubeClient, permissions: readonly Permission[]): Promise<string[]> {
+  const allowed = await Promise.all(permissions.map((p) => selfCan(client, p)));
+  return permissions.filter((_, i) => allowed[i] !== true).map(describePermission);
+}
+
+/** The `linkerd-smi-pre` category: what must hold before `linkerd smi install`. */
+export function preCategory(
+  client: KubeClient,
+  installNamespace: string = DEFAULT_NAMESPACE,
+): Category {
+  const checks: Check[] = [
+    {
+      id: "l5d-smi-sp-crd-exists",
+      description: "Linkerd ServiceProfile CRD is installed",
+      run: () => serviceProfileCrd(client),
+    },
+    {
+      id: "l5d-smi-pre-k8s-cluster",
+      description: "can create non-namespaced resources",
+      run: async () => {
+        const denied = await deniedOf(client, INSTALL_CLUSTER_RESOURCES);
+        return denied.length === 0 ? ok : error(`you are not allowed to:\n${list(denied)}`);
+      },
+    },
+    {
+      id: "l5d-smi-pre-k8s",
+      description: `can create the extension's resources in namespace ${installNamespace}`,
+      run: async () => {
+        const denied = await deniedOf(client, installNamespacedResources(installNamespace));
+        return denied.length === 0 ? ok : error(`you are not allowed to:\n${list(denied)}`);
+      },
+    },
+    {
+      id: "l5d-smi-pre-existing",
+      description: "the SMI extension is not already installed",
+      run: async () => {
+        const found = await extensionNamespaces(client);
+        if (found.length === 0) return ok;
+        const names = found.map((n) => `${n.name}${n.terminating ? " (being deleted)" : ""}`);
+        return error(
+          `the SMI extension is already installed in namespace ${names.join(", ")} (labelled ${EXTENSION_LABEL}=${EXTENSION_NAME}); run linkerd smi check to check it`,
+        );
+      },
+    },
+  ];
+  return { name: PRE_CATEGORY, checks };
+}

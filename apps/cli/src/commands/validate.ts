@@ -1,0 +1,179 @@
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { formatDiagnostic, formatPercent, type DiagnosticCode } from "@linkerd-smi/core";
+import { CliError } from "../errors.js";
+import type { CliIO } from "../io.js";
+import { lintSources, type LintReport, type Problem, type Source } from "../validate/lint.js";
+
+export interface ValidateOptions {
+  /** Files, directories, or `-` for standard input. */
+  filenames: readonly string[];
+  output: string;
+}
+
+const MANIFEST = /\.(ya?ml|json)$/i;
+
+/** Every *.yaml, *.yml and *.json file under `dir`, recursively, in a stable order (dot entries skipped). */
+function walk(dir: string): string[] {
+  const entries = readdirSync(dir, { withFileTypes: true })
+    .filter((e) => !e.name.startsWith("."))
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return entries.flatMap((e) => {
+    const path = join(dir, e.name);
+    if (e.isDirectory()) return walk(path);
+    return e.isFile() && MANIFEST.test(e.name) ? [path] : [];
+  });
+}
+
+function describe(error: unknown): string {
+  const e = error as NodeJS.ErrnoException;
+  if (e.code === "ENOENT") return "no such file or directory";
+  if (e.code === "EACCES") return "permission denied";
+  return e.message;
+}
+
+/** Reads every source the `-f` flags name; a path that cannot be read is a usage error (exit 2). */
+async function readSources(filenames: readonly string[], io: CliIO): Promise<Source[]> {
+  const sources: Source[] = [];
+  for (const filename of filenames) {
+    if (filename === "-") {
+      if (io.readStdin === undefined)
+        throw new CliError("-f -: there is no standard input to read", 2);
+      sources.push({ name: "<stdin>", text: await io.readStdin() });
+      continue;
+    }
+    try {
+      if (statSync(filename).isDirectory()) {
+        const files = walk(filename);
+        if (files.length === 0)
+          io.err(`${filename}: no *.yaml, *.yml or *.json files in this directory\n`);
+        for (const file of files) sources.push({ name: file, text: readFileSync(file, "utf8") });
+      } else {
+        sources.push({ name: filename, text: readFileSync(filename, "utf8") });
+      }
+    } catch (error) {
+      throw new CliError(`cannot read ${filename}: ${describe(error)}`, 2);
+    }
+  }
+  return sources;
+}
+
+function indent(text: string, prefix: string): string {
+  return text
+    .split("\n")
+    .map((line) => prefix + line)
+    .join("\n");
+}
+
+function location(p: Problem): string {
+  const at = p.line === undefined ? "" : `:${p.line}:${p.column ?? 1}`;
+  return `${p.file}${at}`;
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
+}
+
+/** The human report: problems compiler style (`file:line:col:` first) in file order, then a summary. */
+export function renderValidateReport(report: LintReport): string {
+  const entries: { file: string; document: number; item: number; text: string }[] = [];
+  for (const split of report.trafficSplits) {
+    const problems = report.problems.filter(
+      (p) =>
+        p.file === split.file &&
+        p.document === split.document &&
+        p.item === split.item &&
+        p.code !== "yaml-syntax",
+    );
+    const where = `document ${split.document}${split.item === undefined ? "" : `, items[${split.item}]`}`;
+    let text = "";
+    for (const p of problems) {
+      const diagnostic = formatDiagnostic(p as Problem & { code: DiagnosticCode });
+      text += `${location(p)}: ${where}, TrafficSplit ${split.object}\n${indent(diagnostic, "  ")}\n`;
+    }
+    if (split.valid) {
+      const backends = (split.backends ?? [])
+        .map((b) => `${b.service} ${b.weight} (${formatPercent(b.percent)})`)
+        .join(", ");
+      text += `${split.file}: ${where}, TrafficSplit ${split.object}: valid, ${split.apex ?? ""} -> ${backends === "" ? "no backends" : backends}\n`;
+    }
+    entries.push({ file: split.file, document: split.document, item: split.item ?? -1, text });
+  }
+  for (const p of report.problems.filter((x) => x.code === "yaml-syntax")) {
+    entries.push({
+      file: p.file,
+      document: p.document,
+      item: -1,
+      text: `${location(p)}: document ${p.document}\n  ${p.severity}[${p.code}] ${p.message}\n`,
+    });
+  }
+  const order = new Map(report.fileNames.map((name, i) => [name, i]));
+  entries.sort(
+    (a, b) =>
+      (order.get(a.file) ?? 0) - (order.get(b.file) ?? 0) ||
+      a.document - b.document ||
+      a.item - b.item,
+  );
+  let out = entries.map((e) => e.text).join("");
+  const invalid = report.trafficSplits.filter((s) => !s.valid).length;
+  const valid = report.trafficSplits.length - invalid;
+  const syntax = report.problems.filter((p) => p.code === "yaml-syntax").length;
+  out +=
+    `${out === "" ? "" : "\n"}${plural(report.trafficSplits.length, "TrafficSplit")} in ${plural(report.files, "file")}: ${valid} valid, ${invalid} invalid` +
+    `${syntax > 0 ? `, ${plural(syntax, "YAML syntax error")}` : ""} (${plural(report.errors, "error")}, ${plural(report.warnings, "warning")})\n`;
+  return out;
+}
+
+/** The `-o json` report: stable keys, for CI pipelines. */
+export function validateJson(report: LintReport): unknown {
+  const invalid = report.trafficSplits.filter((s) => !s.valid).length;
+  return {
+    valid: report.errors === 0,
+    summary: {
+      files: report.files,
+      documents: report.documents,
+      trafficSplits: report.trafficSplits.length,
+      valid: report.trafficSplits.length - invalid,
+      invalid,
+      skipped: report.skipped.length,
+      errors: report.errors,
+      warnings: report.warnings,
+    },
+    problems: report.problems,
+    trafficSplits: report.trafficSplits,
+    skipped: report.skipped,
+  };
+}
+
+export async function validate(options: ValidateOptions, io: CliIO): Promise<number> {
+  if (!["", "table", "json"].includes(options.output))
+    throw new CliError(
+      `unsupported output format "${options.output}": use -o json (or leave -o out)`,
+      2,
+    );
+  if (options.filenames.length === 0)
+    throw new CliError(
+      "no manifests given: pass -f FILE, -f DIR or -f - (standard input), as often as needed",
+      2,
+    );
+  const report = lintSources(await readSources(options.filenames, io));
+
+  if (report.skipped.length > 0) {
+    const names = report.skipped
+      .slice(0, 5)
+      .map((s) => `${s.kind}${s.name === undefined ? "" : ` ${s.name}`}`);
+    const more =
+      report.skipped.length > names.length
+        ? `, and ${report.skipped.length - names.length} more`
+        : "";
+    io.err(
+      `Skipped ${plural(report.skipped.length, "document")} that ${report.skipped.length === 1 ? "is not a TrafficSplit" : "are not TrafficSplits"}: ${names.join(", ")}${more}\n`,
+    );
+  }
+  if (report.trafficSplits.length === 0 && report.problems.length === 0)
+    io.err("No TrafficSplits found.\n");
+
+  if (options.output === "json") io.out(`${JSON.stringify(validateJson(report), null, 2)}\n`);
+  else io.out(renderValidateReport(report));
+  return report.errors > 0 ? 1 : 0;
+}

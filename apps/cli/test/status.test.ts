@@ -1,0 +1,218 @@
+/**
+ * `linkerd smi status` against the shared real kube-apiserver, in namespaces of its own.
+ */
+import { applyManifest, ControlPlane, KubeHttp, type ManifestObject } from "@linkerd-smi/testenv";
+import { parse } from "yaml";
+import { beforeAll, describe, expect, inject, it } from "vitest";
+import { smi } from "./smi.js";
+
+const kubeconfig = inject("kubeconfig");
+const admin = KubeHttp.fromKubeconfig(kubeconfig);
+const A = "status-sample";
+const B = "status-other";
+
+function split(namespace: string, name: string, service: string, backends: [string, number][]) {
+  return {
+    apiVersion: "split.smi-spec.io/v1alpha2",
+    kind: "TrafficSplit",
+    metadata: { name, namespace },
+    spec: { service, backends: backends.map(([service, weight]) => ({ service, weight })) },
+  };
+}
+
+function profile(
+  namespace: string,
+  apex: string,
+  overrides: [string, string][],
+  annotations?: Record<string, string>,
+) {
+  return {
+    apiVersion: "linkerd.io/v1alpha2",
+    kind: "ServiceProfile",
+    metadata: {
+      name: `${apex}.${namespace}.svc.cluster.local`,
+      namespace,
+      ...(annotations === undefined ? {} : { annotations }),
+    },
+    spec: {
+      dstOverrides: overrides.map(([s, weight]) => ({
+        authority: `${s}.${namespace}.svc.cluster.local`,
+        weight,
+      })),
+    },
+  };
+}
+
+const apply = (objects: unknown[]) => applyManifest(admin, objects as ManifestObject[], "kubectl");
+const status = (...args: string[]) => smi(["status", "--kubeconfig", kubeconfig, ...args]);
+
+beforeAll(async () => {
+  await apply([
+    { apiVersion: "v1", kind: "Namespace", metadata: { name: A } },
+    { apiVersion: "v1", kind: "Namespace", metadata: { name: B } },
+    // Linkerd's guide sample, in step.
+    split(A, "backend-split", "backend-svc", [
+      ["backend-svc", 500],
+      ["failing-svc", 500],
+    ]),
+    profile(A, "backend-svc", [
+      ["backend-svc", "500"],
+      ["failing-svc", "500"],
+    ]),
+    // Weights changed, the adaptor has not caught up.
+    split(A, "canary", "web", [
+      ["web-v1", 900],
+      ["web-v2", 100],
+    ]),
+    profile(A, "web", [
+      ["web-v1", "500"],
+      ["web-v2", "500"],
+    ]),
+    // No profile at all yet.
+    split(A, "fresh", "api", [
+      ["api-v1", 1],
+      ["api-v2", 3],
+    ]),
+    // Invalid: a negative weight (the CRD's schema accepts it).
+    split(B, "broken", "cart", [
+      ["cart-v1", 100],
+      ["cart-v2", -1],
+    ]),
+    // Skipped by annotation.
+    split(B, "hands-off", "search", [["search-v1", 1]]),
+    profile(B, "search", [["search-v1", "7"]], { "smi.linkerd.io/skip": "true" }),
+  ]);
+  // A second split for web, created after the first: a conflict.
+  await new Promise((r) => setTimeout(r, 1100));
+  await apply([split(A, "zz-late", "web", [["web-v3", 1]])]);
+});
+
+describe("linkerd smi status", () => {
+  it("prints a table of one namespace's splits, backends one per line, aligned", async () => {
+    const res = await status("-n", A);
+    if (process.env.SHOW_OUTPUT === "1")
+      console.log(`${res.stdout}\n${(await status("-A")).stdout}`);
+    expect(res.stderr).toBe("");
+    expect(res.code).toBe(0);
+    const lines = res.stdout.split("\n");
+    expect(lines[0]).toMatch(/^NAME {3,}APEX {3,}BACKENDS {3,}STATE {3,}REASON$/);
+    const column = (header: string) => (lines[0] ?? "").indexOf(header);
+    expect(res.stdout).toContain("backend-split");
+    const row = lines.findIndex((l) => l.startsWith("backend-split "));
+    expect(lines[row]?.slice(column("BACKENDS"))).toMatch(
+      /^backend-svc 500 \(50\.0%\) +Synced +ServiceProfile backend-svc\.status-sample\.svc\.cluster\.local has the split's dstOverrides$/,
+    );
+    expect(lines[row + 1]).toBe(`${" ".repeat(column("BACKENDS"))}failing-svc 500 (50.0%)`);
+    const canary = lines.findIndex((l) => l.startsWith("canary "));
+    expect(lines[canary]?.slice(column("STATE"))).toMatch(
+      /^Pending +ServiceProfile web\.status-sample\.svc\.cluster\.local is not in step with the split: weights differ: web-v1 500 instead of 900, web-v2 500 instead of 100$/,
+    );
+    expect(lines[canary]?.slice(column("BACKENDS"))).toMatch(/^web-v1 900 \(90\.0%\)/);
+    expect(lines[canary + 1]?.trim()).toBe("web-v2 100 (10.0%)");
+    const fresh = lines.findIndex((l) => l.startsWith("fresh "));
+    expect(lines[fresh]).toMatch(
+      /api-v1 1 \(25\.0%\) +Pending +ServiceProfile api\.status-sample\.svc\.cluster\.local does not exist yet/,
+    );
+    expect(lines[fresh + 1]?.trim()).toBe("api-v2 3 (75.0%)");
+    const late = lines.findIndex((l) => l.startsWith("zz-late "));
+    expect(lines[late]?.slice(column("STATE"))).toMatch(
+      /^Conflict +TrafficSplit canary also splits service web and is older/,
+    );
+    expect(res.stdout).not.toContain("NAMESPACE");
+  });
+
+  it("-A adds the namespace column and shows invalid and skipped splits", async () => {
+    const res = await status("-A");
+    expect(res.code).toBe(0);
+    const lines = res.stdout.split("\n");
+    expect(lines[0]).toMatch(/^NAMESPACE {3,}NAME {3,}APEX {3,}BACKENDS {3,}STATE {3,}REASON$/);
+    const broken = lines.find((l) => l.startsWith(`${B} `) && l.includes("broken"));
+    expect(broken).toMatch(
+      /broken +cart +- +Invalid +error\[negative-weight\] spec\.backends\[1\]\.weight: /,
+    );
+    expect(res.stdout).toMatch(
+      /hands-off +search +search-v1 1 \(100\.0%\) +Skipped +ServiceProfile search\.status-other\.svc\.cluster\.local has the smi\.linkerd\.io\/skip annotation/,
+    );
+    // Sorted by namespace, then name.
+    const namespaces = lines
+      .slice(1)
+      .flatMap((l) => (/^\S/.test(l) ? [l.split(" ")[0] ?? ""] : []));
+    expect(namespaces).toEqual([...namespaces].sort());
+    expect(namespaces.indexOf(A)).toBeGreaterThan(namespaces.lastIndexOf(B));
+  });
+
+  it("-o json and -o yaml for machines", async () => {
+    const json = await status("-n", A, "-o", "json");
+    expect(json.code).toBe(0);
+    const doc = JSON.parse(json.stdout) as {
+      clusterDomain: string;
+      items: Record<string, unknown>[];
+    };
+    expect(doc.clusterDomain).toBe("cluster.local");
+    expect(doc.items.map((i) => i.name)).toEqual(["backend-split", "canary", "fresh", "zz-late"]);
+    expect(doc.items[0]).toEqual({
+      namespace: A,
+      name: "backend-split",
+      apex: "backend-svc",
+      serviceProfile: `backend-svc.${A}.svc.cluster.local`,
+      backends: [
+        { service: "backend-svc", weight: "500", percent: 50 },
+        { service: "failing-svc", weight: "500", percent: 50 },
+      ],
+      state: "Synced",
+      reason: `ServiceProfile backend-svc.${A}.svc.cluster.local has the split's dstOverrides`,
+    });
+    const yaml = await status("-n", A, "-o", "yaml");
+    expect(parse(yaml.stdout)).toEqual(doc);
+  });
+
+  it("--cluster-domain changes the profiles it looks for", async () => {
+    const res = await status("-n", A, "--cluster-domain", "example.org", "-o", "json");
+    const doc = JSON.parse(res.stdout) as {
+      items: { name: string; state: string; reason: string }[];
+    };
+    expect(doc.items.find((i) => i.name === "backend-split")).toMatchObject({
+      state: "Pending",
+      reason: `ServiceProfile backend-svc.${A}.svc.example.org does not exist yet (is the smi-adaptor running?)`,
+    });
+  });
+
+  it("says so when a namespace has no splits", async () => {
+    const res = await status("-n", "default");
+    expect(res.code).toBe(0);
+    expect(res.stdout).toBe("");
+    expect(res.stderr).toBe("No TrafficSplits found in namespace default.\n");
+    expect(JSON.parse((await status("-n", "default", "-o", "json")).stdout)).toEqual({
+      clusterDomain: "cluster.local",
+      items: [],
+    });
+  });
+
+  it("exits 1 with advice when the cluster cannot be read", async () => {
+    const down = await status("-A", "--api-addr", "https://127.0.0.1:1");
+    expect(down.code).toBe(1);
+    expect(down.stderr).toMatch(
+      /^Error: could not read TrafficSplits in any namespace: .*ECONNREFUSED/,
+    );
+    expect(down.stderr).toContain(
+      "Check that the cluster is reachable and that --kubeconfig, --context and --api-addr point at it.",
+    );
+
+    const bare = await ControlPlane.start({ log: () => undefined });
+    try {
+      const res = await smi(["status", "-A", "--kubeconfig", bare.kubeconfigPath]);
+      expect(res.code).toBe(1);
+      expect(res.stderr).toContain(
+        "the TrafficSplit CRD (trafficsplits.split.smi-spec.io) is not installed",
+      );
+      expect(res.stderr).toContain("linkerd smi install | kubectl apply -f -");
+    } finally {
+      await bare.stop();
+    }
+  });
+
+  it("usage errors exit 2", async () => {
+    expect((await status("-n", A, "-A")).code).toBe(2);
+    expect((await status("-o", "xml")).code).toBe(2);
+  });
+});
