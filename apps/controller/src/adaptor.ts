@@ -27,6 +27,7 @@ import {
 import type { FastifyInstance } from "fastify";
 import { buildAdminServer, parseListenAddress, type Readiness } from "./admin.js";
 import { parseFlags, type AdaptorFlags } from "./flags.js";
+import { RecentWrites } from "./recent-writes.js";
 import { createLogger } from "./logger.js";
 import { createMetrics, type AdaptorMetrics } from "./metrics.js";
 import {
@@ -157,11 +158,12 @@ export async function startAdaptor(options: Partial<AdaptorOptions> = {}): Promi
       record(profile as unknown as KubeObject, type, reason, message),
   };
 
+  const recentWrites = new RecentWrites<ServiceProfile>();
   const writer: ProfileWriter = {
     async applyDstOverrides(namespace, name, dstOverrides, resourceVersion) {
       const metadata: Record<string, string> = { name, namespace };
       if (resourceVersion !== undefined) metadata.resourceVersion = resourceVersion;
-      await profileClient.apply(
+      const written = await profileClient.apply(
         {
           apiVersion: "linkerd.io/v1alpha2",
           kind: "ServiceProfile",
@@ -170,17 +172,20 @@ export async function startAdaptor(options: Partial<AdaptorOptions> = {}): Promi
         },
         { fieldManager: FIELD_MANAGER, force: true },
       );
+      recentWrites.written(`${namespace}/${name}`, written);
     },
     async clearDstOverrides(namespace, name, resourceVersion) {
-      await profileClient.mergePatch(
+      const written = await profileClient.mergePatch(
         namespace,
         name,
         { metadata: { resourceVersion }, spec: { dstOverrides: null } },
         { fieldManager: FIELD_MANAGER },
       );
+      recentWrites.written(`${namespace}/${name}`, written);
     },
     async deleteProfile(namespace, name, uid, resourceVersion) {
       await profileClient.delete(namespace, name, { preconditions: { uid, resourceVersion } });
+      recentWrites.deleted(`${namespace}/${name}`, resourceVersion);
     },
   };
 
@@ -190,7 +195,8 @@ export async function startAdaptor(options: Partial<AdaptorOptions> = {}): Promi
     caches: {
       splitsIn: (namespace) => splits.list(namespace) as unknown as SplitObject[],
       profile: (namespace, name) =>
-        profiles.get(namespace, name) as unknown as CoreProfile | undefined,
+        recentWrites.newest(`${namespace}/${name}`, profiles.get(namespace, name)) as unknown as
+          CoreProfile | undefined,
       serviceExists: (namespace, name) => services.get(namespace, name) !== undefined,
     },
     writer,
