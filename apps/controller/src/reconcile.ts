@@ -182,12 +182,15 @@ export async function reconcileApex(key: string, deps: ReconcileDeps): Promise<R
   const outcome = { profile: profileName, split: winner.metadata.name };
   const parsed = parseTrafficSplit(winner);
   if (!parsed.ok) {
-    const errors = parsed.diagnostics.filter((d) => d.severity === "error");
+    // Every error, and the note that more were found than listed, if so.
+    const problems = parsed.diagnostics.filter(
+      (d) => d.severity === "error" || d.code === "diagnostics-truncated",
+    );
     deps.events.split(
       winner,
       "Warning",
       Reason.InvalidSpec,
-      `${errors.map((d) => formatDiagnostic(d)).join("; ")}. ServiceProfile ${profileName} keeps its last good state.`,
+      `${problems.map((d) => formatDiagnostic(d)).join("; ")}. ServiceProfile ${profileName} keeps its last good state.`,
     );
     return { ...outcome, result: "invalid" };
   }
