@@ -7,8 +7,16 @@ import { renderChart } from "./helm/engine.js";
 export const RELEASE_NAME = "linkerd-smi";
 export const DEFAULT_NAMESPACE = "linkerd-smi";
 
+let embeddedChartDir: (() => string) | undefined;
+
+/** For the single executable only (src/sea.ts): where its embedded chart is (extracted on first use). */
+export function useEmbeddedChart(dir: () => string): void {
+  embeddedChartDir = dir;
+}
+
 /** Where the chart is: shipped in `dist/chart`, or the repo's `charts/linkerd-smi` when run from source. */
 export function chartDir(): string {
+  if (embeddedChartDir !== undefined) return embeddedChartDir();
   const candidates = ["./chart/", "../dist/chart/", "../../../charts/linkerd-smi/"].map((p) =>
     fileURLToPath(new URL(p, import.meta.url)),
   );

@@ -187,6 +187,24 @@ declare const WebAssembly: {
 
 let enginePromise: Promise<Engine> | undefined;
 
+/** Engine files that are not in a directory: the single executable's (src/sea.ts). */
+export interface EmbeddedEngineFiles {
+  /** What {@link HelmEngineInfo.dir} reports. */
+  dir: string;
+  /** The content of one of {@link engineFiles}. */
+  read(name: string): Uint8Array;
+}
+let embeddedEngine: EmbeddedEngineFiles | undefined;
+
+/** For the single executable only: load the engine from `files` instead of a directory. */
+export function useEmbeddedEngine(files: EmbeddedEngineFiles): void {
+  embeddedEngine = files;
+}
+
+function readEngineFile(dir: string, name: string): Uint8Array {
+  return embeddedEngine?.read(name) ?? fs.readFileSync(join(dir, name));
+}
+
 function loadEngine(): Promise<Engine> {
   enginePromise ??= startEngine().catch((err: unknown) => {
     enginePromise = undefined;
@@ -237,7 +255,7 @@ function runBuildScript(script: string): Promise<void> {
 }
 
 async function startEngine(): Promise<Engine> {
-  const dir = await engineDir();
+  const dir = embeddedEngine?.dir ?? (await engineDir());
   const start = performance.now();
 
   // wasm_exec.js is a script that defines `globalThis.Go`, and the Go runtime
@@ -255,7 +273,7 @@ async function startEngine(): Promise<Engine> {
   });
   const wasmExecPath = join(dir, engineFiles.wasmExec);
   const wrapped = runInThisContext(
-    `(function (globalThis, setTimeout, clearTimeout) {${fs.readFileSync(wasmExecPath, "utf8")}\n})`,
+    `(function (globalThis, setTimeout, clearTimeout) {${Buffer.from(readEngineFile(dir, engineFiles.wasmExec)).toString("utf8")}\n})`,
     { filename: wasmExecPath },
   ) as (g: object, st: typeof setTimeout, ct: typeof clearTimeout) => void;
   const unrefTimeout = ((fn: () => void, ms?: number) =>
@@ -272,7 +290,7 @@ async function startEngine(): Promise<Engine> {
     enginePromise = undefined; // the next call starts a fresh engine
   };
 
-  const compressed = fs.readFileSync(join(dir, engineFiles.wasm));
+  const compressed = readEngineFile(dir, engineFiles.wasm);
   const read = performance.now();
   const wasm = brotliDecompressSync(compressed);
   const inflated = performance.now();
