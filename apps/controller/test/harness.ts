@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import { dirname, join } from "node:path";
 import { inject } from "vitest";
 import {
-  applyObjects,
+  applyManifest,
   expectOk,
   KubeHttp,
   mintServiceAccountKubeconfig,
@@ -208,7 +208,7 @@ export function adaptorKubeconfig(adminKubeconfig: string = inject("kubeconfig")
       });
       const client = KubeHttp.fromKubeconfig(adminKubeconfig);
       try {
-        await applyObjects(
+        await applyManifest(
           client,
           objects.filter((o) => RBAC_KINDS.has(o.kind)),
           "controller-tests",

@@ -4,10 +4,10 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
-  applyObjects,
+  applyManifest,
   expectOk,
   KubeHttp,
-  objectPath,
+  ResourcePaths,
   type RenderedObject,
 } from "@linkerd-smi/testenv";
 import { afterAll, describe, expect, inject, it } from "vitest";
@@ -135,10 +135,11 @@ describe("the CLI's manifest (installNamespace=true) applied to a real apiserver
   it("is accepted, object by object, by server-side apply", async () => {
     objects = await render({ namespace: ns, set: { installNamespace: true } });
     expect(objects[0]?.kind).toBe("Namespace");
-    await applyObjects(admin, objects, "chart-tests");
+    await applyManifest(admin, objects, "chart-tests");
+    const paths = new ResourcePaths(admin);
     for (const object of objects)
       expect(
-        (await admin.get(objectPath(object))).status,
+        (await admin.get(await paths.pathOf(object))).status,
         `${object.kind}/${object.metadata.name}`,
       ).toBe(200);
     const namespace = expectOk(await admin.get(`/api/v1/namespaces/${ns}`), "get namespace")

@@ -7,10 +7,8 @@ export {
   type Versions,
 } from "./binaries.js";
 export {
-  applyObjects,
   helmTemplateArgs,
   mintServiceAccountKubeconfig,
-  objectPath,
   parseManifest,
   renderChart,
   type RenderChartOptions,
