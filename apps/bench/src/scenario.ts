@@ -31,6 +31,8 @@ export interface ScenarioResult {
   cpuSeconds: number;
   startupSeconds: number;
   physicalLimitSeconds: number;
+  /** Every request the apiserver served during the churn phase, by `verb resource code` (the driver's PATCHes included). */
+  churnRequests: Record<string, number>;
 }
 
 const NS = "bench";
@@ -57,6 +59,34 @@ async function pool<T>(
     }
   });
   await Promise.all(runners);
+}
+
+/** Requests by `verb resource code`, from the apiserver's own counters (resources only, no Leases). */
+async function apiserverRequestsBy(admin: KubeHttp): Promise<Map<string, number>> {
+  const text = expectOk(await admin.get("/metrics"), "apiserver /metrics").text;
+  const by = new Map<string, number>();
+  for (const line of text.split("\n")) {
+    if (!line.startsWith("apiserver_request_total{")) continue;
+    const label = (name: string) => new RegExp(`[{,]${name}="([^"]*)"`).exec(line)?.[1] ?? "";
+    const resource = label("resource");
+    if (resource === "" || resource === "leases") continue;
+    const key = `${label("verb")} ${resource}${label("subresource") === "" ? "" : `/${label("subresource")}`} ${label("code")}`;
+    by.set(key, (by.get(key) ?? 0) + Number(line.slice(line.lastIndexOf(" ") + 1)));
+  }
+  return by;
+}
+
+/** What changed between two breakdowns, largest first. */
+function breakdownDelta(
+  before: Map<string, number>,
+  after: Map<string, number>,
+): Record<string, number> {
+  return Object.fromEntries(
+    [...after]
+      .map(([key, n]) => [key, n - (before.get(key) ?? 0)] as const)
+      .filter(([, n]) => n > 0)
+      .sort((a, b) => b[1] - a[1]),
+  );
 }
 
 /** Requests the apiserver has served for resources (not /metrics, /healthz...), from its own counters. */
@@ -204,6 +234,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
     const updates = Math.min(options.churnUpdates, n);
     const latencies: Promise<number>[] = [];
     const churnStart = await apiserverRequests(admin);
+    const churnBreakdownStart = await apiserverRequestsBy(admin);
     for (let u = 0; u < updates; u++) {
       const i = u;
       const want = weightsKey([100 + u, 1]);
@@ -240,6 +271,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
     const samples = await Promise.all(latencies);
     await new Promise((r) => setTimeout(r, 500));
     const perUpdate = (await apiserverRequests(admin)) - churnStart - updates;
+    const churnRequests = breakdownDelta(churnBreakdownStart, await apiserverRequestsBy(admin));
 
     // Idle: one full resync pass over unchanged splits.
     const unchanged = await adaptor.metric('smi_adaptor_reconciles_total{result="unchanged"}');
@@ -322,6 +354,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
       cpuSeconds: round(usage.cpuSeconds, 2),
       startupSeconds: round(startupSeconds, 2),
       physicalLimitSeconds: round(physicalLimitSeconds, 2),
+      churnRequests,
     };
   } finally {
     for (const stop of stops) stop();
