@@ -8,6 +8,7 @@ import {
   KubeHttp,
   mintServiceAccountKubeconfig,
   renderChart,
+  eventually,
 } from "@linkerd-smi/testenv";
 import { startAdaptor, type AdaptorHandle, type AdaptorOptions } from "../src/index.js";
 
@@ -118,29 +119,7 @@ export async function listEvents(ns: string, involved?: string): Promise<KubeEve
   return items.filter((e) => involved === undefined || e.involvedObject.name === involved);
 }
 
-/** Polls `check` until it returns a value other than undefined, or fails with the last value seen. */
-export async function eventually<T>(
-  what: string,
-  check: () => Promise<T | undefined>,
-  timeoutMs = 15_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value !== undefined) return value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(
-        `timed out after ${timeoutMs} ms waiting for ${what}${last instanceof Error ? `: ${last.message}` : ""}`,
-      );
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+export { eventually };
 
 /** Waits until the profile's dstOverrides equal `expected` exactly (undefined: profile absent). */
 export function profileBecomes(

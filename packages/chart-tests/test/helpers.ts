@@ -8,6 +8,7 @@ import {
   parseManifest,
   type RenderChartOptions,
   type RenderedObject,
+  eventually as poll,
 } from "@linkerd-smi/testenv";
 import { parse, stringify } from "yaml";
 import { chartDir } from "../src/values-doc.js";
@@ -171,25 +172,11 @@ export const EXPECTED_NAMESPACE_GRANTS = [
   "coordination.k8s.io/leases:update",
 ].sort();
 
-/** Polls until `check` returns something other than undefined. */
-export async function eventually<T>(
+/** Polls until `check` returns something other than undefined (every 100 ms, 20 s by default). */
+export function eventually<T>(
   what: string,
   check: () => Promise<T | undefined>,
   timeoutMs = 20_000,
 ): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value !== undefined) return value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline)
-      throw new Error(
-        `timed out after ${String(timeoutMs)} ms waiting for ${what}${last instanceof Error ? `: ${last.message}` : ""}`,
-      );
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  return poll(what, check, timeoutMs, 100);
 }

@@ -26,3 +26,4 @@ export {
 } from "./kubeconfig.js";
 export { ManagedProcess } from "./process.js";
 export { applyManifest, deleteManifest, ResourcePaths, type ManifestObject } from "./manifests.js";
+export { eventually } from "./eventually.js";
