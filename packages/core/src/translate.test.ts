@@ -9,7 +9,6 @@ import {
   quantityFromMilli,
 } from "./quantity.js";
 import {
-  MAX_LINKERD_WEIGHT_MILLI,
   backendAuthority,
   checkClusterDomain,
   desiredDstOverrides,
@@ -162,7 +161,23 @@ describe("desiredServiceProfile", () => {
 });
 
 describe("overflow guard", () => {
-  it("leaves weights up to the limit alone", () => {
+  it("leaves weights whose total is up to the limit alone", () => {
+    const split = parsed({
+      metadata: { namespace: "default" },
+      spec: {
+        service: "web",
+        backends: [
+          { service: "a", weight: "429496.728" },
+          { service: "b", weight: "1m" },
+        ],
+      },
+    });
+    const { dstOverrides, diagnostics } = desiredDstOverrides(split, "default");
+    expect(dstOverrides.map((d) => d.weight)).toEqual(["429496.728", "1m"]);
+    expect(diagnostics).toEqual([]);
+  });
+
+  it("scales two weights that each fit but add up to too much (the proxy sums them)", () => {
     const split = parsed({
       metadata: { namespace: "default" },
       spec: {
@@ -174,8 +189,8 @@ describe("overflow guard", () => {
       },
     });
     const { dstOverrides, diagnostics } = desiredDstOverrides(split, "default");
-    expect(dstOverrides.map((d) => d.weight)).toEqual(["429496729m", "429496.729"]);
-    expect(diagnostics).toEqual([]);
+    expect(dstOverrides.map((d) => d.weight)).toEqual(["214748364m", "214748364m"]);
+    expect(diagnostics.map((d) => d.code)).toEqual(["weight-overflow-scaled"]);
   });
 
   it("scales the split down proportionally, keeping non-zero weights non-zero", () => {
@@ -193,8 +208,8 @@ describe("overflow guard", () => {
     });
     const { profile, diagnostics } = desiredServiceProfile(split);
     expect(profile.spec.dstOverrides).toEqual([
-      { authority: "a.default.svc.cluster.local", weight: "429496729m" },
-      { authority: "b.default.svc.cluster.local", weight: "214748364m" },
+      { authority: "a.default.svc.cluster.local", weight: "286331150m" },
+      { authority: "b.default.svc.cluster.local", weight: "143165575m" },
       { authority: "c.default.svc.cluster.local", weight: "1m" },
       { authority: "d.default.svc.cluster.local", weight: "0" },
     ]);
@@ -204,26 +219,94 @@ describe("overflow guard", () => {
       code: "weight-overflow-scaled",
       path: "spec.backends",
     });
-    expect(diagnostics[0]?.message).toContain("1M (1000000000m)");
-    expect(diagnostics[0]?.message).toContain("a=429496729m, b=214748364m, c=1m, d=0");
+    expect(diagnostics[0]?.message).toContain("add up to 1500000001m");
+    expect(diagnostics[0]?.message).toContain("15000000010 > 4294967295");
+    expect(diagnostics[0]?.message).toContain("a=286331150m, b=143165575m, c=1m, d=0");
   });
 
-  it("fitLinkerdWeights", () => {
-    expect(fitLinkerdWeights([1n, 2n])).toEqual({ milli: [1n, 2n], scaled: false });
-    expect(fitLinkerdWeights([MAX_LINKERD_WEIGHT_MILLI + 1n, 1n, -5n])).toEqual({
-      milli: [MAX_LINKERD_WEIGHT_MILLI, 1n, 0n],
-      scaled: true,
+  it("scales by the TOTAL, not the largest weight: 1000000 and 3000000 (linkerd2-proxy panics on a u32 sum overflow)", () => {
+    const split = parsed({
+      apiVersion: "split.smi-spec.io/v1alpha2",
+      metadata: { namespace: "default" },
+      spec: {
+        service: "web",
+        backends: [
+          { service: "a", weight: 1_000_000 },
+          { service: "b", weight: 3_000_000 },
+        ],
+      },
     });
-    expect(fitLinkerdWeights([])).toEqual({ milli: [], scaled: false });
+    const { profile, diagnostics } = desiredServiceProfile(split);
+    // 1:3 reduced, times floor(429496729 / 4): exact shares, total 429496728m (4294967280 decimilli).
+    expect(profile.spec.dstOverrides?.map((d) => d.weight)).toEqual(["107374182m", "322122546m"]);
+    expect(diagnostics[0]?.message).toContain("(shares exact)");
   });
 
-  const milliWeight = fc.oneof(
-    fc.bigInt({ min: 0n, max: 1000n }),
-    fc.bigInt({ min: 0n, max: MAX_LINKERD_WEIGHT_MILLI * 2n }),
-    fc.bigInt({ min: 0n, max: 10n ** 30n }),
-  );
+  it("fitLinkerdWeights at its edges", () => {
+    expect(fitLinkerdWeights([1n, 2n])).toEqual({ milli: [1n, 2n], scaled: false, exact: true });
+    expect(fitLinkerdWeights([])).toEqual({ milli: [], scaled: false, exact: true });
+    // A total of exactly 429496729m (4294967290 decimilli) fits and is left as it is...
+    expect(fitLinkerdWeights([429_496_728n, 1n])).toEqual({
+      milli: [429_496_728n, 1n],
+      scaled: false,
+      exact: true,
+    });
+    expect(fitLinkerdWeights([429_496_729n, 0n, -5n])).toEqual({
+      milli: [429_496_729n, 0n, 0n],
+      scaled: false,
+      exact: true,
+    });
+    // ...one more milli does not (4294967300 > 4294967295).
+    expect(fitLinkerdWeights([429_496_729n, 1n])).toEqual({
+      milli: [429_496_726n, 1n],
+      scaled: true,
+      exact: false,
+    });
+    expect(fitLinkerdWeights([429_496_730n, 1n, 0n])).toEqual({
+      milli: [429_496_726n, 1n, 0n],
+      scaled: true,
+      exact: false,
+    });
+    expect(fitLinkerdWeights([900_000_000n, 100_000_000n])).toEqual({
+      milli: [386_547_048n, 42_949_672n],
+      scaled: true,
+      exact: true,
+    });
+  });
 
-  it("never emits a weight whose milli * 10 exceeds 2^32 - 1, and keeps proportions within 1m", () => {
+  it("keeps the total within u32, every share within 0.01 percentage points, and non-zero weights non-zero", () => {
+    const weight = fc.oneof(
+      fc.bigInt({ min: 0n, max: 1000n }),
+      fc.bigInt({ min: 0n, max: 500_000_000n }),
+      fc.bigInt({ min: 0n, max: 10n ** 30n }),
+    );
+    fc.assert(
+      fc.property(fc.array(weight, { minLength: 1, maxLength: 64 }), (millis) => {
+        const { milli: fitted } = fitLinkerdWeights(millis);
+        expect(fitted).toHaveLength(millis.length);
+        const before = millis.reduce((a, b) => a + b, 0n);
+        const after = fitted.reduce((a, b) => a + b, 0n);
+        // Linkerd sends milli * 10 as u32 and the proxy sums them in a u32.
+        expect(after * 10n <= 4_294_967_295n).toBe(true);
+        millis.forEach((original, i) => {
+          const written = fitted[i] ?? -1n;
+          expect(written === 0n).toBe(original === 0n);
+          if (before === 0n) return;
+          // |written/after - original/before| <= 0.0001, in integers.
+          const diff = written * before - original * after;
+          expect((diff < 0n ? -diff : diff) * 10_000n <= before * after).toBe(true);
+        });
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it("never writes weights whose decimilli total exceeds 2^32 - 1", () => {
+    const milliWeight = fc.oneof(
+      fc.bigInt({ min: 0n, max: 1000n }),
+      fc.bigInt({ min: 0n, max: 900_000_000n }),
+      fc.bigInt({ min: 0n, max: 10n ** 30n }),
+    );
     fc.assert(
       fc.property(fc.array(milliWeight, { minLength: 1, maxLength: 12 }), (millis) => {
         const split = {
@@ -234,24 +317,16 @@ describe("overflow guard", () => {
           })),
         };
         const { dstOverrides } = desiredDstOverrides(split, "default");
-        const largest = millis.reduce((a, b) => (b > a ? b : a), 0n);
-        dstOverrides.forEach((d, i) => {
+        const written = dstOverrides.map((d) => {
           expect(typeof d.weight).toBe("string");
           const q = parseQuantity(d.weight);
           if (isQuantityError(q)) throw new Error(q.message);
-          const written = milliValue(q);
-          expect(written * 10n <= UINT32_MAX).toBe(true);
-          const original = millis[i] ?? 0n;
-          expect(written === 0n).toBe(original === 0n);
-          if (largest > MAX_LINKERD_WEIGHT_MILLI) {
-            // |written - original * MAX / largest| < 1m, checked in integers
-            const exact = original * MAX_LINKERD_WEIGHT_MILLI;
-            const diff = written * largest - exact;
-            expect(diff < largest && -diff < largest).toBe(true);
-          } else {
-            expect(written).toBe(original);
-          }
+          return milliValue(q);
         });
+        written.forEach((w, i) => expect(w === 0n).toBe((millis[i] ?? 0n) === 0n));
+        expect(written.reduce((a, b) => a + b, 0n) * 10n <= UINT32_MAX).toBe(true);
+        // Splits that fit are written exactly as given.
+        if (millis.reduce((a, b) => a + b, 0n) * 10n <= UINT32_MAX) expect(written).toEqual(millis);
       }),
       { numRuns: 1000 },
     );
@@ -277,11 +352,13 @@ describe("overflow guard", () => {
           },
         });
         const { profile } = desiredServiceProfile(split);
+        let total = 0n;
         for (const d of profile.spec.dstOverrides ?? []) {
           const q = parseQuantity(String(d.weight));
           if (isQuantityError(q)) throw new Error(q.message);
-          expect(milliValue(q) * 10n <= UINT32_MAX).toBe(true);
+          total += milliValue(q) * 10n;
         }
+        expect(total <= UINT32_MAX).toBe(true);
       }),
       { numRuns: 500 },
     );

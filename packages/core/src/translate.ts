@@ -5,10 +5,10 @@
  * per backend, in order, with the weight as Go prints the quantity.
  *
  * One deliberate difference: Linkerd's destination service sends each weight to the proxies as
- * `uint32(MilliValue() * 10)`, which wraps around above 429496.729 (429496729m). Where
- * linkerd-smi would let that happen, {@link desiredDstOverrides} scales the whole split down so
- * the largest weight is exactly that limit, keeps every non-zero weight at least 1m, and reports
- * it with a `weight-overflow-scaled` warning.
+ * `uint32(MilliValue() * 10)`, and the proxy panics when their sum overflows a u32, that is when
+ * the weights add up to more than 429496.729 (429496729m). Where linkerd-smi would let that
+ * happen, {@link desiredDstOverrides} scales the whole split down so the total fits (see
+ * {@link fitLinkerdWeights}) and reports it with a `weight-overflow-scaled` warning.
  *
  * @packageDocumentation
  */
@@ -28,8 +28,9 @@ import { SERVICE_PROFILE_API_VERSION, type ServiceProfile, type WeightedDst } fr
 export const DEFAULT_CLUSTER_DOMAIN = "cluster.local";
 
 /**
- * The largest weight, in milli units, that Linkerd can carry: it sends `milli * 10` as a uint32,
- * so this is floor((2^32 - 1) / 10).
+ * The largest total of a split's weights, in milli units, that Linkerd can carry: it sends each
+ * weight as `uint32(milli * 10)` and the proxy adds them up in a u32, so this is
+ * floor((2^32 - 1) / 10).
  */
 export const MAX_LINKERD_WEIGHT_MILLI = 429_496_729n;
 
@@ -92,26 +93,48 @@ export function backendAuthority(
 export interface FittedWeights {
   /** The weights to write, in milli units, in input order. */
   readonly milli: readonly bigint[];
-  /** True when the input exceeded {@link MAX_LINKERD_WEIGHT_MILLI} and was scaled. */
+  /** True when the input's total exceeded {@link MAX_LINKERD_WEIGHT_MILLI} and was scaled. */
   readonly scaled: boolean;
+  /** True when the scaled weights have exactly the input's proportions. */
+  readonly exact: boolean;
+}
+
+function gcd(a: bigint, b: bigint): bigint {
+  while (b !== 0n) [a, b] = [b, a % b];
+  return a;
 }
 
 /**
- * Scales milli weights so that none exceeds {@link MAX_LINKERD_WEIGHT_MILLI}: each becomes
- * floor(w * MAX / largest), so the largest becomes exactly MAX and every weight stays within 1m
- * of its exact proportional value; a non-zero weight never drops to zero (it becomes 1m).
- * Weights that already fit are returned unchanged. Negative weights are treated as zero.
+ * Fits milli weights to what Linkerd can carry. The destination service sends each weight to
+ * the proxies as `uint32(milli * 10)`, and the proxy builds one `WeightedIndex<u32>` over them,
+ * which fails (and the proxy panics) when their SUM overflows u32. So the total, in milli, must
+ * be at most {@link MAX_LINKERD_WEIGHT_MILLI}. Weights that fit are returned unchanged (negative
+ * ones as zero). Otherwise they are scaled down:
+ *
+ * - exactly, when the reduced ratio fits: each weight becomes `(w / g) * k` with `g` the greatest
+ *   common divisor and `k` the largest multiplier that keeps the total in bounds;
+ * - otherwise proportionally: `max(1, floor(w * (MAX - n) / total))` for the `n` non-zero weights,
+ *   so the total stays within MAX, no non-zero weight becomes 0 and each weight is within 1m of
+ *   its exact proportional value (a share error far below 0.01 percentage points).
  */
 export function fitLinkerdWeights(milli: readonly bigint[]): FittedWeights {
   const clean = milli.map((m) => (m < 0n ? 0n : m));
-  const largest = clean.reduce((a, b) => (b > a ? b : a), 0n);
-  if (largest <= MAX_LINKERD_WEIGHT_MILLI) return { milli: clean, scaled: false };
+  const total = clean.reduce((a, b) => a + b, 0n);
+  if (total <= MAX_LINKERD_WEIGHT_MILLI) return { milli: clean, scaled: false, exact: true };
+  const divisor = clean.reduce(gcd, 0n);
+  const reducedTotal = total / divisor;
+  if (reducedTotal <= MAX_LINKERD_WEIGHT_MILLI) {
+    const k = MAX_LINKERD_WEIGHT_MILLI / reducedTotal;
+    return { milli: clean.map((m) => (m / divisor) * k), scaled: true, exact: true };
+  }
+  const nonZero = BigInt(clean.filter((m) => m > 0n).length);
+  const budget = MAX_LINKERD_WEIGHT_MILLI - nonZero;
   const fitted = clean.map((m) => {
     if (m === 0n) return 0n;
-    const scaled = (m * MAX_LINKERD_WEIGHT_MILLI) / largest;
+    const scaled = (m * budget) / total;
     return scaled === 0n ? 1n : scaled;
   });
-  return { milli: fitted, scaled: true };
+  return { milli: fitted, scaled: true, exact: false };
 }
 
 /** The result of {@link desiredDstOverrides}. */
@@ -143,10 +166,7 @@ export function desiredDstOverrides(
   });
   const diagnostics: Diagnostic[] = [];
   if (fitted.scaled) {
-    const largest = split.backends.reduce(
-      (a, b) => (b.milli > a.milli ? b : a),
-      split.backends[0] ?? { service: "", weight: "0", milli: 0n },
-    );
+    const total = split.backends.reduce((sum, b) => sum + (b.milli < 0n ? 0n : b.milli), 0n);
     const written = dstOverrides.map(
       (d, i) => `${split.backends[i]?.service ?? ""}=${String(d.weight)}`,
     );
@@ -155,9 +175,9 @@ export function desiredDstOverrides(
       code: "weight-overflow-scaled",
       path: "spec.backends",
       message:
-        `the weight of ${largest.service}, ${largest.weight} (${largest.milli.toString()}m), is more than Linkerd can carry: ` +
-        `it sends weights as 32-bit integers of 0.1m, so at most ${MAX_LINKERD_WEIGHT_MILLI.toString()}m (429496.729). ` +
-        `All weights were scaled down in proportion and written as ${written.join(", ")}. ` +
+        `the weights add up to ${total.toString()}m, more than Linkerd can carry: it sends each weight as a 32-bit integer of 0.1m ` +
+        `and the proxy adds them up, so the total must be at most ${MAX_LINKERD_WEIGHT_MILLI.toString()}m (429496.729; ${(total * 10n).toString()} > 4294967295). ` +
+        `All weights were scaled down in proportion${fitted.exact ? " (shares exact)" : " (shares within 0.01 percentage points)"} and written as ${written.join(", ")}. ` +
         `Use smaller weights, such as percentages, to have them written as given`,
     });
   }
