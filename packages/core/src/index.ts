@@ -126,6 +126,7 @@ export {
   desiredServiceProfile,
   fitLinkerdWeights,
   normalizeClusterDomain,
+  apexOfServiceProfileName,
   serviceProfileName,
   type ClusterDomainOptions,
   type DesiredDstOverrides,
@@ -150,16 +151,54 @@ export {
 // Traffic shares.
 export { backendShares, formatPercent, type BackendShare } from "./shares.js";
 
-// Which split decides a profile, and whether the profile is in step with it.
+// The one decision: which split decides an apex, what to write, which Events to record.
 export {
+  Reason,
   apexOfSplit,
   compareSeniority,
+  decideApex,
   orderBySeniority,
-  profileNameOfSplit,
   selectWinner,
-  splitSyncState,
+  type ApexDecision,
+  type ApexInput,
+  type DecisionEvent,
+  type OutputPlan,
+  type OutputPlanner,
+  type ReconcileResult,
   type SplitLike,
+  type SplitStatus,
+  type SyncState,
+  type Winner,
+} from "./decide.js";
+
+// The ServiceProfile output.
+export {
+  serviceProfileOutput,
+  type ServiceProfileAction,
+  type ServiceProfileOutputOptions,
+} from "./outputs/service-profile.js";
+
+// What the adaptor owns and how it recognises it.
+export {
+  FIELD_MANAGER,
+  managedByAdaptor,
+  onlyAdaptorContent,
+  otherEditorsOfDstOverrides,
+} from "./ownership.js";
+
+// Where one split stands, for status and check.
+export {
+  profileNameOfSplit,
+  splitSyncState,
   type SplitSyncInput,
   type SplitSyncState,
-  type SyncState,
 } from "./sync.js";
+
+// API resources, as data for @linkerd-smi/kube's typed clients.
+export {
+  SERVICE_PROFILE_GROUP,
+  SERVICE_PROFILE_RESOURCE,
+  trafficSplitResource,
+  type ApiResource,
+  type TrafficSplitObject,
+} from "./resources.js";

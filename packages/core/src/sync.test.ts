@@ -9,7 +9,7 @@ import {
   type SplitLike,
   type SplitSyncInput,
   type SyncState,
-} from "./sync.js";
+} from "./index.js";
 import type { ServiceProfile, WeightedDst } from "./types.js";
 
 const NS = "shop";

@@ -76,6 +76,24 @@ export function serviceProfileName(
 }
 
 /**
+ * The inverse of {@link serviceProfileName}: the apex Service whose ServiceProfile `name` is in
+ * `namespace`, or undefined when the name does not have that shape (another namespace or cluster
+ * domain, or a dotted prefix). A trailing dot on the cluster domain is ignored, as it is there.
+ *
+ * @throws RangeError for an invalid cluster domain.
+ */
+export function apexOfServiceProfileName(
+  name: string,
+  namespace: string,
+  clusterDomain: string = DEFAULT_CLUSTER_DOMAIN,
+): string | undefined {
+  const suffix = `.${namespace}.svc.${normalizeClusterDomain(clusterDomain)}`;
+  if (!name.endsWith(suffix) || name.length === suffix.length) return undefined;
+  const apex = name.slice(0, -suffix.length);
+  return apex.includes(".") ? undefined : apex;
+}
+
+/**
  * The `dstOverrides` authority of backend Service `service`:
  * `<service>.<namespace>.svc.<clusterDomain>`, with no port and no trailing dot.
  *

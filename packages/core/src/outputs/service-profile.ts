@@ -1,0 +1,257 @@
+/**
+ * The ServiceProfile output (the default, and linkerd-smi v0.2.7's only one): a valid winner
+ * becomes the `spec.dstOverrides` of `<apex>.<namespace>.svc.<clusterDomain>`, written with
+ * server-side apply; with no split left, the adaptor deletes the profile if it created it and
+ * nobody added anything, else clears only `dstOverrides`; a profile it never wrote is never
+ * touched, and one with `smi.linkerd.io/skip` is left alone.
+ *
+ * @packageDocumentation
+ */
+
+import { formatDiagnostic, type Diagnostic } from "../diagnostics.js";
+import { Reason, type OutputPlan, type OutputPlanner, type Winner } from "../decide.js";
+import { SKIP_ANNOTATION, planServiceProfile, planServiceProfileCleanup } from "../merge.js";
+import { managedByAdaptor, onlyAdaptorContent, otherEditorsOfDstOverrides } from "../ownership.js";
+import { compareQuantity, decodeQuantity, isQuantityError } from "../quantity.js";
+import { desiredServiceProfile, serviceProfileName } from "../translate.js";
+import type { ServiceProfile, WeightedDst } from "../types.js";
+
+/** The one write the ServiceProfile output makes for an apex. */
+export type ServiceProfileAction =
+  | { readonly kind: "none" }
+  /** Server-side apply of `spec.dstOverrides` (field manager smi-adaptor). */
+  | {
+      readonly kind: "apply";
+      readonly namespace: string;
+      readonly name: string;
+      readonly dstOverrides: readonly WeightedDst[];
+      /** Set when the profile exists: the write is guarded by it. */
+      readonly resourceVersion?: string;
+    }
+  /** Remove `spec.dstOverrides`, if the profile is still at `resourceVersion`. */
+  | {
+      readonly kind: "clear";
+      readonly namespace: string;
+      readonly name: string;
+      readonly resourceVersion: string;
+    }
+  /** Delete the profile, if it is still the same object at the same version. */
+  | {
+      readonly kind: "delete";
+      readonly namespace: string;
+      readonly name: string;
+      readonly uid: string;
+      readonly resourceVersion: string;
+    };
+
+function weightText(value: unknown): string {
+  return typeof value === "string" || typeof value === "number" ? String(value) : "?";
+}
+
+function sameWeight(a: unknown, b: unknown): boolean {
+  const qa = decodeQuantity(a);
+  const qb = decodeQuantity(b);
+  return !isQuantityError(qa) && !isQuantityError(qb) && compareQuantity(qa, qb) === 0;
+}
+
+/** Says how `actual` dstOverrides differ from `desired`, naming backends by short name. */
+function describeDifference(
+  actual: readonly WeightedDst[],
+  desired: readonly WeightedDst[],
+  suffix: string,
+): string {
+  const short = (authority: string) =>
+    authority.endsWith(suffix) ? authority.slice(0, -suffix.length) : authority;
+  if (actual.length === 0) return "it has no dstOverrides";
+  const actualBy = new Map(actual.map((d) => [d.authority, d]));
+  const desiredBy = new Map(desired.map((d) => [d.authority, d]));
+  const parts: string[] = [];
+  const missing = desired.filter((d) => !actualBy.has(d.authority)).map((d) => short(d.authority));
+  const extra = actual.filter((d) => !desiredBy.has(d.authority)).map((d) => short(d.authority));
+  if (missing.length > 0) parts.push(`${missing.join(", ")} missing`);
+  if (extra.length > 0) parts.push(`${extra.join(", ")} not in the split`);
+  const weights = desired.flatMap((d) => {
+    const a = actualBy.get(d.authority);
+    return a !== undefined && !sameWeight(a.weight, d.weight)
+      ? [`${short(d.authority)} ${weightText(a.weight)} instead of ${weightText(d.weight)}`]
+      : [];
+  });
+  if (weights.length > 0) parts.push(`weights differ: ${weights.join(", ")}`);
+  if (parts.length === 0) parts.push("the backends are in another order");
+  return parts.join("; ");
+}
+
+function dstOverridesOf(profile: ServiceProfile): WeightedDst[] {
+  const spec = (profile as { spec?: { dstOverrides?: unknown } }).spec;
+  return Array.isArray(spec?.dstOverrides) ? (spec.dstOverrides as WeightedDst[]) : [];
+}
+
+/** Options of {@link serviceProfileOutput}. */
+export interface ServiceProfileOutputOptions {
+  /** Default `cluster.local`; one trailing dot is accepted. */
+  readonly clusterDomain?: string;
+}
+
+/** The ServiceProfile output, for {@link decideApex}. */
+export function serviceProfileOutput(
+  options: ServiceProfileOutputOptions = {},
+): OutputPlanner<ServiceProfile, ServiceProfileAction> {
+  const { clusterDomain } = options;
+  const nameOf = (namespace: string, apex: string) =>
+    serviceProfileName(apex, namespace, clusterDomain);
+  const desire = (winner: Winner<unknown>) =>
+    desiredServiceProfile(winner.parsed, {
+      namespace: winner.namespace,
+      ...(clusterDomain === undefined ? {} : { clusterDomain }),
+    });
+
+  const plan = (
+    winner: Winner<unknown>,
+    existing: ServiceProfile | undefined,
+  ): OutputPlan<ServiceProfileAction> => {
+    const { namespace, parsed } = winner;
+    const apex = parsed.service;
+    const name = nameOf(namespace, apex);
+    const desired = desire(winner);
+    const want = desired.profile.spec.dstOverrides ?? [];
+    const merge = planServiceProfile(existing, want, { name, namespace });
+    if (merge.action === "skip") {
+      return {
+        action: { kind: "none" },
+        result: "skipped",
+        events: [
+          {
+            type: "Warning",
+            reason: Reason.Skipped,
+            message: `ServiceProfile ${name} has the ${SKIP_ANNOTATION} annotation, so it is left as it is; remove the annotation to let this split manage its dstOverrides.`,
+          },
+        ],
+        state: {
+          state: "Skipped",
+          reason: `ServiceProfile ${name} has the ${SKIP_ANNOTATION} annotation, so the adaptor leaves it as it is`,
+        },
+      };
+    }
+    if (merge.action === "unchanged") {
+      return {
+        action: { kind: "none" },
+        result: "unchanged",
+        events: [],
+        state: { state: "Synced", reason: `ServiceProfile ${name} has the split's dstOverrides` },
+      };
+    }
+    const overrides = merge.profile.spec.dstOverrides ?? [];
+    const events: { type: "Normal" | "Warning"; reason: Reason; message: string }[] = [];
+    for (const d of desired.diagnostics.filter((x) => x.code === "weight-overflow-scaled")) {
+      events.push({ type: "Warning", reason: Reason.WeightsScaled, message: formatDiagnostic(d) });
+    }
+    const missing = winner.missingBackends;
+    if (missing.length > 0) {
+      const many = missing.length > 1;
+      events.push({
+        type: "Warning",
+        reason: Reason.BackendNotFound,
+        message: `backend Service${many ? "s" : ""} ${missing.join(", ")} not found in namespace ${namespace}; ServiceProfile ${name} routes to ${many ? "them" : "it"} anyway, and requests sent there fail until ${many ? "they exist" : "it exists"}.`,
+      });
+    }
+    const summary = overrides.map((o) => `${o.authority}=${String(o.weight)}`).join(", ");
+    const zero = parsed.allWeightsZero
+      ? ` All weights are zero, so Linkerd sends every request to ${apex} itself.`
+      : "";
+    if (existing === undefined) {
+      events.push({
+        type: "Normal",
+        reason: Reason.Created,
+        message: `Created ServiceProfile ${name} with dstOverrides ${summary}.${zero}`,
+      });
+    } else {
+      const editors = otherEditorsOfDstOverrides(existing);
+      const restored =
+        editors.length > 0 ? ` (restored: ${editors.join(", ")} had changed them)` : "";
+      events.push({
+        type: "Normal",
+        reason: Reason.Updated,
+        message: `Updated ServiceProfile ${name} dstOverrides to ${summary}${restored}.${zero}`,
+      });
+    }
+    // Backend authorities end as the profile name does: `.<namespace>.svc.<domain>`.
+    const suffix = name.slice(apex.length);
+    const resourceVersion = existing?.metadata.resourceVersion;
+    return {
+      action: {
+        kind: "apply",
+        namespace,
+        name,
+        dstOverrides: overrides,
+        ...(resourceVersion === undefined ? {} : { resourceVersion }),
+      },
+      result: existing === undefined ? "created" : "updated",
+      events,
+      state: {
+        state: "Pending",
+        reason:
+          existing === undefined
+            ? `ServiceProfile ${name} does not exist yet (is the smi-adaptor running?)`
+            : `ServiceProfile ${name} is not in step with the split: ${describeDifference(dstOverridesOf(existing), want, suffix)}`,
+      },
+    };
+  };
+
+  return {
+    target: "serviceprofile",
+    none: { kind: "none" },
+    describe: (namespace, apex) => `ServiceProfile ${nameOf(namespace, apex)}`,
+    check(winner): Diagnostic[] {
+      try {
+        return desire(winner).diagnostics.filter((d) => d.severity === "error");
+      } catch (error) {
+        // An invalid namespace or cluster domain: no profile can be named.
+        return [
+          {
+            severity: "error",
+            code: "invalid-name",
+            path: "metadata.namespace",
+            message: error instanceof Error ? error.message : String(error),
+          },
+        ];
+      }
+    },
+    plan,
+    cleanup(existing) {
+      const none = { action: { kind: "none" } as const, events: [] };
+      if (existing === undefined || !managedByAdaptor(existing))
+        return { ...none, result: "absent" };
+      const cleanup = planServiceProfileCleanup(existing, {
+        deleteIfOnlyOurs: onlyAdaptorContent(existing),
+      });
+      if (cleanup.action === "skip") return { ...none, result: "skipped" };
+      if (cleanup.action === "unchanged") return { ...none, result: "unchanged" };
+      const { name = "", namespace = "", uid = "", resourceVersion = "" } = existing.metadata;
+      const apex = name.slice(0, name.indexOf("."));
+      if (cleanup.action === "delete") {
+        return {
+          action: { kind: "delete", namespace, name, uid, resourceVersion },
+          result: "deleted",
+          events: [
+            {
+              type: "Normal",
+              reason: Reason.Deleted,
+              message: `Deleted ServiceProfile ${name}: no TrafficSplit targets service ${apex} any more, and the adaptor had created it.`,
+            },
+          ],
+        };
+      }
+      return {
+        action: { kind: "clear", namespace, name, resourceVersion },
+        result: "cleaned",
+        events: [
+          {
+            type: "Normal",
+            reason: Reason.Cleaned,
+            message: `Removed dstOverrides from ServiceProfile ${name}: no TrafficSplit targets service ${apex} any more; its other settings are kept.`,
+          },
+        ],
+      };
+    },
+  };
+}

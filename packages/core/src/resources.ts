@@ -1,0 +1,67 @@
+/**
+ * The API resources this project reads and writes, as plain data: group, version, plural, kind.
+ * `@linkerd-smi/kube`'s typed clients and informers take these descriptors, so the object type
+ * of every client comes from the wire types in this package, with no second model.
+ *
+ * @packageDocumentation
+ */
+
+import {
+  TRAFFIC_SPLIT_GROUP,
+  type ObjectMeta,
+  type ServiceProfile,
+  type TrafficSplitVersion,
+} from "./types.js";
+
+/**
+ * Which API resource a client talks to. The type parameter ties a descriptor to the object type
+ * its client returns (type-level only). `@linkerd-smi/kube`'s `ResourceDescriptor` has this shape.
+ */
+export interface ApiResource<T> {
+  /** API group; `""` for the core group. */
+  readonly group: string;
+  readonly version: string;
+  /** Plural resource name used in URLs. */
+  readonly plural: string;
+  readonly kind: string;
+  readonly namespaced: boolean;
+  /** Type-level only: never set. */
+  readonly __object?: T;
+}
+
+/**
+ * A TrafficSplit as the API server serves it in any version: the CRD uses `conversion: None`,
+ * so the spec may have any version's shape (or be invalid). Validate it with
+ * `parseTrafficSplit`.
+ */
+export interface TrafficSplitObject {
+  apiVersion?: string;
+  kind?: string;
+  metadata: ObjectMeta & { name: string; namespace: string };
+  spec?: unknown;
+}
+
+/** The API group of Linkerd's ServiceProfile. */
+export const SERVICE_PROFILE_GROUP = "linkerd.io";
+
+/** `trafficsplits.split.smi-spec.io` in `version` (default v1alpha2, what the adaptor watches). */
+export function trafficSplitResource(
+  version: TrafficSplitVersion = "v1alpha2",
+): ApiResource<TrafficSplitObject> {
+  return {
+    group: TRAFFIC_SPLIT_GROUP,
+    version,
+    plural: "trafficsplits",
+    kind: "TrafficSplit",
+    namespaced: true,
+  };
+}
+
+/** `serviceprofiles.linkerd.io/v1alpha2`. */
+export const SERVICE_PROFILE_RESOURCE: ApiResource<ServiceProfile> = Object.freeze({
+  group: SERVICE_PROFILE_GROUP,
+  version: "v1alpha2",
+  plural: "serviceprofiles",
+  kind: "ServiceProfile",
+  namespaced: true,
+});
