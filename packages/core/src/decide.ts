@@ -162,8 +162,10 @@ export interface OutputPlanner<E, A> {
   readonly target: string;
   /** The action that writes nothing. */
   readonly none: A;
-  /** What the output of `apex` is called in messages: `ServiceProfile web.shop.svc.cluster.local`. */
-  describe(namespace: string, apex: string): string;
+  /** The kind of object the output writes: `ServiceProfile`, `HTTPRoute`. */
+  readonly kind: string;
+  /** The name of the output object of `apex`: `web.shop.svc.cluster.local`. */
+  nameOf(namespace: string, apex: string): string;
   /** Errors that make the winner invalid for this output (a name too long, ...). */
   check(winner: Winner<unknown>): Diagnostic[];
   plan(winner: Winner<unknown>, existing: E | undefined): OutputPlan<A>;
@@ -236,7 +238,7 @@ export function decideApex<S extends SplitLike, E, A>(
   }
 
   const winnerName = winner.metadata?.name ?? "";
-  const outputName = output.describe(namespace, apex);
+  const outputName = `${output.kind} ${output.nameOf(namespace, apex)}`;
   const analyse = (split: S) => {
     const parsed = parseTrafficSplit(split);
     if (!parsed.ok)

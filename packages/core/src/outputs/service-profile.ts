@@ -200,7 +200,8 @@ export function serviceProfileOutput(
   return {
     target: "serviceprofile",
     none: { kind: "none" },
-    describe: (namespace, apex) => `ServiceProfile ${nameOf(namespace, apex)}`,
+    kind: "ServiceProfile",
+    nameOf,
     check(winner): Diagnostic[] {
       try {
         return desire(winner).diagnostics.filter((d) => d.severity === "error");
