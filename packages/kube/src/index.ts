@@ -3,7 +3,8 @@
  * `@kubernetes/client-node` for the linkerd-smi adaptor and CLI.
  *
  * - {@link loadKubeConfig}: kubeconfig / in-cluster loading, `--context`, impersonation.
- * - {@link KubeClient} and {@link ResourceClient}: typed CRUD, server-side apply, watch.
+ * - {@link KubeClient}: the HTTP transport ({@link KubeTransport}).
+ * - {@link ResourceClient}: typed CRUD, server-side apply, watch over any resource descriptor.
  * - {@link classifyError} and {@link KubeError}: what went wrong, and whether to retry.
  * - {@link Informer}: a supervised list + watch + cache.
  * - {@link WorkQueue}: a rate-limited, deduplicating work queue with workers.
@@ -21,7 +22,8 @@ export {
   type KubeConfigEnvironment,
   type LoadKubeConfigOptions,
 } from "./config.js";
-export { KubeClient, type HttpMethod, type KubeClientOptions, type KubeRequest } from "./client.js";
+export { KubeClient, type KubeClientOptions } from "./client.js";
+export type { HttpMethod, KubeRequest, KubeTransport, StreamHandlers } from "./transport.js";
 export {
   classifyError,
   isAbort,

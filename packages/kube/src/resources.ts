@@ -1,6 +1,6 @@
 import type { CoreV1Event, V1Lease, V1ObjectMeta, V1Service } from "@kubernetes/client-node";
-import type { KubeClient } from "./client.js";
 import { KubeError, type ErrorContext } from "./errors.js";
+import type { KubeTransport } from "./transport.js";
 
 /**
  * A client-node model type as it is on the wire: JSON, so every `Date`
@@ -271,7 +271,7 @@ export class ResourceClient<T extends KubeObject> {
   private readonly name: string;
 
   constructor(
-    readonly client: KubeClient,
+    readonly client: KubeTransport,
     readonly resource: ResourceDescriptor<T>,
   ) {
     this.name = resourceName(resource);

@@ -4,6 +4,7 @@ import {
   Informer,
   isRetryable,
   objectKey,
+  ResourceClient,
   ServiceProfileV1Alpha2,
   splitKey,
   WorkQueue,
@@ -28,7 +29,7 @@ afterAll(async () => {
 describe("an informer, a work queue and apply together", () => {
   it("keep a ServiceProfile's dstOverrides in step with a TrafficSplit", async () => {
     const informer = new Informer(splits(admin), { namespace: ns, watchTimeoutSeconds: 60 });
-    const profiles = admin.resource(ServiceProfileV1Alpha2);
+    const profiles = new ResourceClient(admin, ServiceProfileV1Alpha2);
     const queue = new WorkQueue<string>();
     const enqueue = (s: TrafficSplit): void => {
       queue.add(objectKey(s));

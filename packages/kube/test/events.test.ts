@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   EventRecorder,
   EventV1,
+  ResourceClient,
   type CoreEvent,
   type Logger,
   type TrafficSplit,
@@ -139,7 +140,7 @@ describe("EventRecorder", () => {
     recorder.event(gone, "Normal", "Synced", "ok");
     await recorder.flush();
     const [first] = await eventsAbout("gone");
-    await admin.resource(EventV1).delete(ns, first?.metadata.name ?? "");
+    await new ResourceClient(admin, EventV1).delete(ns, first?.metadata.name ?? "");
     recorder.event(gone, "Normal", "Synced", "ok");
     await recorder.flush();
     const after = await eventsAbout("gone");

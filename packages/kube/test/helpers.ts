@@ -5,6 +5,7 @@ import {
   defineResource,
   KubeClient,
   loadKubeConfig,
+  ResourceClient,
   TrafficSplitV1Alpha2,
   type KubeObject,
   type LoadKubeConfigOptions,
@@ -30,16 +31,13 @@ export function client(
 /** Creates a namespace with a random name and returns it. */
 export async function createNamespace(kube: KubeClient, prefix: string): Promise<string> {
   const name = `${prefix}-${randomBytes(4).toString("hex")}`;
-  await kube.resource(NamespaceV1).create({ metadata: { name } });
+  await new ResourceClient(kube, NamespaceV1).create({ metadata: { name } });
   return name;
 }
 
 /** Deletes a namespace (best effort: the test control plane has no namespace controller to finish it). */
 export async function deleteNamespace(kube: KubeClient, name: string): Promise<void> {
-  await kube
-    .resource(NamespaceV1)
-    .delete(undefined, name)
-    .catch(() => false);
+  await new ResourceClient(kube, NamespaceV1).delete(undefined, name).catch(() => false);
 }
 
 /** Retries `check` (which throws, e.g. with expect) until it passes or the deadline passes. */
@@ -76,4 +74,4 @@ export function split(
   };
 }
 
-export const splits = (kube: KubeClient) => kube.resource(TrafficSplitV1Alpha2);
+export const splits = (kube: KubeClient) => new ResourceClient(kube, TrafficSplitV1Alpha2);

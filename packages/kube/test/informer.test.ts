@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
   Informer,
   objectKey,
+  ResourceClient,
   TrafficSplitV1Alpha1,
   type InformerOptions,
   type TrafficSplit,
@@ -114,7 +115,7 @@ describe("Informer", () => {
     const { informer, log } = recorded({ namespace: own });
     informer.start();
     await informer.waitForSync();
-    await admin.resource(TrafficSplitV1Alpha1).create({
+    await new ResourceClient(admin, TrafficSplitV1Alpha1).create({
       apiVersion: "split.smi-spec.io/v1alpha1",
       kind: "TrafficSplit",
       metadata: { name: "backend-split", namespace: own },

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   classifyError,
   KubeError,
+  ResourceClient,
   ServiceProfileV1Alpha2,
   ServiceV1,
   TrafficSplitV1Alpha1,
@@ -80,7 +81,7 @@ describe("ResourceClient", () => {
   });
 
   it("reads a v1alpha1 split with quantity weights through v1alpha2 unchanged", async () => {
-    await admin.resource(TrafficSplitV1Alpha1).create({
+    await new ResourceClient(admin, TrafficSplitV1Alpha1).create({
       apiVersion: "split.smi-spec.io/v1alpha1",
       kind: "TrafficSplit",
       metadata: { name: "quantities", namespace: ns },
@@ -148,7 +149,7 @@ describe("ResourceClient", () => {
   });
 
   it("server-side apply: managers own fields, a second manager conflicts, force takes over", async () => {
-    const profiles = admin.resource(ServiceProfileV1Alpha2);
+    const profiles = new ResourceClient(admin, ServiceProfileV1Alpha2);
     const name = `web.${ns}.svc.cluster.local`;
     const profile = (weights: [number, number]): ServiceProfile => ({
       apiVersion: "linkerd.io/v1alpha2",
@@ -221,7 +222,7 @@ describe("ResourceClient", () => {
   });
 
   it("works for core resources too (Services)", async () => {
-    const services = admin.resource(ServiceV1);
+    const services = new ResourceClient(admin, ServiceV1);
     const svc = await services.create({
       metadata: { name: "web", namespace: ns },
       spec: { ports: [{ port: 80, targetPort: 8080 }] },

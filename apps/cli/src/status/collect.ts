@@ -13,6 +13,7 @@ import {
 import {
   classifyError,
   KubeError,
+  ResourceClient,
   ServiceProfileV1Alpha2,
   TrafficSplitV1Alpha1,
   TrafficSplitV1Alpha2,
@@ -43,11 +44,11 @@ export async function listTrafficSplits(
   namespace?: string,
 ): Promise<TrafficSplit[]> {
   try {
-    return (await client.resource(TrafficSplitV1Alpha2).listAll(namespace)).items;
+    return (await new ResourceClient(client, TrafficSplitV1Alpha2).listAll(namespace)).items;
   } catch (error) {
     if (classifyError(error) !== "not-found") throw error;
     try {
-      return (await client.resource(TrafficSplitV1Alpha1).listAll(namespace)).items;
+      return (await new ResourceClient(client, TrafficSplitV1Alpha1).listAll(namespace)).items;
     } catch {
       throw error;
     }
@@ -61,7 +62,7 @@ export async function listServiceProfiles(
 ): Promise<{ items: ServiceProfile[]; crdMissing: boolean }> {
   try {
     return {
-      items: (await client.resource(ServiceProfileV1Alpha2).listAll(namespace)).items,
+      items: (await new ResourceClient(client, ServiceProfileV1Alpha2).listAll(namespace)).items,
       crdMissing: false,
     };
   } catch (error) {
