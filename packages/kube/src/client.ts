@@ -19,6 +19,13 @@ export interface KubeClientOptions {
    * as client-go does.
    */
   maxRetries?: number;
+  /**
+   * Called once for every request (and watch) before it is sent, not again
+   * for retries: for metrics such as writes per resource
+   * (`req.method`, `req.resource`). It must not throw; an exception fails
+   * the request.
+   */
+  onRequest?: (req: KubeRequest) => void;
 }
 
 interface TlsSnapshot {
@@ -41,6 +48,7 @@ export class KubeClient implements KubeTransport {
   private readonly userAgent: string;
   private readonly requestTimeoutMs: number;
   private readonly maxRetries: number;
+  private readonly onRequest: ((req: KubeRequest) => void) | undefined;
   private tls: TlsSnapshot | undefined;
   private closed = false;
 
@@ -57,6 +65,7 @@ export class KubeClient implements KubeTransport {
     this.userAgent = options.userAgent ?? "linkerd-smi-kube";
     this.requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
     this.maxRetries = options.maxRetries ?? 5;
+    this.onRequest = options.onRequest;
   }
 
   /** A client for the configuration {@link loadKubeConfig} finds with these options. */
@@ -69,6 +78,7 @@ export class KubeClient implements KubeTransport {
 
   /** Sends a request and returns its parsed JSON body (undefined when empty). */
   async request(req: KubeRequest): Promise<unknown> {
+    this.onRequest?.(req);
     for (let attempt = 0; ; attempt++) {
       let res: IncomingMessage;
       try {
@@ -103,6 +113,7 @@ export class KubeClient implements KubeTransport {
    * `onLine` throws, the stream is closed and the promise rejects with that error.
    */
   async stream(req: KubeRequest, handlers: StreamHandlers): Promise<void> {
+    this.onRequest?.(req);
     let res: IncomingMessage;
     for (let attempt = 0; ; attempt++) {
       res = await this.send(req, req.timeoutMs ?? 0);

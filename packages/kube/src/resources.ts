@@ -289,6 +289,7 @@ export class ResourceClient<T extends KubeObject> {
         method: "GET",
         path: resourcePath(this.resource, namespace, name),
         ...signalOf(options.signal),
+        resource: this.resource.plural,
         context: this.context("get", namespace, name),
       })) as T;
     } catch (error) {
@@ -310,6 +311,7 @@ export class ResourceClient<T extends KubeObject> {
         resourceVersion: options.resourceVersion,
       },
       ...signalOf(options.signal),
+      resource: this.resource.plural,
       context: this.context("list", namespace),
     })) as { items?: T[] | null; metadata?: { resourceVersion?: string; continue?: string } };
     const items = body.items ?? [];
@@ -357,6 +359,7 @@ export class ResourceClient<T extends KubeObject> {
       query: writeQuery(options),
       body: this.withType(obj),
       ...signalOf(options.signal),
+      resource: this.resource.plural,
       context: this.context("create", namespace, name === "" ? undefined : name),
     })) as T;
   }
@@ -374,6 +377,7 @@ export class ResourceClient<T extends KubeObject> {
       query: writeQuery(options),
       body: this.withType(obj),
       ...signalOf(options.signal),
+      resource: this.resource.plural,
       context: this.context("update", namespace, name),
     })) as T;
   }
@@ -398,6 +402,7 @@ export class ResourceClient<T extends KubeObject> {
       body: this.withType(obj),
       contentType: "application/apply-patch+yaml",
       ...signalOf(options.signal),
+      resource: this.resource.plural,
       context: this.context("apply", namespace, name),
     })) as T;
   }
@@ -417,6 +422,7 @@ export class ResourceClient<T extends KubeObject> {
       body: patch,
       contentType: "application/merge-patch+json",
       ...signalOf(options.signal),
+      resource: this.resource.plural,
       context: this.context("patch", namespace, name),
     })) as T;
   }
@@ -443,6 +449,7 @@ export class ResourceClient<T extends KubeObject> {
         path: resourcePath(this.resource, namespace, name),
         body,
         ...signalOf(options.signal),
+        resource: this.resource.plural,
         context: this.context("delete", namespace, name),
       });
       return true;
@@ -480,6 +487,7 @@ export class ResourceClient<T extends KubeObject> {
         },
         ...signalOf(options.signal),
         timeoutMs: 0,
+        resource: this.resource.plural,
         context,
       },
       {
