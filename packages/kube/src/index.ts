@@ -8,6 +8,7 @@
  * - {@link classifyError} and {@link KubeError}: what went wrong, and whether to retry.
  * - {@link Informer}: a supervised list + watch + cache.
  * - {@link WorkQueue}: a rate-limited, deduplicating work queue with workers.
+ * - {@link MutationCache}: a controller's own writes, until its informer has seen them.
  * - {@link EventRecorder}: aggregated core/v1 Events.
  * - {@link LeaderElector}: Lease-based leader election.
  *
@@ -92,6 +93,7 @@ export {
   type WorkQueueOptions,
   type WorkResult,
 } from "./workqueue.js";
+export { MutationCache, type Versioned } from "./mutation-cache.js";
 export { EventRecorder, type EventRecorderOptions, type EventType } from "./events.js";
 export { LeaderElector, microTime, type LeaderElectorOptions } from "./leader.js";
 export { consoleLogger, silentLogger, type LogFields, type Logger } from "./log.js";
