@@ -71,12 +71,14 @@ export {
 } from "./resources.js";
 export {
   Informer,
+  NAMESPACE_INDEX,
   type DeleteInfo,
   type InformerHandlers,
   type InformerHealth,
   type InformerOptions,
   type WatchRestartReason,
 } from "./informer.js";
+export type { IndexFunc } from "./store.js";
 export {
   defaultControllerRateLimiter,
   ExponentialFailureRateLimiter,
