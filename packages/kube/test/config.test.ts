@@ -1,3 +1,4 @@
+import { SERVICE_PROFILE_RESOURCE } from "@linkerd-smi/core";
 import { join } from "node:path";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -11,11 +12,16 @@ import {
   KubeError,
   loadKubeConfig,
   ResourceClient,
-  ServiceProfileV1Alpha2,
-  TrafficSplitV1Alpha2,
+  ServiceAccountV1,
   type KubeObject,
 } from "../src/index.js";
-import { client, createNamespace, deleteNamespace, split } from "./helpers.js";
+import {
+  client,
+  createNamespace,
+  deleteNamespace,
+  split,
+  TrafficSplitV1Alpha2,
+} from "./helpers.js";
 
 const dir = mkdtempSync(join(tmpdir(), "kube-config-it-"));
 const admin = client();
@@ -121,16 +127,9 @@ describe("loadKubeConfig against a real apiserver", () => {
 
   it("a service account's own token is subject to RBAC", async () => {
     const sa = "smi-reader";
-    await new ResourceClient(
-      admin,
-      defineResource<KubeObject>({
-        group: "",
-        version: "v1",
-        plural: "serviceaccounts",
-        kind: "ServiceAccount",
-        namespaced: true,
-      }),
-    ).create({ metadata: { name: sa, namespace: ns } });
+    await new ResourceClient(admin, ServiceAccountV1).create({
+      metadata: { name: sa, namespace: ns },
+    });
     await new ResourceClient(
       admin,
       defineResource<KubeObject & { rules: unknown[] }>({
@@ -195,7 +194,7 @@ describe("loadKubeConfig against a real apiserver", () => {
           .create(split(ns, "new"))
           .catch((e: unknown) => e),
         new ResourceClient(reader, TrafficSplitV1Alpha2).list(other).catch((e: unknown) => e),
-        new ResourceClient(reader, ServiceProfileV1Alpha2).list(ns).catch((e: unknown) => e),
+        new ResourceClient(reader, SERVICE_PROFILE_RESOURCE).list(ns).catch((e: unknown) => e),
       ]);
       for (const denial of denials) {
         expect(classifyError(denial)).toBe("forbidden");

@@ -5,9 +5,15 @@ import {
   ResourceClient,
   type CoreEvent,
   type Logger,
-  type TrafficSplit,
 } from "../src/index.js";
-import { client, createNamespace, deleteNamespace, split, splits } from "./helpers.js";
+import {
+  client,
+  createNamespace,
+  deleteNamespace,
+  split,
+  splits,
+  type TrafficSplit,
+} from "./helpers.js";
 
 const admin = client();
 let ns: string;

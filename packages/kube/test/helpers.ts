@@ -1,24 +1,31 @@
 import { randomBytes } from "node:crypto";
 import type {} from "@linkerd-smi/testenv/global-setup";
 import { inject } from "vitest";
+import { trafficSplitResource } from "@linkerd-smi/core";
 import {
   defineResource,
   KubeClient,
   loadKubeConfig,
+  NamespaceV1,
   ResourceClient,
-  TrafficSplitV1Alpha2,
   type KubeObject,
   type LoadKubeConfigOptions,
-  type TrafficSplit,
+  type ObjectMeta,
 } from "../src/index.js";
 
-export const NamespaceV1 = defineResource<KubeObject>({
-  group: "",
-  version: "v1",
-  plural: "namespaces",
-  kind: "Namespace",
-  namespaced: false,
-});
+/**
+ * A TrafficSplit as these tests write it. kube is generic: the project's model is core's
+ * `TrafficSplitObject`, whose spec is `unknown` until core validates it; these tests know the
+ * shape they wrote, so they read the same resource (core's descriptor) with a typed spec.
+ */
+export interface TrafficSplit extends KubeObject {
+  metadata?: ObjectMeta;
+  spec?: { service: string; backends: { service: string; weight: number | string }[] };
+}
+/** split.smi-spec.io/v1alpha1, the stored version. */
+export const TrafficSplitV1Alpha1 = defineResource<TrafficSplit>(trafficSplitResource("v1alpha1"));
+/** split.smi-spec.io/v1alpha2, served. */
+export const TrafficSplitV1Alpha2 = defineResource<TrafficSplit>(trafficSplitResource("v1alpha2"));
 
 /** A client for the shared test control plane (admin unless options say otherwise). */
 export function client(

@@ -6,12 +6,16 @@ import {
   loadKubeConfig,
   objectKey,
   ResourceClient,
-  TrafficSplitV1Alpha2,
   type InformerOptions,
-  type TrafficSplit,
   type WatchRestartReason,
 } from "../src/index.js";
-import { createNamespace, eventually, split } from "./helpers.js";
+import {
+  createNamespace,
+  eventually,
+  split,
+  TrafficSplitV1Alpha2,
+  type TrafficSplit,
+} from "./helpers.js";
 
 // Its own control plane: these tests stop the apiserver and compact etcd.
 // Without the watch cache, a watch resuming from a compacted

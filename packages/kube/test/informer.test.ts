@@ -1,13 +1,15 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { Informer, objectKey, ResourceClient, type InformerOptions } from "../src/index.js";
 import {
-  Informer,
-  objectKey,
-  ResourceClient,
+  client,
+  createNamespace,
+  deleteNamespace,
+  eventually,
+  split,
+  splits,
   TrafficSplitV1Alpha1,
-  type InformerOptions,
   type TrafficSplit,
-} from "../src/index.js";
-import { client, createNamespace, deleteNamespace, eventually, split, splits } from "./helpers.js";
+} from "./helpers.js";
 
 const admin = client();
 const namespaces: string[] = [];

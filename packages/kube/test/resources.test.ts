@@ -1,16 +1,21 @@
+import { SERVICE_PROFILE_RESOURCE, type ServiceProfile } from "@linkerd-smi/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   classifyError,
   KubeError,
   ResourceClient,
-  ServiceProfileV1Alpha2,
   ServiceV1,
-  TrafficSplitV1Alpha1,
-  type ServiceProfile,
-  type TrafficSplit,
   type WatchEvent,
 } from "../src/index.js";
-import { client, createNamespace, deleteNamespace, split, splits } from "./helpers.js";
+import {
+  client,
+  createNamespace,
+  deleteNamespace,
+  split,
+  splits,
+  TrafficSplitV1Alpha1,
+  type TrafficSplit,
+} from "./helpers.js";
 
 const admin = client();
 let ns: string;
@@ -149,7 +154,7 @@ describe("ResourceClient", () => {
   });
 
   it("server-side apply: managers own fields, a second manager conflicts, force takes over", async () => {
-    const profiles = new ResourceClient(admin, ServiceProfileV1Alpha2);
+    const profiles = new ResourceClient(admin, SERVICE_PROFILE_RESOURCE);
     const name = `web.${ns}.svc.cluster.local`;
     const profile = (weights: [number, number]): ServiceProfile => ({
       apiVersion: "linkerd.io/v1alpha2",
