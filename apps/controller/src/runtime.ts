@@ -100,9 +100,6 @@ export async function startAdaptor(options: Partial<AdaptorOptions> = {}): Promi
     ["serviceprofiles", profiles],
     ["services", services],
   ] as const;
-  for (const [resource, informer] of informers) {
-    informer.onWatchRestart((reason) => metrics.watchRestarts.inc({ resource, reason }));
-  }
 
   const recorder = new EventRecorder({
     client,
@@ -135,6 +132,13 @@ export async function startAdaptor(options: Partial<AdaptorOptions> = {}): Promi
     }
   };
   registerHandlers({ splits, profiles, clusterDomain: flags.clusterDomain, enqueue, departed });
+  for (const [resource, informer] of informers) {
+    informer.onWatchRestart((reason) => {
+      metrics.watchRestarts.inc({ resource, reason });
+      // The apiserver went away: what it refused before may be accepted once it is back.
+      for (const key of controller.parked()) enqueue(key);
+    });
+  }
 
   let workers: { abort: AbortController; done: Promise<void> } | undefined;
   const startWorkers = () => {

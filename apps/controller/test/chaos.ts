@@ -23,7 +23,7 @@ export function requireBuiltAdaptor(): void {
       `${adaptorMain} is missing: build the adaptor first (pnpm --filter @linkerd-smi/controller build)`,
     );
   const src = fileURLToPath(new URL("../src/", import.meta.url));
-  const built = statSync(adaptorMain.replace(/main\.js$/, "adaptor.js")).mtimeMs;
+  const built = statSync(adaptorMain.replace(/main\.js$/, "runtime.js")).mtimeMs;
   const newer = readdirSync(src).filter(
     (f) => f.endsWith(".ts") && !f.endsWith(".test.ts") && statSync(src + f).mtimeMs > built,
   );
