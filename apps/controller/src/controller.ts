@@ -14,7 +14,7 @@ import type { AdaptorMetrics } from "./metrics.js";
 import type { Output } from "./output.js";
 import type { ShareGauges } from "./share-gauges.js";
 
-export interface ControllerDeps<E extends Involved, A extends { kind: string }> {
+interface ControllerDeps<E extends Involved, A extends { kind: string }> {
   splits: Informer<TrafficSplitObject>;
   serviceExists: (namespace: string, name: string) => boolean;
   output: Output<E, A>;
