@@ -10,7 +10,7 @@ export default tseslint.config(
       "**/node_modules/**",
       "**/.turbo/**",
       "**/coverage/**",
-      "**/.stryker-tmp/**",
+      "**/.stryker-tmp*/**",
       "**/reports/**",
     ],
   },
