@@ -69,6 +69,7 @@ export class NetworkNamespace {
       const e = error as { stderr?: string; message?: string };
       throw new Error(
         `cannot create network namespace ${name} with a veth pair (needs root and iproute2): ${(e.stderr ?? e.message ?? String(error)).trim()}`,
+        { cause: error },
       );
     }
     return new NetworkNamespace(name, hostAddress, address, hostLink);

@@ -83,7 +83,7 @@ type Tallies = Map<string, Map<string, Tally>>;
 
 function add(tallies: Tallies, split: string, backend: string): Tally {
   let bySplit = tallies.get(split);
-  if (bySplit === undefined) tallies.set(split, (bySplit = new Map()));
+  if (bySplit === undefined) tallies.set(split, (bySplit = new Map<string, Tally>()));
   let t = bySplit.get(backend);
   if (t === undefined) bySplit.set(backend, (t = tally()));
   return t;

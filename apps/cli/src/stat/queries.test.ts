@@ -36,8 +36,7 @@ describe("route-backend queries (Gateway API path)", () => {
   });
 
   it("has no namespace matcher for all namespaces", () => {
-    const all = { ...scope, namespace: undefined };
-    delete all.namespace;
+    const all: StatScope = { apexes: scope.apexes, backendHosts: scope.backendHosts };
     expect(routeBackendStatusesQuery(all, "1m")).toContain(
       '{parent_kind="Service",parent_name=~"api|web"}',
     );

@@ -87,8 +87,6 @@ describe("renderStatTable", () => {
 
   it("prints - for what was not measured, never 0", () => {
     const none = stat({
-      source: undefined,
-      rps: undefined,
       backends: [{ service: "web-v1", weight: "1", share: 100, latencyMs: {} }],
     });
     delete none.source;
