@@ -5,10 +5,15 @@
  * own, so that the apiserver's service proxy can reach it through a linkerd-viz Service (the
  * apiserver refuses loopback endpoint addresses).
  */
+import { mkdtempSync } from "node:fs";
+import { createServer, type AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import {
   applyManifest,
   expectOk,
   KubeHttp,
+  mintServiceAccountKubeconfig,
   NetworkNamespace,
   Prometheus,
   type ManifestObject,
@@ -84,6 +89,7 @@ const mix: Series[] = [
     cumulative: (le) => (le < 0.1 ? 0 : le < 0.25 ? 0.5 : 1),
   },
   // Not split web's traffic: another apex sending to web-v2, and a "web" in another namespace.
+  // The other apex, search, is split stale's: its traffic goes where the split does not say.
   {
     kind: "counter",
     name: statuses,
@@ -175,7 +181,11 @@ beforeAll(async () => {
       ["cart-v1", 500],
       ["cart-v2", 500],
     ]),
-    split(SHOP, "quiet", "search", [
+    split(SHOP, "quiet", "inventory", [
+      ["inventory-v1", 1],
+      ["inventory-v2", 1],
+    ]),
+    split(SHOP, "stale", "search", [
       ["search-v1", 1],
       ["search-v2", 1],
     ]),
@@ -195,6 +205,20 @@ afterAll(async () => {
   await started(exporter)?.stop();
   await started(netns)?.delete();
 });
+
+/** A loopback port nothing listens on (the kernel's pick, released). */
+function closedPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => {
+        resolve(port);
+      });
+    });
+  });
+}
 
 const stat = (...args: string[]) => smi(["stat", "--kubeconfig", kubeconfig, ...args]);
 
@@ -254,45 +278,55 @@ describe("linkerd smi stat with --prometheus-url", () => {
     expect(res.code).toBe(0);
     const lines = res.stdout.split("\n");
     expect(lines[0]).toBe(
-      "NAME           APEX     LEAF        WEIGHT   SHARE   OBSERVED   SUCCESS       RPS   LATENCY_P50   LATENCY_P95   LATENCY_P99",
+      "NAME           APEX        LEAF           WEIGHT   SHARE   OBSERVED   SUCCESS       RPS   LATENCY_P50   LATENCY_P95   LATENCY_P99",
     );
     // Splits in name order, backends in split order.
     expect(lines[1]).toMatch(
-      /^canary {9}web {6}web-v1 {9}900 {3}90\.0% {6}(89\.[5-9]|90\.[0-4])% {3}100\.00% {3}(89\.[7-9]|90\.[0-3])rps {10}3[78]ms {10}49ms {10}50ms$/,
+      /^canary {9}web {9}web-v1 {12}900 {3}90\.0% {6}(89\.[5-9]|90\.[0-4])% {3}100\.00% {3}(89\.[7-9]|90\.[0-3])rps {10}3[78]ms {10}49ms {10}50ms$/,
     );
     expect(lines[2]).toMatch(
-      /^canary {9}web {6}web-v2 {9}100 {3}10\.0% +(9\.[5-9]|10\.[0-4])% {4}(7[7-9]|8[0-3])\.\d\d% +(9\.[7-9]|10\.[0-2])rps +(9[5-9]|10[0-5])ms {9}2[3-4]\dms {9}2[4-5]\dms$/,
+      /^canary {9}web {9}web-v2 {12}100 {3}10\.0% +(9\.[5-9]|10\.[0-4])% {4}(7[7-9]|8[0-3])\.\d\d% +(9\.[7-9]|10\.[0-2])rps +(9[5-9]|10[0-5])ms {9}2[3-4]\dms {9}2[4-5]\dms$/,
     );
-    expect(lines[3]).toMatch(/^cart-rollout {3}cart {5}cart-v1 {8}500 {3}50\.0% +(79|80|81)\.\d%/);
+    expect(lines[3]).toMatch(/^cart-rollout {3}cart {8}cart-v1 {11}500 {3}50\.0% +(79|80|81)\.\d%/);
+    // No series at all: nothing is printed as if measured.
     expect(lines[5]).toBe(
-      "quiet          search   search-v1        1   50.0%          -         -         -             -             -             -",
+      "quiet          inventory   inventory-v1        1   50.0%          -         -         -             -             -             -",
     );
     expect(lines[6]).toBe(
-      "quiet          search   search-v2        1   50.0%          -         -         -             -             -             -",
+      "quiet          inventory   inventory-v2        1   50.0%          -         -         -             -             -             -",
     );
-    expect(lines[7]).toBe("");
-    const footer = lines.slice(8).filter((l) => l !== "");
+    // The apex has traffic, none of it to the split's backends: 0 rps is measured.
+    expect(lines[7]).toBe(
+      "stale          search      search-v1           1   50.0%          -         -    0.0rps             -             -             -",
+    );
+    expect(lines[9]).toBe("");
+    const footer = lines.slice(10).filter((l) => l !== "");
     expect(footer[0]).toBe(
-      `${SHOP}/quiet: Prometheus has no requests to search or its backends: no client proxy has sent traffic through the split, or its metrics are not scraped`,
+      `${SHOP}/quiet: Prometheus has no requests to inventory or its backends: no client proxy has sent traffic through the split, or its metrics are not scraped`,
     );
     expect(footer[1]).toMatch(
+      new RegExp(
+        `^${SHOP}/stale: search also sent (49\\.[7-9]|50\\.[0-3])rps to web-v2, which the split does not name: the split is not \\(or not only\\) what routes search; see linkerd smi status$`,
+      ),
+    );
+    expect(footer[2]).toMatch(
       new RegExp(
         `^${SHOP}/cart-rollout: cart-v1 served (79|80|81)\\.\\d% of (9[5-9]|10[0-5]) requests in the last 10s, configured 50\\.0%$`,
       ),
     );
-    expect(footer[2]).toMatch(
+    expect(footer[3]).toMatch(
       new RegExp(`^${SHOP}/cart-rollout: cart-v2 served (19|20|21)\\.\\d%`),
     );
-    expect(footer).toHaveLength(3);
+    expect(footer).toHaveLength(4);
   });
 
   it("says when Prometheus is unreachable, and prints no numbers", async () => {
-    const closed = `http://127.0.0.1:${String(local.port)}`.replace(/:\d+$/, ":9");
+    const closed = `http://127.0.0.1:${String(await closedPort())}`;
     const res = await stat("-n", SHOP, "-t", WINDOW, "--prometheus-url", closed);
     expect(res.code).toBe(1);
     expect(res.stdout).toBe("");
     expect(res.stderr).toBe(
-      "Error: cannot reach Prometheus at http://127.0.0.1:9: ECONNREFUSED. Check --prometheus-url and that Prometheus is running there.\n",
+      `Error: cannot reach Prometheus at ${closed}: ECONNREFUSED. Check --prometheus-url and that Prometheus is running there.\n`,
     );
   });
 
@@ -353,6 +387,18 @@ describe("linkerd smi stat through the apiserver to linkerd-viz's Prometheus", (
 
   it("says what the apiserver answered when the Service has no endpoints", async () => {
     await apply(vizObjects());
+    // No Endpoints object at all (no endpoints controller runs here): the apiserver says 404,
+    // naming services although the Service is there and its Endpoints are what is missing.
+    const missing = await stat("-n", SAMPLE, "-t", WINDOW);
+    expect(missing.code).toBe(1);
+    expect(missing.stdout).toBe("");
+    expect(missing.stderr).toBe(
+      `Error: cannot reach Prometheus at service prometheus:9090 in namespace ${VIZ} (through the Kubernetes API): services "prometheus" not found (is linkerd-viz's Prometheus installed there?). Check that linkerd-viz is healthy (linkerd viz check), or point at a Prometheus with --prometheus-url.\n`,
+    );
+    // What the endpoints controller writes while no Prometheus pod is ready: no addresses.
+    await apply([
+      { apiVersion: "v1", kind: "Endpoints", metadata: { name: "prometheus", namespace: VIZ } },
+    ]);
     const res = await stat("-n", SAMPLE, "-t", WINDOW);
     expect(res.code).toBe(1);
     expect(res.stdout).toBe("");
@@ -413,13 +459,57 @@ describe("linkerd smi stat through the apiserver to linkerd-viz's Prometheus", (
       new RegExp(
         [
           "^NAME            APEX          LEAF          WEIGHT   SHARE   OBSERVED   SUCCESS      RPS   LATENCY_P50   LATENCY_P95   LATENCY_P99",
-          "backend-split   backend-svc   backend-svc      500   50\\.0%      (49\\.[5-9]|50\\.[0-4])%   100\\.00%   (4\\.9|5\\.0|5\\.1)rps           1ms           1ms           1ms",
-          "backend-split   backend-svc   failing-svc      500   50\\.0%      (49\\.[5-9]|50\\.[0-4])%     0\\.00%   (4\\.9|5\\.0|5\\.1)rps           1ms           1ms           1ms",
+          "backend-split   backend-svc   backend-svc      500   50\\.0%      (4[89]|5[01])\\.\\d%   100\\.00%   (4\\.[89]|5\\.[0-2])rps           1ms           1ms           1ms",
+          "backend-split   backend-svc   failing-svc      500   50\\.0%      (4[89]|5[01])\\.\\d%     0\\.00%   (4\\.[89]|5\\.[0-2])rps           1ms           1ms           1ms",
           "$",
         ].join("\n"),
       ),
     );
     const wide = await stat("backend-split", "-n", SAMPLE, "-t", WINDOW, "-o", "wide");
-    expect(wide.stdout.split("\n")[1]).toMatch(/ (4[89]|5[01]) {3}endpoint$/);
+    expect(wide.stdout.split("\n")[1]).toMatch(/ (4[89]|5[0-2]) {3}endpoint$/);
+  });
+
+  it("says which permission is missing when RBAC forbids the service proxy", async () => {
+    // May read splits and find viz, may not proxy to services.
+    await apply([
+      {
+        apiVersion: "v1",
+        kind: "ServiceAccount",
+        metadata: { name: "stat-reader", namespace: SAMPLE },
+      },
+      {
+        apiVersion: "rbac.authorization.k8s.io/v1",
+        kind: "ClusterRole",
+        metadata: { name: "stat-reader" },
+        rules: [
+          { apiGroups: ["split.smi-spec.io"], resources: ["trafficsplits"], verbs: ["list"] },
+          { apiGroups: [""], resources: ["namespaces"], verbs: ["list"] },
+        ],
+      },
+      {
+        apiVersion: "rbac.authorization.k8s.io/v1",
+        kind: "ClusterRoleBinding",
+        metadata: { name: "stat-reader" },
+        roleRef: {
+          apiGroup: "rbac.authorization.k8s.io",
+          kind: "ClusterRole",
+          name: "stat-reader",
+        },
+        subjects: [{ kind: "ServiceAccount", name: "stat-reader", namespace: SAMPLE }],
+      },
+    ]);
+    const reader = await mintServiceAccountKubeconfig(
+      kubeconfig,
+      { namespace: SAMPLE, name: "stat-reader" },
+      join(mkdtempSync(join(tmpdir(), "stat-rbac-")), "kubeconfig"),
+    );
+    const res = await smi(["stat", "--kubeconfig", reader, "-n", SAMPLE, "-t", WINDOW]);
+    expect(res.code).toBe(1);
+    expect(res.stdout).toBe("");
+    expect(res.stderr).toMatch(
+      new RegExp(
+        `^Error: cannot reach Prometheus at service prometheus:9090 in namespace ${VIZ} \\(through the Kubernetes API\\): not allowed to proxy to it \\(.*services "http:prometheus:9090" is forbidden.*\\); ask for RBAC "get" on "services/proxy" in namespace ${VIZ}, or use --prometheus-url\\.`,
+      ),
+    );
   });
 });

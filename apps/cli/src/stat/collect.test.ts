@@ -75,6 +75,21 @@ describe("assembleStats", () => {
     expect(s?.backends[1]?.latencyMs).toEqual({ p50: 100 });
   });
 
+  it("reports what the apex sent to services the split does not name", () => {
+    const [s] = assembleStats([canary], {
+      ...empty,
+      statuses: [
+        rb("web-v1", "200", "", 4),
+        rb("web-old", "200", "", 6),
+        rb("web-gone", "503", "", 0),
+      ],
+    });
+    expect(s?.backends[0]?.observedShare).toBe(100);
+    expect(s?.elsewhere).toEqual([{ service: "web-old", rps: 6 }]);
+    const [quiet] = assembleStats([canary], { ...empty, statuses: [rb("web-v1", "200", "", 4)] });
+    expect(quiet).not.toHaveProperty("elsewhere");
+  });
+
   it("gives a backend without series 0 requests when its split has traffic", () => {
     const [s] = assembleStats([canary], { ...empty, statuses: [rb("web-v1", "200", "", 4)] });
     expect(s?.backends[1]).toEqual({

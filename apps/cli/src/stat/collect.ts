@@ -57,6 +57,11 @@ export interface SplitStat {
   /** Responses per second over all backends; undefined without data. */
   rps?: number;
   backends: BackendStat[];
+  /**
+   * Route-backend path only: responses per second the apex sent to services the split does not
+   * name (an old route, or the split not in effect), by service.
+   */
+  elsewhere?: { service: string; rps: number }[];
 }
 
 const quantileKey = (q: Quantile): keyof Latency =>
@@ -199,8 +204,22 @@ export function assembleStats(splits: readonly SplitStatus[], answers: StatAnswe
 
   return splits.map((split) => {
     const routeSeries = route.get(`${split.namespace}/${split.apex}`);
-    if (routeSeries !== undefined && [...routeSeries.values()].some((t) => t.seen))
-      return fromTallies(split, "route-backend", (b) => routeSeries.get(`${split.namespace}/${b}`));
+    if (routeSeries !== undefined && [...routeSeries.values()].some((t) => t.seen)) {
+      const stat = fromTallies(split, "route-backend", (b) =>
+        routeSeries.get(`${split.namespace}/${b}`),
+      );
+      const named = new Set(split.backends.map((b) => `${split.namespace}/${b.service}`));
+      const elsewhere = [...routeSeries]
+        .filter(([backend, t]) => !named.has(backend) && t.total > 0)
+        .map(([backend, t]) => ({
+          service: backend.startsWith(`${split.namespace}/`)
+            ? backend.slice(split.namespace.length + 1)
+            : backend,
+          rps: t.total,
+        }))
+        .sort((a, b) => (a.service < b.service ? -1 : 1));
+      return elsewhere.length === 0 ? stat : { ...stat, elsewhere };
+    }
     const bySplit = endpoint.get("");
     const hosts = split.backends.map((b) =>
       bySplit?.get(backendHost(b.service, split.namespace, answers.clusterDomain)),

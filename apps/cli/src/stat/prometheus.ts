@@ -115,7 +115,7 @@ export function prometheusThroughApiserver(kube: KubeClient, namespace: string):
           error.status === 403
             ? `not allowed to proxy to it (${error.serverMessage}); ask for RBAC "get" on "services/proxy" in namespace ${namespace}, or use --prometheus-url`
             : error.status === 404
-              ? `the Service does not exist (${error.serverMessage})`
+              ? `${error.serverMessage} (is linkerd-viz's Prometheus installed there?)`
               : error.serverMessage;
         throw new PrometheusError(`cannot reach Prometheus at ${where}: ${what}. ${hint}`);
       }

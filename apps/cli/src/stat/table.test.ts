@@ -125,6 +125,13 @@ describe("statFooter", () => {
     ]);
   });
 
+  it("says where the apex's other traffic went instead of 'no requests'", () => {
+    const stale = stat({ name: "stale", rps: 0, elsewhere: [{ service: "web-old", rps: 50 }] });
+    expect(statFooter([stale], "1m")).toEqual([
+      "shop/stale: web also sent 50.0rps to web-old, which the split does not name: the split is not (or not only) what routes web; see linkerd smi status",
+    ]);
+  });
+
   it("flags a backend whose observed share is far from the configured one", () => {
     const drift = stat();
     const [v1, v2] = drift.backends;

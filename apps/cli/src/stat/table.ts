@@ -97,7 +97,12 @@ export function statFooter(stats: readonly SplitStat[], window: string): string[
       lines.push(
         `${name}: Prometheus has no requests to ${s.apex} or its backends: no client proxy has sent traffic through the split, or its metrics are not scraped`,
       );
-    else if ((s.rps ?? 0) === 0) lines.push(`${name}: no requests in the last ${window}`);
+    else if ((s.rps ?? 0) === 0 && (s.elsewhere ?? []).length === 0)
+      lines.push(`${name}: no requests in the last ${window}`);
+    if (s.elsewhere !== undefined && s.elsewhere.length > 0)
+      lines.push(
+        `${name}: ${s.apex} also sent ${s.elsewhere.map((e) => `${formatRps(e.rps)} to ${e.service}`).join(", ")}, which the split does not name: the split is not (or not only) what routes ${s.apex}; see linkerd smi status`,
+      );
   }
   for (const d of shareDrifts(stats))
     lines.push(
