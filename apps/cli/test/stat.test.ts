@@ -320,6 +320,24 @@ describe("linkerd smi stat with --prometheus-url", () => {
     expect(footer).toHaveLength(4);
   });
 
+  it("covers every namespace with -A, each split from the family its path exports", async () => {
+    const res = await stat("-A", "-t", WINDOW, "--prometheus-url", local.url, "-o", "json");
+    expect(res.code).toBe(0);
+    const items = (JSON.parse(res.stdout) as { items: JsonSplit[] }).items;
+    const source = (ns: string, name: string) =>
+      items.find((s) => s.namespace === ns && s.name === name)?.source;
+    expect(source(SHOP, "canary")).toBe("route-backend");
+    expect(source(SAMPLE, "backend-split")).toBe("endpoint");
+    expect(source(SHOP, "quiet")).toBeUndefined();
+    const table = await stat("-A", "-t", WINDOW, "--prometheus-url", local.url);
+    expect(table.stdout.split("\n")[0]).toMatch(/^NAMESPACE +NAME +APEX +LEAF +WEIGHT/);
+    expect(table.stdout).toMatch(
+      new RegExp(
+        `\\n${SAMPLE} +backend-split +backend-svc +failing-svc +500 +50\\.0% +(4[89]|5[01])\\.\\d% +0\\.00% `,
+      ),
+    );
+  });
+
   it("says when Prometheus is unreachable, and prints no numbers", async () => {
     const closed = `http://127.0.0.1:${String(await closedPort())}`;
     const res = await stat("-n", SHOP, "-t", WINDOW, "--prometheus-url", closed);
