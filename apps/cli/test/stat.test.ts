@@ -530,4 +530,29 @@ describe("linkerd smi stat through the apiserver to linkerd-viz's Prometheus", (
       ),
     );
   });
+
+  it("uses the external Prometheus linkerd-viz is annotated with", async () => {
+    const annotate = async (url: string) =>
+      expectOk(
+        await admin.request("PATCH", `/api/v1/namespaces/${VIZ}`, {
+          contentType: "application/merge-patch+json",
+          body: { metadata: { annotations: { "viz.linkerd.io/external-prometheus": url } } },
+        }),
+        "annotate linkerd-viz",
+      );
+    const closed = `http://127.0.0.1:${String(await closedPort())}`;
+    await annotate(closed);
+    const down = await stat("-n", SAMPLE, "-t", WINDOW);
+    expect(down.code).toBe(1);
+    expect(down.stdout).toBe("");
+    expect(down.stderr).toBe(
+      `Error: cannot reach Prometheus at ${closed}: ECONNREFUSED. linkerd-viz in namespace ${VIZ} is set to use this external Prometheus (annotation viz.linkerd.io/external-prometheus); check that it is reachable from here, or pass --prometheus-url.\n`,
+    );
+    await annotate(local.url);
+    const up = await stat("-n", SAMPLE, "-t", WINDOW, "-o", "json");
+    expect(up.code).toBe(0);
+    const [seed] = (JSON.parse(up.stdout) as { items: JsonSplit[] }).items;
+    expect(seed?.source).toBe("endpoint");
+    expect(seed?.backends.map((b) => b.successRate)).toEqual([1, 0]);
+  });
 });
