@@ -4,6 +4,7 @@ import { clusterClient, type RootOptions } from "./cluster.js";
 import { check, EXTENSION_METADATA, flagBool, forwardedGroups } from "./commands/check.js";
 import { install } from "./commands/install.js";
 import { status } from "./commands/status.js";
+import { statCommand } from "./commands/stat.js";
 import { uninstall } from "./commands/uninstall.js";
 import { validate } from "./commands/validate.js";
 import { version } from "./commands/version.js";
@@ -352,6 +353,8 @@ Examples:
       const o = command.opts<{ filename: string[]; output?: string }>();
       exitWith(await validate({ filenames: o.filename, output: o.output ?? "" }, io));
     });
+
+  program.addCommand(statCommand(io));
 
   return program;
 }
