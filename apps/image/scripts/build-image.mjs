@@ -204,7 +204,7 @@ async function debianPackage(arch, pkg) {
     }).catch((error) =>
       fail(
         `apt-get download ${pkg.name}:${arch}=${pkg.version} failed: ${(error.stderr || error.message).trim()}\n` +
-          `if Debian no longer serves this version, run \`pnpm image --update-lock\` and commit ` +
+          `if Debian no longer serves this version, run \`node apps/image/scripts/build-image.mjs --update-lock\` and commit ` +
           `apps/image/image.lock.json; for arm64, \`dpkg --add-architecture arm64 && apt-get update\` first`,
       ),
     );
