@@ -4,13 +4,14 @@
  * commit is the same bytes, that podman and skopeo take it, and that its
  * arm64 image runs under qemu-user.
  */
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { eventually } from "@linkerd-smi/testenv";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   archivePath,
@@ -223,6 +224,64 @@ describe("container tools take it", () => {
       await podmanOk(["image", "inspect", "--format", "{{.Digest}}", REFERENCE])
     ).trim();
     expect(digest).toBe(image.index);
+  });
+
+  it("containerd imports it as kind and k3d do (ctr import --all-platforms), named for the chart", async () => {
+    // A containerd of the test's own (root, state and socket in a temporary directory).
+    const dir = mkdtempSync(join(tmpdir(), "smi-image-containerd-"));
+    scratch.push(dir);
+    const socket = join(dir, "containerd.sock");
+    writeFileSync(
+      join(dir, "config.toml"),
+      [
+        "version = 2",
+        `root = "${join(dir, "root")}"`,
+        `state = "${join(dir, "state")}"`,
+        'disabled_plugins = ["io.containerd.grpc.v1.cri"]',
+        "[grpc]",
+        `  address = "${socket}"`,
+        "",
+      ].join("\n"),
+    );
+    const containerd = spawn("containerd", ["--config", join(dir, "config.toml")], {
+      stdio: "ignore",
+    });
+    const exited = new Promise((resolve) => containerd.once("exit", resolve));
+    try {
+      const ctr = (args: string[]) =>
+        run("ctr", ["--address", socket, "--namespace", "k8s.io", ...args], {
+          maxBuffer: 16 * 1024 * 1024,
+        });
+      await eventually(
+        "containerd to answer",
+        () => ctr(["version"]).then(() => true),
+        30_000,
+        100,
+      );
+      // What `kind load image-archive` runs on each node (there with the overlayfs snapshotter).
+      await ctr([
+        "images",
+        "import",
+        "--all-platforms",
+        "--digests",
+        "--snapshotter",
+        "native",
+        archivePath,
+      ]);
+      const { stdout } = await ctr(["images", "ls"]);
+      const row = stdout.split("\n").find((l) => l.startsWith(`${REFERENCE} `));
+      expect(row, stdout).toBeDefined();
+      expect(row?.split(/\s+/)).toEqual(
+        expect.arrayContaining([
+          "application/vnd.oci.image.index.v1+json",
+          image.index,
+          "linux/amd64,linux/arm64/v8",
+        ]),
+      );
+    } finally {
+      containerd.kill("SIGTERM");
+      await exited;
+    }
   });
 
   it("skopeo copies both platforms with their digests, as it would to a registry", async () => {
