@@ -73,5 +73,7 @@ describe(`the image through apps/bench's N = ${String(N)} scenario`, () => {
         `${String(result.latencyMs.p50)}/${String(result.latencyMs.p95)}/${String(result.latencyMs.p99)} ms`,
     );
     expect(result.n).toBe(N);
+    // The process's own peak resident set (file pages shared with other containers included) fits too.
+    expect(result.peakRssMiB * 2 ** 20).toBeLessThan(chart.memoryLimitBytes);
   });
 });
