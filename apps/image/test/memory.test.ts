@@ -3,7 +3,10 @@
  * scenario at N = 1,000 TrafficSplits (create and converge, weight churn, an
  * idle resync, a restart with every split present) with the adaptor run as
  * the chart's pod (test/pod.ts) instead of a plain process. The container's
- * memory cgroup must carry the chart's limit, stay under it, and never kill.
+ * memory cgroup must carry the chart's limit, stay under it, and never kill:
+ * its own oom_kill counter stays 0 and the adaptor exits 0 on SIGTERM (podman's
+ * OOMKilled flag alone misses kernel OOM kills under cgroup v1 here; such a
+ * kill shows as exit code 137).
  */
 import { runScenario, type BenchAdaptor } from "@linkerd-smi/bench/scenario";
 import type { TestEnvironment } from "@linkerd-smi/testenv";

@@ -499,7 +499,8 @@ export class AdaptorPod {
     if (v1 !== undefined) {
       const dir = `/sys/fs/cgroup/memory${v1.slice(v1.indexOf(":memory:") + 8)}`;
       const read = (f: string) => readFileSync(join(dir, f), "utf8").trim();
-      const oom = /^oom_kill (\d+)$/m.exec(read("memory.oom_control"))?.[1] ?? "0";
+      const oom = /^oom_kill (\d+)$/m.exec(read("memory.oom_control"))?.[1];
+      if (oom === undefined) throw new Error(`${dir}/memory.oom_control counts no oom_kill`);
       return {
         limitBytes: Number(read("memory.limit_in_bytes")),
         peakBytes: Number(read("memory.max_usage_in_bytes")),
@@ -513,7 +514,7 @@ export class AdaptorPod {
     return {
       limitBytes: Number(read("memory.max")),
       peakBytes: Number(read("memory.peak")),
-      oomKills: Number(/^oom_kill (\d+)$/m.exec(read("memory.events"))?.[1] ?? "0"),
+      oomKills: Number(/^oom_kill (\d+)$/m.exec(read("memory.events"))?.[1] ?? NaN),
     };
   }
 
