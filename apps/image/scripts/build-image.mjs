@@ -45,6 +45,7 @@ import {
   rmSync,
   writeFileSync,
 } from "node:fs";
+import { createRequire } from "node:module";
 import { homedir } from "node:os";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -308,6 +309,11 @@ async function bundle(version) {
     banner: {
       js: 'import { createRequire as __smiCreateRequire } from "node:module"; const require = __smiCreateRequire(import.meta.url);',
     },
+    // Node warns (DEP0040, a line that is not JSON in the adaptor's log) when
+    // code outside node_modules loads the `punycode` builtin, as bundled
+    // tr46 (node-fetch, under @kubernetes/client-node) does: it gets npm's
+    // punycode instead, the same code.
+    alias: { punycode: createRequire(import.meta.url).resolve("punycode/") },
     plugins: [versionPlugin(version)],
     logLevel: "silent",
   });

@@ -172,6 +172,19 @@ describe("the image as the chart's pod", () => {
     expect(logs).toContain(
       `created serviceprofile/${fqdn("backend-svc")} for trafficsplit/backend-split`,
     );
+    // One JSON object per line (the chart's -log-format=json), nothing else: no Node warning.
+    expect(chart.container.args).toContain("-log-format=json");
+    const notJson = logs
+      .split("\n")
+      .filter((line) => line !== "")
+      .filter((line) => {
+        try {
+          return typeof (JSON.parse(line) as { level?: unknown }).level !== "string";
+        } catch {
+          return true;
+        }
+      });
+    expect(notJson).toEqual([]);
   });
 
   it("ends on SIGTERM within the chart's grace period, releasing its Lease", async () => {
