@@ -26,7 +26,7 @@ interface AdmissionRequest {
   userInfo: { username: string };
 }
 
-export interface Interleaver {
+interface Interleaver {
   /** Profiles (namespace/name) whose adaptor update had another write slipped in before it. */
   readonly interleaved: string[];
   /**
