@@ -2,13 +2,24 @@
  * The checks of `linkerd smi check` (category `linkerd-smi`) and `linkerd smi check --pre`
  * (category `linkerd-smi-pre`). Every check asks the API server; nothing is assumed.
  */
+import { TRAFFIC_SPLIT_GROUP } from "@linkerd-smi/core";
 import { classifyError, KubeError, type KubeClient } from "@linkerd-smi/kube";
+import { servedVersions } from "../crd.js";
 import {
   adaptorClusterDomain,
-  listServiceProfiles,
-  listTrafficSplits,
-  splitStatuses,
-} from "../status/collect.js";
+  adaptorDeployment,
+  adaptorLease,
+  adaptorPods,
+  ADAPTOR,
+  ADAPTOR_SELECTOR,
+  DEFAULT_NAMESPACE,
+  EXTENSION_LABEL,
+  EXTENSION_NAME,
+  extensionNamespaces,
+  LEASE_NAME,
+} from "../extension.js";
+import { ServiceAccountV1, type Pod } from "../resources.js";
+import { listServiceProfiles, listTrafficSplits, splitStatuses } from "../status/collect.js";
 import {
   adaptorPermissions,
   describePermission,
@@ -22,15 +33,8 @@ import type { Category, Check, Outcome } from "./runner.js";
 
 export const CATEGORY = "linkerd-smi";
 export const PRE_CATEGORY = "linkerd-smi-pre";
-export const EXTENSION_LABEL = "linkerd.io/extension";
-export const EXTENSION_NAME = "smi";
-export const ADAPTOR = "smi-adaptor";
-export const ADAPTOR_SELECTOR = "app.kubernetes.io/name=smi-adaptor";
-export const LEASE_NAME = "smi-adaptor";
-/** Where `linkerd smi install` puts the extension unless told otherwise. */
-export const DEFAULT_NAMESPACE = "linkerd-smi";
-const TRAFFIC_SPLIT_GROUP = "split.smi-spec.io";
-const TRAFFIC_SPLIT_VERSIONS = ["v1alpha1", "v1alpha2"];
+export { DEFAULT_NAMESPACE, extensionNamespaces } from "../extension.js";
+export type { Pod } from "../resources.js";
 
 export interface SmiCheckOptions {
   /** Limits the TrafficSplit checks to one namespace (`--namespace`). */
@@ -38,36 +42,6 @@ export interface SmiCheckOptions {
   /** Overrides the cluster domain read from the adaptor's Deployment. */
   clusterDomain?: string;
   now?: () => number;
-}
-
-interface Meta {
-  name?: string;
-  namespace?: string;
-  labels?: Record<string, string>;
-  deletionTimestamp?: string;
-}
-
-export interface Pod {
-  metadata?: Meta;
-  status?: {
-    phase?: string;
-    reason?: string;
-    conditions?: { type?: string; status?: string }[];
-    containerStatuses?: {
-      name?: string;
-      ready?: boolean;
-      state?: { waiting?: { reason?: string }; terminated?: { reason?: string } };
-    }[];
-  };
-}
-
-interface Lease {
-  spec?: {
-    holderIdentity?: string;
-    leaseDurationSeconds?: number;
-    renewTime?: string;
-    acquireTime?: string;
-  };
 }
 
 const ok: Outcome = { status: "success" };
@@ -79,47 +53,23 @@ function messageOf(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-async function get(
-  client: KubeClient,
-  path: string,
-  what: { resource: string; name?: string; namespace?: string },
-) {
-  try {
-    return await client.request({ method: "GET", path, context: { verb: "get", ...what } });
-  } catch (e) {
-    if (e instanceof KubeError && e.kind === "not-found") return undefined;
-    throw e;
-  }
-}
-
 /** The resource names a discovery document of `group/version` lists, undefined when it is not served. */
 async function servedResources(
   client: KubeClient,
   group: string,
   version: string,
 ): Promise<string[] | undefined> {
-  const doc = (await get(client, `/apis/${group}/${version}`, {
-    resource: `${group}/${version}`,
-  })) as { resources?: { name?: string }[] } | undefined;
-  return doc?.resources?.map((r) => r.name ?? "");
-}
-
-/** The namespaces labelled `linkerd.io/extension=smi`, by name. */
-export async function extensionNamespaces(
-  client: KubeClient,
-): Promise<{ name: string; terminating: boolean }[]> {
-  const list = (await client.request({
-    method: "GET",
-    path: "/api/v1/namespaces",
-    query: { labelSelector: `${EXTENSION_LABEL}=${EXTENSION_NAME}` },
-    context: { verb: "list", resource: "namespaces" },
-  })) as { items?: { metadata?: Meta; status?: { phase?: string } }[] };
-  return (list.items ?? [])
-    .map((n) => ({
-      name: n.metadata?.name ?? "",
-      terminating: n.metadata?.deletionTimestamp !== undefined || n.status?.phase === "Terminating",
-    }))
-    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  try {
+    const doc = (await client.request({
+      method: "GET",
+      path: `/apis/${group}/${version}`,
+      context: { verb: "get", resource: `${group}/${version}` },
+    })) as { resources?: { name?: string }[] };
+    return doc.resources?.map((r) => r.name ?? "");
+  } catch (e) {
+    if (classifyError(e) === "not-found") return undefined;
+    throw e;
+  }
 }
 
 /** Why an adaptor pod is not running and ready, or undefined when it is (or is done for good). */
@@ -187,15 +137,16 @@ export function smiCategory(client: KubeClient, options: SmiCheckOptions = {}): 
     },
     {
       id: "l5d-smi-ts-crd-exists",
-      description: `TrafficSplit CRD is installed and serves ${TRAFFIC_SPLIT_VERSIONS.join(" and ")}`,
+      description: `TrafficSplit CRD is installed and serves ${servedVersions().join(" and ")}`,
       run: async () => {
+        const versions = servedVersions();
         const missing: string[] = [];
-        for (const version of TRAFFIC_SPLIT_VERSIONS) {
+        for (const version of versions) {
           const resources = await servedResources(client, TRAFFIC_SPLIT_GROUP, version);
           if (resources?.includes("trafficsplits") !== true) missing.push(version);
         }
-        state.splitCrd = missing.length < TRAFFIC_SPLIT_VERSIONS.length;
-        if (missing.length === TRAFFIC_SPLIT_VERSIONS.length)
+        state.splitCrd = missing.length < versions.length;
+        if (missing.length === versions.length)
           return error(
             `the API server does not serve trafficsplits.${TRAFFIC_SPLIT_GROUP}: the CRD is not installed (linkerd smi install | kubectl apply -f - installs it)`,
           );
@@ -215,11 +166,7 @@ export function smiCategory(client: KubeClient, options: SmiCheckOptions = {}): 
       id: "l5d-smi-sc-exists",
       description: "SMI extension service account exists",
       run: async () => {
-        const sa = await get(client, `/api/v1/namespaces/${ns()}/serviceaccounts/${ADAPTOR}`, {
-          resource: "serviceaccounts",
-          namespace: ns(),
-          name: ADAPTOR,
-        });
+        const sa = await client.resource(ServiceAccountV1).get(ns(), ADAPTOR);
         return sa === undefined
           ? error(
               `ServiceAccount "${ADAPTOR}" not found in namespace "${ns()}"; reinstall the extension with: linkerd smi install | kubectl apply -f -`,
@@ -257,13 +204,7 @@ export function smiCategory(client: KubeClient, options: SmiCheckOptions = {}): 
       description: "SMI extension pods are running",
       retry: true,
       run: async () => {
-        const pods = (await client.request({
-          method: "GET",
-          path: `/api/v1/namespaces/${ns()}/pods`,
-          query: { labelSelector: ADAPTOR_SELECTOR },
-          context: { verb: "list", resource: "pods", namespace: ns() },
-        })) as { items?: Pod[] };
-        state.pods = pods.items ?? [];
+        state.pods = await adaptorPods(client, ns());
         if (live(state.pods).length === 0)
           return error(
             `no ${ADAPTOR} pods found in namespace "${ns()}" (label ${ADAPTOR_SELECTOR}); is the Deployment ${ADAPTOR} scaled to zero?`,
@@ -282,26 +223,10 @@ export function smiCategory(client: KubeClient, options: SmiCheckOptions = {}): 
       run: async () => {
         const pods = live(state.pods ?? []);
         let replicas = pods.length;
-        const deployment = (await get(
-          client,
-          `/apis/apps/v1/namespaces/${ns()}/deployments/${ADAPTOR}`,
-          {
-            resource: "deployments.apps",
-            namespace: ns(),
-            name: ADAPTOR,
-          },
-        ).catch(() => undefined)) as { spec?: { replicas?: number } } | undefined;
+        const deployment = await adaptorDeployment(client, ns()).catch(() => undefined);
         replicas = Math.max(replicas, deployment?.spec?.replicas ?? 0);
         if (replicas <= 1) return skip("one replica: no leader election");
-        const lease = (await get(
-          client,
-          `/apis/coordination.k8s.io/v1/namespaces/${ns()}/leases/${LEASE_NAME}`,
-          {
-            resource: "leases.coordination.k8s.io",
-            namespace: ns(),
-            name: LEASE_NAME,
-          },
-        )) as Lease | undefined;
+        const lease = await adaptorLease(client, ns());
         const where = `Lease ${ns()}/${LEASE_NAME}`;
         if (lease === undefined)
           return warning(

@@ -1,6 +1,9 @@
 import { classifyError, type KubeClient } from "@linkerd-smi/kube";
+import { Command } from "commander";
 import { renderExtension, type ValueFlags } from "../chart.js";
 import { CliError } from "../errors.js";
+import { DEFAULT_NAMESPACE } from "../extension.js";
+import { clientFactory, valueOptions, type CommandContext } from "../flags.js";
 import type { CliIO } from "../io.js";
 
 const SERVICE_PROFILE_CRD = "serviceprofiles.linkerd.io";
@@ -49,4 +52,35 @@ export async function install(
     }
   }
   io.out(await renderExtension(options.namespace, options));
+}
+
+export function newCmdInstall(ctx: CommandContext): Command {
+  return valueOptions(
+    new Command("install")
+      .description(
+        "Print the Kubernetes manifests of the SMI extension, for `| kubectl apply -f -`",
+      )
+      .option(
+        "--skip-checks",
+        "do not check the cluster for Linkerd's ServiceProfile CRD first",
+        false,
+      ),
+    DEFAULT_NAMESPACE,
+  )
+    .addHelpText(
+      "after",
+      `
+Examples:
+  # Install the extension with the default settings
+  linkerd smi install | kubectl apply -f -
+
+  # Two replicas (leader election turns on), text logs
+  linkerd smi install --set adaptor.replicas=2 --set adaptor.logFormat=text | kubectl apply -f -
+
+  # Render without a cluster (for GitOps)
+  linkerd smi install --skip-checks -f my-values.yaml > linkerd-smi.yaml`,
+    )
+    .action(async (_opts: unknown, command: Command) => {
+      await install(command.opts<InstallOptions>(), clientFactory(command), ctx.io);
+    });
 }

@@ -1,11 +1,13 @@
 import { checkClusterDomain, formatPercent } from "@linkerd-smi/core";
 import { currentNamespace, type KubeClient } from "@linkerd-smi/kube";
+import { Command } from "commander";
 import { stringify } from "yaml";
 import { CliError } from "../errors.js";
 import type { CliIO } from "../io.js";
 import { renderTable } from "../output/table.js";
+import { adaptorClusterDomain } from "../extension.js";
+import { clientFactory, type CommandContext } from "../flags.js";
 import {
-  adaptorClusterDomain,
   explainReadError,
   listServiceProfiles,
   listTrafficSplits,
@@ -114,4 +116,52 @@ export async function status(
   } finally {
     kube.close();
   }
+}
+
+export function newCmdStatus(ctx: CommandContext): Command {
+  return new Command("status")
+    .description(
+      "Show each TrafficSplit, how it splits traffic, and whether its ServiceProfile is in sync",
+    )
+    .option(
+      "-n, --namespace <namespace>",
+      "namespace of the TrafficSplits (default: the kubeconfig context's)",
+    )
+    .option("-A, --all-namespaces", "show the TrafficSplits of every namespace", false)
+    .option("-o, --output <format>", "output format: json or yaml (default: a table)")
+    .option(
+      "--cluster-domain <domain>",
+      "cluster domain of ServiceProfile names (default: the adaptor's -cluster-domain, else cluster.local)",
+    )
+    .addHelpText(
+      "after",
+      `
+STATE is Synced (the ServiceProfile's dstOverrides are the split's), Pending
+(not yet, or changed by hand: REASON says what differs), Invalid (the adaptor
+cannot use the split: REASON says why), Conflict (an older split targets the
+same service) or Skipped (the profile has the smi.linkerd.io/skip annotation).
+
+Examples:
+  linkerd smi status -n trafficsplit-sample
+  linkerd smi status -A
+  linkerd smi status -A -o json`,
+    )
+    .action(async (_opts: unknown, command: Command) => {
+      const o = command.opts<{
+        namespace?: string;
+        allNamespaces: boolean;
+        output?: string;
+        clusterDomain?: string;
+      }>();
+      await status(
+        {
+          allNamespaces: o.allNamespaces,
+          output: o.output ?? "",
+          ...(o.namespace === undefined ? {} : { namespace: o.namespace }),
+          ...(o.clusterDomain === undefined ? {} : { clusterDomain: o.clusterDomain }),
+        },
+        clientFactory(command, true),
+        ctx.io,
+      );
+    });
 }

@@ -1,7 +1,9 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { Command } from "commander";
 import { formatDiagnostic, formatPercent, type DiagnosticCode } from "@linkerd-smi/core";
 import { CliError } from "../errors.js";
+import { collect, exitWith, type CommandContext } from "../flags.js";
 import type { CliIO } from "../io.js";
 import { lintSources, type LintReport, type Problem, type Source } from "../validate/lint.js";
 
@@ -176,4 +178,33 @@ export async function validate(options: ValidateOptions, io: CliIO): Promise<num
   if (options.output === "json") io.out(`${JSON.stringify(validateJson(report), null, 2)}\n`);
   else io.out(renderValidateReport(report));
   return report.errors > 0 ? 1 : 0;
+}
+
+export function newCmdValidate(ctx: CommandContext): Command {
+  return new Command("validate")
+    .description(
+      "Check TrafficSplit manifests offline, as the adaptor would read them (no cluster needed)",
+    )
+    .option(
+      "-f, --filename <path>",
+      "a file, a directory (*.yaml, *.yml, *.json, recursively) or - for standard input (repeatable)",
+      collect,
+      [],
+    )
+    .option("-o, --output <format>", "output format: json (default: text)")
+    .addHelpText(
+      "after",
+      `
+Documents of other kinds are skipped. Exits 1 when any TrafficSplit has an
+error (warnings alone exit 0), 2 when a file cannot be read.
+
+Examples:
+  linkerd smi validate -f split.yaml
+  linkerd smi validate -f manifests/ -o json
+  kustomize build overlays/prod | linkerd smi validate -f -`,
+    )
+    .action(async (_opts: unknown, command: Command) => {
+      const o = command.opts<{ filename: string[]; output?: string }>();
+      exitWith(await validate({ filenames: o.filename, output: o.output ?? "" }, ctx.io));
+    });
 }

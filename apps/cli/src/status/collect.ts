@@ -7,6 +7,7 @@ import {
   apexOfSplit,
   profileNameOfSplit,
   splitSyncState,
+  TRAFFIC_SPLIT_GROUP,
   type ServiceProfile as CoreProfile,
   type SyncState,
 } from "@linkerd-smi/core";
@@ -120,64 +121,7 @@ function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-interface DeploymentList {
-  items: {
-    spec?: {
-      replicas?: number;
-      template?: {
-        spec?: { containers?: { name: string; args?: string[]; command?: string[] }[] };
-      };
-    };
-  }[];
-}
-
-/** The `-cluster-domain` value in an adaptor container's arguments (Go and GNU spellings). */
-export function clusterDomainFromArgs(args: readonly string[]): string | undefined {
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i] ?? "";
-    const m = /^--?cluster-domain(?:=(.*))?$/.exec(arg);
-    if (m === null) continue;
-    return m[1] ?? args[i + 1];
-  }
-  return undefined;
-}
-
-/**
- * The cluster domain the running adaptor was started with, read from its Deployment (label
- * `app.kubernetes.io/name=smi-adaptor`), or undefined when there is none or it cannot be read.
- */
-export async function adaptorClusterDomain(
-  client: KubeClient,
-  namespace?: string,
-): Promise<string | undefined> {
-  try {
-    const list = (await client.request({
-      method: "GET",
-      path:
-        namespace === undefined
-          ? "/apis/apps/v1/deployments"
-          : `/apis/apps/v1/namespaces/${namespace}/deployments`,
-      query: { labelSelector: "app.kubernetes.io/name=smi-adaptor" },
-      context: {
-        verb: "list",
-        resource: "deployments",
-        ...(namespace === undefined ? {} : { namespace }),
-      },
-    })) as DeploymentList;
-    for (const deployment of list.items) {
-      for (const container of deployment.spec?.template?.spec?.containers ?? []) {
-        const domain = clusterDomainFromArgs([
-          ...(container.command ?? []),
-          ...(container.args ?? []),
-        ]);
-        if (domain !== undefined && domain !== "") return domain;
-      }
-    }
-  } catch {
-    // Not allowed to read Deployments, or no cluster: the caller falls back to the default.
-  }
-  return undefined;
-}
+export { adaptorClusterDomain, clusterDomainFromArgs } from "../extension.js";
 
 /** A message that says what failed and what to do, for an error reading TrafficSplits. */
 export function explainReadError(error: unknown, where: string): string {
@@ -185,14 +129,14 @@ export function explainReadError(error: unknown, where: string): string {
   const detail = error instanceof Error ? error.message : String(error);
   if (kind === "not-found")
     return (
-      "the TrafficSplit CRD (trafficsplits.split.smi-spec.io) is not installed in this cluster.\n" +
+      `the TrafficSplit CRD (trafficsplits.${TRAFFIC_SPLIT_GROUP}) is not installed in this cluster.\n` +
       "Install the SMI extension: linkerd smi install | kubectl apply -f -"
     );
   if (kind === "forbidden" || kind === "unauthorized") {
     const who = error instanceof KubeError ? error.serverMessage : detail;
     return (
       `not allowed to read TrafficSplits ${where}: ${who}\n` +
-      "Reading them needs list on trafficsplits.split.smi-spec.io and serviceprofiles.linkerd.io; " +
+      `Reading them needs list on trafficsplits.${TRAFFIC_SPLIT_GROUP} and serviceprofiles.linkerd.io; ` +
       "ask your cluster admin, or use --as / --context for an identity that has it."
     );
   }

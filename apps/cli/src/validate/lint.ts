@@ -8,6 +8,7 @@ import {
   desiredServiceProfile,
   parseTrafficSplit,
   sortDiagnostics,
+  TRAFFIC_SPLIT_GROUP,
   type Diagnostic,
   type Severity,
 } from "@linkerd-smi/core";
@@ -97,7 +98,7 @@ function str(value: unknown): string | undefined {
 export function looksLikeTrafficSplit(object: Json): boolean {
   const apiVersion = str(object.apiVersion) ?? "";
   const kind = str(object.kind) ?? "";
-  return apiVersion.startsWith("split.smi-spec.io/") || kind.toLowerCase() === "trafficsplit";
+  return apiVersion.startsWith(`${TRAFFIC_SPLIT_GROUP}/`) || kind.toLowerCase() === "trafficsplit";
 }
 
 /** `namespace/name`, `name`, or `<unnamed>`. */
