@@ -17,8 +17,8 @@ export const EXTENSION_LABEL = "linkerd.io/extension";
 export const EXTENSION_NAME = "smi";
 /** The adaptor's Deployment, ServiceAccount and container name. */
 export const ADAPTOR = "smi-adaptor";
-/** The labels that select the adaptor's pods. */
-export const ADAPTOR_SELECTOR = "app.kubernetes.io/name=smi-adaptor";
+/** The labels that select the adaptor's pods: the Go chart's, so a v0.2.7 install is found too. */
+export const ADAPTOR_SELECTOR = "linkerd.io/extension=smi,component=smi-adaptor";
 export const LEASE_NAME = "smi-adaptor";
 /** Where `linkerd smi install` puts the extension unless told otherwise. */
 export const DEFAULT_NAMESPACE = "linkerd-smi";

@@ -18,8 +18,14 @@ import {
   extensionNamespaces,
   LEASE_NAME,
 } from "../extension.js";
-import { ServiceAccountV1, type Pod } from "../resources.js";
-import { listServiceProfiles, listTrafficSplits, splitStatuses } from "../status/collect.js";
+import { ConfigMapV1, PodV1, ServiceAccountV1, type Deployment, type Pod } from "../resources.js";
+import {
+  listServiceKeys,
+  listServiceProfiles,
+  listTrafficSplits,
+  splitStatuses,
+  type SplitStatus,
+} from "../status/collect.js";
 import {
   adaptorPermissions,
   describePermission,
@@ -39,6 +45,10 @@ export type { Pod } from "../resources.js";
 export interface SmiCheckOptions {
   /** Limits the TrafficSplit checks to one namespace (`--namespace`). */
   namespace?: string;
+  /** Also check the adaptor's proxies (`--proxy`, as `linkerd check --proxy` forwards it). */
+  proxy?: boolean;
+  /** Where Linkerd's control plane is (`-L`), for the proxies' trust anchors. */
+  linkerdNamespace?: string;
   /** Overrides the cluster domain read from the adaptor's Deployment. */
   clusterDomain?: string;
   now?: () => number;
@@ -81,9 +91,18 @@ export function podProblem(pod: Pod): string | undefined {
   const container =
     pod.status?.containerStatuses?.find((c) => c.name === ADAPTOR) ??
     pod.status?.containerStatuses?.[0];
-  const why =
-    container?.state?.waiting?.reason ?? container?.state?.terminated?.reason ?? pod.status?.reason;
-  const because = why === undefined || why === "" ? "" : ` (${why})`;
+  const waiting = container?.state?.waiting;
+  const why = waiting?.reason ?? container?.state?.terminated?.reason ?? pod.status?.reason;
+  const detail = waiting?.message ?? pod.status?.message;
+  const because =
+    why === undefined || why === ""
+      ? ""
+      : ` (${why}${detail === undefined || detail === "" ? "" : `: ${detail}`})`;
+  if (phase === "Pending" && container === undefined) {
+    const scheduled = pod.status?.conditions?.find((c) => c.type === "PodScheduled");
+    if (scheduled?.status === "False")
+      return `pod "${name}" is not scheduled on any node (${scheduled.reason ?? "Unschedulable"}${scheduled.message === undefined ? "" : `: ${scheduled.message}`})`;
+  }
   if (phase !== "Running") return `pod "${name}" status is ${phase}${because}`;
   const ready = pod.status?.conditions?.find((c) => c.type === "Ready")?.status === "True";
   if (!ready)
@@ -104,8 +123,49 @@ function holderPod(holder: string, pods: readonly Pod[]): Pod | undefined {
   });
 }
 
+/**
+ * A bulleted list for a multi-line message. Continuation lines start with a tab, as Linkerd's
+ * own messages do: `linkerd check` prints an extension's message after four spaces, as it is.
+ */
 function list(items: readonly string[]): string {
-  return items.map((i) => `* ${i}`).join("\n");
+  return items.map((i) => `\t* ${i}`).join("\n");
+}
+
+/** Why a Deployment that should have pods has none, from what it says about itself. */
+function whyNoPods(deployment: Deployment | undefined, namespace: string): string {
+  if (deployment === undefined)
+    return `Deployment ${ADAPTOR} not found in namespace "${namespace}"; reinstall the extension with: linkerd smi install | kubectl apply -f -`;
+  const replicas = deployment.spec?.replicas ?? 1;
+  if (replicas === 0)
+    return `Deployment ${namespace}/${ADAPTOR} is scaled to zero; scale it up with: kubectl -n ${namespace} scale deployment/${ADAPTOR} --replicas=1`;
+  const conditions = (deployment.status as { conditions?: DeploymentCondition[] } | undefined)
+    ?.conditions;
+  const failure = conditions?.find((c) => c.type === "ReplicaFailure" && c.status === "True");
+  if (failure !== undefined)
+    return `Deployment ${namespace}/${ADAPTOR} wants ${replicas} replica${replicas === 1 ? "" : "s"} but cannot create its pods (${failure.reason ?? "ReplicaFailure"}): ${failure.message ?? ""}`;
+  const selects = Object.entries(deployment.spec?.selector?.matchLabels ?? {})
+    .map(([k, v]) => `${k}=${v}`)
+    .sort();
+  const other =
+    selects.length > 0 && selects.join(",") !== ADAPTOR_SELECTOR.split(",").sort().join(",");
+  return (
+    `Deployment ${namespace}/${ADAPTOR} wants ${replicas} replica${replicas === 1 ? "" : "s"} but no pod with ${ADAPTOR_SELECTOR} exists` +
+    (other ? ` (the Deployment selects ${selects.join(",")})` : "") +
+    `; no ReplicaSet has created one yet: see kubectl -n ${namespace} describe deployment/${ADAPTOR} and its events`
+  );
+}
+
+interface DeploymentCondition {
+  type?: string;
+  status?: string;
+  reason?: string;
+  message?: string;
+}
+
+/** The `status` command that shows these splits: one namespace's, or all. */
+export function statusCommand(namespaces: readonly string[]): string {
+  const unique = [...new Set(namespaces)];
+  return unique.length === 1 ? `linkerd smi status -n ${unique[0]}` : "linkerd smi status -A";
 }
 
 /** The `linkerd-smi` category. */
@@ -121,9 +181,21 @@ export function smiCategory(client: KubeClient, options: SmiCheckOptions = {}): 
       fatal: true,
       run: async () => {
         const found = await extensionNamespaces(client);
-        const active = found.find((n) => !n.terminating);
-        if (active !== undefined) {
-          state.namespace = active.name;
+        const active = found.filter((n) => !n.terminating);
+        if (active.length > 1) {
+          // The one that runs the adaptor is the extension; say which, and that the other is not.
+          const withAdaptor: string[] = [];
+          for (const n of active)
+            if ((await adaptorDeployment(client, n.name)) !== undefined) withAdaptor.push(n.name);
+          const chosen = withAdaptor[0] ?? active[0]?.name ?? DEFAULT_NAMESPACE;
+          state.namespace = chosen;
+          return warning(
+            `${active.length} namespaces are labelled "${EXTENSION_LABEL}: ${EXTENSION_NAME}":\n${list(active.map((n) => `${n.name}${withAdaptor.includes(n.name) ? ` (runs ${ADAPTOR})` : ""}`))}\n` +
+              `\tchecking "${chosen}"; remove the label from the others (kubectl label namespace NAME ${EXTENSION_LABEL}-), or uninstall the extra install`,
+          );
+        }
+        if (active[0] !== undefined) {
+          state.namespace = active[0].name;
           return ok;
         }
         if (found.length > 0)
@@ -195,7 +267,7 @@ export function smiCategory(client: KubeClient, options: SmiCheckOptions = {}): 
         if (denied.length === 0) return ok;
         return error(
           `ServiceAccount ${ns()}/${ADAPTOR} is not allowed to:\n${list(denied.map(describePermission))}\n` +
-            "Reinstall the extension's RBAC (linkerd smi install | kubectl apply -f -) or restore the ClusterRole linkerd-smi-adaptor and the Role smi-adaptor-leader-election",
+            "\tReinstall the extension's RBAC (linkerd smi install | kubectl apply -f -) or restore the ClusterRole smi-adaptor and the Role smi-adaptor-leader-election",
         );
       },
     },
@@ -206,9 +278,7 @@ export function smiCategory(client: KubeClient, options: SmiCheckOptions = {}): 
       run: async () => {
         state.pods = await adaptorPods(client, ns());
         if (live(state.pods).length === 0)
-          return error(
-            `no ${ADAPTOR} pods found in namespace "${ns()}" (label ${ADAPTOR_SELECTOR}); is the Deployment ${ADAPTOR} scaled to zero?`,
-          );
+          return error(whyNoPods(await adaptorDeployment(client, ns()), ns()));
         for (const pod of state.pods) {
           const problem = podProblem(pod);
           if (problem !== undefined) return error(problem);
@@ -216,6 +286,9 @@ export function smiCategory(client: KubeClient, options: SmiCheckOptions = {}): 
         return ok;
       },
     },
+    ...(options.proxy === true
+      ? proxyChecks(client, ns, options.linkerdNamespace ?? "linkerd")
+      : []),
     {
       id: "l5d-smi-leader",
       description: "SMI adaptor replicas have elected one leader",
@@ -263,25 +336,135 @@ export function smiCategory(client: KubeClient, options: SmiCheckOptions = {}): 
       warning: true,
       run: async () => {
         if (state.splitCrd === false) return skip("the TrafficSplit CRD is not installed");
-        const [splits, profiles, discovered] = await Promise.all([
+        const [splits, profiles, discovered, services] = await Promise.all([
           listTrafficSplits(client, options.namespace),
           listServiceProfiles(client, options.namespace),
           options.clusterDomain === undefined
             ? adaptorClusterDomain(client, ns())
             : Promise.resolve(undefined),
+          listServiceKeys(client, options.namespace),
         ]);
-        const statuses = splitStatuses(splits, profiles.items, options.clusterDomain ?? discovered);
-        const bad = statuses.filter((s) => s.state !== "Synced" && s.state !== "Skipped");
+        const statuses = splitStatuses(
+          splits,
+          profiles.items,
+          options.clusterDomain ?? discovered,
+          services,
+        );
+        const bad = statuses.filter(
+          (s) =>
+            (s.state !== "Synced" && s.state !== "Skipped") || (s.missingBackends?.length ?? 0) > 0,
+        );
         if (bad.length === 0) return ok;
+        const describe = (s: SplitStatus) => {
+          const missing = s.missingBackends ?? [];
+          const absent =
+            missing.length === 0
+              ? ""
+              : `${s.state === "Synced" ? "" : "; "}backend Service${missing.length === 1 ? "" : "s"} ${missing.map((m) => `${s.namespace}/${m}`).join(", ")} ${missing.length === 1 ? "does" : "do"} not exist (BackendNotFound): Linkerd sends ${missing.length === 1 ? "its" : "their"} share to a name that does not resolve`;
+          return s.state === "Synced"
+            ? `${s.namespace}/${s.name}: Synced, but ${absent}`
+            : `${s.namespace}/${s.name}: ${s.state}: ${s.reason}${absent}`;
+        };
         return warning(
-          `${bad.length} of ${statuses.length} TrafficSplit${statuses.length === 1 ? "" : "s"} ${bad.length === 1 ? "is" : "are"} not in sync:\n` +
-            list(bad.map((s) => `${s.namespace}/${s.name}: ${s.state}: ${s.reason}`)) +
-            "\nRun linkerd smi status for details",
+          `${bad.length} of ${statuses.length} TrafficSplit${statuses.length === 1 ? "" : "s"} ${bad.length === 1 ? "needs" : "need"} attention:\n` +
+            list(bad.map(describe)) +
+            `\n\tRun ${statusCommand(bad.map((s) => s.namespace))} for details`,
         );
       },
     },
   ];
   return { name: CATEGORY, checks };
+}
+
+export const PROXY_CONTAINER = "linkerd-proxy";
+const INJECT_ANNOTATION = "linkerd.io/inject";
+const CONTROL_PLANE_NS_LABEL = "linkerd.io/control-plane-ns";
+const TRUST_ANCHORS_ENV = "LINKERD2_PROXY_IDENTITY_TRUST_ANCHORS";
+const TRUST_ROOTS_CONFIGMAP = "linkerd-identity-trust-roots";
+
+function hasProxy(pod: Pod): boolean {
+  return [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])].some(
+    (c) => c.name === PROXY_CONTAINER,
+  );
+}
+
+/** Why a meshed pod's proxy is not running and ready (Linkerd's CheckPodsRunning), or undefined. */
+export function proxyProblem(pod: Pod): string | undefined {
+  const name = pod.metadata?.name ?? "";
+  const phase = pod.status?.phase ?? "Pending";
+  if (phase === "Succeeded") return undefined;
+  if (phase !== "Running") return `pod "${name}" status is ${phase}`;
+  const statuses = [
+    ...(pod.status?.initContainerStatuses ?? []),
+    ...(pod.status?.containerStatuses ?? []),
+  ];
+  if (statuses.find((c) => c.name === PROXY_CONTAINER)?.ready !== true)
+    return `container "${PROXY_CONTAINER}" in pod "${name}" is not ready`;
+  return undefined;
+}
+
+/** The data-plane checks of `check --proxy`: the adaptor's pods are meshed and their proxies healthy. */
+function proxyChecks(client: KubeClient, ns: () => string, linkerdNamespace: string): Check[] {
+  let meshingOff = false;
+  return [
+    {
+      id: "l5d-smi-pods-injection",
+      description: "SMI extension pods are injected",
+      warning: true,
+      run: async () => {
+        const deployment = await adaptorDeployment(client, ns());
+        const inject = deployment?.spec?.template?.metadata?.annotations?.[INJECT_ANNOTATION];
+        if (deployment !== undefined && inject !== "enabled") {
+          meshingOff = true;
+          return skip("the adaptor is installed unmeshed (adaptor.proxyInject=false)");
+        }
+        const unmeshed = live(await adaptorPods(client, ns())).filter((p) => !hasProxy(p));
+        if (unmeshed.length === 0) return ok;
+        return error(
+          `could not find the ${PROXY_CONTAINER} container in pod${unmeshed.length === 1 ? "" : "s"}:\n${list(unmeshed.map((p) => p.metadata?.name ?? ""))}\n` +
+            `\tIs Linkerd's proxy injector running? Then restart the adaptor: kubectl -n ${ns()} rollout restart deployment/${ADAPTOR}`,
+        );
+      },
+    },
+    {
+      id: "l5d-smi-proxy-healthy",
+      description: "SMI extension proxies are healthy",
+      retry: true,
+      run: async () => {
+        if (meshingOff) return skip("the adaptor is installed unmeshed");
+        const pods = (
+          await client.resource(PodV1).listAll(ns(), { labelSelector: CONTROL_PLANE_NS_LABEL })
+        ).items;
+        if (pods.length === 0)
+          return error(`no "${PROXY_CONTAINER}" containers found in the "${ns()}" namespace`);
+        for (const pod of pods) {
+          const problem = proxyProblem(pod);
+          if (problem !== undefined) return error(problem);
+        }
+        const roots = await client
+          .resource(ConfigMapV1)
+          .get(linkerdNamespace, TRUST_ROOTS_CONFIGMAP);
+        if (roots === undefined)
+          return error(
+            `ConfigMap ${linkerdNamespace}/${TRUST_ROOTS_CONFIGMAP} not found: is Linkerd's control plane installed in "${linkerdNamespace}" (-L)?`,
+          );
+        const bundle = (roots.data?.["ca-bundle.crt"] ?? "").trim();
+        const stale = pods.filter((pod) =>
+          [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])]
+            .filter((c) => c.name === PROXY_CONTAINER)
+            .some((c) =>
+              (c.env ?? []).some(
+                (e) => e.name === TRUST_ANCHORS_ENV && (e.value ?? "").trim() !== bundle,
+              ),
+            ),
+        );
+        if (stale.length === 0) return ok;
+        return error(
+          `Some pods do not have the current trust bundle and must be restarted:\n${list(stale.map((p) => p.metadata?.name ?? ""))}`,
+        );
+      },
+    },
+  ];
 }
 
 async function serviceProfileCrd(client: KubeClient): Promise<Outcome> {

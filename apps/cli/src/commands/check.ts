@@ -21,6 +21,10 @@ export interface CheckOptions {
   namespace?: string;
   clusterDomain?: string;
   verbose: boolean;
+  /** Also check the adaptor's proxies. */
+  proxy?: boolean;
+  /** Linkerd's control-plane namespace (`-L`). */
+  linkerdNamespace?: string;
   /** Between retries of a failing check (tests shorten it). */
   retryIntervalMs?: number;
 }
@@ -77,6 +81,10 @@ export async function check(
             ...(options.clusterDomain === undefined
               ? {}
               : { clusterDomain: options.clusterDomain }),
+            proxy: options.proxy === true,
+            ...(options.linkerdNamespace === undefined
+              ? {}
+              : { linkerdNamespace: options.linkerdNamespace }),
           }),
         ];
     const started = Date.now();
@@ -139,8 +147,8 @@ export function newCmdCheck(ctx: CommandContext): Command {
     .addOption(
       new Option(
         "--proxy [bool]",
-        "accepted for `linkerd check`; the adaptor has no data-plane checks",
-      ).hideHelp(),
+        "also check that the adaptor's pods are meshed and their proxies healthy",
+      ),
     )
     .addOption(new Option("--verbose [bool]").hideHelp())
     .addHelpText(
@@ -158,6 +166,9 @@ Examples:
   # Check only the TrafficSplits of namespace "shop"
   linkerd smi check --namespace shop
 
+  # Also check the adaptor's Linkerd proxies
+  linkerd smi check --proxy
+
   # Check that the extension can be installed
   linkerd smi check --pre`,
     )
@@ -171,7 +182,7 @@ Examples:
         proxy?: string | boolean;
         verbose?: string | boolean;
       }>();
-      flagBool(o.proxy);
+      const proxy = flagBool(o.proxy);
       const verbose = rootOptions(command).verbose || flagBool(o.verbose);
       exitWith(
         await check(
@@ -180,6 +191,8 @@ Examples:
             wait: o.wait,
             pre: flagBool(o.pre),
             verbose,
+            proxy,
+            linkerdNamespace: rootOptions(command).linkerdNamespace,
             ...(o.namespace === undefined || o.namespace === "" ? {} : { namespace: o.namespace }),
             ...(o.clusterDomain === undefined ? {} : { clusterDomain: o.clusterDomain }),
           },

@@ -15,6 +15,7 @@ import {
   classifyError,
   KubeError,
   ServiceProfileV1Alpha2,
+  ServiceV1,
   TrafficSplitV1Alpha1,
   TrafficSplitV1Alpha2,
   type KubeClient,
@@ -29,9 +30,54 @@ export interface SplitStatus {
   apex: string;
   /** The ServiceProfile the split maps to. */
   serviceProfile?: string;
-  backends: { service: string; weight: string; percent: number }[];
+  /** The backends with the shares Linkerd uses; for an invalid split, as written (no percent). */
+  backends: { service: string; weight: string; percent?: number }[];
   state: SyncState;
   reason: string;
+  /**
+   * Backend Services that do not exist (the adaptor's BackendNotFound Warning): Linkerd sends
+   * their share of the traffic to a name that does not resolve. Absent when Services were not read.
+   */
+  missingBackends?: string[];
+}
+
+/** `namespace/name` of every Service in `namespace` (all when undefined), or undefined when they cannot be read. */
+export async function listServiceKeys(
+  client: KubeClient,
+  namespace?: string,
+): Promise<Set<string> | undefined> {
+  try {
+    const services = await client.resource(ServiceV1).listAll(namespace);
+    return new Set(
+      services.items.map((s) => `${s.metadata?.namespace ?? ""}/${s.metadata?.name ?? ""}`),
+    );
+  } catch {
+    return undefined;
+  }
+}
+
+/** The backends of a split as its manifest writes them (weights as strings). */
+function backendsAsWritten(split: TrafficSplit): { service: string; weight: string }[] {
+  const backends = (split.spec as { backends?: unknown } | undefined)?.backends;
+  if (!Array.isArray(backends)) return [];
+  return backends.map((b: unknown) => {
+    const backend = (typeof b === "object" && b !== null ? b : {}) as {
+      service?: unknown;
+      weight?: unknown;
+    };
+    return {
+      service:
+        typeof backend.service === "string"
+          ? backend.service
+          : JSON.stringify(backend.service ?? null),
+      weight:
+        backend.weight === undefined
+          ? "-"
+          : typeof backend.weight === "string"
+            ? backend.weight
+            : JSON.stringify(backend.weight),
+    };
+  });
 }
 
 /**
@@ -76,6 +122,7 @@ export function splitStatuses(
   splits: readonly TrafficSplit[],
   profiles: readonly ServiceProfile[],
   clusterDomain: string = DEFAULT_CLUSTER_DOMAIN,
+  services?: ReadonlySet<string>,
 ): SplitStatus[] {
   const byNamespace = new Map<string, TrafficSplit[]>();
   for (const split of splits) {
@@ -103,11 +150,15 @@ export function splitStatuses(
         name,
         apex: apexOfSplit(split),
         ...(state.profileName === undefined ? {} : { serviceProfile: state.profileName }),
-        backends: (state.shares ?? []).map((s) => ({
-          service: s.service,
-          weight: s.weight,
-          percent: s.percent,
-        })),
+        backends:
+          state.shares === undefined
+            ? backendsAsWritten(split)
+            : state.shares.map((s) => ({
+                service: s.service,
+                weight: s.weight,
+                percent: s.percent,
+              })),
+        ...missing(state.shares, namespace, services),
         state: state.state,
         reason: state.reason,
       };
@@ -115,6 +166,17 @@ export function splitStatuses(
     .sort((a, b) =>
       a.namespace === b.namespace ? cmp(a.name, b.name) : cmp(a.namespace, b.namespace),
     );
+}
+
+/** `{ missingBackends }` when some backend Service is known not to exist, else nothing. */
+function missing(
+  shares: readonly { service: string }[] | undefined,
+  namespace: string,
+  services: ReadonlySet<string> | undefined,
+): { missingBackends?: string[] } {
+  if (services === undefined || shares === undefined) return {};
+  const absent = shares.map((s) => s.service).filter((svc) => !services.has(`${namespace}/${svc}`));
+  return absent.length === 0 ? {} : { missingBackends: [...new Set(absent)] };
 }
 
 function cmp(a: string, b: string): number {
