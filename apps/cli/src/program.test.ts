@@ -21,7 +21,9 @@ describe("the assembled program", () => {
       [
         "_extension-metadata",
         "check",
+        "completion",
         "install",
+        "prune",
         "status",
         "uninstall",
         "validate",

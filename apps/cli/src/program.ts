@@ -1,7 +1,9 @@
 import { Command, CommanderError } from "commander";
 import { newCmdCheck } from "./commands/check.js";
+import { newCmdCompletion } from "./commands/completion.js";
 import { newCmdExtensionMetadata } from "./commands/extension-metadata.js";
 import { newCmdInstall } from "./commands/install.js";
+import { newCmdPrune } from "./commands/prune.js";
 import { newCmdStatus } from "./commands/status.js";
 import { newCmdUninstall } from "./commands/uninstall.js";
 import { newCmdValidate } from "./commands/validate.js";
@@ -52,6 +54,8 @@ export function buildProgram(io: CliIO): Command {
     newCmdExtensionMetadata(ctx),
     newCmdStatus(ctx),
     newCmdValidate(ctx),
+    newCmdPrune(ctx),
+    newCmdCompletion(ctx),
   ];
   for (const command of commands) {
     // What `program.command()` would give them: the root's output, exit override and help.
