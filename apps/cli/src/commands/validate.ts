@@ -50,7 +50,9 @@ function splitObjects(
   for (const source of sources) {
     let docs: unknown[];
     try {
-      docs = parseAllDocuments(source.text).map((d) => (d.errors.length > 0 ? null : d.toJS()));
+      docs = parseAllDocuments(source.text).map((d) =>
+        d.errors.length > 0 ? null : (d.toJS() as unknown),
+      );
     } catch {
       continue;
     }
@@ -59,7 +61,7 @@ function splitObjects(
         typeof v === "object" && v !== null && !Array.isArray(v);
       if (!isObj(value)) return;
       const items =
-        /List$/.test(String(value.kind ?? "")) && Array.isArray(value.items)
+        typeof value.kind === "string" && /List$/.test(value.kind) && Array.isArray(value.items)
           ? (value.items as unknown[])
           : undefined;
       const objects =
@@ -90,7 +92,7 @@ async function serverDryRun(
   const problems = [...report.problems];
   const invalid = new Set<string>();
   try {
-    const fallback = currentNamespace(kube.kubeConfig) ?? "default";
+    const fallback = currentNamespace(kube.kubeConfig);
     for (const { file, document, item, object } of splitObjects(sources)) {
       const [group, version] = String(object.apiVersion).split("/");
       const resource = defineResource<KubeObject>({
@@ -104,13 +106,14 @@ async function serverDryRun(
       const namespace = metadata.namespace ?? fallback;
       const ref = objectRef(object);
       try {
-        await kube
-          .resource(resource)
-          .apply({ ...object, metadata: { ...metadata, namespace } } as KubeObject, {
+        await kube.resource(resource).apply(
+          { ...object, metadata: { ...metadata, namespace } },
+          {
             fieldManager: "linkerd-smi-validate",
             force: true,
             dryRun: true,
-          });
+          },
+        );
       } catch (error) {
         const kind = classifyError(error);
         if (kind !== "invalid" && kind !== "not-found" && kind !== "forbidden") {

@@ -24,7 +24,7 @@ function describe(value: unknown): string {
   if (Array.isArray(value)) return "a list";
   if (typeof value === "string") return `the string ${JSON.stringify(value)}`;
   if (typeof value === "object") return "an object";
-  return `${typeof value} ${String(value)}`;
+  return `${typeof value} ${JSON.stringify(value)}`;
 }
 
 function join(path: string, key: string | number): string {
@@ -123,7 +123,9 @@ export function schemaProblems(object: Json, crd: TrafficSplitCrd): SchemaProble
   if (schema === undefined) return [];
   const out: SchemaProblem[] = [];
   // metadata, apiVersion and kind are the apiserver's own; the CRD's schema covers the rest.
-  const { metadata: _m, apiVersion: _a, kind: _k, ...rest } = object;
+  const rest = Object.fromEntries(
+    Object.entries(object).filter(([k]) => !["metadata", "apiVersion", "kind"].includes(k)),
+  );
   walk(
     rest,
     {
