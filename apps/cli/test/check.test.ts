@@ -557,6 +557,90 @@ describe("linkerd smi check", () => {
     await deletePod(POD_B);
   });
 
+  it("--proxy: Linkerd's data-plane checks of the adaptor's pods (injected, proxies ready, current trust anchors)", async () => {
+    // POD_A, from the chart's template, was never injected (no proxy injector runs here).
+    const unmeshed = await check("--proxy", "--wait", "0s");
+    expect(unmeshed.code).toBe(1);
+    expect(unmeshed.stdout).toContain(
+      `‼ SMI extension pods are injected\n    could not find the linkerd-proxy container in pod:\n\t* ${POD_A}\n`,
+    );
+    expect(unmeshed.stdout).toContain(
+      `× SMI extension proxies are healthy\n    no "linkerd-proxy" containers found in the "${NS}" namespace\n    see ${HINTS}l5d-smi-proxy-healthy for hints\n`,
+    );
+    expect((await check()).stdout).not.toContain("proxies are healthy");
+
+    // The same pod as the injector makes it: a linkerd-proxy container with the trust anchors.
+    await deletePod(POD_A);
+    const meshed = "smi-adaptor-6c9f7d8b5-m3shd";
+    expectOk(
+      await admin.post(`/api/v1/namespaces/${NS}/pods`, {
+        apiVersion: "v1",
+        kind: "Pod",
+        metadata: {
+          name: meshed,
+          namespace: NS,
+          labels: { ...podTemplate.metadata.labels, "linkerd.io/control-plane-ns": "linkerd" },
+        },
+        spec: {
+          ...podTemplate.spec,
+          containers: [
+            {
+              name: "linkerd-proxy",
+              image: "cr.l5d.io/linkerd/proxy:edge-26.8.3",
+              env: [{ name: "LINKERD2_PROXY_IDENTITY_TRUST_ANCHORS", value: "ANCHOR-1" }],
+            },
+            ...(podTemplate.spec.containers as unknown[]),
+          ],
+        },
+      }),
+      "meshed pod",
+    );
+    const now = new Date().toISOString().replace(/\.\d+Z$/, "Z");
+    const running = (name: string) => ({
+      name,
+      ready: true,
+      started: true,
+      restartCount: 0,
+      image: "x",
+      imageID: "",
+      state: { running: { startedAt: now } },
+    });
+    expectOk(
+      await admin.request("PATCH", `/api/v1/namespaces/${NS}/pods/${meshed}/status`, {
+        contentType: "application/merge-patch+json",
+        body: {
+          status: {
+            phase: "Running",
+            conditions: [{ type: "Ready", status: "True", lastTransitionTime: now }],
+            containerStatuses: [running("linkerd-proxy"), running("smi-adaptor")],
+          },
+        },
+      }),
+      "meshed pod status",
+    );
+    await namespace("linkerd");
+    const roots = (bundle: string) =>
+      apply({
+        apiVersion: "v1",
+        kind: "ConfigMap",
+        metadata: { name: "linkerd-identity-trust-roots", namespace: "linkerd" },
+        data: { "ca-bundle.crt": bundle },
+      });
+    await roots("ANCHOR-2");
+    const rotated = await check("--proxy", "--wait", "0s");
+    expect(rotated.stdout).toContain("√ SMI extension pods are injected\n");
+    expect(rotated.stdout).toContain(
+      `× SMI extension proxies are healthy\n    Some pods do not have the current trust bundle and must be restarted:\n\t* ${meshed}\n`,
+    );
+    await roots("ANCHOR-1\n");
+    const healthy = await check("--proxy", "--wait", "0s");
+    expect(healthy.stdout).toContain("√ SMI extension proxies are healthy\n");
+    expect(healthy.code).toBe(0);
+
+    await deletePod(meshed);
+    await adaptorPod(POD_A, true);
+  });
+
   it("reports a cluster it cannot reach on the first check", async () => {
     const res = await smi([
       "check",
