@@ -2,7 +2,7 @@
 # Installs the linkerd-smi CLI (the Linkerd SMI extension's, which `linkerd smi`
 # runs) for Linux and macOS, amd64 and arm64:
 #
-#   curl -sSfL https://github.com/linkerd/linkerd-smi/releases/latest/download/install.sh | sh
+#   curl -sSfL https://github.com/linkerd-smi-ts/linkerd-smi/releases/latest/download/install.sh | sh
 #   sh install.sh
 #
 # It downloads the release's sha256sums and the executable for this machine,
@@ -20,7 +20,8 @@
 # (and check it against sha256sums) instead.
 set -eu
 
-releases=https://github.com/linkerd/linkerd-smi/releases
+# This project's releases (the repository is declared in package.json's "repository").
+releases=https://github.com/linkerd-smi-ts/linkerd-smi/releases
 INSTALLROOT=${INSTALLROOT:-"${HOME}/.linkerd2"}
 
 fail() {

@@ -193,7 +193,7 @@ function chartHash(chartDir, files) {
   return hash.digest("hex");
 }
 
-/** dist/version.js reads ../package.json at run time; in the bundle it is the version itself. */
+/** dist/version.js reads ../package.json at run time; in the bundle it is the version and home themselves. */
 function versionPlugin(version) {
   const file = join(dist, "version.js");
   const read = 'readFileSync(new URL("../package.json", import.meta.url), "utf8")';
@@ -208,8 +208,9 @@ function versionPlugin(version) {
             `${file} no longer reads the version with ${read}; update ${fileURLToPath(import.meta.url)}`,
           );
         }
+        const { homepage } = JSON.parse(readFileSync(join(cliDir, "package.json"), "utf8"));
         return {
-          contents: text.replace(read, JSON.stringify(JSON.stringify({ version }))),
+          contents: text.replace(read, JSON.stringify(JSON.stringify({ version, homepage }))),
           loader: "js",
         };
       });
@@ -742,6 +743,8 @@ async function main() {
 
   const lines = names.map((f) => `${sha256(readFileSync(join(opts.out, f)))}  ${f}\n`);
   writeFileSync(join(opts.out, "sha256sums"), lines.join(""));
+  // The release carries the install script too: releases/latest/download/install.sh.
+  copyFileSync(join(cliDir, "..", "..", "install.sh"), join(opts.out, "install.sh"));
   process.stdout.write(lines.join(""));
   log(`done: ${join(opts.out, "sha256sums")}`);
 }

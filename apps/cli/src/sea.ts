@@ -17,7 +17,7 @@ import * as sea from "node:sea";
 import { useEmbeddedChart } from "./chart.js";
 import { useEmbeddedEngine } from "./helm/engine.js";
 import { processIO } from "./io.js";
-import { run } from "./program.js";
+import { answerMetadata } from "./metadata.js";
 
 /** The asset that describes the others (written by scripts/build-binaries.mjs). */
 export const MANIFEST_ASSET = "linkerd-smi-sea.json";
@@ -44,6 +44,10 @@ export function inSea(): boolean {
 
 /** Wires the embedded engine and chart into the CLI and runs it (the executable's entry point). */
 export function startSea(): void {
+  // In a single executable process.argv is [executable, executable, ...arguments].
+  const args = process.argv.slice(2);
+  // `linkerd check` asks for the metadata on every run: answer before anything loads.
+  if (answerMetadata(args, processIO.out)) return;
   const manifest = JSON.parse(sea.getAsset(MANIFEST_ASSET, "utf8")) as SeaManifest;
   const readAsset = (key: string): Uint8Array => new Uint8Array(sea.getAsset(key));
   useEmbeddedEngine({
@@ -55,10 +59,11 @@ export function startSea(): void {
     chart ??= extractChart(manifest, (file) => readAsset(CHART_ASSET_PREFIX + file));
     return chart;
   });
-  // In a single executable process.argv is [executable, executable, ...arguments].
-  void run(process.argv.slice(2), processIO).then((code) => {
-    process.exitCode = code;
-  });
+  void import("./program.js")
+    .then(({ run }) => run(args, processIO))
+    .then((code) => {
+      process.exitCode = code;
+    });
 }
 
 /**

@@ -21,7 +21,8 @@ import { smi } from "./smi.js";
 const NS = "linkerd-smi";
 const POD_A = "smi-adaptor-6c9f7d8b5-x7k2p";
 const POD_B = "smi-adaptor-6c9f7d8b5-q4n8z";
-const HINTS = "https://linkerd.io/2/checks/#";
+// Hints point at this project's docs (a test in src/home.test.ts checks every anchor exists).
+const HINTS = "https://github.com/linkerd-smi-ts/linkerd-smi/blob/main/docs/checks.md#";
 
 let env: TestEnvironment;
 let admin: KubeHttp;
@@ -122,6 +123,17 @@ function split(namespace: string, name: string, service: string, backends: [stri
   };
 }
 
+/** Services, so that the splits' backends exist (else BackendNotFound). */
+async function services(namespace: string, names: string[]): Promise<void> {
+  for (const name of names)
+    await apply({
+      apiVersion: "v1",
+      kind: "Service",
+      metadata: { name, namespace },
+      spec: { ports: [{ port: 80 }] },
+    });
+}
+
 function profile(namespace: string, apex: string, overrides: [string, string][]) {
   return {
     apiVersion: "linkerd.io/v1alpha2",
@@ -142,9 +154,9 @@ async function namespace(name: string): Promise<void> {
 
 async function setRules(serviceProfileVerbs: string[]): Promise<void> {
   const role = objects(await helmTemplate(["--namespace", NS])).find(
-    (o) => o.kind === "ClusterRole" && o.metadata.name === "linkerd-smi-adaptor",
+    (o) => o.kind === "ClusterRole" && o.metadata.name === "smi-adaptor",
   );
-  if (role === undefined) throw new Error("the chart has no ClusterRole linkerd-smi-adaptor");
+  if (role === undefined) throw new Error("the chart has no ClusterRole smi-adaptor");
   for (const rule of role.rules as { resources: string[]; verbs: string[] }[])
     if (rule.resources.includes("serviceprofiles")) rule.verbs = serviceProfileVerbs;
   await apply(role);
@@ -225,15 +237,15 @@ describe("linkerd smi check", () => {
     const res = await smi(["check", "--pre", "--kubeconfig", user, "-n", "smi-elsewhere"]);
     expect(res.code).toBe(1);
     expect(res.stdout).toContain(
-      "× can create non-namespaced resources\n    you are not allowed to:\n    * create namespaces (all namespaces)\n",
+      "× can create non-namespaced resources\n    you are not allowed to:\n\t* create namespaces (all namespaces)\n",
     );
     expect(res.stdout).toContain(
-      "    * create customresourcedefinitions.apiextensions.k8s.io (all namespaces)\n",
+      "\t* create customresourcedefinitions.apiextensions.k8s.io (all namespaces)\n",
     );
     expect(res.stdout).toContain(
       "× can create the extension's resources in namespace smi-elsewhere\n",
     );
-    expect(res.stdout).toContain("    * create deployments.apps in namespace smi-elsewhere\n");
+    expect(res.stdout).toContain("\t* create deployments.apps in namespace smi-elsewhere\n");
     expect(res.stdout).toContain(`    see ${HINTS}l5d-smi-pre-k8s for hints\n`);
   });
 
@@ -273,6 +285,7 @@ describe("linkerd smi check", () => {
     podTemplate = deployment.spec.template;
     await adaptorPod(POD_A, true);
     await namespace("shop");
+    await services("shop", ["web", "web-v1", "web-v2", "cart", "cart-v1", "cart-v2"]);
     await apply(
       split("shop", "web-split", "web", [
         ["web-v1", 900],
@@ -373,13 +386,13 @@ describe("linkerd smi check", () => {
     expect(res.stdout).toContain(
       [
         "‼ TrafficSplits are valid and their ServiceProfiles are in sync",
-        "    2 of 3 TrafficSplits are not in sync:",
-        "    * broken/api-split: Invalid: error[negative-weight] spec.backends[1].weight: spec.backends[1].weight is -5, a negative weight",
+        "    2 of 3 TrafficSplits need attention:",
+        "\t* broken/api-split: Invalid: error[negative-weight] spec.backends[1].weight: spec.backends[1].weight is -5, a negative weight",
       ].join("\n"),
     );
     expect(res.stdout).toContain(
-      "    * shop/cart-split: Pending: ServiceProfile cart.shop.svc.cluster.local is not in step with the split: weights differ: cart-v1 900 instead of 500, cart-v2 100 instead of 500\n" +
-        "    Run linkerd smi status for details\n" +
+      "\t* shop/cart-split: Pending: ServiceProfile cart.shop.svc.cluster.local is not in step with the split: weights differ: cart-v1 900 instead of 500, cart-v2 100 instead of 500\n" +
+        "\tRun linkerd smi status -A for details\n" +
         `    see ${HINTS}l5d-smi-ts-sync for hints\n\nStatus check results are √\n`,
     );
 
@@ -394,7 +407,7 @@ describe("linkerd smi check", () => {
 
     const shop = await check("--namespace", "shop");
     expect(shop.stdout).toContain(
-      "‼ TrafficSplits in namespace shop are valid and their ServiceProfiles are in sync\n    1 of 2 TrafficSplits is not in sync:\n    * shop/cart-split: Pending",
+      "‼ TrafficSplits in namespace shop are valid and their ServiceProfiles are in sync\n    1 of 2 TrafficSplits needs attention:\n\t* shop/cart-split: Pending",
     );
     expect(shop.stdout).not.toContain("api-split");
 
@@ -415,6 +428,40 @@ describe("linkerd smi check", () => {
     expect(broken.stdout).not.toContain("√ linkerd-smi extension Namespace exists");
   });
 
+  it("warns about a backend Service that does not exist, though the profile is Synced, and names the status command", async () => {
+    await services("shop", ["search", "search-v1"]);
+    await apply(
+      split("shop", "search-split", "search", [
+        ["search-v1", 1],
+        ["serch-v2", 1],
+      ]),
+    );
+    await apply(
+      profile("shop", "search", [
+        ["search-v1", "1"],
+        ["serch-v2", "1"],
+      ]),
+    );
+    const res = await check("-n", "shop");
+    expect(res.code).toBe(0);
+    expect(res.stdout).toContain(
+      "‼ TrafficSplits in namespace shop are valid and their ServiceProfiles are in sync\n" +
+        "    1 of 3 TrafficSplits needs attention:\n" +
+        "\t* shop/search-split: Synced, but backend Service shop/serch-v2 does not exist (BackendNotFound): Linkerd sends its share to a name that does not resolve\n" +
+        "\tRun linkerd smi status -n shop for details\n" +
+        `    see ${HINTS}l5d-smi-ts-sync for hints\n`,
+    );
+    const status = await smi(["status", "-n", "shop", "search-split", "--kubeconfig", kubeconfig]);
+    expect(status.code).toBe(0);
+    expect(status.stdout.split("\n")[1]).toMatch(
+      /^search-split +search +search-v1 1 \(50\.0%\) +Synced, BackendNotFound$/,
+    );
+    await services("shop", ["serch-v2"]);
+    expect((await check("-n", "shop")).stdout).toContain(
+      "√ TrafficSplits in namespace shop are valid and their ServiceProfiles are in sync\n",
+    );
+  });
+
   it("fails naming the verb the adaptor's RBAC is missing", async () => {
     await setRules(["get", "list", "watch", "create", "delete"]);
     const res = await eventually(check, (r) => r.code === 1);
@@ -423,8 +470,8 @@ describe("linkerd smi check", () => {
       [
         "× SMI extension service account has the permissions the adaptor needs",
         "    ServiceAccount linkerd-smi/smi-adaptor is not allowed to:",
-        "    * patch serviceprofiles.linkerd.io (all namespaces)",
-        "    Reinstall the extension's RBAC",
+        "\t* patch serviceprofiles.linkerd.io (all namespaces)",
+        "\tReinstall the extension's RBAC",
       ].join("\n"),
     );
     expect(res.stdout).toContain(`    see ${HINTS}l5d-smi-adaptor-rbac for hints\n`);
@@ -452,9 +499,21 @@ describe("linkerd smi check", () => {
 
     await deletePod(POD_A);
     const none = await check("--wait", "0s");
+    // What is true: replicas is 1, and no pod exists (no controller manager runs here).
     expect(none.stdout).toContain(
-      `× SMI extension pods are running\n    no smi-adaptor pods found in namespace "linkerd-smi"`,
+      "× SMI extension pods are running\n    Deployment linkerd-smi/smi-adaptor wants 1 replica but no pod with linkerd.io/extension=smi,component=smi-adaptor exists; no ReplicaSet has created one yet: see kubectl -n linkerd-smi describe deployment/smi-adaptor and its events\n",
     );
+    const deployment = `/apis/apps/v1/namespaces/${NS}/deployments/smi-adaptor`;
+    const scale = (replicas: number) =>
+      admin.request("PATCH", deployment, {
+        contentType: "application/merge-patch+json",
+        body: { spec: { replicas } },
+      });
+    expectOk(await scale(0), "scale to zero");
+    expect((await check("--wait", "0s")).stdout).toContain(
+      "× SMI extension pods are running\n    Deployment linkerd-smi/smi-adaptor is scaled to zero; scale it up with: kubectl -n linkerd-smi scale deployment/smi-adaptor --replicas=1\n",
+    );
+    expectOk(await scale(1), "scale back to one");
     await adaptorPod(POD_A, true);
   });
 
@@ -496,6 +555,90 @@ describe("linkerd smi check", () => {
       "is held by smi-adaptor-gone_99, which is not one of the adaptor pods",
     );
     await deletePod(POD_B);
+  });
+
+  it("--proxy: Linkerd's data-plane checks of the adaptor's pods (injected, proxies ready, current trust anchors)", async () => {
+    // POD_A, from the chart's template, was never injected (no proxy injector runs here).
+    const unmeshed = await check("--proxy", "--wait", "0s");
+    expect(unmeshed.code).toBe(1);
+    expect(unmeshed.stdout).toContain(
+      `‼ SMI extension pods are injected\n    could not find the linkerd-proxy container in pod:\n\t* ${POD_A}\n`,
+    );
+    expect(unmeshed.stdout).toContain(
+      `× SMI extension proxies are healthy\n    no "linkerd-proxy" containers found in the "${NS}" namespace\n    see ${HINTS}l5d-smi-proxy-healthy for hints\n`,
+    );
+    expect((await check()).stdout).not.toContain("proxies are healthy");
+
+    // The same pod as the injector makes it: a linkerd-proxy container with the trust anchors.
+    await deletePod(POD_A);
+    const meshed = "smi-adaptor-6c9f7d8b5-m3shd";
+    expectOk(
+      await admin.post(`/api/v1/namespaces/${NS}/pods`, {
+        apiVersion: "v1",
+        kind: "Pod",
+        metadata: {
+          name: meshed,
+          namespace: NS,
+          labels: { ...podTemplate.metadata.labels, "linkerd.io/control-plane-ns": "linkerd" },
+        },
+        spec: {
+          ...podTemplate.spec,
+          containers: [
+            {
+              name: "linkerd-proxy",
+              image: "cr.l5d.io/linkerd/proxy:edge-26.8.3",
+              env: [{ name: "LINKERD2_PROXY_IDENTITY_TRUST_ANCHORS", value: "ANCHOR-1" }],
+            },
+            ...(podTemplate.spec.containers as unknown[]),
+          ],
+        },
+      }),
+      "meshed pod",
+    );
+    const now = new Date().toISOString().replace(/\.\d+Z$/, "Z");
+    const running = (name: string) => ({
+      name,
+      ready: true,
+      started: true,
+      restartCount: 0,
+      image: "x",
+      imageID: "",
+      state: { running: { startedAt: now } },
+    });
+    expectOk(
+      await admin.request("PATCH", `/api/v1/namespaces/${NS}/pods/${meshed}/status`, {
+        contentType: "application/merge-patch+json",
+        body: {
+          status: {
+            phase: "Running",
+            conditions: [{ type: "Ready", status: "True", lastTransitionTime: now }],
+            containerStatuses: [running("linkerd-proxy"), running("smi-adaptor")],
+          },
+        },
+      }),
+      "meshed pod status",
+    );
+    await namespace("linkerd");
+    const roots = (bundle: string) =>
+      apply({
+        apiVersion: "v1",
+        kind: "ConfigMap",
+        metadata: { name: "linkerd-identity-trust-roots", namespace: "linkerd" },
+        data: { "ca-bundle.crt": bundle },
+      });
+    await roots("ANCHOR-2");
+    const rotated = await check("--proxy", "--wait", "0s");
+    expect(rotated.stdout).toContain("√ SMI extension pods are injected\n");
+    expect(rotated.stdout).toContain(
+      `× SMI extension proxies are healthy\n    Some pods do not have the current trust bundle and must be restarted:\n\t* ${meshed}\n`,
+    );
+    await roots("ANCHOR-1\n");
+    const healthy = await check("--proxy", "--wait", "0s");
+    expect(healthy.stdout).toContain("√ SMI extension proxies are healthy\n");
+    expect(healthy.code).toBe(0);
+
+    await deletePod(meshed);
+    await adaptorPod(POD_A, true);
   });
 
   it("reports a cluster it cannot reach on the first check", async () => {

@@ -83,6 +83,65 @@ describe("linkerd-smi install", () => {
         "Linkerd's ServiceProfile CRD (serviceprofiles.linkerd.io) is not installed",
       );
       expect(res.stderr).toContain("--skip-checks");
+
+      // A ServiceProfile CRD the apiserver does not establish (its kind is taken by another
+      // CRD of the group): --wait waits for it, up to the duration given.
+      const admin = KubeHttp.fromKubeconfig(bare.kubeconfigPath);
+      const crd = (plural: string) => ({
+        apiVersion: "apiextensions.k8s.io/v1",
+        kind: "CustomResourceDefinition",
+        metadata: { name: `${plural}.linkerd.io` },
+        spec: {
+          group: "linkerd.io",
+          scope: "Namespaced",
+          names: { kind: "ServiceProfile", plural, listKind: "ServiceProfileList" },
+          versions: [
+            {
+              name: "v1alpha2",
+              served: true,
+              storage: true,
+              schema: {
+                openAPIV3Schema: { type: "object", "x-kubernetes-preserve-unknown-fields": true },
+              },
+            },
+          ],
+        },
+      });
+      for (const plural of ["otherprofiles", "serviceprofiles"]) {
+        expectOk(
+          await admin.apply(
+            `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${plural}.linkerd.io`,
+            crd(plural),
+          ),
+          plural,
+        );
+        // The first takes the kind; the second then never becomes Established.
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+      const started = Date.now();
+      const waited = await linkerdSmi([
+        "install",
+        "--kubeconfig",
+        bare.kubeconfigPath,
+        "--wait",
+        "2s",
+      ]);
+      expect(waited.code).toBe(1);
+      expect(waited.stdout).toBe("");
+      expect(waited.stderr).toContain(
+        "Linkerd's ServiceProfile CRD (serviceprofiles.linkerd.io) is not Established yet; gave up after --wait 2s.",
+      );
+      expect(Date.now() - started).toBeGreaterThanOrEqual(2000);
+      const skipped = await linkerdSmi([
+        "install",
+        "--kubeconfig",
+        bare.kubeconfigPath,
+        "--skip-checks",
+      ]);
+      expect(skipped.code).toBe(0);
+      const bad = await linkerdSmi(["install", "--skip-checks", "--wait", "5 minutes"]);
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toContain('invalid --wait "5 minutes"');
     } finally {
       await bare.stop();
     }
@@ -119,9 +178,10 @@ describe("install, version and uninstall against the real apiserver", () => {
     const ns = expectOk(await admin.get(`/api/v1/namespaces/${namespace}`), "namespace").body as {
       metadata: { labels: Record<string, string> };
     };
+    // The adaptor is meshed by default: without Linkerd's CNI, proxy-init needs privileges.
     expect(ns.metadata.labels).toMatchObject({
       "linkerd.io/extension": "smi",
-      "pod-security.kubernetes.io/enforce": "restricted",
+      "pod-security.kubernetes.io/enforce": "privileged",
     });
 
     const version = await linkerdSmi(["version", "--kubeconfig", kubeconfig, "-o", "json"]);

@@ -46,10 +46,22 @@ function profile(
 const apply = (objects: unknown[]) => applyManifest(admin, objects as ManifestObject[], "kubectl");
 const status = (...args: string[]) => smi(["status", "--kubeconfig", kubeconfig, ...args]);
 
+const service = (namespace: string, name: string) => ({
+  apiVersion: "v1",
+  kind: "Service",
+  metadata: { name, namespace },
+  spec: { ports: [{ port: 80 }] },
+});
+
 beforeAll(async () => {
   await apply([
     { apiVersion: "v1", kind: "Namespace", metadata: { name: A } },
     { apiVersion: "v1", kind: "Namespace", metadata: { name: B } },
+    // Every backend exists (BackendNotFound has its own test below).
+    ...["backend-svc", "failing-svc", "web-v1", "web-v2", "web-v3", "api-v1", "api-v2"].map((n) =>
+      service(A, n),
+    ),
+    ...["cart-v1", "cart-v2", "search-v1"].map((n) => service(B, n)),
     // Linkerd's guide sample, in step.
     split(A, "backend-split", "backend-svc", [
       ["backend-svc", 500],
@@ -89,49 +101,56 @@ beforeAll(async () => {
 
 describe("linkerd smi status", () => {
   it("prints a table of one namespace's splits, backends one per line, aligned", async () => {
-    const res = await status("-n", A);
+    const res = await status("-n", A, "-o", "wide");
     if (process.env.SHOW_OUTPUT === "1")
       console.log(`${res.stdout}\n${(await status("-A")).stdout}`);
     expect(res.stderr).toBe("");
-    expect(res.code).toBe(0);
+    // zz-late is in Conflict: scripts can gate on the exit code.
+    expect(res.code).toBe(1);
     const lines = res.stdout.split("\n");
-    expect(lines[0]).toMatch(/^NAME {3,}APEX {3,}BACKENDS {3,}STATE {3,}REASON$/);
+    expect(lines[0]).toMatch(
+      /^NAME {3,}APEX {3,}BACKENDS {3,}STATE {3,}SERVICEPROFILE {3,}REASON$/,
+    );
     const column = (header: string) => (lines[0] ?? "").indexOf(header);
     expect(res.stdout).toContain("backend-split");
     const row = lines.findIndex((l) => l.startsWith("backend-split "));
     expect(lines[row]?.slice(column("BACKENDS"))).toMatch(
-      /^backend-svc 500 \(50\.0%\) +Synced +ServiceProfile backend-svc\.status-sample\.svc\.cluster\.local has the split's dstOverrides$/,
+      /^backend-svc 500 \(50\.0%\) +Synced +backend-svc\.status-sample\.svc\.cluster\.local +ServiceProfile backend-svc\.status-sample\.svc\.cluster\.local has the split's dstOverrides$/,
     );
     expect(lines[row + 1]).toBe(`${" ".repeat(column("BACKENDS"))}failing-svc 500 (50.0%)`);
     const canary = lines.findIndex((l) => l.startsWith("canary "));
     expect(lines[canary]?.slice(column("STATE"))).toMatch(
-      /^Pending +ServiceProfile web\.status-sample\.svc\.cluster\.local is not in step with the split: weights differ: web-v1 500 instead of 900, web-v2 500 instead of 100$/,
+      /^Pending +web\.status-sample\.svc\.cluster\.local +ServiceProfile web\.status-sample\.svc\.cluster\.local is not in step with the split: weights differ: web-v1 500 instead of 900, web-v2 500 instead of 100$/,
     );
     expect(lines[canary]?.slice(column("BACKENDS"))).toMatch(/^web-v1 900 \(90\.0%\)/);
     expect(lines[canary + 1]?.trim()).toBe("web-v2 100 (10.0%)");
     const fresh = lines.findIndex((l) => l.startsWith("fresh "));
     expect(lines[fresh]).toMatch(
-      /api-v1 1 \(25\.0%\) +Pending +ServiceProfile api\.status-sample\.svc\.cluster\.local does not exist yet/,
+      /api-v1 1 \(25\.0%\) +Pending +api\.status-sample\.svc\.cluster\.local +ServiceProfile api\.status-sample\.svc\.cluster\.local does not exist yet/,
     );
     expect(lines[fresh + 1]?.trim()).toBe("api-v2 3 (75.0%)");
     const late = lines.findIndex((l) => l.startsWith("zz-late "));
     expect(lines[late]?.slice(column("STATE"))).toMatch(
-      /^Conflict +TrafficSplit canary also splits service web and is older/,
+      /^Conflict +web\.status-sample\.svc\.cluster\.local +TrafficSplit canary also splits service web and is older/,
     );
     expect(res.stdout).not.toContain("NAMESPACE");
   });
 
   it("-A adds the namespace column and shows invalid and skipped splits", async () => {
-    const res = await status("-A");
-    expect(res.code).toBe(0);
+    const res = await status("-A", "-o", "wide");
+    expect(res.code).toBe(1);
     const lines = res.stdout.split("\n");
-    expect(lines[0]).toMatch(/^NAMESPACE {3,}NAME {3,}APEX {3,}BACKENDS {3,}STATE {3,}REASON$/);
-    const broken = lines.find((l) => l.startsWith(`${B} `) && l.includes("broken"));
-    expect(broken).toMatch(
-      /broken +cart +- +Invalid +error\[negative-weight\] spec\.backends\[1\]\.weight: /,
+    expect(lines[0]).toMatch(
+      /^NAMESPACE {3,}NAME {3,}APEX {3,}BACKENDS {3,}STATE {3,}SERVICEPROFILE {3,}REASON$/,
     );
+    const broken = lines.findIndex((l) => l.startsWith(`${B} `) && l.includes("broken"));
+    // An invalid split's backends as written, since Linkerd gets no shares from it.
+    expect(lines[broken]).toMatch(
+      /broken +cart +cart-v1 100 +Invalid +- +error\[negative-weight\] spec\.backends\[1\]\.weight: /,
+    );
+    expect(lines[broken + 1]?.trim()).toBe("cart-v2  -1");
     expect(res.stdout).toMatch(
-      /hands-off +search +search-v1 1 \(100\.0%\) +Skipped +ServiceProfile search\.status-other\.svc\.cluster\.local has the smi\.linkerd\.io\/skip annotation/,
+      /hands-off +search +search-v1 1 \(100\.0%\) +Skipped +search\.status-other\.svc\.cluster\.local +ServiceProfile search\.status-other\.svc\.cluster\.local has the smi\.linkerd\.io\/skip annotation/,
     );
     // Sorted by namespace, then name.
     const namespaces = lines
@@ -143,7 +162,7 @@ describe("linkerd smi status", () => {
 
   it("-o json and -o yaml for machines", async () => {
     const json = await status("-n", A, "-o", "json");
-    expect(json.code).toBe(0);
+    expect(json.code).toBe(1);
     const doc = JSON.parse(json.stdout) as {
       clusterDomain: string;
       items: Record<string, unknown>[];
@@ -164,6 +183,60 @@ describe("linkerd smi status", () => {
     });
     const yaml = await status("-n", A, "-o", "yaml");
     expect(parse(yaml.stdout)).toEqual(doc);
+  });
+
+  it("fits 100 columns by default, takes a split's name, and exits 0 when nothing is Invalid or in Conflict", async () => {
+    const all = await status("-A");
+    expect(all.code).toBe(1);
+    expect(all.stdout.split("\n")[0]).toMatch(
+      /^NAMESPACE {3,}NAME {3,}APEX {3,}BACKENDS {3,}STATE$/,
+    );
+    for (const line of all.stdout.split("\n")) expect(line.length, line).toBeLessThanOrEqual(100);
+
+    const one = await status("-n", A, "backend-split");
+    expect(one.code).toBe(0);
+    expect(one.stdout.split("\n")).toEqual([
+      "NAME            APEX          BACKENDS                  STATE",
+      "backend-split   backend-svc   backend-svc 500 (50.0%)   Synced",
+      "                              failing-svc 500 (50.0%)",
+      "",
+    ]);
+    expect((await status("-n", B, "hands-off")).code).toBe(0);
+    expect((await status("-n", B, "broken")).code).toBe(1);
+    expect((await status("-n", A, "zz-late")).code).toBe(1);
+
+    const missing = await status("-n", A, "no-such-split");
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toBe(
+      `Error: TrafficSplit "no-such-split" not found in namespace ${A}; list them with: linkerd smi status -n ${A}\n`,
+    );
+  });
+
+  it("shows a backend Service that does not exist beside the state (BackendNotFound)", async () => {
+    const ns = "status-missing";
+    await apply([
+      { apiVersion: "v1", kind: "Namespace", metadata: { name: ns } },
+      service(ns, "shop-v1"),
+      split(ns, "shop-split", "shop", [
+        ["shop-v1", 1],
+        ["shop-v2", 1],
+      ]),
+      profile(ns, "shop", [
+        ["shop-v1", "1"],
+        ["shop-v2", "1"],
+      ]),
+    ]);
+    const table = await status("-n", ns);
+    expect(table.code).toBe(0);
+    expect(table.stdout.split("\n")[1]).toBe(
+      "shop-split   shop   shop-v1 1 (50.0%)   Synced, BackendNotFound",
+    );
+    const json = JSON.parse((await status("-n", ns, "-o", "json")).stdout) as {
+      items: { state: string; missingBackends?: string[] }[];
+    };
+    expect(json.items[0]).toMatchObject({ state: "Synced", missingBackends: ["shop-v2"] });
+    const wide = await status("-n", ns, "-o", "wide");
+    expect(wide.stdout).toContain("backend Service shop-v2 not found");
   });
 
   it("--cluster-domain changes the profiles it looks for", async () => {

@@ -4,9 +4,11 @@
  */
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { describe, expect, it } from "vitest";
+import { KubeHttp } from "@linkerd-smi/testenv";
+import { describe, expect, inject, it } from "vitest";
 import { smi } from "./smi.js";
 
+const kubeconfig = inject("kubeconfig");
 const dir = fileURLToPath(new URL("./testdata/validate/", import.meta.url));
 const at = (name: string) => `${dir}${name}`;
 const validate = (...args: string[]) => validateWith(args);
@@ -78,7 +80,7 @@ describe("linkerd smi validate", () => {
     );
   });
 
-  it("walks a directory for *.yaml, *.yml and *.json, lists included; warnings alone pass", async () => {
+  it("walks a directory for *.yaml, *.yml and *.json, lists included; versions the CRD does not serve are errors", async () => {
     const res = await validate("-f", at("dir"));
     expect(res.code).toBe(1);
     expect(res.stderr).toBe(
@@ -86,20 +88,60 @@ describe("linkerd smi validate", () => {
     );
     expect(res.stdout).toBe(
       [
-        "dir/a-valid.yaml: document 1, TrafficSplit shop/web-split: valid, web -> web-v1 90 (90.0%), web-v2 10 (10.0%)",
+        "dir/a-valid.yaml:1:13: document 1, TrafficSplit shop/web-split",
+        "  error[unserved-version] apiVersion: split.smi-spec.io/v1alpha4 is not served by the TrafficSplit CRD the extension installs (it serves v1alpha1 and v1alpha2): the apiserver rejects it; use split.smi-spec.io/v1alpha2",
+        "    did you mean: split.smi-spec.io/v1alpha2",
         "dir/c-list.json:13:45: document 1, items[0], TrafficSplit shop/cart-split",
         "  error[negative-weight] spec.backends[1].weight: spec.backends[1].weight is -5, a negative weight: weights must be zero or positive (Linkerd would wrap it into a huge unsigned weight)",
         "    did you mean: 5",
+        "dir/nested/b-warning.yml:1:13: document 1, TrafficSplit shop/api-split",
+        "  error[unserved-version] apiVersion: split.smi-spec.io/v1alpha3 is not served by the TrafficSplit CRD the extension installs (it serves v1alpha1 and v1alpha2): the apiserver rejects it; use split.smi-spec.io/v1alpha2",
+        "    did you mean: split.smi-spec.io/v1alpha2",
         "dir/nested/b-warning.yml:8:3: document 1, TrafficSplit shop/api-split",
         '  warning[matches-ignored] spec.matches: spec.matches (HTTPRouteGroup/api-routes) cannot be expressed in a Linkerd ServiceProfile, so the split applies to all requests to "api", not only matching ones. Remove spec.matches to make that explicit',
-        "dir/nested/b-warning.yml: document 1, TrafficSplit shop/api-split: valid, api -> api-v1 1 (50.0%), api-v2 1 (50.0%)",
         "",
-        "3 TrafficSplits in 3 files: 2 valid, 1 invalid (1 error, 1 warning)",
+        "3 TrafficSplits in 3 files: 0 valid, 3 invalid (3 errors, 1 warning)",
         "",
       ].join("\n"),
     );
-    const warningOnly = await validate("-f", at("dir/nested"), "-f", at("dir/a-valid.yaml"));
-    expect(warningOnly.code).toBe(0);
+  });
+
+  it("--server: a server-side dry run against the cluster, nothing stored", async () => {
+    const manifest = (apiVersion: string, namespace: string) =>
+      [
+        `apiVersion: ${apiVersion}`,
+        "kind: TrafficSplit",
+        `metadata: {name: web-split, namespace: ${namespace}}`,
+        "spec: {service: web, backends: [{service: web-v1, weight: 1}]}",
+        "",
+      ].join("\n");
+    const server = (stdin: string) =>
+      smi(["validate", "-f", "-", "--server", "--kubeconfig", kubeconfig], { stdin });
+
+    const ok = await server(manifest("split.smi-spec.io/v1alpha2", "default"));
+    expect(ok.stdout).toContain("TrafficSplit default/web-split: valid");
+    expect(ok.code).toBe(0);
+
+    const unserved = await server(manifest("split.smi-spec.io/v1alpha3", "default"));
+    expect(unserved.code).toBe(1);
+    expect(unserved.stdout).toContain(
+      "error[server-rejected]: the cluster does not serve split.smi-spec.io/v1alpha3 TrafficSplits",
+    );
+
+    const nowhere = await server(manifest("split.smi-spec.io/v1alpha2", "no-such-namespace"));
+    expect(nowhere.code).toBe(1);
+    expect(nowhere.stdout).toContain(
+      "error[server-rejected]: namespace no-such-namespace does not exist in the cluster",
+    );
+
+    // A dry run stores nothing.
+    const admin = KubeHttp.fromKubeconfig(kubeconfig);
+    const list = await admin.get(
+      "/apis/split.smi-spec.io/v1alpha2/namespaces/default/trafficsplits",
+    );
+    expect(
+      (list.body as { items: { metadata: { name: string } }[] }).items.map((i) => i.metadata.name),
+    ).not.toContain("web-split");
   });
 
   it("reports YAML syntax errors with file and line, and goes on with the next document", async () => {

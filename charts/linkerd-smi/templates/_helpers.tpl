@@ -7,27 +7,37 @@ Shared snippets of the linkerd-smi chart.
 {{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" -}}
 {{- end -}}
 
-{{/* Labels that select the smi-adaptor pods: they never change after install. */}}
+{{/*
+Labels that select the smi-adaptor pods: the Go linkerd-smi chart's, so that an
+install of it is upgraded in place (a Deployment's selector cannot change).
+*/}}
 {{- define "linkerd-smi.selectorLabels" -}}
-app.kubernetes.io/name: smi-adaptor
-app.kubernetes.io/instance: {{ .Release.Name }}
+linkerd.io/extension: smi
+component: smi-adaptor
 {{- end -}}
 
 {{/* Labels of every object of the release. */}}
 {{- define "linkerd-smi.labels" -}}
 helm.sh/chart: {{ include "linkerd-smi.chart" . }}
-{{ include "linkerd-smi.selectorLabels" . }}
+app.kubernetes.io/name: smi-adaptor
+app.kubernetes.io/instance: {{ .Release.Name }}
 app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
 app.kubernetes.io/managed-by: {{ .Release.Service }}
 app.kubernetes.io/part-of: linkerd-smi
 linkerd.io/extension: smi
 {{- end -}}
 
+{{/* Labels of the adaptor's own objects (Deployment, pods, Service, RBAC): the release's and the selector's. */}}
+{{- define "linkerd-smi.adaptorLabels" -}}
+{{ include "linkerd-smi.labels" . }}
+component: smi-adaptor
+{{- end -}}
+
 {{/* The metadata lines shared by every namespaced object: namespace and labels. */}}
 {{- define "linkerd-smi.namespacedMetadata" -}}
 namespace: {{ .Release.Namespace }}
 labels:
-  {{- include "linkerd-smi.labels" . | nindent 2 }}
+  {{- include "linkerd-smi.adaptorLabels" . | nindent 2 }}
 {{- end -}}
 
 {{/* The smi-adaptor image reference; the tag defaults to the chart's appVersion. */}}
@@ -39,4 +49,13 @@ labels:
 {{/* True (non-empty) when more than one replica runs: leader election and a PDB. */}}
 {{- define "linkerd-smi.highlyAvailable" -}}
 {{- if gt (int .Values.adaptor.replicas) 1 }}true{{ end -}}
+{{- end -}}
+
+{{/*
+The Pod Security level the namespace enforces: `restricted`, unless the adaptor
+is meshed without Linkerd's CNI plugin (proxy-init then needs NET_ADMIN and
+NET_RAW, as in Linkerd's own extensions' namespaces).
+*/}}
+{{- define "linkerd-smi.podSecurity" -}}
+{{- if and .Values.adaptor.proxyInject (not .Values.cniEnabled) }}privileged{{ else }}restricted{{ end -}}
 {{- end -}}

@@ -96,7 +96,7 @@ describe("helm install and uninstall on a real apiserver", () => {
     expect((await admin.get(`/apis/apps/v1/namespaces/${ns}/deployments/smi-adaptor`)).status).toBe(
       200,
     );
-    const clusterRole = "/apis/rbac.authorization.k8s.io/v1/clusterroles/linkerd-smi-adaptor";
+    const clusterRole = "/apis/rbac.authorization.k8s.io/v1/clusterroles/smi-adaptor";
     expect((await admin.get(clusterRole)).status).toBe(200);
 
     // An upgrade to two replicas adds leader election and the PodDisruptionBudget.
@@ -133,7 +133,12 @@ describe("the CLI's manifest (installNamespace=true) applied to a real apiserver
   let objects: RenderedObject[] = [];
 
   it("is accepted, object by object, by server-side apply", async () => {
-    objects = await render({ namespace: ns, set: { installNamespace: true } });
+    // Unmeshed, so that the namespace enforces restricted (a meshed adaptor
+    // without Linkerd's CNI needs a privileged proxy-init).
+    objects = await render({
+      namespace: ns,
+      set: { installNamespace: true, "adaptor.proxyInject": false },
+    });
     expect(objects[0]?.kind).toBe("Namespace");
     await applyManifest(admin, objects, "chart-tests");
     const paths = new ResourcePaths(admin);

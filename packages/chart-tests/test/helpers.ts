@@ -99,6 +99,7 @@ export interface Deployment {
   spec: {
     replicas: number;
     selector: { matchLabels: Record<string, string> };
+    strategy?: unknown;
     template: {
       metadata: { labels: Record<string, string>; annotations?: Record<string, string> };
       spec: PodSpec;

@@ -14,18 +14,23 @@ import {
 } from "./helpers.js";
 
 const NAMESPACE = "linkerd-smi";
+// The Go linkerd-smi chart's selector: a v0.2.7 install is upgraded in place.
 const SELECTOR = {
-  "app.kubernetes.io/name": "smi-adaptor",
-  "app.kubernetes.io/instance": "linkerd-smi",
+  "linkerd.io/extension": "smi",
+  component: "smi-adaptor",
 };
 const LABELS = {
-  ...SELECTOR,
+  "app.kubernetes.io/name": "smi-adaptor",
+  "app.kubernetes.io/instance": "linkerd-smi",
   "helm.sh/chart": `linkerd-smi-${chartYaml.version}`,
   "app.kubernetes.io/version": chartYaml.appVersion,
   "app.kubernetes.io/managed-by": "Helm",
   "app.kubernetes.io/part-of": "linkerd-smi",
   "linkerd.io/extension": "smi",
 };
+/** Labels of the adaptor's own objects: the release's and the selector's. */
+const ADAPTOR_LABELS = { ...LABELS, ...SELECTOR };
+const INJECT = { "linkerd.io/inject": "enabled" };
 const CONTAINER_SECURITY = {
   runAsNonRoot: true,
   runAsUser: 65534,
@@ -102,8 +107,8 @@ describe.each(scenarios)("helm template with ci/$name-values.yaml", ({ name }) =
     const objects = objectsOf(name);
     const kinds = objects.map((o) => `${o.kind}/${o.metadata.name}`).sort();
     const expected = [
-      "ClusterRole/linkerd-smi-adaptor",
-      "ClusterRoleBinding/linkerd-smi-adaptor",
+      "ClusterRole/smi-adaptor",
+      "ClusterRoleBinding/smi-adaptor",
       "CustomResourceDefinition/trafficsplits.split.smi-spec.io",
       "Deployment/smi-adaptor",
       "Role/smi-adaptor-leader-election",
@@ -129,7 +134,9 @@ describe.each(scenarios)("helm template with ci/$name-values.yaml", ({ name }) =
   it("labels every object with the chart's labels", () => {
     for (const o of objectsOf(name)) {
       if (o.kind === "CustomResourceDefinition") continue;
-      expect(o.metadata.labels, `${o.kind}/${o.metadata.name}`).toMatchObject(LABELS);
+      expect(o.metadata.labels, `${o.kind}/${o.metadata.name}`).toMatchObject(
+        o.kind === "Namespace" ? LABELS : ADAPTOR_LABELS,
+      );
     }
   });
 
@@ -147,7 +154,11 @@ describe.each(scenarios)("helm template with ci/$name-values.yaml", ({ name }) =
     const deploy = one<Deployment>(objectsOf(name), "Deployment", "smi-adaptor");
     expect(deploy.spec.replicas).toBe(want.replicas);
     expect(deploy.spec.selector.matchLabels).toEqual(SELECTOR);
-    expect(deploy.spec.template.metadata.labels).toMatchObject(LABELS);
+    expect(deploy.spec.template.metadata.labels).toMatchObject(ADAPTOR_LABELS);
+    expect(deploy.spec.template.metadata.annotations).toMatchObject(INJECT);
+    expect(deploy.spec).toMatchObject({
+      strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: 0, maxUnavailable: 1 } },
+    });
     const pod = deploy.spec.template.spec;
     expect(pod.serviceAccountName).toBe("smi-adaptor");
     expect(pod.securityContext).toEqual(POD_SECURITY);
@@ -193,7 +204,7 @@ describe.each(scenarios)("helm template with ci/$name-values.yaml", ({ name }) =
       expect(rule.resourceNames).toBeUndefined();
     const subject = [{ kind: "ServiceAccount", name: "smi-adaptor", namespace: NAMESPACE }];
     expect(one(objects, "ClusterRoleBinding")).toMatchObject({
-      roleRef: { kind: "ClusterRole", name: "linkerd-smi-adaptor" },
+      roleRef: { kind: "ClusterRole", name: "smi-adaptor" },
       subjects: subject,
     });
     expect(one(objects, "RoleBinding")).toMatchObject({
@@ -204,21 +215,36 @@ describe.each(scenarios)("helm template with ci/$name-values.yaml", ({ name }) =
 });
 
 describe("scenario details", () => {
-  it("labels the namespace for Linkerd and Pod Security restricted only when installNamespace is set", () => {
+  it("labels the namespace for Linkerd, and Pod Security privileged only for a meshed adaptor without CNI", async () => {
+    const podSecurity = (level: string) => ({
+      "pod-security.kubernetes.io/enforce": level,
+      "pod-security.kubernetes.io/audit": level,
+      "pod-security.kubernetes.io/warn": level,
+    });
     const ns = one(objectsOf("cli"), "Namespace", NAMESPACE);
     expect(ns.metadata.labels).toMatchObject({
       ...LABELS,
       "linkerd.io/extension": "smi",
-      "pod-security.kubernetes.io/enforce": "restricted",
-      "pod-security.kubernetes.io/audit": "restricted",
-      "pod-security.kubernetes.io/warn": "restricted",
+      ...podSecurity("privileged"),
     });
+    expect(ns.metadata.labels).not.toHaveProperty("component");
     expect(objectsOf("default").some((o) => o.kind === "Namespace")).toBe(false);
+    for (const set of [{ "adaptor.proxyInject": false }, { cniEnabled: true }]) {
+      const objects = await render({ set: { installNamespace: true, ...set } });
+      expect(one(objects, "Namespace", NAMESPACE).metadata.labels).toMatchObject(
+        podSecurity("restricted"),
+      );
+    }
+  });
+
+  it("meshes the adaptor unless adaptor.proxyInject is false", async () => {
+    const off = await render({ set: { "adaptor.proxyInject": false } });
+    expect(one<Deployment>(off, "Deployment").spec.template.metadata.annotations).toBeUndefined();
   });
 
   it("defaults: linux nodes, requests and a memory limit, nothing else scheduled", () => {
     const pod = one<Deployment>(objectsOf("default"), "Deployment").spec.template;
-    expect(pod.metadata.annotations).toBeUndefined();
+    expect(pod.metadata.annotations).toEqual(INJECT);
     expect(pod.spec.nodeSelector).toEqual({ "kubernetes.io/os": "linux" });
     expect(pod.spec.containers[0]?.imagePullPolicy).toBe("IfNotPresent");
     expect(pod.spec.containers[0]?.resources).toEqual({
@@ -237,10 +263,11 @@ describe("scenario details", () => {
     });
     const pod = one<Deployment>(objects, "Deployment").spec.template;
     expect(pod.metadata.annotations).toEqual({
+      ...INJECT,
       "prometheus.io/scrape": "true",
       "prometheus.io/port": "9995",
     });
-    expect(pod.metadata.labels).toEqual({ ...LABELS, team: "mesh" });
+    expect(pod.metadata.labels).toEqual({ ...ADAPTOR_LABELS, team: "mesh" });
     expect(pod.spec.imagePullSecrets).toEqual([{ name: "registry-credentials" }]);
     expect(pod.spec.containers[0]?.imagePullPolicy).toBe("Always");
     expect(pod.spec.containers[0]?.resources).toEqual({
@@ -279,7 +306,7 @@ describe("scenario details", () => {
       ],
     });
     const deploy = one<Deployment>(objects, "Deployment");
-    expect(deploy.spec.template.metadata.labels).toEqual({ ...LABELS, a: "b" });
+    expect(deploy.spec.template.metadata.labels).toEqual({ ...ADAPTOR_LABELS, a: "b" });
     expect(deploy.spec.selector.matchLabels).toEqual(SELECTOR);
   });
 
@@ -290,8 +317,9 @@ describe("scenario details", () => {
       set: { installNamespace: true },
     });
     one(objects, "Namespace", "mesh-extensions");
-    expect(one<Deployment>(objects, "Deployment").spec.selector.matchLabels).toEqual({
-      "app.kubernetes.io/name": "smi-adaptor",
+    // The selector is the Go chart's, whatever the release is called.
+    expect(one<Deployment>(objects, "Deployment").spec.selector.matchLabels).toEqual(SELECTOR);
+    expect(one<Deployment>(objects, "Deployment").spec.template.metadata.labels).toMatchObject({
       "app.kubernetes.io/instance": "smi",
     });
     expect(one(objects, "ClusterRoleBinding")).toMatchObject({

@@ -1,5 +1,9 @@
 #!/usr/bin/env node
-import { processIO } from "../io.js";
-import { run } from "../program.js";
+import { answerMetadata } from "../metadata.js";
 
-process.exitCode = await run(process.argv.slice(2), processIO);
+const args = process.argv.slice(2);
+// `linkerd check` asks every extension for its metadata on each run: answer before loading the CLI.
+if (!answerMetadata(args, (text) => process.stdout.write(text))) {
+  const [{ processIO }, { run }] = await Promise.all([import("../io.js"), import("../program.js")]);
+  process.exitCode = await run(args, processIO);
+}

@@ -9,7 +9,7 @@ const results: CheckResult[] = [
     id: "b",
     description: "second",
     result: "warning",
-    error: "two lines\nof trouble",
+    error: "two lines:\n\t* of trouble",
     hint: "https://linkerd.io/2/checks/#b",
   },
   {
@@ -44,8 +44,8 @@ describe("TablePrinter", () => {
         "-----------",
         "√ first",
         "‼ second",
-        "    two lines",
-        "    of trouble",
+        "    two lines:",
+        "\t* of trouble",
         "    see https://linkerd.io/2/checks/#b for hints",
         "",
         "other",
@@ -86,7 +86,7 @@ describe("checkOutput", () => {
             {
               description: "second",
               hint: "https://linkerd.io/2/checks/#b",
-              error: "two lines\nof trouble",
+              error: "two lines:\n\t* of trouble",
               result: "warning",
             },
           ],

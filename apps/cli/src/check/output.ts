@@ -48,11 +48,9 @@ export class TablePrinter {
           : this.style.fail;
     let text = `${status} ${r.description}\n`;
     if (r.error !== undefined) {
-      // Linkerd indents the error's first line; every line here, so multi-line errors stay readable.
-      text += `${r.error
-        .split("\n")
-        .map((line) => `    ${line}`)
-        .join("\n")}\n`;
+      // Exactly as Linkerd prints it (and as `linkerd check` prints our JSON): the first line
+      // after four spaces; the message's continuation lines carry their own tab.
+      text += `    ${r.error}\n`;
       if (r.hint !== undefined) text += `    see ${r.hint} for hints\n`;
     }
     this.write(text);

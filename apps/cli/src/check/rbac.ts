@@ -2,6 +2,7 @@
  * What the smi-adaptor does with the Kubernetes API (see apps/controller), and what installing
  * the extension creates: the permissions `linkerd smi check` verifies with access reviews.
  */
+import { TRAFFIC_SPLIT_GROUP } from "@linkerd-smi/core";
 import type { KubeClient } from "@linkerd-smi/kube";
 
 export interface Permission {
@@ -31,7 +32,7 @@ function expand(
 export function adaptorPermissions(extensionNamespace: string): Permission[] {
   return [
     // Informer on TrafficSplits, any namespace.
-    ...expand("split.smi-spec.io", "trafficsplits", ["get", "list", "watch"]),
+    ...expand(TRAFFIC_SPLIT_GROUP, "trafficsplits", ["get", "list", "watch"]),
     // Informer, server-side apply (create + patch), clearing (patch) and deleting profiles.
     ...expand("linkerd.io", "serviceprofiles", [
       "get",

@@ -35,7 +35,7 @@ describe("runChecks", () => {
         description: "check b",
         result: "warning",
         error: "bad",
-        hint: "https://linkerd.io/2/checks/#b",
+        hint: "https://github.com/linkerd-smi-ts/linkerd-smi/blob/main/docs/checks.md#b",
       },
       {
         category: "cat",
@@ -43,7 +43,7 @@ describe("runChecks", () => {
         description: "check c",
         result: "warning",
         error: "meh",
-        hint: "https://linkerd.io/2/checks/#c",
+        hint: "https://github.com/linkerd-smi-ts/linkerd-smi/blob/main/docs/checks.md#c",
       },
       {
         category: "cat",
@@ -51,7 +51,7 @@ describe("runChecks", () => {
         description: "check e",
         result: "error",
         error: "boom",
-        hint: "https://linkerd.io/2/checks/#e",
+        hint: "https://github.com/linkerd-smi-ts/linkerd-smi/blob/main/docs/checks.md#e",
       },
     ]);
     expect(seen).toEqual(["a", "b", "c", "e"]);

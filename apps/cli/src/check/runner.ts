@@ -3,9 +3,13 @@
  * checks run in order, a fatal failure stops the rest of its category, some checks are retried
  * until a deadline, and every final result is reported as Linkerd reports it.
  */
+import { PROJECT_HOME } from "../version.js";
 
-/** Linkerd's hint base URL; each check adds its anchor. */
-export const HINT_BASE_URL = "https://linkerd.io/2/checks/#";
+/**
+ * Where each check's hint is: this project's docs/checks.md (linkerd.io has no page for the
+ * SMI extension's checks); each check adds its id as the anchor.
+ */
+export const HINT_BASE_URL = `${PROJECT_HOME}/blob/main/docs/checks.md#`;
 
 /** What one run of a check found. */
 export type Outcome =

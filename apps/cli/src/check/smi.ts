@@ -2,12 +2,29 @@
  * The checks of `linkerd smi check` (category `linkerd-smi`) and `linkerd smi check --pre`
  * (category `linkerd-smi-pre`). Every check asks the API server; nothing is assumed.
  */
-import { classifyError, KubeError, type KubeClient } from "@linkerd-smi/kube";
+import { TRAFFIC_SPLIT_GROUP } from "@linkerd-smi/core";
+import { classifyError, KubeError, type KubeClient, ResourceClient } from "@linkerd-smi/kube";
+import { servedVersions } from "../crd.js";
 import {
   adaptorClusterDomain,
+  adaptorDeployment,
+  adaptorLease,
+  adaptorPods,
+  ADAPTOR,
+  ADAPTOR_SELECTOR,
+  DEFAULT_NAMESPACE,
+  EXTENSION_LABEL,
+  EXTENSION_NAME,
+  extensionNamespaces,
+  LEASE_NAME,
+} from "../extension.js";
+import { ConfigMapV1, PodV1, ServiceAccountV1, type Deployment, type Pod } from "../resources.js";
+import {
+  listServiceKeys,
   listServiceProfiles,
   listTrafficSplits,
   splitStatuses,
+  type SplitStatus,
 } from "../status/collect.js";
 import {
   adaptorPermissions,
@@ -22,52 +39,19 @@ import type { Category, Check, Outcome } from "./runner.js";
 
 export const CATEGORY = "linkerd-smi";
 export const PRE_CATEGORY = "linkerd-smi-pre";
-export const EXTENSION_LABEL = "linkerd.io/extension";
-export const EXTENSION_NAME = "smi";
-export const ADAPTOR = "smi-adaptor";
-export const ADAPTOR_SELECTOR = "app.kubernetes.io/name=smi-adaptor";
-export const LEASE_NAME = "smi-adaptor";
-/** Where `linkerd smi install` puts the extension unless told otherwise. */
-export const DEFAULT_NAMESPACE = "linkerd-smi";
-const TRAFFIC_SPLIT_GROUP = "split.smi-spec.io";
-const TRAFFIC_SPLIT_VERSIONS = ["v1alpha1", "v1alpha2"];
+export { DEFAULT_NAMESPACE, extensionNamespaces } from "../extension.js";
+export type { Pod } from "../resources.js";
 
 export interface SmiCheckOptions {
   /** Limits the TrafficSplit checks to one namespace (`--namespace`). */
   namespace?: string;
+  /** Also check the adaptor's proxies (`--proxy`, as `linkerd check --proxy` forwards it). */
+  proxy?: boolean;
+  /** Where Linkerd's control plane is (`-L`), for the proxies' trust anchors. */
+  linkerdNamespace?: string;
   /** Overrides the cluster domain read from the adaptor's Deployment. */
   clusterDomain?: string;
   now?: () => number;
-}
-
-interface Meta {
-  name?: string;
-  namespace?: string;
-  labels?: Record<string, string>;
-  deletionTimestamp?: string;
-}
-
-export interface Pod {
-  metadata?: Meta;
-  status?: {
-    phase?: string;
-    reason?: string;
-    conditions?: { type?: string; status?: string }[];
-    containerStatuses?: {
-      name?: string;
-      ready?: boolean;
-      state?: { waiting?: { reason?: string }; terminated?: { reason?: string } };
-    }[];
-  };
-}
-
-interface Lease {
-  spec?: {
-    holderIdentity?: string;
-    leaseDurationSeconds?: number;
-    renewTime?: string;
-    acquireTime?: string;
-  };
 }
 
 const ok: Outcome = { status: "success" };
@@ -79,47 +63,23 @@ function messageOf(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-async function get(
-  client: KubeClient,
-  path: string,
-  what: { resource: string; name?: string; namespace?: string },
-) {
-  try {
-    return await client.request({ method: "GET", path, context: { verb: "get", ...what } });
-  } catch (e) {
-    if (e instanceof KubeError && e.kind === "not-found") return undefined;
-    throw e;
-  }
-}
-
 /** The resource names a discovery document of `group/version` lists, undefined when it is not served. */
 async function servedResources(
   client: KubeClient,
   group: string,
   version: string,
 ): Promise<string[] | undefined> {
-  const doc = (await get(client, `/apis/${group}/${version}`, {
-    resource: `${group}/${version}`,
-  })) as { resources?: { name?: string }[] } | undefined;
-  return doc?.resources?.map((r) => r.name ?? "");
-}
-
-/** The namespaces labelled `linkerd.io/extension=smi`, by name. */
-export async function extensionNamespaces(
-  client: KubeClient,
-): Promise<{ name: string; terminating: boolean }[]> {
-  const list = (await client.request({
-    method: "GET",
-    path: "/api/v1/namespaces",
-    query: { labelSelector: `${EXTENSION_LABEL}=${EXTENSION_NAME}` },
-    context: { verb: "list", resource: "namespaces" },
-  })) as { items?: { metadata?: Meta; status?: { phase?: string } }[] };
-  return (list.items ?? [])
-    .map((n) => ({
-      name: n.metadata?.name ?? "",
-      terminating: n.metadata?.deletionTimestamp !== undefined || n.status?.phase === "Terminating",
-    }))
-    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  try {
+    const doc = (await client.request({
+      method: "GET",
+      path: `/apis/${group}/${version}`,
+      context: { verb: "get", resource: `${group}/${version}` },
+    })) as { resources?: { name?: string }[] };
+    return doc.resources?.map((r) => r.name ?? "");
+  } catch (e) {
+    if (classifyError(e) === "not-found") return undefined;
+    throw e;
+  }
 }
 
 /** Why an adaptor pod is not running and ready, or undefined when it is (or is done for good). */
@@ -131,9 +91,18 @@ export function podProblem(pod: Pod): string | undefined {
   const container =
     pod.status?.containerStatuses?.find((c) => c.name === ADAPTOR) ??
     pod.status?.containerStatuses?.[0];
-  const why =
-    container?.state?.waiting?.reason ?? container?.state?.terminated?.reason ?? pod.status?.reason;
-  const because = why === undefined || why === "" ? "" : ` (${why})`;
+  const waiting = container?.state?.waiting;
+  const why = waiting?.reason ?? container?.state?.terminated?.reason ?? pod.status?.reason;
+  const detail = waiting?.message ?? pod.status?.message;
+  const because =
+    why === undefined || why === ""
+      ? ""
+      : ` (${why}${detail === undefined || detail === "" ? "" : `: ${detail}`})`;
+  if (phase === "Pending" && container === undefined) {
+    const scheduled = pod.status?.conditions?.find((c) => c.type === "PodScheduled");
+    if (scheduled?.status === "False")
+      return `pod "${name}" is not scheduled on any node (${scheduled.reason ?? "Unschedulable"}${scheduled.message === undefined ? "" : `: ${scheduled.message}`})`;
+  }
   if (phase !== "Running") return `pod "${name}" status is ${phase}${because}`;
   const ready = pod.status?.conditions?.find((c) => c.type === "Ready")?.status === "True";
   if (!ready)
@@ -154,8 +123,49 @@ function holderPod(holder: string, pods: readonly Pod[]): Pod | undefined {
   });
 }
 
+/**
+ * A bulleted list for a multi-line message. Continuation lines start with a tab, as Linkerd's
+ * own messages do: `linkerd check` prints an extension's message after four spaces, as it is.
+ */
 function list(items: readonly string[]): string {
-  return items.map((i) => `* ${i}`).join("\n");
+  return items.map((i) => `\t* ${i}`).join("\n");
+}
+
+/** Why a Deployment that should have pods has none, from what it says about itself. */
+function whyNoPods(deployment: Deployment | undefined, namespace: string): string {
+  if (deployment === undefined)
+    return `Deployment ${ADAPTOR} not found in namespace "${namespace}"; reinstall the extension with: linkerd smi install | kubectl apply -f -`;
+  const replicas = deployment.spec?.replicas ?? 1;
+  if (replicas === 0)
+    return `Deployment ${namespace}/${ADAPTOR} is scaled to zero; scale it up with: kubectl -n ${namespace} scale deployment/${ADAPTOR} --replicas=1`;
+  const conditions = (deployment.status as { conditions?: DeploymentCondition[] } | undefined)
+    ?.conditions;
+  const failure = conditions?.find((c) => c.type === "ReplicaFailure" && c.status === "True");
+  if (failure !== undefined)
+    return `Deployment ${namespace}/${ADAPTOR} wants ${replicas} replica${replicas === 1 ? "" : "s"} but cannot create its pods (${failure.reason ?? "ReplicaFailure"}): ${failure.message ?? ""}`;
+  const selects = Object.entries(deployment.spec?.selector?.matchLabels ?? {})
+    .map(([k, v]) => `${k}=${v}`)
+    .sort();
+  const other =
+    selects.length > 0 && selects.join(",") !== ADAPTOR_SELECTOR.split(",").sort().join(",");
+  return (
+    `Deployment ${namespace}/${ADAPTOR} wants ${replicas} replica${replicas === 1 ? "" : "s"} but no pod with ${ADAPTOR_SELECTOR} exists` +
+    (other ? ` (the Deployment selects ${selects.join(",")})` : "") +
+    `; no ReplicaSet has created one yet: see kubectl -n ${namespace} describe deployment/${ADAPTOR} and its events`
+  );
+}
+
+interface DeploymentCondition {
+  type?: string;
+  status?: string;
+  reason?: string;
+  message?: string;
+}
+
+/** The `status` command that shows these splits: one namespace's, or all. */
+export function statusCommand(namespaces: readonly string[]): string {
+  const unique = [...new Set(namespaces)];
+  return unique.length === 1 ? `linkerd smi status -n ${unique[0]}` : "linkerd smi status -A";
 }
 
 /** The `linkerd-smi` category. */
@@ -171,9 +181,21 @@ export function smiCategory(client: KubeClient, options: SmiCheckOptions = {}): 
       fatal: true,
       run: async () => {
         const found = await extensionNamespaces(client);
-        const active = found.find((n) => !n.terminating);
-        if (active !== undefined) {
-          state.namespace = active.name;
+        const active = found.filter((n) => !n.terminating);
+        if (active.length > 1) {
+          // The one that runs the adaptor is the extension; say which, and that the other is not.
+          const withAdaptor: string[] = [];
+          for (const n of active)
+            if ((await adaptorDeployment(client, n.name)) !== undefined) withAdaptor.push(n.name);
+          const chosen = withAdaptor[0] ?? active[0]?.name ?? DEFAULT_NAMESPACE;
+          state.namespace = chosen;
+          return warning(
+            `${active.length} namespaces are labelled "${EXTENSION_LABEL}: ${EXTENSION_NAME}":\n${list(active.map((n) => `${n.name}${withAdaptor.includes(n.name) ? ` (runs ${ADAPTOR})` : ""}`))}\n` +
+              `\tchecking "${chosen}"; remove the label from the others (kubectl label namespace NAME ${EXTENSION_LABEL}-), or uninstall the extra install`,
+          );
+        }
+        if (active[0] !== undefined) {
+          state.namespace = active[0].name;
           return ok;
         }
         if (found.length > 0)
@@ -187,15 +209,16 @@ export function smiCategory(client: KubeClient, options: SmiCheckOptions = {}): 
     },
     {
       id: "l5d-smi-ts-crd-exists",
-      description: `TrafficSplit CRD is installed and serves ${TRAFFIC_SPLIT_VERSIONS.join(" and ")}`,
+      description: `TrafficSplit CRD is installed and serves ${servedVersions().join(" and ")}`,
       run: async () => {
+        const versions = servedVersions();
         const missing: string[] = [];
-        for (const version of TRAFFIC_SPLIT_VERSIONS) {
+        for (const version of versions) {
           const resources = await servedResources(client, TRAFFIC_SPLIT_GROUP, version);
           if (resources?.includes("trafficsplits") !== true) missing.push(version);
         }
-        state.splitCrd = missing.length < TRAFFIC_SPLIT_VERSIONS.length;
-        if (missing.length === TRAFFIC_SPLIT_VERSIONS.length)
+        state.splitCrd = missing.length < versions.length;
+        if (missing.length === versions.length)
           return error(
             `the API server does not serve trafficsplits.${TRAFFIC_SPLIT_GROUP}: the CRD is not installed (linkerd smi install | kubectl apply -f - installs it)`,
           );
@@ -215,11 +238,7 @@ export function smiCategory(client: KubeClient, options: SmiCheckOptions = {}): 
       id: "l5d-smi-sc-exists",
       description: "SMI extension service account exists",
       run: async () => {
-        const sa = await get(client, `/api/v1/namespaces/${ns()}/serviceaccounts/${ADAPTOR}`, {
-          resource: "serviceaccounts",
-          namespace: ns(),
-          name: ADAPTOR,
-        });
+        const sa = await new ResourceClient(client, ServiceAccountV1).get(ns(), ADAPTOR);
         return sa === undefined
           ? error(
               `ServiceAccount "${ADAPTOR}" not found in namespace "${ns()}"; reinstall the extension with: linkerd smi install | kubectl apply -f -`,
@@ -248,7 +267,7 @@ export function smiCategory(client: KubeClient, options: SmiCheckOptions = {}): 
         if (denied.length === 0) return ok;
         return error(
           `ServiceAccount ${ns()}/${ADAPTOR} is not allowed to:\n${list(denied.map(describePermission))}\n` +
-            "Reinstall the extension's RBAC (linkerd smi install | kubectl apply -f -) or restore the ClusterRole linkerd-smi-adaptor and the Role smi-adaptor-leader-election",
+            "\tReinstall the extension's RBAC (linkerd smi install | kubectl apply -f -) or restore the ClusterRole smi-adaptor and the Role smi-adaptor-leader-election",
         );
       },
     },
@@ -257,17 +276,9 @@ export function smiCategory(client: KubeClient, options: SmiCheckOptions = {}): 
       description: "SMI extension pods are running",
       retry: true,
       run: async () => {
-        const pods = (await client.request({
-          method: "GET",
-          path: `/api/v1/namespaces/${ns()}/pods`,
-          query: { labelSelector: ADAPTOR_SELECTOR },
-          context: { verb: "list", resource: "pods", namespace: ns() },
-        })) as { items?: Pod[] };
-        state.pods = pods.items ?? [];
+        state.pods = await adaptorPods(client, ns());
         if (live(state.pods).length === 0)
-          return error(
-            `no ${ADAPTOR} pods found in namespace "${ns()}" (label ${ADAPTOR_SELECTOR}); is the Deployment ${ADAPTOR} scaled to zero?`,
-          );
+          return error(whyNoPods(await adaptorDeployment(client, ns()), ns()));
         for (const pod of state.pods) {
           const problem = podProblem(pod);
           if (problem !== undefined) return error(problem);
@@ -275,6 +286,9 @@ export function smiCategory(client: KubeClient, options: SmiCheckOptions = {}): 
         return ok;
       },
     },
+    ...(options.proxy === true
+      ? proxyChecks(client, ns, options.linkerdNamespace ?? "linkerd")
+      : []),
     {
       id: "l5d-smi-leader",
       description: "SMI adaptor replicas have elected one leader",
@@ -282,26 +296,10 @@ export function smiCategory(client: KubeClient, options: SmiCheckOptions = {}): 
       run: async () => {
         const pods = live(state.pods ?? []);
         let replicas = pods.length;
-        const deployment = (await get(
-          client,
-          `/apis/apps/v1/namespaces/${ns()}/deployments/${ADAPTOR}`,
-          {
-            resource: "deployments.apps",
-            namespace: ns(),
-            name: ADAPTOR,
-          },
-        ).catch(() => undefined)) as { spec?: { replicas?: number } } | undefined;
+        const deployment = await adaptorDeployment(client, ns()).catch(() => undefined);
         replicas = Math.max(replicas, deployment?.spec?.replicas ?? 0);
         if (replicas <= 1) return skip("one replica: no leader election");
-        const lease = (await get(
-          client,
-          `/apis/coordination.k8s.io/v1/namespaces/${ns()}/leases/${LEASE_NAME}`,
-          {
-            resource: "leases.coordination.k8s.io",
-            namespace: ns(),
-            name: LEASE_NAME,
-          },
-        )) as Lease | undefined;
+        const lease = await adaptorLease(client, ns());
         const where = `Lease ${ns()}/${LEASE_NAME}`;
         if (lease === undefined)
           return warning(
@@ -338,25 +336,138 @@ export function smiCategory(client: KubeClient, options: SmiCheckOptions = {}): 
       warning: true,
       run: async () => {
         if (state.splitCrd === false) return skip("the TrafficSplit CRD is not installed");
-        const [splits, profiles, discovered] = await Promise.all([
+        const [splits, profiles, discovered, services] = await Promise.all([
           listTrafficSplits(client, options.namespace),
           listServiceProfiles(client, options.namespace),
           options.clusterDomain === undefined
             ? adaptorClusterDomain(client, ns())
             : Promise.resolve(undefined),
+          listServiceKeys(client, options.namespace),
         ]);
-        const statuses = splitStatuses(splits, profiles.items, options.clusterDomain ?? discovered);
-        const bad = statuses.filter((s) => s.state !== "Synced" && s.state !== "Skipped");
+        const statuses = splitStatuses(
+          splits,
+          profiles.items,
+          options.clusterDomain ?? discovered,
+          services,
+        );
+        const bad = statuses.filter(
+          (s) =>
+            (s.state !== "Synced" && s.state !== "Skipped") || (s.missingBackends?.length ?? 0) > 0,
+        );
         if (bad.length === 0) return ok;
+        const describe = (s: SplitStatus) => {
+          const missing = s.missingBackends ?? [];
+          const absent =
+            missing.length === 0
+              ? ""
+              : `${s.state === "Synced" ? "" : "; "}backend Service${missing.length === 1 ? "" : "s"} ${missing.map((m) => `${s.namespace}/${m}`).join(", ")} ${missing.length === 1 ? "does" : "do"} not exist (BackendNotFound): Linkerd sends ${missing.length === 1 ? "its" : "their"} share to a name that does not resolve`;
+          return s.state === "Synced"
+            ? `${s.namespace}/${s.name}: Synced, but ${absent}`
+            : `${s.namespace}/${s.name}: ${s.state}: ${s.reason}${absent}`;
+        };
         return warning(
-          `${bad.length} of ${statuses.length} TrafficSplit${statuses.length === 1 ? "" : "s"} ${bad.length === 1 ? "is" : "are"} not in sync:\n` +
-            list(bad.map((s) => `${s.namespace}/${s.name}: ${s.state}: ${s.reason}`)) +
-            "\nRun linkerd smi status for details",
+          `${bad.length} of ${statuses.length} TrafficSplit${statuses.length === 1 ? "" : "s"} ${bad.length === 1 ? "needs" : "need"} attention:\n` +
+            list(bad.map(describe)) +
+            `\n\tRun ${statusCommand(bad.map((s) => s.namespace))} for details`,
         );
       },
     },
   ];
   return { name: CATEGORY, checks };
+}
+
+export const PROXY_CONTAINER = "linkerd-proxy";
+const INJECT_ANNOTATION = "linkerd.io/inject";
+const CONTROL_PLANE_NS_LABEL = "linkerd.io/control-plane-ns";
+const TRUST_ANCHORS_ENV = "LINKERD2_PROXY_IDENTITY_TRUST_ANCHORS";
+const TRUST_ROOTS_CONFIGMAP = "linkerd-identity-trust-roots";
+
+function hasProxy(pod: Pod): boolean {
+  return [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])].some(
+    (c) => c.name === PROXY_CONTAINER,
+  );
+}
+
+/** Why a meshed pod's proxy is not running and ready (Linkerd's CheckPodsRunning), or undefined. */
+export function proxyProblem(pod: Pod): string | undefined {
+  const name = pod.metadata?.name ?? "";
+  const phase = pod.status?.phase ?? "Pending";
+  if (phase === "Succeeded") return undefined;
+  if (phase !== "Running") return `pod "${name}" status is ${phase}`;
+  const statuses = [
+    ...(pod.status?.initContainerStatuses ?? []),
+    ...(pod.status?.containerStatuses ?? []),
+  ];
+  if (statuses.find((c) => c.name === PROXY_CONTAINER)?.ready !== true)
+    return `container "${PROXY_CONTAINER}" in pod "${name}" is not ready`;
+  return undefined;
+}
+
+/** The data-plane checks of `check --proxy`: the adaptor's pods are meshed and their proxies healthy. */
+function proxyChecks(client: KubeClient, ns: () => string, linkerdNamespace: string): Check[] {
+  let meshingOff = false;
+  return [
+    {
+      id: "l5d-smi-pods-injection",
+      description: "SMI extension pods are injected",
+      warning: true,
+      run: async () => {
+        const deployment = await adaptorDeployment(client, ns());
+        const inject = deployment?.spec?.template?.metadata?.annotations?.[INJECT_ANNOTATION];
+        if (deployment !== undefined && inject !== "enabled") {
+          meshingOff = true;
+          return skip("the adaptor is installed unmeshed (adaptor.proxyInject=false)");
+        }
+        const unmeshed = live(await adaptorPods(client, ns())).filter((p) => !hasProxy(p));
+        if (unmeshed.length === 0) return ok;
+        return error(
+          `could not find the ${PROXY_CONTAINER} container in pod${unmeshed.length === 1 ? "" : "s"}:\n${list(unmeshed.map((p) => p.metadata?.name ?? ""))}\n` +
+            `\tIs Linkerd's proxy injector running? Then restart the adaptor: kubectl -n ${ns()} rollout restart deployment/${ADAPTOR}`,
+        );
+      },
+    },
+    {
+      id: "l5d-smi-proxy-healthy",
+      description: "SMI extension proxies are healthy",
+      retry: true,
+      run: async () => {
+        if (meshingOff) return skip("the adaptor is installed unmeshed");
+        const pods = (
+          await new ResourceClient(client, PodV1).listAll(ns(), {
+            labelSelector: CONTROL_PLANE_NS_LABEL,
+          })
+        ).items;
+        if (pods.length === 0)
+          return error(`no "${PROXY_CONTAINER}" containers found in the "${ns()}" namespace`);
+        for (const pod of pods) {
+          const problem = proxyProblem(pod);
+          if (problem !== undefined) return error(problem);
+        }
+        const roots = await new ResourceClient(client, ConfigMapV1).get(
+          linkerdNamespace,
+          TRUST_ROOTS_CONFIGMAP,
+        );
+        if (roots === undefined)
+          return error(
+            `ConfigMap ${linkerdNamespace}/${TRUST_ROOTS_CONFIGMAP} not found: is Linkerd's control plane installed in "${linkerdNamespace}" (-L)?`,
+          );
+        const bundle = (roots.data?.["ca-bundle.crt"] ?? "").trim();
+        const stale = pods.filter((pod) =>
+          [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])]
+            .filter((c) => c.name === PROXY_CONTAINER)
+            .some((c) =>
+              (c.env ?? []).some(
+                (e) => e.name === TRUST_ANCHORS_ENV && (e.value ?? "").trim() !== bundle,
+              ),
+            ),
+        );
+        if (stale.length === 0) return ok;
+        return error(
+          `Some pods do not have the current trust bundle and must be restarted:\n${list(stale.map((p) => p.metadata?.name ?? ""))}`,
+        );
+      },
+    },
+  ];
 }
 
 async function serviceProfileCrd(client: KubeClient): Promise<Outcome> {

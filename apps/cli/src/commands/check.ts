@@ -1,12 +1,17 @@
 import { checkClusterDomain } from "@linkerd-smi/core";
+import { Command, Option } from "commander";
 import type { KubeClient } from "@linkerd-smi/kube";
 import { formatGoDuration, parseGoDuration } from "../check/duration.js";
 import { checkOutput, symbols, TablePrinter } from "../check/output.js";
 import { runChecks, type Category } from "../check/runner.js";
-import { DEFAULT_NAMESPACE, preCategory, smiCategory } from "../check/smi.js";
+import { preCategory, smiCategory } from "../check/smi.js";
+import { DEFAULT_NAMESPACE } from "../extension.js";
+import { clientFactory, exitWith, flagBool, rootOptions, type CommandContext } from "../flags.js";
 import { CliError } from "../errors.js";
 import type { CliIO } from "../io.js";
 import { createProgress } from "../output/progress.js";
+
+export { flagBool, forwardedGroups } from "../flags.js";
 
 export interface CheckOptions {
   output: string;
@@ -16,27 +21,15 @@ export interface CheckOptions {
   namespace?: string;
   clusterDomain?: string;
   verbose: boolean;
+  /** Also check the adaptor's proxies. */
+  proxy?: boolean;
+  /** Linkerd's control-plane namespace (`-L`). */
+  linkerdNamespace?: string;
   /** Between retries of a failing check (tests shorten it). */
   retryIntervalMs?: number;
 }
 
-/** What `linkerd-smi _extension-metadata` prints (Linkerd's ExtensionMetadataOutput). */
-export const EXTENSION_METADATA = {
-  name: "linkerd-smi",
-  // Not "always": `linkerd check` finds this extension through its namespace's
-  // linkerd.io/extension=smi label, so it checks it only where it is installed.
-  checks: "cluster",
-} as const;
-
-/** Linkerd forwards booleans as `--flag=true|false`; commander hands those over as strings. */
-export function flagBool(value: string | boolean | undefined): boolean {
-  if (value === undefined || value === false) return false;
-  if (value === true) return true;
-  // pflag's strconv.ParseBool spellings.
-  if (["1", "t", "T", "true", "TRUE", "True"].includes(value)) return true;
-  if (["0", "f", "F", "false", "FALSE", "False"].includes(value)) return false;
-  throw new CliError(`invalid boolean value "${value}": use true or false`, 2);
-}
+export { EXTENSION_METADATA } from "./extension-metadata.js";
 
 /**
  * Run by `linkerd check` (with `--output=json` and the flags it forwards) and by people. Returns
@@ -88,6 +81,10 @@ export async function check(
             ...(options.clusterDomain === undefined
               ? {}
               : { clusterDomain: options.clusterDomain }),
+            proxy: options.proxy === true,
+            ...(options.linkerdNamespace === undefined
+              ? {}
+              : { linkerdNamespace: options.linkerdNamespace }),
           }),
         ];
     const started = Date.now();
@@ -122,17 +119,86 @@ export async function check(
   }
 }
 
-/**
- * `linkerd check` forwards `--as-group` as pflag prints a string array: `--as-group=[]` when
- * empty, `--as-group=[a,b]` otherwise. Turns those back into groups.
- */
-export function forwardedGroups(values: readonly string[]): string[] {
-  return values.flatMap((value) => {
-    const m = /^\[(.*)\]$/s.exec(value);
-    if (m === null) return [value];
-    return (m[1] ?? "")
-      .split(",")
-      .map((g) => g.trim().replace(/^"(.*)"$/s, "$1"))
-      .filter((g) => g !== "");
-  });
+export function newCmdCheck(ctx: CommandContext): Command {
+  return new Command("check")
+    .description("Check the SMI extension for potential problems")
+    .addOption(
+      new Option("-o, --output <format>", "output format: table, json or short").default("table"),
+    )
+    .option(
+      "--wait <duration>",
+      "maximum time to wait for the adaptor pods to be ready (Go duration)",
+      "5m0s",
+    )
+    .addOption(
+      new Option(
+        "--pre [bool]",
+        "only run pre-installation checks, to determine if the extension can be installed",
+      ),
+    )
+    .option(
+      "-n, --namespace <namespace>",
+      "check only the TrafficSplits of this namespace (default: all); with --pre, the namespace to install into",
+    )
+    .option(
+      "--cluster-domain <domain>",
+      "cluster domain of ServiceProfile names (default: the adaptor's -cluster-domain)",
+    )
+    .addOption(
+      new Option(
+        "--proxy [bool]",
+        "also check that the adaptor's pods are meshed and their proxies healthy",
+      ),
+    )
+    .addOption(new Option("--verbose [bool]").hideHelp())
+    .addHelpText(
+      "after",
+      `
+The check command performs a series of checks to validate that the SMI
+extension is configured correctly. If a check fails it prints what is wrong and
+where to find hints, and exits with a non-zero exit code. \`linkerd check\` runs
+it with --output=json when the extension is installed.
+
+Examples:
+  # Check that the SMI extension is up and running
+  linkerd smi check
+
+  # Check only the TrafficSplits of namespace "shop"
+  linkerd smi check --namespace shop
+
+  # Also check the adaptor's Linkerd proxies
+  linkerd smi check --proxy
+
+  # Check that the extension can be installed
+  linkerd smi check --pre`,
+    )
+    .action(async (_opts: unknown, command: Command) => {
+      const o = command.opts<{
+        output: string;
+        wait: string;
+        pre?: string | boolean;
+        namespace?: string;
+        clusterDomain?: string;
+        proxy?: string | boolean;
+        verbose?: string | boolean;
+      }>();
+      const proxy = flagBool(o.proxy);
+      const verbose = rootOptions(command).verbose || flagBool(o.verbose);
+      exitWith(
+        await check(
+          {
+            output: o.output,
+            wait: o.wait,
+            pre: flagBool(o.pre),
+            verbose,
+            proxy,
+            linkerdNamespace: rootOptions(command).linkerdNamespace,
+            ...(o.namespace === undefined || o.namespace === "" ? {} : { namespace: o.namespace }),
+            ...(o.clusterDomain === undefined ? {} : { clusterDomain: o.clusterDomain }),
+          },
+          clientFactory(command, true),
+          ctx.io,
+        ),
+      );
+    });
 }

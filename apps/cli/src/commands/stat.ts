@@ -7,6 +7,7 @@ import { currentNamespace, type KubeClient } from "@linkerd-smi/kube";
 import { Command, Option } from "commander";
 import { clusterClient, type RootOptions } from "../cluster.js";
 import { CliError } from "../errors.js";
+import type { CommandContext } from "../flags.js";
 import type { CliIO } from "../io.js";
 import {
   adaptorClusterDomain,
@@ -177,7 +178,7 @@ export async function stat(
 }
 
 /** The `stat` command, for `program.addCommand`. */
-export function statCommand(io: CliIO): Command {
+export function newCmdStat({ io }: CommandContext): Command {
   return new Command("stat")
     .description(
       "Show live traffic per backend of each TrafficSplit (share, success rate, RPS, latency) from Prometheus",

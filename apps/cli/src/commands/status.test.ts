@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { SplitStatus } from "../status/collect.js";
-import { backendLines, renderStatusTable } from "./status.js";
+import { backendLines, renderStatusTable, statusExitCode } from "./status.js";
 
 const row = (over: Partial<SplitStatus>): SplitStatus => ({
   namespace: "shop",
@@ -33,28 +33,56 @@ describe("backendLines", () => {
 });
 
 describe("renderStatusTable", () => {
-  it("shows NAMESPACE only for all namespaces", () => {
-    const rows = [
-      row({}),
-      row({
-        name: "bad",
-        apex: "",
-        backends: [],
-        state: "Invalid",
-        reason: "error[missing-field] spec.service: ...",
-      }),
-    ];
+  const rows = [
+    row({}),
+    row({
+      name: "bad",
+      apex: "web",
+      backends: [
+        { service: "web-v1", weight: "-5" },
+        { service: "web-v2", weight: '"many"' },
+      ],
+      state: "Invalid",
+      reason: "error[negative-weight] spec.backends[0].weight: ...",
+    }),
+    row({ name: "typo", missingBackends: ["web-canary"] }),
+  ];
+
+  it("shows NAMESPACE only for all namespaces, an invalid split's backends as written", () => {
     expect(renderStatusTable(rows, false)).toBe(
       [
-        "NAME        APEX   BACKENDS                  STATE     REASON",
-        "web-split   web    web-v1     900m (90.0%)   Synced    fine",
+        "NAME        APEX   BACKENDS                  STATE",
+        "web-split   web    web-v1     900m (90.0%)   Synced",
         "                   web-canary 100m (10.0%)",
-        "bad         -      -                         Invalid   error[missing-field] spec.service: ...",
+        "bad         web    web-v1     -5             Invalid",
+        '                   web-v2 "many"',
+        "typo        web    web-v1     900m (90.0%)   Synced, BackendNotFound",
+        "                   web-canary 100m (10.0%)",
         "",
       ].join("\n"),
     );
     expect(renderStatusTable(rows, true).split("\n")[0]).toBe(
-      "NAMESPACE   NAME        APEX   BACKENDS                  STATE     REASON",
+      "NAMESPACE   NAME        APEX   BACKENDS                  STATE",
     );
+  });
+
+  it("-o wide adds the ServiceProfile and the reason, with the missing backends", () => {
+    const lines = renderStatusTable(rows, false, true).split("\n");
+    expect(lines[0]).toBe(
+      "NAME        APEX   BACKENDS                  STATE                     SERVICEPROFILE               REASON",
+    );
+    expect(lines[1]).toBe(
+      "web-split   web    web-v1     900m (90.0%)   Synced                    web.shop.svc.cluster.local   fine",
+    );
+    expect(lines[5]).toContain("fine; backend Service web-canary not found");
+  });
+});
+
+describe("statusExitCode", () => {
+  it("is 1 when a split is Invalid or in Conflict, 0 otherwise (Pending and BackendNotFound too)", () => {
+    expect(statusExitCode([row({}), row({ state: "Pending", missingBackends: ["x"] })])).toBe(0);
+    expect(statusExitCode([row({}), row({ state: "Invalid" })])).toBe(1);
+    expect(statusExitCode([row({ state: "Conflict" })])).toBe(1);
+    expect(statusExitCode([])).toBe(0);
   });
 });

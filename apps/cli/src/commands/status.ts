@@ -1,12 +1,15 @@
 import { checkClusterDomain, formatPercent } from "@linkerd-smi/core";
 import { currentNamespace, type KubeClient } from "@linkerd-smi/kube";
+import { Command } from "commander";
 import { stringify } from "yaml";
 import { CliError } from "../errors.js";
 import type { CliIO } from "../io.js";
 import { renderTable } from "../output/table.js";
+import { adaptorClusterDomain } from "../extension.js";
+import { clientFactory, exitWith, type CommandContext } from "../flags.js";
 import {
-  adaptorClusterDomain,
   explainReadError,
+  listServiceKeys,
   listServiceProfiles,
   listTrafficSplits,
   splitStatuses,
@@ -14,32 +17,45 @@ import {
 } from "../status/collect.js";
 
 export interface StatusOptions {
+  /** Only the split of this name. */
+  name?: string;
   namespace?: string;
   allNamespaces: boolean;
   output: string;
   clusterDomain?: string;
 }
 
-/** `svc weight (share)` per backend, one per line, with services and weights aligned. */
+/** `svc weight (share)` per backend, one per line, aligned; an invalid split's as written. */
 export function backendLines(backends: SplitStatus["backends"]): string[] {
   if (backends.length === 0) return ["-"];
   const service = Math.max(...backends.map((b) => b.service.length));
   const weight = Math.max(...backends.map((b) => b.weight.length));
-  return backends.map(
-    (b) =>
-      `${b.service.padEnd(service)} ${b.weight.padStart(weight)} (${formatPercent(b.percent)})`,
+  return backends.map((b) =>
+    `${b.service.padEnd(service)} ${b.weight.padStart(weight)}${b.percent === undefined ? "" : ` (${formatPercent(b.percent)})`}`.trimEnd(),
   );
 }
 
-/** The human table: one row per split, its backends one per line. */
-export function renderStatusTable(rows: readonly SplitStatus[], allNamespaces: boolean): string {
+/** The STATE column: the state, and BackendNotFound beside it when a backend Service is missing. */
+export function stateText(row: SplitStatus): string {
+  return (row.missingBackends?.length ?? 0) > 0 ? `${row.state}, BackendNotFound` : row.state;
+}
+
+/**
+ * The human table: one row per split, its backends one per line. It fits 100 columns for
+ * ordinary names; `wide` adds the ServiceProfile and the reason.
+ */
+export function renderStatusTable(
+  rows: readonly SplitStatus[],
+  allNamespaces: boolean,
+  wide = false,
+): string {
   const headers = [
     ...(allNamespaces ? ["NAMESPACE"] : []),
     "NAME",
     "APEX",
     "BACKENDS",
     "STATE",
-    "REASON",
+    ...(wide ? ["SERVICEPROFILE", "REASON"] : []),
   ];
   return renderTable(
     headers,
@@ -48,10 +64,22 @@ export function renderStatusTable(rows: readonly SplitStatus[], allNamespaces: b
       r.name,
       r.apex === "" ? "-" : r.apex,
       backendLines(r.backends),
-      r.state,
-      r.reason,
+      stateText(r),
+      ...(wide
+        ? [
+            r.serviceProfile ?? "-",
+            (r.missingBackends?.length ?? 0) > 0
+              ? `${r.reason}; backend Service${r.missingBackends?.length === 1 ? "" : "s"} ${(r.missingBackends ?? []).join(", ")} not found`
+              : r.reason,
+          ]
+        : []),
     ]),
   );
+}
+
+/** Exit 1 when a split cannot take effect as written (Invalid) or is shadowed (Conflict). */
+export function statusExitCode(rows: readonly SplitStatus[]): 0 | 1 {
+  return rows.some((r) => r.state === "Invalid" || r.state === "Conflict") ? 1 : 0;
 }
 
 /** What `-o json` and `-o yaml` print. */
@@ -59,14 +87,15 @@ export function statusDocument(rows: readonly SplitStatus[], clusterDomain: stri
   return { clusterDomain, items: rows };
 }
 
+/** Prints the splits; returns the exit code (1 when one is Invalid or in Conflict). */
 export async function status(
   options: StatusOptions,
   client: () => KubeClient,
   io: CliIO,
-): Promise<void> {
+): Promise<number> {
   if (!["", "wide", "table", "json", "yaml"].includes(options.output))
     throw new CliError(
-      `unsupported output format "${options.output}": use -o json or -o yaml (or leave -o out)`,
+      `unsupported output format "${options.output}": use -o wide, -o json or -o yaml (or leave -o out)`,
       2,
     );
   if (options.allNamespaces && options.namespace !== undefined)
@@ -85,21 +114,33 @@ export async function status(
     let rows: SplitStatus[];
     let clusterDomain: string;
     try {
-      const [splits, profiles, discovered] = await Promise.all([
+      const [splits, profiles, discovered, services] = await Promise.all([
         listTrafficSplits(kube, namespace),
         listServiceProfiles(kube, namespace),
         options.clusterDomain === undefined
           ? adaptorClusterDomain(kube)
           : Promise.resolve(undefined),
+        listServiceKeys(kube, namespace),
       ]);
       clusterDomain = options.clusterDomain ?? discovered ?? "cluster.local";
       if (profiles.crdMissing && splits.length > 0)
         io.err(
           "Linkerd's ServiceProfile CRD (serviceprofiles.linkerd.io) is not installed: no split can be in effect until Linkerd is installed.\n",
         );
-      rows = splitStatuses(splits, profiles.items, clusterDomain);
+      rows = splitStatuses(splits, profiles.items, clusterDomain, services);
+      if (services === undefined && splits.length > 0)
+        io.err(
+          "Could not list Services: backends that do not exist (BackendNotFound) are not shown.\n",
+        );
     } catch (error) {
       throw new CliError(explainReadError(error, where));
+    }
+    if (options.name !== undefined) {
+      rows = rows.filter((r) => r.name === options.name);
+      if (rows.length === 0)
+        throw new CliError(
+          `TrafficSplit "${options.name}" not found ${where}; list them with: linkerd smi status ${namespace === undefined ? "-A" : `-n ${namespace}`}`,
+        );
     }
 
     if (options.output === "json") {
@@ -109,9 +150,68 @@ export async function status(
     } else if (rows.length === 0) {
       io.err(`No TrafficSplits found ${where}.\n`);
     } else {
-      io.out(renderStatusTable(rows, namespace === undefined));
+      io.out(renderStatusTable(rows, namespace === undefined, options.output === "wide"));
     }
+    return statusExitCode(rows);
   } finally {
     kube.close();
   }
+}
+
+export function newCmdStatus(ctx: CommandContext): Command {
+  return new Command("status")
+    .description(
+      "Show each TrafficSplit, how it splits traffic, and whether its ServiceProfile is in sync",
+    )
+    .option(
+      "-n, --namespace <namespace>",
+      "namespace of the TrafficSplits (default: the kubeconfig context's)",
+    )
+    .option("-A, --all-namespaces", "show the TrafficSplits of every namespace", false)
+    .argument("[name]", "show only the TrafficSplit of this name")
+    .option(
+      "-o, --output <format>",
+      "output format: wide (adds SERVICEPROFILE and REASON), json or yaml (default: a table)",
+    )
+    .option(
+      "--cluster-domain <domain>",
+      "cluster domain of ServiceProfile names (default: the adaptor's -cluster-domain, else cluster.local)",
+    )
+    .addHelpText(
+      "after",
+      `
+STATE is Synced (the ServiceProfile's dstOverrides are the split's), Pending
+(not yet, or changed by hand: REASON says what differs), Invalid (the adaptor
+cannot use the split: REASON says why), Conflict (an older split targets the
+same service) or Skipped (the profile has the smi.linkerd.io/skip annotation).
+", BackendNotFound" follows it when a backend Service does not exist: Linkerd
+sends that backend's share to a name that does not resolve. -o wide shows the
+ServiceProfile and the reason. Exits 1 when a split is Invalid or in Conflict.
+
+Examples:
+  linkerd smi status -n trafficsplit-sample
+  linkerd smi status -n trafficsplit-sample backend-split -o wide
+  linkerd smi status -A
+  linkerd smi status -A -o json`,
+    )
+    .action(async (name: string | undefined, _opts: unknown, command: Command) => {
+      const o = command.opts<{
+        namespace?: string;
+        allNamespaces: boolean;
+        output?: string;
+        clusterDomain?: string;
+      }>();
+      const code = await status(
+        {
+          ...(name === undefined ? {} : { name }),
+          allNamespaces: o.allNamespaces,
+          output: o.output ?? "",
+          ...(o.namespace === undefined ? {} : { namespace: o.namespace }),
+          ...(o.clusterDomain === undefined ? {} : { clusterDomain: o.clusterDomain }),
+        },
+        clientFactory(command, true),
+        ctx.io,
+      );
+      exitWith(code);
+    });
 }

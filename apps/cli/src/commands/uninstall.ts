@@ -1,5 +1,8 @@
+import { Command } from "commander";
 import { stringify } from "yaml";
 import { manifestObjects, renderExtension, type ValueFlags } from "../chart.js";
+import { DEFAULT_NAMESPACE } from "../extension.js";
+import { valueOptions, type CommandContext } from "../flags.js";
 import type { CliIO } from "../io.js";
 
 export interface UninstallOptions extends ValueFlags {
@@ -39,4 +42,31 @@ export async function uninstall(options: UninstallOptions, io: CliIO): Promise<v
         "Pass --include-crds to delete it too.\n",
     );
   }
+}
+
+export function newCmdUninstall(ctx: CommandContext): Command {
+  return valueOptions(
+    new Command("uninstall")
+      .description(
+        "Print the extension's objects, for `| kubectl delete -f -` (the TrafficSplit CRD is kept)",
+      )
+      .option(
+        "--include-crds",
+        "also print the TrafficSplit CRD: deleting it deletes every TrafficSplit",
+        false,
+      ),
+    DEFAULT_NAMESPACE,
+  )
+    .addHelpText(
+      "after",
+      `
+Examples:
+  linkerd smi uninstall | kubectl delete -f -
+
+  # Also remove the TrafficSplit CRD and with it every TrafficSplit
+  linkerd smi uninstall --include-crds | kubectl delete -f -`,
+    )
+    .action(async (_opts: unknown, command: Command) => {
+      await uninstall(command.opts<UninstallOptions>(), ctx.io);
+    });
 }

@@ -1,14 +1,157 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { formatDiagnostic, formatPercent, type DiagnosticCode } from "@linkerd-smi/core";
+import { Command } from "commander";
+import {
+  formatDiagnostic,
+  formatPercent,
+  TRAFFIC_SPLIT_GROUP,
+  type DiagnosticCode,
+} from "@linkerd-smi/core";
+import {
+  classifyError,
+  currentNamespace,
+  defineResource,
+  KubeError,
+  type KubeClient,
+  type KubeObject,
+  ResourceClient,
+} from "@linkerd-smi/kube";
+import { parseAllDocuments } from "yaml";
 import { CliError } from "../errors.js";
+import { trafficSplitCrd } from "../crd.js";
+import { clientFactory, collect, exitWith, type CommandContext } from "../flags.js";
 import type { CliIO } from "../io.js";
-import { lintSources, type LintReport, type Problem, type Source } from "../validate/lint.js";
+import {
+  lintSources,
+  looksLikeTrafficSplit,
+  objectRef,
+  type LintReport,
+  type Problem,
+  type Source,
+} from "../validate/lint.js";
 
 export interface ValidateOptions {
   /** Files, directories, or `-` for standard input. */
   filenames: readonly string[];
   output: string;
+  /** Also a server-side dry run of each TrafficSplit against this cluster (`--server`). */
+  server?: () => KubeClient;
+}
+
+/** Every TrafficSplit object of the sources, where it is (document, List item). */
+function splitObjects(
+  sources: readonly Source[],
+): { file: string; document: number; item?: number; object: Record<string, unknown> }[] {
+  const found: {
+    file: string;
+    document: number;
+    item?: number;
+    object: Record<string, unknown>;
+  }[] = [];
+  for (const source of sources) {
+    let docs: unknown[];
+    try {
+      docs = parseAllDocuments(source.text).map((d) =>
+        d.errors.length > 0 ? null : (d.toJS() as unknown),
+      );
+    } catch {
+      continue;
+    }
+    docs.forEach((value, i) => {
+      const isObj = (v: unknown): v is Record<string, unknown> =>
+        typeof v === "object" && v !== null && !Array.isArray(v);
+      if (!isObj(value)) return;
+      const items =
+        typeof value.kind === "string" && /List$/.test(value.kind) && Array.isArray(value.items)
+          ? (value.items as unknown[])
+          : undefined;
+      const objects =
+        items === undefined ? [{ object: value }] : items.map((object, item) => ({ object, item }));
+      for (const { object, item } of objects as { object: unknown; item?: number }[])
+        if (isObj(object) && looksLikeTrafficSplit(object))
+          found.push({
+            file: source.name,
+            document: i + 1,
+            ...(item === undefined ? {} : { item }),
+            object,
+          });
+    });
+  }
+  return found;
+}
+
+/**
+ * A server-side dry run (apply, dryRun=All) of every TrafficSplit: what the cluster itself says,
+ * its CRD and admission included. Nothing is stored.
+ */
+async function serverDryRun(
+  report: LintReport,
+  sources: readonly Source[],
+  client: () => KubeClient,
+): Promise<LintReport> {
+  const kube = client();
+  const problems = [...report.problems];
+  const invalid = new Set<string>();
+  try {
+    const fallback = currentNamespace(kube.kubeConfig);
+    for (const { file, document, item, object } of splitObjects(sources)) {
+      const [group, version] = String(object.apiVersion).split("/");
+      const resource = defineResource<KubeObject>({
+        group: group ?? TRAFFIC_SPLIT_GROUP,
+        version: version ?? "",
+        plural: "trafficsplits",
+        kind: "TrafficSplit",
+        namespaced: true,
+      });
+      const metadata = (object.metadata ?? {}) as { name?: string; namespace?: string };
+      const namespace = metadata.namespace ?? fallback;
+      const ref = objectRef(object);
+      try {
+        await new ResourceClient(kube, resource).apply(
+          { ...object, metadata: { ...metadata, namespace } },
+          {
+            fieldManager: "linkerd-smi-validate",
+            force: true,
+            dryRun: true,
+          },
+        );
+      } catch (error) {
+        const kind = classifyError(error);
+        if (kind !== "invalid" && kind !== "not-found" && kind !== "forbidden") {
+          throw new CliError(
+            `--server: could not reach the cluster: ${error instanceof Error ? error.message : String(error)}`,
+          );
+        }
+        const detail = (error instanceof KubeError ? error.serverMessage : String(error)).trim();
+        invalid.add(`${file}#${document}#${item ?? -1}`);
+        problems.push({
+          file,
+          document,
+          ...(item === undefined ? {} : { item }),
+          object: ref,
+          severity: "error",
+          code: "server-rejected",
+          path: "",
+          message:
+            kind !== "not-found"
+              ? `the cluster rejects it (server-side dry run): ${detail}`
+              : /namespaces? "/.test(detail)
+                ? `namespace ${namespace} does not exist in the cluster (server-side dry run): ${detail}`
+                : `the cluster does not serve ${String(object.apiVersion)} TrafficSplits (server-side dry run): ${detail}`,
+        });
+      }
+    }
+  } finally {
+    kube.close();
+  }
+  return {
+    ...report,
+    problems,
+    trafficSplits: report.trafficSplits.map((t) =>
+      invalid.has(`${t.file}#${t.document}#${t.item ?? -1}`) ? { ...t, valid: false } : t,
+    ),
+    errors: problems.filter((p) => p.severity === "error").length,
+  };
 }
 
 const MANIFEST = /\.(ya?ml|json)$/i;
@@ -156,7 +299,9 @@ export async function validate(options: ValidateOptions, io: CliIO): Promise<num
       "no manifests given: pass -f FILE, -f DIR or -f - (standard input), as often as needed",
       2,
     );
-  const report = lintSources(await readSources(options.filenames, io));
+  const sources = await readSources(options.filenames, io);
+  let report = lintSources(sources, { crd: trafficSplitCrd() });
+  if (options.server !== undefined) report = await serverDryRun(report, sources, options.server);
 
   if (report.skipped.length > 0) {
     const names = report.skipped
@@ -176,4 +321,50 @@ export async function validate(options: ValidateOptions, io: CliIO): Promise<num
   if (options.output === "json") io.out(`${JSON.stringify(validateJson(report), null, 2)}\n`);
   else io.out(renderValidateReport(report));
   return report.errors > 0 ? 1 : 0;
+}
+
+export function newCmdValidate(ctx: CommandContext): Command {
+  return new Command("validate")
+    .description(
+      "Check TrafficSplit manifests offline, as the adaptor would read them (no cluster needed)",
+    )
+    .option(
+      "-f, --filename <path>",
+      "a file, a directory (*.yaml, *.yml, *.json, recursively) or - for standard input (repeatable)",
+      collect,
+      [],
+    )
+    .option("-o, --output <format>", "output format: json (default: text)")
+    .option(
+      "--server",
+      "also send each TrafficSplit to the cluster as a server-side dry run (nothing is stored)",
+      false,
+    )
+    .addHelpText(
+      "after",
+      `
+Each TrafficSplit is checked as the adaptor reads it, and against the schema
+and served versions of the TrafficSplit CRD the extension installs (what the
+apiserver would reject); --server also asks the cluster itself (a server-side
+dry run). Documents of other kinds are skipped. Exits 1 when any TrafficSplit
+has an error (warnings alone exit 0), 2 when a file cannot be read.
+
+Examples:
+  linkerd smi validate -f split.yaml
+  linkerd smi validate -f manifests/ -o json
+  kustomize build overlays/prod | linkerd smi validate -f -`,
+    )
+    .action(async (_opts: unknown, command: Command) => {
+      const o = command.opts<{ filename: string[]; output?: string; server: boolean }>();
+      exitWith(
+        await validate(
+          {
+            filenames: o.filename,
+            output: o.output ?? "",
+            ...(o.server ? { server: clientFactory(command) } : {}),
+          },
+          ctx.io,
+        ),
+      );
+    });
 }

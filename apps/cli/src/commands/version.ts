@@ -1,41 +1,16 @@
 import type { KubeClient } from "@linkerd-smi/kube";
+import { Command, Option } from "commander";
 import { CliError } from "../errors.js";
+import { adaptorVersion, UNAVAILABLE } from "../extension.js";
+import { clientFactory, rootOptions, type CommandContext } from "../flags.js";
 import type { CliIO } from "../io.js";
 import { CLI_VERSION } from "../version.js";
 
-export const UNAVAILABLE = "unavailable";
-
-interface DeploymentList {
-  items: {
-    metadata: { namespace: string; labels?: Record<string, string> };
-    spec?: { template?: { spec?: { containers?: { name: string; image?: string }[] } } };
-  }[];
-}
+export { UNAVAILABLE } from "../extension.js";
 
 /** The adaptor's version: its Deployment's version label, else its image tag. */
-export async function serverVersion(client: KubeClient, namespace?: string): Promise<string> {
-  const path =
-    namespace === undefined
-      ? "/apis/apps/v1/deployments"
-      : `/apis/apps/v1/namespaces/${namespace}/deployments`;
-  const list = (await client.request({
-    method: "GET",
-    path,
-    query: { labelSelector: "app.kubernetes.io/name=smi-adaptor" },
-    context: {
-      verb: "list",
-      resource: "deployments",
-      ...(namespace === undefined ? {} : { namespace }),
-    },
-  })) as DeploymentList;
-  const deployment = list.items[0];
-  if (deployment === undefined) return UNAVAILABLE;
-  const label = deployment.metadata.labels?.["app.kubernetes.io/version"];
-  if (label !== undefined && label !== "") return label;
-  const image =
-    deployment.spec?.template?.spec?.containers?.find((c) => c.name === "smi-adaptor")?.image ?? "";
-  const tag = /:([^:/@]+)(@.*)?$/.exec(image)?.[1];
-  return tag ?? UNAVAILABLE;
+export function serverVersion(client: KubeClient, namespace?: string): Promise<string> {
+  return adaptorVersion(client, namespace);
 }
 
 export interface VersionOptions {
@@ -79,4 +54,40 @@ export async function version(
       `Client version: ${CLI_VERSION}\n${server === undefined ? "" : `Server version: ${server}\n`}`,
     );
   }
+}
+
+export function newCmdVersion(ctx: CommandContext): Command {
+  return new Command("version")
+    .description("Print the CLI's version and the version of the adaptor running in the cluster")
+    .option("--client", "print the client version only", false)
+    .option("--short", "print the versions only", false)
+    .addOption(new Option("-o, --output <format>", "output format").choices(["json"]))
+    .option("-n, --namespace <namespace>", "namespace of the adaptor (default: any)")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  linkerd smi version
+  linkerd smi version --client --short
+  linkerd smi version -o json`,
+    )
+    .action(async (_opts: unknown, command: Command) => {
+      const o = command.opts<{
+        client: boolean;
+        short: boolean;
+        output?: string;
+        namespace?: string;
+      }>();
+      await version(
+        {
+          client: o.client,
+          short: o.short,
+          output: o.output ?? "",
+          ...(o.namespace === undefined ? {} : { namespace: o.namespace }),
+        },
+        clientFactory(command),
+        ctx.io,
+        rootOptions(command).verbose,
+      );
+    });
 }

@@ -6,14 +6,21 @@ import {
   DEFAULT_CLUSTER_DOMAIN,
   apexOfSplit,
   profileNameOfSplit,
-  SERVICE_PROFILE_RESOURCE,
   splitSyncState,
+  SERVICE_PROFILE_RESOURCE,
+  TRAFFIC_SPLIT_GROUP,
   trafficSplitResource,
   type ServiceProfile,
-  type SyncState,
   type TrafficSplitObject as TrafficSplit,
+  type SyncState,
 } from "@linkerd-smi/core";
-import { classifyError, KubeError, ResourceClient, type KubeClient } from "@linkerd-smi/kube";
+import {
+  classifyError,
+  KubeError,
+  ResourceClient,
+  ServiceV1,
+  type KubeClient,
+} from "@linkerd-smi/kube";
 
 /** One TrafficSplit and where it stands. */
 export interface SplitStatus {
@@ -22,9 +29,54 @@ export interface SplitStatus {
   apex: string;
   /** The ServiceProfile the split maps to. */
   serviceProfile?: string;
-  backends: { service: string; weight: string; percent: number }[];
+  /** The backends with the shares Linkerd uses; for an invalid split, as written (no percent). */
+  backends: { service: string; weight: string; percent?: number }[];
   state: SyncState;
   reason: string;
+  /**
+   * Backend Services that do not exist (the adaptor's BackendNotFound Warning): Linkerd sends
+   * their share of the traffic to a name that does not resolve. Absent when Services were not read.
+   */
+  missingBackends?: string[];
+}
+
+/** `namespace/name` of every Service in `namespace` (all when undefined), or undefined when they cannot be read. */
+export async function listServiceKeys(
+  client: KubeClient,
+  namespace?: string,
+): Promise<Set<string> | undefined> {
+  try {
+    const services = await new ResourceClient(client, ServiceV1).listAll(namespace);
+    return new Set(
+      services.items.map((s) => `${s.metadata?.namespace ?? ""}/${s.metadata?.name ?? ""}`),
+    );
+  } catch {
+    return undefined;
+  }
+}
+
+/** The backends of a split as its manifest writes them (weights as strings). */
+function backendsAsWritten(split: TrafficSplit): { service: string; weight: string }[] {
+  const backends = (split.spec as { backends?: unknown } | undefined)?.backends;
+  if (!Array.isArray(backends)) return [];
+  return backends.map((b: unknown) => {
+    const backend = (typeof b === "object" && b !== null ? b : {}) as {
+      service?: unknown;
+      weight?: unknown;
+    };
+    return {
+      service:
+        typeof backend.service === "string"
+          ? backend.service
+          : JSON.stringify(backend.service ?? null),
+      weight:
+        backend.weight === undefined
+          ? "-"
+          : typeof backend.weight === "string"
+            ? backend.weight
+            : JSON.stringify(backend.weight),
+    };
+  });
 }
 
 /**
@@ -71,19 +123,20 @@ export function splitStatuses(
   splits: readonly TrafficSplit[],
   profiles: readonly ServiceProfile[],
   clusterDomain: string = DEFAULT_CLUSTER_DOMAIN,
+  services?: ReadonlySet<string>,
 ): SplitStatus[] {
   const byNamespace = new Map<string, TrafficSplit[]>();
   for (const split of splits) {
-    const ns = split.metadata.namespace;
+    const ns = split.metadata?.namespace ?? "";
     byNamespace.set(ns, [...(byNamespace.get(ns) ?? []), split]);
   }
   const profileByKey = new Map(
-    profiles.map((p) => [`${p.metadata.namespace ?? ""}/${p.metadata.name ?? ""}`, p]),
+    profiles.map((p) => [`${p.metadata?.namespace ?? ""}/${p.metadata?.name ?? ""}`, p]),
   );
   return splits
     .map((split): SplitStatus => {
-      const namespace = split.metadata.namespace;
-      const name = split.metadata.name;
+      const namespace = split.metadata?.namespace ?? "";
+      const name = split.metadata?.name ?? "";
       const profileName = profileNameOfSplit(split, clusterDomain);
       const profile =
         profileName === undefined ? undefined : profileByKey.get(`${namespace}/${profileName}`);
@@ -98,11 +151,15 @@ export function splitStatuses(
         name,
         apex: apexOfSplit(split),
         ...(state.profileName === undefined ? {} : { serviceProfile: state.profileName }),
-        backends: (state.shares ?? []).map((s) => ({
-          service: s.service,
-          weight: s.weight,
-          percent: s.percent,
-        })),
+        backends:
+          state.shares === undefined
+            ? backendsAsWritten(split)
+            : state.shares.map((s) => ({
+                service: s.service,
+                weight: s.weight,
+                percent: s.percent,
+              })),
+        ...missing(state.shares, namespace, services),
         state: state.state,
         reason: state.reason,
       };
@@ -112,68 +169,22 @@ export function splitStatuses(
     );
 }
 
+/** `{ missingBackends }` when some backend Service is known not to exist, else nothing. */
+function missing(
+  shares: readonly { service: string }[] | undefined,
+  namespace: string,
+  services: ReadonlySet<string> | undefined,
+): { missingBackends?: string[] } {
+  if (services === undefined || shares === undefined) return {};
+  const absent = shares.map((s) => s.service).filter((svc) => !services.has(`${namespace}/${svc}`));
+  return absent.length === 0 ? {} : { missingBackends: [...new Set(absent)] };
+}
+
 function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-interface DeploymentList {
-  items: {
-    spec?: {
-      replicas?: number;
-      template?: {
-        spec?: { containers?: { name: string; args?: string[]; command?: string[] }[] };
-      };
-    };
-  }[];
-}
-
-/** The `-cluster-domain` value in an adaptor container's arguments (Go and GNU spellings). */
-export function clusterDomainFromArgs(args: readonly string[]): string | undefined {
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i] ?? "";
-    const m = /^--?cluster-domain(?:=(.*))?$/.exec(arg);
-    if (m === null) continue;
-    return m[1] ?? args[i + 1];
-  }
-  return undefined;
-}
-
-/**
- * The cluster domain the running adaptor was started with, read from its Deployment (label
- * `app.kubernetes.io/name=smi-adaptor`), or undefined when there is none or it cannot be read.
- */
-export async function adaptorClusterDomain(
-  client: KubeClient,
-  namespace?: string,
-): Promise<string | undefined> {
-  try {
-    const list = (await client.request({
-      method: "GET",
-      path:
-        namespace === undefined
-          ? "/apis/apps/v1/deployments"
-          : `/apis/apps/v1/namespaces/${namespace}/deployments`,
-      query: { labelSelector: "app.kubernetes.io/name=smi-adaptor" },
-      context: {
-        verb: "list",
-        resource: "deployments",
-        ...(namespace === undefined ? {} : { namespace }),
-      },
-    })) as DeploymentList;
-    for (const deployment of list.items) {
-      for (const container of deployment.spec?.template?.spec?.containers ?? []) {
-        const domain = clusterDomainFromArgs([
-          ...(container.command ?? []),
-          ...(container.args ?? []),
-        ]);
-        if (domain !== undefined && domain !== "") return domain;
-      }
-    }
-  } catch {
-    // Not allowed to read Deployments, or no cluster: the caller falls back to the default.
-  }
-  return undefined;
-}
+export { adaptorClusterDomain, clusterDomainFromArgs } from "../extension.js";
 
 /** A message that says what failed and what to do, for an error reading TrafficSplits. */
 export function explainReadError(error: unknown, where: string): string {
@@ -181,14 +192,14 @@ export function explainReadError(error: unknown, where: string): string {
   const detail = error instanceof Error ? error.message : String(error);
   if (kind === "not-found")
     return (
-      "the TrafficSplit CRD (trafficsplits.split.smi-spec.io) is not installed in this cluster.\n" +
+      `the TrafficSplit CRD (trafficsplits.${TRAFFIC_SPLIT_GROUP}) is not installed in this cluster.\n` +
       "Install the SMI extension: linkerd smi install | kubectl apply -f -"
     );
   if (kind === "forbidden" || kind === "unauthorized") {
     const who = error instanceof KubeError ? error.serverMessage : detail;
     return (
       `not allowed to read TrafficSplits ${where}: ${who}\n` +
-      "Reading them needs list on trafficsplits.split.smi-spec.io and serviceprofiles.linkerd.io; " +
+      `Reading them needs list on trafficsplits.${TRAFFIC_SPLIT_GROUP} and serviceprofiles.linkerd.io; ` +
       "ask your cluster admin, or use --as / --context for an identity that has it."
     );
   }

@@ -8,6 +8,7 @@ import {
   desiredServiceProfile,
   parseTrafficSplit,
   sortDiagnostics,
+  TRAFFIC_SPLIT_GROUP,
   type Diagnostic,
   type Severity,
 } from "@linkerd-smi/core";
@@ -20,6 +21,8 @@ import {
   type Document,
   type Node as YamlNode,
 } from "yaml";
+import type { TrafficSplitCrd } from "../crd.js";
+import { schemaProblems } from "./schema.js";
 
 /** A file (or standard input) to lint. */
 export interface Source {
@@ -97,7 +100,7 @@ function str(value: unknown): string | undefined {
 export function looksLikeTrafficSplit(object: Json): boolean {
   const apiVersion = str(object.apiVersion) ?? "";
   const kind = str(object.kind) ?? "";
-  return apiVersion.startsWith("split.smi-spec.io/") || kind.toLowerCase() === "trafficsplit";
+  return apiVersion.startsWith(`${TRAFFIC_SPLIT_GROUP}/`) || kind.toLowerCase() === "trafficsplit";
 }
 
 /** `namespace/name`, `name`, or `<unnamed>`. */
@@ -197,8 +200,11 @@ function diagnose(object: Json): {
   };
 }
 
-/** Lints every document of every source. */
-export function lintSources(sources: readonly Source[]): LintReport {
+/** Lints every document of every source; with `crd`, also against the CRD's served versions and schemas. */
+export function lintSources(
+  sources: readonly Source[],
+  options: { crd?: TrafficSplitCrd } = {},
+): LintReport {
   const trafficSplits: CheckedSplit[] = [];
   const skipped: SkippedDocument[] = [];
   const problems: Problem[] = [];
@@ -286,7 +292,22 @@ export function lintSources(sources: readonly Source[]): LintReport {
           continue;
         }
         const ref = objectRef(object);
-        const { diagnostics, backends, apex } = diagnose(object);
+        const diagnosed = diagnose(object);
+        const { backends, apex } = diagnosed;
+        // What the apiserver itself rejects, where the adaptor's rules have not said it already.
+        const reported = new Set(
+          diagnosed.diagnostics.filter((d) => d.severity === "error").map((d) => d.path),
+        );
+        const schema = (options.crd === undefined ? [] : schemaProblems(object, options.crd))
+          .filter((p) => !reported.has(p.path))
+          .map((p): Diagnostic => ({
+            severity: "error",
+            code: p.code as Diagnostic["code"],
+            path: p.path,
+            message: p.message,
+            ...(p.suggestion === undefined ? {} : { suggestion: p.suggestion }),
+          }));
+        const diagnostics = sortDiagnostics([...schema, ...diagnosed.diagnostics]);
         const valid = !diagnostics.some((d) => d.severity === "error");
         const apiVersion = str(object.apiVersion);
         trafficSplits.push({
