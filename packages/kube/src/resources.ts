@@ -44,6 +44,8 @@ export interface KubeObjectMeta {
   namespace?: string;
   uid?: string;
   resourceVersion?: string;
+  creationTimestamp?: string;
+  deletionTimestamp?: string;
   labels?: Record<string, string>;
   annotations?: Record<string, string>;
 }

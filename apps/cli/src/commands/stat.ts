@@ -141,7 +141,7 @@ export async function stat(
       return;
     }
     for (const r of rows)
-      if (r.apex === "" || r.backends.length === 0)
+      if (r.state === "Invalid" || r.apex === "" || r.backends.length === 0)
         io.err(
           `${r.namespace}/${r.name}: left out, the adaptor cannot use it (${r.reason}); see linkerd smi status\n`,
         );

@@ -98,7 +98,7 @@ const finite = (n: number): number | undefined => (Number.isFinite(n) ? n : unde
 
 /** Splits that can be measured: valid ones with an apex and backends. */
 export function measurable(rows: readonly SplitStatus[]): SplitStatus[] {
-  return rows.filter((r) => r.apex !== "" && r.backends.length > 0);
+  return rows.filter((r) => r.state !== "Invalid" && r.apex !== "" && r.backends.length > 0);
 }
 
 /** The scope of the queries for `splits`. */
@@ -249,7 +249,8 @@ export function assembleStats(splits: readonly SplitStatus[], answers: StatAnswe
         return {
           service: b.service,
           weight: b.weight,
-          share: b.percent,
+          // measurable() keeps valid splits only: each of their backends has its share.
+          share: b.percent ?? 0,
           // A backend without series while its split has traffic got no requests: 0 is measured.
           rps: t.total,
           requests: t.total * answers.windowSeconds,
@@ -270,7 +271,7 @@ function emptyStat(split: SplitStatus): SplitStat {
     backends: split.backends.map((b) => ({
       service: b.service,
       weight: b.weight,
-      share: b.percent,
+      share: b.percent ?? 0,
       latencyMs: {},
     })),
   };
