@@ -15,15 +15,16 @@ import {
 describe("label suggestions", () => {
   it.each([
     // A run of invalid characters becomes a single '-'.
-    [checkDns1035Label, "web!!v2", "web-v2"],
+    ["Service name", "web!!v2", "web-v2"],
     // Leading and trailing '-' runs are trimmed (a namespace may start with a digit).
-    [checkDns1123Label, "--ns--", "ns"],
-    [checkDns1123Label, "1ns_x", "1ns-x"],
+    ["namespace", "--ns--", "ns"],
+    ["namespace", "1ns_x", "1ns-x"],
     // A Service name must start with a letter: every leading non-letter goes.
-    [checkDns1035Label, "12web", "web"],
+    ["Service name", "12web", "web"],
     // Cut to 63 characters, then no '-' may end it.
-    [checkDns1035Label, `${"a".repeat(61)}--x`, "a".repeat(61)],
-  ] as const)("%o(%j) suggests %j", (check, name, suggestion) => {
+    ["Service name", `${"a".repeat(61)}--x`, "a".repeat(61)],
+  ] as const)("the %s %j: suggests %j", (what, name, suggestion) => {
+    const check = what === "namespace" ? checkDns1123Label : checkDns1035Label;
     expect(check(name)?.suggestion).toBe(suggestion);
   });
 
@@ -73,6 +74,12 @@ describe("subdomain suggestions", () => {
     expect(name).toHaveLength(253);
     expect(checkDns1123Subdomain(name)?.message).toBe(
       `"${name}" contains "_"; a name may contain only lowercase letters, digits, '-' and '.'`,
+    );
+  });
+
+  it("lists every bad character once when a name mixes capitals with other bad characters", () => {
+    expect(checkDns1123Subdomain("My_Split.Default")?.message).toBe(
+      `"My_Split.Default" contains "M", "_", "S", "D"; a name may contain only lowercase letters, digits, '-' and '.'`,
     );
   });
 
