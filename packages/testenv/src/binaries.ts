@@ -13,6 +13,8 @@ export interface Versions {
   kubernetes: string;
   etcd: string;
   helm: string;
+  /** The `sigs.k8s.io/gateway-api` module whose CRDs tests install. */
+  gatewayApi: string;
   /** Changes when the way we build changes, so stale builds are not reused. */
   buildRevision: number;
 }
@@ -21,10 +23,11 @@ export interface Binaries {
   versions: Versions;
   etcd: string;
   kubeApiserver: string;
+  kubeControllerManager: string;
   helm: string;
 }
 
-type Target = "etcd" | "kube-apiserver" | "helm";
+type Target = "etcd" | "kube-apiserver" | "kube-controller-manager" | "helm";
 
 export function readVersions(): Versions {
   return JSON.parse(readFileSync(join(packageRoot, "versions.json"), "utf8")) as Versions;
@@ -42,6 +45,7 @@ export function binaryPaths(versions: Versions = readVersions()): Binaries {
     versions,
     etcd: bin("etcd", versions.etcd),
     kubeApiserver: bin("kube-apiserver", versions.kubernetes),
+    kubeControllerManager: bin("kube-controller-manager", versions.kubernetes),
     helm: bin("helm", versions.helm),
   };
 }
@@ -55,6 +59,7 @@ export async function ensureBinaries(): Promise<Binaries> {
   const missing: Target[] = [];
   if (!existsSync(paths.etcd)) missing.push("etcd");
   if (!existsSync(paths.kubeApiserver)) missing.push("kube-apiserver");
+  if (!existsSync(paths.kubeControllerManager)) missing.push("kube-controller-manager");
   if (!existsSync(paths.helm)) missing.push("helm");
   if (missing.length === 0) return paths;
 

@@ -1,5 +1,5 @@
 import { ControlPlane, type ControlPlaneOptions } from "./controlplane.js";
-import { installCrds } from "./crds.js";
+import { installCrds, type InstallCrdsOptions } from "./crds.js";
 
 export interface TestEnvironment {
   plane: ControlPlane;
@@ -8,13 +8,16 @@ export interface TestEnvironment {
   crds: string[];
 }
 
-/** A control plane with our CRDs installed: what every integration test starts from. */
+/**
+ * A control plane (etcd, kube-apiserver, kube-controller-manager) with our CRDs and the Gateway
+ * API CRDs installed: what every integration test starts from.
+ */
 export async function startEnvironment(
-  options: ControlPlaneOptions = {},
+  options: ControlPlaneOptions & InstallCrdsOptions = {},
 ): Promise<TestEnvironment> {
   const plane = await ControlPlane.start(options);
   try {
-    const crds = await installCrds(plane);
+    const crds = await installCrds(plane, options);
     return { plane, kubeconfig: plane.kubeconfigPath, version: await plane.version(), crds };
   } catch (error) {
     await plane.stop();
