@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { startAdaptor } from "./adaptor.js";
+import { startAdaptor } from "./runtime.js";
 import { FlagError, parseFlags, usage } from "./flags.js";
 import { VERSION } from "./version.js";
 

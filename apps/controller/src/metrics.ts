@@ -13,6 +13,7 @@ export interface AdaptorMetrics {
   watchRestarts: Counter<"resource" | "reason">;
   cacheSynced: Gauge<"resource">;
   apiWrites: Counter<"resource">;
+  permanentErrors: Counter<"kind">;
   backendWeight: Gauge<"namespace" | "trafficsplit" | "apex" | "backend">;
 }
 
@@ -72,6 +73,12 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Adapt
       name: "smi_adaptor_cache_synced",
       help: "1 when the informer cache of a resource is synced and its watch is up.",
       labelNames: ["resource"],
+      registers,
+    }),
+    permanentErrors: new Counter({
+      name: "smi_adaptor_permanent_errors_total",
+      help: "Writes the apiserver refused for a reason retrying cannot fix (forbidden, invalid, ...), by kind; each is reported in a WriteRejected Event and not retried until something changes.",
+      labelNames: ["kind"],
       registers,
     }),
     apiWrites: new Counter({

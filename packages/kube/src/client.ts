@@ -2,29 +2,10 @@ import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from
 import { Agent as HttpsAgent, request as httpsRequest, type RequestOptions } from "node:https";
 import type { KubeConfig } from "@kubernetes/client-node";
 import { loadKubeConfig, type LoadKubeConfigOptions } from "./config.js";
-import { KubeError, type ErrorContext } from "./errors.js";
-import { ResourceClient, type KubeObject, type ResourceDescriptor } from "./resources.js";
+import { KubeError } from "./errors.js";
+import type { KubeRequest, KubeTransport, StreamHandlers } from "./transport.js";
 
-/** HTTP verbs the Kubernetes API uses. */
-export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
-
-/** One request to the apiserver. */
-export interface KubeRequest {
-  method: HttpMethod;
-  /** Absolute API path, e.g. `/api/v1/namespaces/default/services`. */
-  path: string;
-  /** Query parameters; `undefined` values are left out. */
-  query?: Readonly<Record<string, string | number | boolean | undefined>>;
-  /** JSON-serialised unless it is already a string. */
-  body?: unknown;
-  /** Defaults to `application/json` when there is a body. */
-  contentType?: string;
-  signal?: AbortSignal;
-  /** Overrides the client's request timeout; 0 means none (watches). */
-  timeoutMs?: number;
-  /** What the request is about, for error messages. */
-  context: ErrorContext;
-}
+export type { HttpMethod, KubeRequest, StreamHandlers } from "./transport.js";
 
 /** Options for {@link KubeClient}. */
 export interface KubeClientOptions {
@@ -38,6 +19,13 @@ export interface KubeClientOptions {
    * as client-go does.
    */
   maxRetries?: number;
+  /**
+   * Called once for every request (and watch) before it is sent, not again
+   * for retries: for metrics such as writes per resource
+   * (`req.method`, `req.resource`). It must not throw; an exception fails
+   * the request.
+   */
+  onRequest?: (req: KubeRequest) => void;
 }
 
 interface TlsSnapshot {
@@ -51,15 +39,16 @@ interface TlsSnapshot {
  * certificates, exec and OIDC plugins, impersonation), over a keep-alive
  * connection pool. It returns parsed JSON or throws a {@link KubeError}.
  *
- * Most code uses typed {@link ResourceClient}s from {@link KubeClient.resource}
+ * Most code uses a typed `ResourceClient` (`new ResourceClient(client, descriptor)`)
  * rather than calling {@link KubeClient.request} directly.
  */
-export class KubeClient {
+export class KubeClient implements KubeTransport {
   /** The apiserver URL of the current context, without a trailing slash. */
   readonly server: string;
   private readonly userAgent: string;
   private readonly requestTimeoutMs: number;
   private readonly maxRetries: number;
+  private readonly onRequest: ((req: KubeRequest) => void) | undefined;
   private tls: TlsSnapshot | undefined;
   private closed = false;
 
@@ -76,6 +65,7 @@ export class KubeClient {
     this.userAgent = options.userAgent ?? "linkerd-smi-kube";
     this.requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
     this.maxRetries = options.maxRetries ?? 5;
+    this.onRequest = options.onRequest;
   }
 
   /** A client for the configuration {@link loadKubeConfig} finds with these options. */
@@ -88,6 +78,7 @@ export class KubeClient {
 
   /** Sends a request and returns its parsed JSON body (undefined when empty). */
   async request(req: KubeRequest): Promise<unknown> {
+    this.onRequest?.(req);
     for (let attempt = 0; ; attempt++) {
       let res: IncomingMessage;
       try {
@@ -121,10 +112,8 @@ export class KubeClient {
    * connection breaks, or with the abort reason when `signal` fires. If
    * `onLine` throws, the stream is closed and the promise rejects with that error.
    */
-  async stream(
-    req: KubeRequest,
-    handlers: { onOpen?: () => void; onLine: (line: string) => void },
-  ): Promise<void> {
+  async stream(req: KubeRequest, handlers: StreamHandlers): Promise<void> {
+    this.onRequest?.(req);
     let res: IncomingMessage;
     for (let attempt = 0; ; attempt++) {
       res = await this.send(req, req.timeoutMs ?? 0);
@@ -202,11 +191,6 @@ export class KubeClient {
           );
       });
     });
-  }
-
-  /** A typed client for one resource. */
-  resource<T extends KubeObject>(resource: ResourceDescriptor<T>): ResourceClient<T> {
-    return new ResourceClient(this, resource);
   }
 
   /** Closes pooled connections. Requests after this fail. */

@@ -1,14 +1,15 @@
-import type { KubeClient } from "./client.js";
 import { KubeError } from "./errors.js";
 import { silentLogger, type Logger } from "./log.js";
-import { EventV1, type CoreEvent, type KubeObject, type ResourceClient } from "./resources.js";
+import { EventV1, ResourceClient, type CoreEvent, type KubeObject } from "./resources.js";
+import type { KubeTransport } from "./transport.js";
 
 /** Event types Kubernetes knows. */
 export type EventType = "Normal" | "Warning";
 
 /** Options of {@link EventRecorder}. */
 export interface EventRecorderOptions {
-  client: KubeClient;
+  /** A `KubeClient`, or any other {@link KubeTransport}. */
+  client: KubeTransport;
   /** `source.component` and `reportingComponent`, e.g. `smi-adaptor`. */
   component: string;
   /** `source.host` and `reportingInstance`, e.g. the pod name. */
@@ -61,7 +62,7 @@ export class EventRecorder {
   private seq = 0;
 
   constructor(private readonly options: EventRecorderOptions) {
-    this.events = options.client.resource(EventV1);
+    this.events = new ResourceClient(options.client, EventV1);
     this.logger = options.logger ?? silentLogger;
     this.windowMs = options.aggregationWindowMs ?? 10 * 60_000;
     this.burst = options.spam?.burst ?? 25;

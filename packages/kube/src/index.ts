@@ -3,10 +3,12 @@
  * `@kubernetes/client-node` for the linkerd-smi adaptor and CLI.
  *
  * - {@link loadKubeConfig}: kubeconfig / in-cluster loading, `--context`, impersonation.
- * - {@link KubeClient} and {@link ResourceClient}: typed CRUD, server-side apply, watch.
+ * - {@link KubeClient}: the HTTP transport ({@link KubeTransport}).
+ * - {@link ResourceClient}: typed CRUD, server-side apply, watch over any resource descriptor.
  * - {@link classifyError} and {@link KubeError}: what went wrong, and whether to retry.
  * - {@link Informer}: a supervised list + watch + cache.
  * - {@link WorkQueue}: a rate-limited, deduplicating work queue with workers.
+ * - {@link MutationCache}: a controller's own writes, until its informer has seen them.
  * - {@link EventRecorder}: aggregated core/v1 Events.
  * - {@link LeaderElector}: Lease-based leader election.
  *
@@ -21,7 +23,8 @@ export {
   type KubeConfigEnvironment,
   type LoadKubeConfigOptions,
 } from "./config.js";
-export { KubeClient, type HttpMethod, type KubeClientOptions, type KubeRequest } from "./client.js";
+export { KubeClient, type KubeClientOptions } from "./client.js";
+export type { HttpMethod, KubeRequest, KubeTransport, StreamHandlers } from "./transport.js";
 export {
   classifyError,
   isAbort,
@@ -34,46 +37,54 @@ export {
 } from "./errors.js";
 export {
   apiVersionOf,
+  ClusterRoleBindingV1,
+  ClusterRoleV1,
   defineResource,
+  DeploymentV1,
   EventV1,
   LeaseV1,
+  NamespaceV1,
+  PodV1,
   objectKey,
   ResourceClient,
   resourceName,
   resourcePath,
-  ServiceProfileV1Alpha2,
+  ServiceAccountV1,
   ServiceV1,
   splitKey,
-  TrafficSplitV1Alpha1,
-  TrafficSplitV1Alpha2,
   type ApplyOptions,
+  type ClusterRole,
+  type ClusterRoleBinding,
   type CoreEvent,
   type DeleteOptions,
+  type Deployment,
   type KubeObject,
+  type KubeObjectMeta,
   type Lease,
   type ListOptions,
+  type Namespace,
   type ObjectList,
   type ObjectMeta,
+  type Pod,
   type ResourceDescriptor,
   type SelectorOptions,
   type Service,
-  type ServiceProfile,
-  type TrafficSplit,
-  type TrafficSplitBackend,
+  type ServiceAccount,
   type WatchEvent,
   type WatchOptions,
-  type WeightedDst,
   type Wire,
   type WriteOptions,
 } from "./resources.js";
 export {
   Informer,
+  NAMESPACE_INDEX,
   type DeleteInfo,
   type InformerHandlers,
   type InformerHealth,
   type InformerOptions,
   type WatchRestartReason,
 } from "./informer.js";
+export type { IndexFunc } from "./store.js";
 export {
   defaultControllerRateLimiter,
   ExponentialFailureRateLimiter,
@@ -90,6 +101,7 @@ export {
   type WorkQueueOptions,
   type WorkResult,
 } from "./workqueue.js";
+export { MutationCache, type Versioned } from "./mutation-cache.js";
 export { EventRecorder, type EventRecorderOptions, type EventType } from "./events.js";
 export { LeaderElector, microTime, type LeaderElectorOptions } from "./leader.js";
 export { consoleLogger, silentLogger, type LogFields, type Logger } from "./log.js";

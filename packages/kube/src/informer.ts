@@ -7,6 +7,7 @@ import {
   type ResourceClient,
   type WatchEvent,
 } from "./resources.js";
+import { IndexedStore, type IndexFunc } from "./store.js";
 import { backoffDelay, deepFreeze, delay, type BackoffOptions } from "./util.js";
 
 /** What a delete handler is told besides the object. */
@@ -90,6 +91,9 @@ export interface InformerOptions<T> {
 
 type Unsubscribe = () => void;
 
+/** The built-in index behind {@link Informer.list}: objects by `metadata.namespace`. */
+export const NAMESPACE_INDEX = "namespace";
+
 /**
  * A supervised list + watch + cache of one resource, like client-go's shared
  * informer.
@@ -106,7 +110,7 @@ type Unsubscribe = () => void;
  * mutate them; copy first (`structuredClone`).
  */
 export class Informer<T extends KubeObject> {
-  private readonly cache = new Map<string, T>();
+  private readonly cache: IndexedStore<T>;
   private readonly handlers = new Set<InformerHandlers<T>>();
   private readonly restartHooks = new Set<(reason: WatchRestartReason, error: unknown) => void>();
   private readonly syncWaiters = new Set<(synced: boolean) => void>();
@@ -135,6 +139,31 @@ export class Informer<T extends KubeObject> {
     this.label = `${resourceName(client.resource)}/${client.resource.version}${
       options.namespace === undefined ? "" : ` in ${options.namespace}`
     }`;
+    this.cache = new IndexedStore<T>((index, key, error) => {
+      this.logger.error(`informer ${this.label}: index function "${index}" threw for ${key}`, {
+        error,
+      });
+    });
+    this.cache.addIndex(NAMESPACE_INDEX, (obj) => {
+      const ns = obj.metadata?.namespace;
+      return ns === undefined ? [] : [ns];
+    });
+  }
+
+  /**
+   * Adds an index: `indexFn` returns the values an object is filed under
+   * (for example a TrafficSplit's apex service, `["ns/web"]`), read back with
+   * {@link byIndex}. It may be added before or after {@link start}; it is
+   * built from what is cached now and kept in step with every add, update,
+   * delete and relist. The name must be new (`namespace` is built in).
+   */
+  addIndex(name: string, indexFn: IndexFunc<T>): void {
+    this.cache.addIndex(name, indexFn);
+  }
+
+  /** Cached objects (frozen) filed under `value` in the index `name`; throws if there is no such index. */
+  byIndex(name: string, value: string): T[] {
+    return this.cache.byIndex(name, value);
   }
 
   /** Registers handlers; objects already cached are replayed to `onAdd`. Returns an unsubscribe function. */
@@ -220,15 +249,16 @@ export class Informer<T extends KubeObject> {
     );
   }
 
-  /** Cached objects, optionally of one namespace. */
+  /** Cached objects, optionally of one namespace (read from the namespace index, not a scan). */
   list(namespace?: string): T[] {
-    const all = [...this.cache.values()];
-    return namespace === undefined ? all : all.filter((o) => o.metadata?.namespace === namespace);
+    return namespace === undefined
+      ? this.cache.values()
+      : this.cache.byIndex(NAMESPACE_INDEX, namespace);
   }
 
   /** Keys (`namespace/name`) of cached objects. */
   keys(): string[] {
-    return [...this.cache.keys()];
+    return this.cache.keys();
   }
 
   health(): InformerHealth {
@@ -407,7 +437,7 @@ export class Informer<T extends KubeObject> {
   private reconcile(items: readonly T[], relist: boolean): void {
     const fresh = new Map<string, T>();
     for (const item of items) fresh.set(objectKey(item), this.freeze(item));
-    for (const [key, old] of this.cache) {
+    for (const [key, old] of [...this.cache.entries()]) {
       if (fresh.has(key)) continue;
       this.cache.delete(key);
       this.emitDelete(old, relist);

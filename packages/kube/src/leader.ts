@@ -1,12 +1,13 @@
-import type { KubeClient } from "./client.js";
 import { classifyError } from "./errors.js";
 import { silentLogger, type Logger } from "./log.js";
-import { LeaseV1, type Lease, type ResourceClient } from "./resources.js";
+import { LeaseV1, ResourceClient, type Lease } from "./resources.js";
+import type { KubeTransport } from "./transport.js";
 import { delay } from "./util.js";
 
 /** Options of {@link LeaderElector}. */
 export interface LeaderElectorOptions {
-  client: KubeClient;
+  /** A `KubeClient`, or any other {@link KubeTransport}. */
+  client: KubeTransport;
   /** The coordination.k8s.io/v1 Lease the candidates share. */
   lease: { namespace: string; name: string };
   /** This candidate's unique identity (e.g. the pod name). */
@@ -67,7 +68,7 @@ export class LeaderElector {
   private lastLease: Lease | undefined;
 
   constructor(private readonly options: LeaderElectorOptions) {
-    this.leases = options.client.resource(LeaseV1);
+    this.leases = new ResourceClient(options.client, LeaseV1);
     this.leaseDurationSeconds = options.leaseDurationSeconds ?? 15;
     const renewDeadline = options.renewDeadlineSeconds ?? 10;
     const retryPeriod = options.retryPeriodSeconds ?? 2;

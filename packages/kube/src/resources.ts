@@ -1,6 +1,17 @@
-import type { CoreV1Event, V1Lease, V1ObjectMeta, V1Service } from "@kubernetes/client-node";
-import type { KubeClient } from "./client.js";
+import type {
+  CoreV1Event,
+  V1ClusterRole,
+  V1ClusterRoleBinding,
+  V1Deployment,
+  V1Lease,
+  V1Namespace,
+  V1ObjectMeta,
+  V1Pod,
+  V1Service,
+  V1ServiceAccount,
+} from "@kubernetes/client-node";
 import { KubeError, type ErrorContext } from "./errors.js";
+import type { KubeTransport } from "./transport.js";
 
 /**
  * A client-node model type as it is on the wire: JSON, so every `Date`
@@ -18,48 +29,30 @@ export type Wire<T> = 0 extends 1 & T
         ? { -readonly [K in keyof T]: Wire<T[K]> }
         : T;
 
-/** `metadata` of any object. */
+/** `metadata` of any object, as client-node models it. */
 export type ObjectMeta = Wire<V1ObjectMeta>;
+
+/**
+ * What this package reads of an object's metadata. Deliberately small, so
+ * that any model of Kubernetes objects fits (client-node's, or
+ * `@linkerd-smi/core`'s wire types): a type is a {@link KubeObject} when
+ * these fields, where it has them, are strings.
+ */
+export interface KubeObjectMeta {
+  name?: string;
+  generateName?: string;
+  namespace?: string;
+  uid?: string;
+  resourceVersion?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+}
 
 /** The least every Kubernetes object has. */
 export interface KubeObject {
   apiVersion?: string;
   kind?: string;
-  metadata?: ObjectMeta;
-}
-
-/** One backend of a TrafficSplit. `weight` is a number (v1alpha2) or a quantity string (v1alpha1, e.g. `"500m"`). */
-export interface TrafficSplitBackend {
-  service: string;
-  weight: number | string;
-}
-
-/**
- * An SMI TrafficSplit (split.smi-spec.io). With conversion `None`, an object
- * written as v1alpha1 is served unchanged as v1alpha2, so both weight shapes
- * arrive through either version; validate with `@linkerd-smi/core`.
- */
-export interface TrafficSplit extends KubeObject {
-  spec?: {
-    service: string;
-    backends: TrafficSplitBackend[];
-  };
-}
-
-/** A weighted authority in a ServiceProfile's `dstOverrides`. */
-export interface WeightedDst {
-  authority: string;
-  weight: number | string;
-}
-
-/** A Linkerd ServiceProfile (linkerd.io/v1alpha2); fields this project does not manage stay opaque. */
-export interface ServiceProfile extends KubeObject {
-  spec?: {
-    routes?: Record<string, unknown>[];
-    retryBudget?: { minRetriesPerSecond: number; retryRatio: number; ttl: string };
-    dstOverrides?: WeightedDst[];
-    opaquePorts?: string[];
-  };
+  metadata?: KubeObjectMeta;
 }
 
 /** A core/v1 Service, as JSON. */
@@ -68,10 +61,24 @@ export type Service = Wire<V1Service>;
 export type CoreEvent = Wire<CoreV1Event>;
 /** A coordination.k8s.io/v1 Lease, as JSON (MicroTime fields are strings). */
 export type Lease = Wire<V1Lease>;
+/** A core/v1 Pod, as JSON. */
+export type Pod = Wire<V1Pod>;
+/** An apps/v1 Deployment, as JSON. */
+export type Deployment = Wire<V1Deployment>;
+/** A core/v1 Namespace, as JSON. */
+export type Namespace = Wire<V1Namespace>;
+/** A core/v1 ServiceAccount, as JSON. */
+export type ServiceAccount = Wire<V1ServiceAccount>;
+/** An rbac.authorization.k8s.io/v1 ClusterRole, as JSON. */
+export type ClusterRole = Wire<V1ClusterRole>;
+/** An rbac.authorization.k8s.io/v1 ClusterRoleBinding, as JSON. */
+export type ClusterRoleBinding = Wire<V1ClusterRoleBinding>;
 
 /**
  * Which API resource a client talks to. The type parameter ties a descriptor
- * to the object type its client returns.
+ * to the object type its client returns. Any value of this shape works,
+ * whoever made it: `@linkerd-smi/core`'s `ApiResource<T>` descriptors
+ * (`trafficSplitResource()`, `SERVICE_PROFILE_RESOURCE`) are accepted as they are.
  */
 export interface ResourceDescriptor<T extends KubeObject = KubeObject> {
   /** API group; `""` for the core group. */
@@ -91,33 +98,6 @@ export function defineResource<T extends KubeObject>(
 ): ResourceDescriptor<T> {
   return Object.freeze({ ...descriptor });
 }
-
-/** split.smi-spec.io/v1alpha1 TrafficSplit (the stored version). */
-export const TrafficSplitV1Alpha1 = defineResource<TrafficSplit>({
-  group: "split.smi-spec.io",
-  version: "v1alpha1",
-  plural: "trafficsplits",
-  kind: "TrafficSplit",
-  namespaced: true,
-});
-
-/** split.smi-spec.io/v1alpha2 TrafficSplit (served; what the adaptor watches). */
-export const TrafficSplitV1Alpha2 = defineResource<TrafficSplit>({
-  group: "split.smi-spec.io",
-  version: "v1alpha2",
-  plural: "trafficsplits",
-  kind: "TrafficSplit",
-  namespaced: true,
-});
-
-/** linkerd.io/v1alpha2 ServiceProfile. */
-export const ServiceProfileV1Alpha2 = defineResource<ServiceProfile>({
-  group: "linkerd.io",
-  version: "v1alpha2",
-  plural: "serviceprofiles",
-  kind: "ServiceProfile",
-  namespaced: true,
-});
 
 /** core/v1 Service. */
 export const ServiceV1 = defineResource<Service>({
@@ -144,6 +124,60 @@ export const LeaseV1 = defineResource<Lease>({
   plural: "leases",
   kind: "Lease",
   namespaced: true,
+});
+
+/** core/v1 Pod. */
+export const PodV1 = defineResource<Pod>({
+  group: "",
+  version: "v1",
+  plural: "pods",
+  kind: "Pod",
+  namespaced: true,
+});
+
+/** apps/v1 Deployment. */
+export const DeploymentV1 = defineResource<Deployment>({
+  group: "apps",
+  version: "v1",
+  plural: "deployments",
+  kind: "Deployment",
+  namespaced: true,
+});
+
+/** core/v1 Namespace (cluster-scoped: pass `undefined` as the namespace). */
+export const NamespaceV1 = defineResource<Namespace>({
+  group: "",
+  version: "v1",
+  plural: "namespaces",
+  kind: "Namespace",
+  namespaced: false,
+});
+
+/** core/v1 ServiceAccount. */
+export const ServiceAccountV1 = defineResource<ServiceAccount>({
+  group: "",
+  version: "v1",
+  plural: "serviceaccounts",
+  kind: "ServiceAccount",
+  namespaced: true,
+});
+
+/** rbac.authorization.k8s.io/v1 ClusterRole (cluster-scoped). */
+export const ClusterRoleV1 = defineResource<ClusterRole>({
+  group: "rbac.authorization.k8s.io",
+  version: "v1",
+  plural: "clusterroles",
+  kind: "ClusterRole",
+  namespaced: false,
+});
+
+/** rbac.authorization.k8s.io/v1 ClusterRoleBinding (cluster-scoped). */
+export const ClusterRoleBindingV1 = defineResource<ClusterRoleBinding>({
+  group: "rbac.authorization.k8s.io",
+  version: "v1",
+  plural: "clusterrolebindings",
+  kind: "ClusterRoleBinding",
+  namespaced: false,
 });
 
 /** `group/version`, or just `version` for the core group. */
@@ -271,7 +305,7 @@ export class ResourceClient<T extends KubeObject> {
   private readonly name: string;
 
   constructor(
-    readonly client: KubeClient,
+    readonly client: KubeTransport,
     readonly resource: ResourceDescriptor<T>,
   ) {
     this.name = resourceName(resource);
@@ -289,6 +323,7 @@ export class ResourceClient<T extends KubeObject> {
         method: "GET",
         path: resourcePath(this.resource, namespace, name),
         ...signalOf(options.signal),
+        resource: this.resource.plural,
         context: this.context("get", namespace, name),
       })) as T;
     } catch (error) {
@@ -310,6 +345,7 @@ export class ResourceClient<T extends KubeObject> {
         resourceVersion: options.resourceVersion,
       },
       ...signalOf(options.signal),
+      resource: this.resource.plural,
       context: this.context("list", namespace),
     })) as { items?: T[] | null; metadata?: { resourceVersion?: string; continue?: string } };
     const items = body.items ?? [];
@@ -357,6 +393,7 @@ export class ResourceClient<T extends KubeObject> {
       query: writeQuery(options),
       body: this.withType(obj),
       ...signalOf(options.signal),
+      resource: this.resource.plural,
       context: this.context("create", namespace, name === "" ? undefined : name),
     })) as T;
   }
@@ -374,6 +411,7 @@ export class ResourceClient<T extends KubeObject> {
       query: writeQuery(options),
       body: this.withType(obj),
       ...signalOf(options.signal),
+      resource: this.resource.plural,
       context: this.context("update", namespace, name),
     })) as T;
   }
@@ -398,6 +436,7 @@ export class ResourceClient<T extends KubeObject> {
       body: this.withType(obj),
       contentType: "application/apply-patch+yaml",
       ...signalOf(options.signal),
+      resource: this.resource.plural,
       context: this.context("apply", namespace, name),
     })) as T;
   }
@@ -417,6 +456,7 @@ export class ResourceClient<T extends KubeObject> {
       body: patch,
       contentType: "application/merge-patch+json",
       ...signalOf(options.signal),
+      resource: this.resource.plural,
       context: this.context("patch", namespace, name),
     })) as T;
   }
@@ -443,6 +483,7 @@ export class ResourceClient<T extends KubeObject> {
         path: resourcePath(this.resource, namespace, name),
         body,
         ...signalOf(options.signal),
+        resource: this.resource.plural,
         context: this.context("delete", namespace, name),
       });
       return true;
@@ -480,6 +521,7 @@ export class ResourceClient<T extends KubeObject> {
         },
         ...signalOf(options.signal),
         timeoutMs: 0,
+        resource: this.resource.plural,
         context,
       },
       {

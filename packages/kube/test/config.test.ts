@@ -1,3 +1,4 @@
+import { SERVICE_PROFILE_RESOURCE } from "@linkerd-smi/core";
 import { join } from "node:path";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -10,11 +11,17 @@ import {
   KubeConfigError,
   KubeError,
   loadKubeConfig,
-  ServiceProfileV1Alpha2,
-  TrafficSplitV1Alpha2,
+  ResourceClient,
+  ServiceAccountV1,
   type KubeObject,
 } from "../src/index.js";
-import { client, createNamespace, deleteNamespace, split } from "./helpers.js";
+import {
+  client,
+  createNamespace,
+  deleteNamespace,
+  split,
+  TrafficSplitV1Alpha2,
+} from "./helpers.js";
 
 const dir = mkdtempSync(join(tmpdir(), "kube-config-it-"));
 const admin = client();
@@ -24,7 +31,7 @@ let other: string;
 beforeAll(async () => {
   ns = await createNamespace(admin, "config");
   other = await createNamespace(admin, "config-other");
-  await admin.resource(TrafficSplitV1Alpha2).create(split(ns, "web"));
+  await new ResourceClient(admin, TrafficSplitV1Alpha2).create(split(ns, "web"));
 });
 
 afterAll(async () => {
@@ -69,10 +76,9 @@ describe("loadKubeConfig against a real apiserver", () => {
     const good = new KubeClient(loadKubeConfig({ kubeconfig: path, context: "good" }));
     const current = new KubeClient(loadKubeConfig({ kubeconfig: path }));
     try {
-      const list = await good.resource(TrafficSplitV1Alpha2).list(ns);
+      const list = await new ResourceClient(good, TrafficSplitV1Alpha2).list(ns);
       expect(list.items.map((s) => s.metadata?.name)).toEqual(["web"]);
-      const error = await current
-        .resource(TrafficSplitV1Alpha2)
+      const error = await new ResourceClient(current, TrafficSplitV1Alpha2)
         .list(ns)
         .catch((e: unknown) => e);
       expect(error).toBeInstanceOf(KubeError);
@@ -95,8 +101,7 @@ describe("loadKubeConfig against a real apiserver", () => {
   it("--as impersonates: the apiserver judges jane, not the admin", async () => {
     const jane = client({ as: "jane" });
     try {
-      const error = await jane
-        .resource(TrafficSplitV1Alpha2)
+      const error = await new ResourceClient(jane, TrafficSplitV1Alpha2)
         .list(ns)
         .catch((e: unknown) => e);
       expect(classifyError(error)).toBe("forbidden");
@@ -113,7 +118,7 @@ describe("loadKubeConfig against a real apiserver", () => {
   it("--as-group sends every group: jane in system:masters may list", async () => {
     const janeAdmin = client({ as: "jane", asGroups: ["developers", "system:masters"] });
     try {
-      const list = await janeAdmin.resource(TrafficSplitV1Alpha2).list(ns);
+      const list = await new ResourceClient(janeAdmin, TrafficSplitV1Alpha2).list(ns);
       expect(list.items).toHaveLength(1);
     } finally {
       janeAdmin.close();
@@ -122,52 +127,42 @@ describe("loadKubeConfig against a real apiserver", () => {
 
   it("a service account's own token is subject to RBAC", async () => {
     const sa = "smi-reader";
-    await admin
-      .resource(
-        defineResource<KubeObject>({
-          group: "",
-          version: "v1",
-          plural: "serviceaccounts",
-          kind: "ServiceAccount",
-          namespaced: true,
-        }),
-      )
-      .create({ metadata: { name: sa, namespace: ns } });
-    await admin
-      .resource(
-        defineResource<KubeObject & { rules: unknown[] }>({
-          group: "rbac.authorization.k8s.io",
-          version: "v1",
-          plural: "roles",
-          kind: "Role",
-          namespaced: true,
-        }),
-      )
-      .create({
-        metadata: { name: "read-splits", namespace: ns },
-        rules: [
-          {
-            apiGroups: ["split.smi-spec.io"],
-            resources: ["trafficsplits"],
-            verbs: ["get", "list", "watch"],
-          },
-        ],
-      });
-    await admin
-      .resource(
-        defineResource<KubeObject & { roleRef: unknown; subjects: unknown[] }>({
-          group: "rbac.authorization.k8s.io",
-          version: "v1",
-          plural: "rolebindings",
-          kind: "RoleBinding",
-          namespaced: true,
-        }),
-      )
-      .create({
-        metadata: { name: "read-splits", namespace: ns },
-        roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "read-splits" },
-        subjects: [{ kind: "ServiceAccount", name: sa, namespace: ns }],
-      });
+    await new ResourceClient(admin, ServiceAccountV1).create({
+      metadata: { name: sa, namespace: ns },
+    });
+    await new ResourceClient(
+      admin,
+      defineResource<KubeObject & { rules: unknown[] }>({
+        group: "rbac.authorization.k8s.io",
+        version: "v1",
+        plural: "roles",
+        kind: "Role",
+        namespaced: true,
+      }),
+    ).create({
+      metadata: { name: "read-splits", namespace: ns },
+      rules: [
+        {
+          apiGroups: ["split.smi-spec.io"],
+          resources: ["trafficsplits"],
+          verbs: ["get", "list", "watch"],
+        },
+      ],
+    });
+    await new ResourceClient(
+      admin,
+      defineResource<KubeObject & { roleRef: unknown; subjects: unknown[] }>({
+        group: "rbac.authorization.k8s.io",
+        version: "v1",
+        plural: "rolebindings",
+        kind: "RoleBinding",
+        namespaced: true,
+      }),
+    ).create({
+      metadata: { name: "read-splits", namespace: ns },
+      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "read-splits" },
+      subjects: [{ kind: "ServiceAccount", name: sa, namespace: ns }],
+    });
     const minted = (await admin.request({
       method: "POST",
       path: `/api/v1/namespaces/${ns}/serviceaccounts/${sa}/token`,
@@ -187,24 +182,19 @@ describe("loadKubeConfig against a real apiserver", () => {
     const reader = new KubeClient(loadKubeConfig({ kubeconfig: path }));
     try {
       // Allowed by the Role.
-      expect((await reader.resource(TrafficSplitV1Alpha2).list(ns)).items).toHaveLength(1);
-      expect((await reader.resource(TrafficSplitV1Alpha2).get(ns, "web"))?.spec?.service).toBe(
-        "web",
+      expect((await new ResourceClient(reader, TrafficSplitV1Alpha2).list(ns)).items).toHaveLength(
+        1,
       );
+      expect(
+        (await new ResourceClient(reader, TrafficSplitV1Alpha2).get(ns, "web"))?.spec?.service,
+      ).toBe("web");
       // Everything else is denied, and says who asked.
       const denials = await Promise.all([
-        reader
-          .resource(TrafficSplitV1Alpha2)
+        new ResourceClient(reader, TrafficSplitV1Alpha2)
           .create(split(ns, "new"))
           .catch((e: unknown) => e),
-        reader
-          .resource(TrafficSplitV1Alpha2)
-          .list(other)
-          .catch((e: unknown) => e),
-        reader
-          .resource(ServiceProfileV1Alpha2)
-          .list(ns)
-          .catch((e: unknown) => e),
+        new ResourceClient(reader, TrafficSplitV1Alpha2).list(other).catch((e: unknown) => e),
+        new ResourceClient(reader, SERVICE_PROFILE_RESOURCE).list(ns).catch((e: unknown) => e),
       ]);
       for (const denial of denials) {
         expect(classifyError(denial)).toBe("forbidden");

@@ -1,16 +1,24 @@
+import { SERVICE_PROFILE_RESOURCE } from "@linkerd-smi/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   classifyError,
   Informer,
   isRetryable,
   objectKey,
-  ServiceProfileV1Alpha2,
+  ResourceClient,
   splitKey,
   WorkQueue,
-  type TrafficSplit,
   type WorkResult,
 } from "../src/index.js";
-import { client, createNamespace, deleteNamespace, eventually, split, splits } from "./helpers.js";
+import {
+  client,
+  createNamespace,
+  deleteNamespace,
+  eventually,
+  split,
+  splits,
+  type TrafficSplit,
+} from "./helpers.js";
 
 // The README's example, run for real: informer + work queue + server-side apply.
 const admin = client();
@@ -28,7 +36,7 @@ afterAll(async () => {
 describe("an informer, a work queue and apply together", () => {
   it("keep a ServiceProfile's dstOverrides in step with a TrafficSplit", async () => {
     const informer = new Informer(splits(admin), { namespace: ns, watchTimeoutSeconds: 60 });
-    const profiles = admin.resource(ServiceProfileV1Alpha2);
+    const profiles = new ResourceClient(admin, SERVICE_PROFILE_RESOURCE);
     const queue = new WorkQueue<string>();
     const enqueue = (s: TrafficSplit): void => {
       queue.add(objectKey(s));

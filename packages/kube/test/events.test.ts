@@ -2,11 +2,18 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   EventRecorder,
   EventV1,
+  ResourceClient,
   type CoreEvent,
   type Logger,
-  type TrafficSplit,
 } from "../src/index.js";
-import { client, createNamespace, deleteNamespace, split, splits } from "./helpers.js";
+import {
+  client,
+  createNamespace,
+  deleteNamespace,
+  split,
+  splits,
+  type TrafficSplit,
+} from "./helpers.js";
 
 const admin = client();
 let ns: string;
@@ -139,7 +146,7 @@ describe("EventRecorder", () => {
     recorder.event(gone, "Normal", "Synced", "ok");
     await recorder.flush();
     const [first] = await eventsAbout("gone");
-    await admin.resource(EventV1).delete(ns, first?.metadata.name ?? "");
+    await new ResourceClient(admin, EventV1).delete(ns, first?.metadata.name ?? "");
     recorder.event(gone, "Normal", "Synced", "ok");
     await recorder.flush();
     const after = await eventsAbout("gone");

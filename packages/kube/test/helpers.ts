@@ -1,23 +1,31 @@
 import { randomBytes } from "node:crypto";
 import type {} from "@linkerd-smi/testenv/global-setup";
 import { inject } from "vitest";
+import { trafficSplitResource } from "@linkerd-smi/core";
 import {
   defineResource,
   KubeClient,
   loadKubeConfig,
-  TrafficSplitV1Alpha2,
+  NamespaceV1,
+  ResourceClient,
   type KubeObject,
   type LoadKubeConfigOptions,
-  type TrafficSplit,
+  type ObjectMeta,
 } from "../src/index.js";
 
-export const NamespaceV1 = defineResource<KubeObject>({
-  group: "",
-  version: "v1",
-  plural: "namespaces",
-  kind: "Namespace",
-  namespaced: false,
-});
+/**
+ * A TrafficSplit as these tests write it. kube is generic: the project's model is core's
+ * `TrafficSplitObject`, whose spec is `unknown` until core validates it; these tests know the
+ * shape they wrote, so they read the same resource (core's descriptor) with a typed spec.
+ */
+export interface TrafficSplit extends KubeObject {
+  metadata?: ObjectMeta;
+  spec?: { service: string; backends: { service: string; weight: number | string }[] };
+}
+/** split.smi-spec.io/v1alpha1, the stored version. */
+export const TrafficSplitV1Alpha1 = defineResource<TrafficSplit>(trafficSplitResource("v1alpha1"));
+/** split.smi-spec.io/v1alpha2, served. */
+export const TrafficSplitV1Alpha2 = defineResource<TrafficSplit>(trafficSplitResource("v1alpha2"));
 
 /** A client for the shared test control plane (admin unless options say otherwise). */
 export function client(
@@ -30,16 +38,13 @@ export function client(
 /** Creates a namespace with a random name and returns it. */
 export async function createNamespace(kube: KubeClient, prefix: string): Promise<string> {
   const name = `${prefix}-${randomBytes(4).toString("hex")}`;
-  await kube.resource(NamespaceV1).create({ metadata: { name } });
+  await new ResourceClient(kube, NamespaceV1).create({ metadata: { name } });
   return name;
 }
 
 /** Deletes a namespace (best effort: the test control plane has no namespace controller to finish it). */
 export async function deleteNamespace(kube: KubeClient, name: string): Promise<void> {
-  await kube
-    .resource(NamespaceV1)
-    .delete(undefined, name)
-    .catch(() => false);
+  await new ResourceClient(kube, NamespaceV1).delete(undefined, name).catch(() => false);
 }
 
 /** Retries `check` (which throws, e.g. with expect) until it passes or the deadline passes. */
@@ -76,4 +81,4 @@ export function split(
   };
 }
 
-export const splits = (kube: KubeClient) => kube.resource(TrafficSplitV1Alpha2);
+export const splits = (kube: KubeClient) => new ResourceClient(kube, TrafficSplitV1Alpha2);

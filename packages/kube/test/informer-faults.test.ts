@@ -5,12 +5,17 @@ import {
   KubeClient,
   loadKubeConfig,
   objectKey,
-  TrafficSplitV1Alpha2,
+  ResourceClient,
   type InformerOptions,
-  type TrafficSplit,
   type WatchRestartReason,
 } from "../src/index.js";
-import { createNamespace, eventually, split } from "./helpers.js";
+import {
+  createNamespace,
+  eventually,
+  split,
+  TrafficSplitV1Alpha2,
+  type TrafficSplit,
+} from "./helpers.js";
 
 // Its own control plane: these tests stop the apiserver and compact etcd.
 // Without the watch cache, a watch resuming from a compacted
@@ -29,7 +34,7 @@ afterAll(async () => {
 });
 
 function recorded(options: InformerOptions<TrafficSplit>) {
-  const informer = new Informer(kube.resource(TrafficSplitV1Alpha2), {
+  const informer = new Informer(new ResourceClient(kube, TrafficSplitV1Alpha2), {
     watchTimeoutSeconds: 60,
     backoff: { initialMs: 100, maxMs: 1_000 },
     ...options,
@@ -53,7 +58,7 @@ async function expectCacheMatchesServer(
   informer: Informer<TrafficSplit>,
   ns: string,
 ): Promise<void> {
-  const server = await kube.resource(TrafficSplitV1Alpha2).list(ns);
+  const server = await new ResourceClient(kube, TrafficSplitV1Alpha2).list(ns);
   const fromServer = Object.fromEntries(
     server.items.map((o) => [objectKey(o), o.metadata?.resourceVersion]),
   );
@@ -71,7 +76,7 @@ const fifty = [
 describe("Informer under faults", () => {
   it("survives an apiserver restart: unhealthy while down, then converges on later changes", async () => {
     const ns = await createNamespace(kube, "restart");
-    const ts = kube.resource(TrafficSplitV1Alpha2);
+    const ts = new ResourceClient(kube, TrafficSplitV1Alpha2);
     await ts.create(split(ns, "a"));
     const b = await ts.create(split(ns, "b"));
     const { informer, log, restarts } = recorded({ namespace: ns });
@@ -114,7 +119,7 @@ describe("Informer under faults", () => {
 
   it("relists after 410 Gone and reconciles the cache, deletes in the gap included", async () => {
     const ns = await createNamespace(kube, "gone");
-    const ts = kube.resource(TrafficSplitV1Alpha2);
+    const ts = new ResourceClient(kube, TrafficSplitV1Alpha2);
     for (const name of ["a", "b", "c"]) await ts.create(split(ns, name));
     // What an informer had before its watch fell behind.
     const snapshot = await ts.list(ns);

@@ -1,12 +1,15 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { Informer, objectKey, ResourceClient, type InformerOptions } from "../src/index.js";
 import {
-  Informer,
-  objectKey,
+  client,
+  createNamespace,
+  deleteNamespace,
+  eventually,
+  split,
+  splits,
   TrafficSplitV1Alpha1,
-  type InformerOptions,
   type TrafficSplit,
-} from "../src/index.js";
-import { client, createNamespace, deleteNamespace, eventually, split, splits } from "./helpers.js";
+} from "./helpers.js";
 
 const admin = client();
 const namespaces: string[] = [];
@@ -114,7 +117,7 @@ describe("Informer", () => {
     const { informer, log } = recorded({ namespace: own });
     informer.start();
     await informer.waitForSync();
-    await admin.resource(TrafficSplitV1Alpha1).create({
+    await new ResourceClient(admin, TrafficSplitV1Alpha1).create({
       apiVersion: "split.smi-spec.io/v1alpha1",
       kind: "TrafficSplit",
       metadata: { name: "backend-split", namespace: own },

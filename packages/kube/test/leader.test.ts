@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { LeaderElector, LeaseV1, type LeaderElectorOptions } from "../src/index.js";
+import { LeaderElector, LeaseV1, ResourceClient, type LeaderElectorOptions } from "../src/index.js";
 import { client, createNamespace, deleteNamespace, eventually } from "./helpers.js";
 
 const admin = client();
@@ -54,7 +54,7 @@ function candidate(
 }
 
 async function holder(lease: string): Promise<string | undefined> {
-  return (await admin.resource(LeaseV1).get(ns, lease))?.spec?.holderIdentity;
+  return (await new ResourceClient(admin, LeaseV1).get(ns, lease))?.spec?.holderIdentity;
 }
 
 /** Waits until exactly one of the candidates leads, and returns [leader, follower]. */
@@ -82,7 +82,7 @@ describe("LeaderElector", () => {
     expect(leader.log).toEqual([`leader ${leader.identity}`, "started"]);
     expect(follower.log).toEqual([`leader ${leader.identity}`]);
     expect(follower.elector.leader()).toBe(leader.identity);
-    const lease = await admin.resource(LeaseV1).get(ns, "one");
+    const lease = await new ResourceClient(admin, LeaseV1).get(ns, "one");
     expect(lease?.spec?.leaseDurationSeconds).toBe(3);
     expect(lease?.spec?.renewTime).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);
     expect(Date.parse(lease?.spec?.renewTime ?? "")).toBeGreaterThan(
@@ -104,7 +104,7 @@ describe("LeaderElector", () => {
     await new Promise((r) => setTimeout(r, 1_500));
     expect(b.elector.isLeader()).toBe(false);
     const transitionsBefore =
-      (await admin.resource(LeaseV1).get(ns, "release"))?.spec?.leaseTransitions ?? 0;
+      (await new ResourceClient(admin, LeaseV1).get(ns, "release"))?.spec?.leaseTransitions ?? 0;
     const began = Date.now();
     await a.elector.release();
     expect(a.elector.isLeader()).toBe(false);
@@ -116,7 +116,7 @@ describe("LeaderElector", () => {
     const took = Date.now() - began;
     // Without the release, b would have waited the 15s lease duration.
     expect(took).toBeLessThan(5_000);
-    const lease = await admin.resource(LeaseV1).get(ns, "release");
+    const lease = await new ResourceClient(admin, LeaseV1).get(ns, "release");
     expect(lease?.spec?.holderIdentity).toBe("pod-b");
     expect(lease?.spec?.leaseTransitions).toBe(transitionsBefore + 1);
     expect(lease?.spec?.leaseDurationSeconds).toBe(15);
@@ -156,7 +156,7 @@ describe("LeaderElector", () => {
     await eventually(() => {
       expect(a.elector.isLeader()).toBe(true);
     });
-    const leases = admin.resource(LeaseV1);
+    const leases = new ResourceClient(admin, LeaseV1);
     const lease = await leases.get(ns, "stolen");
     if (lease?.spec === undefined) throw new Error("no lease");
     await leases.replace({ ...lease, spec: { ...lease.spec, holderIdentity: "intruder" } });

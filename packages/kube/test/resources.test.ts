@@ -1,15 +1,21 @@
+import { SERVICE_PROFILE_RESOURCE, type ServiceProfile } from "@linkerd-smi/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   classifyError,
   KubeError,
-  ServiceProfileV1Alpha2,
+  ResourceClient,
   ServiceV1,
-  TrafficSplitV1Alpha1,
-  type ServiceProfile,
-  type TrafficSplit,
   type WatchEvent,
 } from "../src/index.js";
-import { client, createNamespace, deleteNamespace, split, splits } from "./helpers.js";
+import {
+  client,
+  createNamespace,
+  deleteNamespace,
+  split,
+  splits,
+  TrafficSplitV1Alpha1,
+  type TrafficSplit,
+} from "./helpers.js";
 
 const admin = client();
 let ns: string;
@@ -80,7 +86,7 @@ describe("ResourceClient", () => {
   });
 
   it("reads a v1alpha1 split with quantity weights through v1alpha2 unchanged", async () => {
-    await admin.resource(TrafficSplitV1Alpha1).create({
+    await new ResourceClient(admin, TrafficSplitV1Alpha1).create({
       apiVersion: "split.smi-spec.io/v1alpha1",
       kind: "TrafficSplit",
       metadata: { name: "quantities", namespace: ns },
@@ -148,7 +154,7 @@ describe("ResourceClient", () => {
   });
 
   it("server-side apply: managers own fields, a second manager conflicts, force takes over", async () => {
-    const profiles = admin.resource(ServiceProfileV1Alpha2);
+    const profiles = new ResourceClient(admin, SERVICE_PROFILE_RESOURCE);
     const name = `web.${ns}.svc.cluster.local`;
     const profile = (weights: [number, number]): ServiceProfile => ({
       apiVersion: "linkerd.io/v1alpha2",
@@ -221,7 +227,7 @@ describe("ResourceClient", () => {
   });
 
   it("works for core resources too (Services)", async () => {
-    const services = admin.resource(ServiceV1);
+    const services = new ResourceClient(admin, ServiceV1);
     const svc = await services.create({
       metadata: { name: "web", namespace: ns },
       spec: { ports: [{ port: 80, targetPort: 8080 }] },

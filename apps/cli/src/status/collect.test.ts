@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { ServiceProfile, TrafficSplit } from "@linkerd-smi/kube";
+import type { ServiceProfile, TrafficSplitObject as TrafficSplit } from "@linkerd-smi/core";
 import { clusterDomainFromArgs, splitStatuses } from "./collect.js";
 
 describe("clusterDomainFromArgs", () => {
@@ -29,6 +29,8 @@ describe("splitStatuses", () => {
   it("judges each split within its namespace and sorts by namespace, then name", () => {
     const profiles: ServiceProfile[] = [
       {
+        apiVersion: "linkerd.io/v1alpha2",
+        kind: "ServiceProfile",
         metadata: { namespace: "b", name: "web.b.svc.cluster.local" },
         spec: { dstOverrides: [{ authority: "web-v1.b.svc.cluster.local", weight: "1" }] },
       },

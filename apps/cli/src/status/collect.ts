@@ -6,20 +6,14 @@ import {
   DEFAULT_CLUSTER_DOMAIN,
   apexOfSplit,
   profileNameOfSplit,
+  SERVICE_PROFILE_RESOURCE,
   splitSyncState,
-  type ServiceProfile as CoreProfile,
-  type SyncState,
-} from "@linkerd-smi/core";
-import {
-  classifyError,
-  KubeError,
-  ServiceProfileV1Alpha2,
-  TrafficSplitV1Alpha1,
-  TrafficSplitV1Alpha2,
-  type KubeClient,
+  trafficSplitResource,
   type ServiceProfile,
-  type TrafficSplit,
-} from "@linkerd-smi/kube";
+  type SyncState,
+  type TrafficSplitObject as TrafficSplit,
+} from "@linkerd-smi/core";
+import { classifyError, KubeError, ResourceClient, type KubeClient } from "@linkerd-smi/kube";
 
 /** One TrafficSplit and where it stands. */
 export interface SplitStatus {
@@ -43,11 +37,13 @@ export async function listTrafficSplits(
   namespace?: string,
 ): Promise<TrafficSplit[]> {
   try {
-    return (await client.resource(TrafficSplitV1Alpha2).listAll(namespace)).items;
+    return (await new ResourceClient(client, trafficSplitResource("v1alpha2")).listAll(namespace))
+      .items;
   } catch (error) {
     if (classifyError(error) !== "not-found") throw error;
     try {
-      return (await client.resource(TrafficSplitV1Alpha1).listAll(namespace)).items;
+      return (await new ResourceClient(client, trafficSplitResource("v1alpha1")).listAll(namespace))
+        .items;
     } catch {
       throw error;
     }
@@ -61,7 +57,7 @@ export async function listServiceProfiles(
 ): Promise<{ items: ServiceProfile[]; crdMissing: boolean }> {
   try {
     return {
-      items: (await client.resource(ServiceProfileV1Alpha2).listAll(namespace)).items,
+      items: (await new ResourceClient(client, SERVICE_PROFILE_RESOURCE).listAll(namespace)).items,
       crdMissing: false,
     };
   } catch (error) {
@@ -94,7 +90,7 @@ export function splitStatuses(
       const state = splitSyncState({
         split,
         splitsInNamespace: byNamespace.get(namespace) ?? [],
-        profile: profile as CoreProfile | undefined,
+        profile,
         clusterDomain,
       });
       return {

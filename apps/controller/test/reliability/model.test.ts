@@ -1,4 +1,4 @@
-import { orderBySeniority, type WeightedDst } from "@linkerd-smi/core";
+import type { WeightedDst } from "@linkerd-smi/core";
 import { expectOk } from "@linkerd-smi/testenv";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -111,12 +111,23 @@ class Model {
     };
   }
 
-  /** The oldest split of the apex, then the first by name (core's rule). */
+  /**
+   * The design's rule, written here on its own (not core's): the oldest split of the apex
+   * decides; among splits created in the same second, the first by name.
+   */
   winner(apex: Apex): Name | undefined {
-    const contenders = [...this.splits]
-      .filter(([, s]) => s.apex === apex)
-      .map(([name, s]) => ({ metadata: { name, creationTimestamp: s.creationTimestamp } }));
-    return orderBySeniority(contenders)[0]?.metadata.name;
+    let best: { name: Name; created: number } | undefined;
+    for (const [name, s] of this.splits) {
+      if (s.apex !== apex) continue;
+      const created = Date.parse(s.creationTimestamp);
+      if (
+        best === undefined ||
+        created < best.created ||
+        (created === best.created && name < best.name)
+      )
+        best = { name, created };
+    }
+    return best?.name;
   }
 
   /** What the adaptor does once it has caught up, apex by apex. */

@@ -1,0 +1,151 @@
+/**
+ * The controller's one step: `processItem(key)` reads the caches for one apex, asks core's
+ * decision what to do, has the output's writer carry it out, then records the Events, metrics
+ * and log line. Permanent API errors (forbidden, invalid, ...) are reported once and not retried
+ * until something changes; transient ones are retried with backoff.
+ */
+import { Reason, decideApex, type ApexDecision, type TrafficSplitObject } from "@linkerd-smi/core";
+import {
+  classifyError,
+  isRetryable,
+  type ErrorKind,
+  type Informer,
+  type WorkResult,
+} from "@linkerd-smi/kube";
+import type { EventSink, Involved } from "./events.js";
+import { BY_APEX, type Departed } from "./handlers.js";
+import { parseApexKey } from "./keys.js";
+import type { Logger } from "./logger.js";
+import type { AdaptorMetrics } from "./metrics.js";
+import type { Output } from "./output.js";
+import type { ShareGauges } from "./share-gauges.js";
+
+export interface ControllerDeps<E extends Involved, A extends { kind: string }> {
+  splits: Informer<TrafficSplitObject>;
+  serviceExists: (namespace: string, name: string) => boolean;
+  output: Output<E, A>;
+  events: EventSink;
+  metrics: AdaptorMetrics;
+  shares: ShareGauges;
+  departed: Departed;
+  log: Logger;
+}
+
+/** What to do about an error kind that will not go away by itself, for the Warning Event. */
+const PERMANENT_HINTS: Partial<Record<ErrorKind, string>> = {
+  forbidden:
+    "grant the smi-adaptor's ServiceAccount this verb (the chart's ClusterRole has every verb the adaptor needs)",
+  unauthorized: "check the adaptor's credentials (its ServiceAccount token or kubeconfig)",
+  invalid: "the API server rejects what this TrafficSplit translates to: fix the TrafficSplit",
+  "not-found":
+    "the resource is not served: install its CRD (Linkerd's CRDs provide serviceprofiles.linkerd.io)",
+  "already-exists": "another object holds that name: rename or remove it",
+};
+
+/** Errors that will not go away by retrying: absorbed until the split, the output or a resync changes something. */
+export function isPermanent(kind: ErrorKind): boolean {
+  return !isRetryable(kind) && kind !== "unknown";
+}
+
+const WROTE = new Set(["created", "updated", "deleted", "cleaned"]);
+
+export function createController<E extends Involved, A extends { kind: string }>(
+  deps: ControllerDeps<E, A>,
+) {
+  const { metrics, log, output } = deps;
+
+  const logOutcome = (key: string, decision: ApexDecision<TrafficSplitObject, A>, name: string) => {
+    const split = decision.winner?.metadata.name;
+    const fields = {
+      key,
+      profile: name,
+      result: decision.result,
+      ...(split === undefined ? {} : { trafficsplit: split }),
+    };
+    switch (decision.result) {
+      case "created":
+        log.info(`created serviceprofile/${name} for trafficsplit/${split ?? ""}`, fields);
+        break;
+      case "updated":
+        log.info(`updated serviceprofile/${name}`, fields);
+        break;
+      case "deleted":
+        log.info(`deleted serviceprofile/${name}: no trafficsplit targets it`, fields);
+        break;
+      case "cleaned":
+        log.info(`cleaned up dstOverrides of serviceprofile/${name}`, fields);
+        break;
+      case "invalid":
+        log.warn(
+          `trafficsplit/${split ?? ""} is invalid; serviceprofile/${name} keeps its last good state`,
+          fields,
+        );
+        break;
+      case "skipped":
+        log.info(
+          `skipping serviceprofile/${name}: it has the smi.linkerd.io/skip annotation`,
+          fields,
+        );
+        break;
+      default:
+        break;
+    }
+    if (WROTE.has(decision.result)) log.info(`Successfully synced '${key}'`, fields);
+    else log.debug(`Successfully synced '${key}'`, fields);
+  };
+
+  async function processItem(key: string): Promise<WorkResult> {
+    const started = performance.now();
+    const { namespace, apex } = parseApexKey(key);
+    const existing = output.writer.existing(namespace, apex);
+    const departed = deps.departed.get(key);
+    const decision = decideApex(
+      {
+        namespace,
+        apex,
+        splits: deps.splits.byIndex(BY_APEX, key),
+        existing,
+        serviceExists: (name) => deps.serviceExists(namespace, name),
+        ...(departed === undefined ? {} : { departed }),
+      },
+      output.planner,
+    );
+    const name = output.planner.nameOf(namespace, apex);
+    const elapsed = () => (performance.now() - started) / 1000;
+    try {
+      await output.writer.execute(decision.action);
+    } catch (error) {
+      const kind = classifyError(error);
+      const message = error instanceof Error ? error.message : String(error);
+      metrics.reconciles.inc({ result: "error" });
+      metrics.reconcileDuration.observe({ result: "error" }, elapsed());
+      const gone = kind === "not-found" && decision.action.kind !== "apply";
+      if (gone) return "ok"; // someone removed it first: the informer brings the delete.
+      if (!isPermanent(kind)) {
+        log.error(`error syncing '${key}': ${message}, requeuing`, { key, kind });
+        return "retry";
+      }
+      metrics.permanentErrors.inc({ kind });
+      const about: Involved | undefined = decision.winner ?? existing;
+      const text = `The API server refused to ${decision.action.kind} ${output.planner.kind} ${name} (${kind}): ${message}. To fix: ${PERMANENT_HINTS[kind] ?? "see the message"}. Not retried until the TrafficSplit or the output changes, or the next resync.`;
+      if (about !== undefined) deps.events.record(about, "Warning", Reason.WriteRejected, text);
+      log.error(`error syncing '${key}': ${message}; not retried (permanent: ${kind})`, {
+        key,
+        kind,
+      });
+      return "drop";
+    }
+    for (const event of decision.events) {
+      const about: Involved | undefined = event.split ?? existing;
+      if (about !== undefined) deps.events.record(about, event.type, event.reason, event.message);
+    }
+    metrics.reconciles.inc({ result: decision.result });
+    metrics.reconcileDuration.observe({ result: decision.result }, elapsed());
+    deps.shares.publish(key, decision);
+    logOutcome(key, decision, name);
+    if (decision.winner === undefined) deps.departed.delete(key);
+    return "ok";
+  }
+
+  return { processItem };
+}

@@ -1,0 +1,278 @@
+/**
+ * The runtime: composes the client, the informers, the output writer, the controller, the
+ * workqueue and its workers, the admin server and leader election, and stops them in order.
+ */
+import { hostname } from "node:os";
+import { randomBytes } from "node:crypto";
+import {
+  FIELD_MANAGER,
+  checkClusterDomain,
+  managedByAdaptor,
+  serviceProfileOutput,
+  trafficSplitResource,
+  SERVICE_PROFILE_RESOURCE,
+} from "@linkerd-smi/core";
+import {
+  EventRecorder,
+  Informer,
+  KubeClient,
+  LeaderElector,
+  ResourceClient,
+  ServiceV1,
+  WorkQueue,
+  loadKubeConfig,
+} from "@linkerd-smi/kube";
+import type { FastifyInstance } from "fastify";
+import { buildAdminServer, parseListenAddress, type Readiness } from "./admin.js";
+import { createController } from "./controller.js";
+import { createEventSink } from "./events.js";
+import { parseFlags, type AdaptorFlags } from "./flags.js";
+import { keyOfProfile, keyOfSplit, registerHandlers, type Departed } from "./handlers.js";
+import { createLogger } from "./logger.js";
+import { createMetrics, type AdaptorMetrics } from "./metrics.js";
+import { ShareGauges } from "./share-gauges.js";
+import { VERSION } from "./version.js";
+import { ServiceProfileWriter } from "./writers/service-profile.js";
+
+export interface AdaptorOptions extends Omit<AdaptorFlags, "help" | "version"> {
+  /** Where log lines go (default: stderr). */
+  writeLog?: (line: string) => void;
+  /** Leader-election identity (default: hostname and a random suffix). */
+  identity?: string;
+}
+
+export interface AdaptorHandle {
+  /** The admin server (tests use `inject`). */
+  admin: FastifyInstance;
+  /** `host:port` the admin server listens on. */
+  adminAddress: string;
+  metrics: AdaptorMetrics;
+  readiness(): Readiness;
+  waitUntilReady(timeoutMs: number): Promise<void>;
+  /** Graceful stop: drain in-flight work (bounded), release the Lease, close everything. */
+  stop(): Promise<void>;
+}
+
+function defaults(): AdaptorFlags {
+  return parseFlags([], process.env);
+}
+
+/**
+ * Starts the adaptor: informers on TrafficSplits, ServiceProfiles and Services, the admin
+ * server, leader election when asked, and the workers (only while leading).
+ */
+export async function startAdaptor(options: Partial<AdaptorOptions> = {}): Promise<AdaptorHandle> {
+  const flags = { ...defaults(), ...options };
+  const log = createLogger({
+    level: flags.logLevel,
+    format: flags.logFormat,
+    ...(options.writeLog === undefined ? {} : { write: options.writeLog }),
+  });
+  const domainProblem = checkClusterDomain(flags.clusterDomain);
+  if (domainProblem !== undefined)
+    throw new Error(`invalid -cluster-domain "${flags.clusterDomain}": ${domainProblem.message}`);
+  log.info(`Using cluster domain: ${flags.clusterDomain}`);
+
+  const metrics = createMetrics();
+  const client = new KubeClient(
+    loadKubeConfig({
+      ...(flags.kubeconfig === "" ? {} : { kubeconfig: flags.kubeconfig }),
+      ...(flags.context === "" ? {} : { context: flags.context }),
+    }),
+    {
+      userAgent: `smi-adaptor/${VERSION}`,
+      onRequest: (req) => {
+        if (req.method !== "GET") metrics.apiWrites.inc({ resource: req.resource ?? "unknown" });
+      },
+    },
+  );
+
+  const informerLog = log.with({ component: "informer" });
+  const splits = new Informer(new ResourceClient(client, trafficSplitResource("v1alpha2")), {
+    logger: informerLog,
+  });
+  const profiles = new Informer(new ResourceClient(client, SERVICE_PROFILE_RESOURCE), {
+    logger: informerLog,
+  });
+  const services = new Informer(new ResourceClient(client, ServiceV1), { logger: informerLog });
+  const informers = [
+    ["trafficsplits", splits],
+    ["serviceprofiles", profiles],
+    ["services", services],
+  ] as const;
+  for (const [resource, informer] of informers) {
+    informer.onWatchRestart((reason) => metrics.watchRestarts.inc({ resource, reason }));
+  }
+
+  const recorder = new EventRecorder({
+    client,
+    component: FIELD_MANAGER,
+    logger: log.with({ component: "events" }),
+  });
+  const departed: Departed = new Map();
+  const controller = createController({
+    splits,
+    serviceExists: (namespace, name) => services.get(namespace, name) !== undefined,
+    output: {
+      planner: serviceProfileOutput({ clusterDomain: flags.clusterDomain }),
+      writer: new ServiceProfileWriter(client, profiles, flags.clusterDomain),
+    },
+    events: createEventSink(recorder),
+    metrics,
+    shares: new ShareGauges(metrics.backendWeight),
+    departed,
+    log,
+  });
+
+  let queue: WorkQueue | undefined;
+  const enqueue = (key: string) => queue?.add(key);
+  const enqueueAll = () => {
+    for (const split of splits.list()) enqueue(keyOfSplit(split));
+    // The orphan sweep: profiles the adaptor manages whose split is gone or points elsewhere.
+    for (const profile of profiles.list()) {
+      const key = keyOfProfile(profile, flags.clusterDomain);
+      if (key !== undefined && managedByAdaptor(profile)) enqueue(key);
+    }
+  };
+  registerHandlers({ splits, profiles, clusterDomain: flags.clusterDomain, enqueue, departed });
+
+  let workers: { abort: AbortController; done: Promise<void> } | undefined;
+  const startWorkers = () => {
+    if (workers !== undefined) return;
+    queue = new WorkQueue<string>({
+      name: "trafficsplits",
+      metrics: {
+        onAdd: () => metrics.queueAdds.inc(),
+        onDepth: (depth) => metrics.queueDepth.set(depth),
+        onRetry: () => metrics.queueRetries.inc(),
+        onQueueLatency: (ms) => metrics.queueLatency.observe(ms / 1000),
+      },
+    });
+    const abort = new AbortController();
+    log.info("Starting workers");
+    enqueueAll();
+    const done = queue.runWorkers(flags.workerThreads, controller.processItem, {
+      signal: abort.signal,
+    });
+    workers = { abort, done };
+    log.info("Started workers");
+  };
+  const stopWorkers = async () => {
+    const running = workers;
+    if (running === undefined) return;
+    workers = undefined;
+    log.info("Shutting down workers");
+    running.abort.abort();
+    const bound = new Promise<void>((resolve) =>
+      setTimeout(resolve, flags.shutdownTimeoutMs).unref(),
+    );
+    await Promise.race([running.done, bound]);
+    queue = undefined;
+  };
+
+  let stopping = false;
+  const readiness = (): Readiness => {
+    const reasons: string[] = [];
+    for (const [resource, informer] of informers) {
+      const health = informer.health();
+      if (!health.synced) reasons.push(`${resource} cache not synced yet`);
+      else if (!health.watching)
+        reasons.push(
+          `${resource} watch is down${health.lastError === undefined ? "" : `: ${health.lastError.message}`}`,
+        );
+      metrics.cacheSynced.set({ resource }, health.synced && health.watching ? 1 : 0);
+    }
+    if (stopping) reasons.push("shutting down");
+    return { ready: reasons.length === 0, reasons };
+  };
+
+  const admin = buildAdminServer({ registry: metrics.registry, readiness });
+  const { host, port } = parseListenAddress(flags.metricsAddr);
+  log.info(`starting admin server on ${flags.metricsAddr}`);
+  await admin.listen({ host, port });
+  const address = admin.server.address();
+  const adminAddress =
+    typeof address === "object" && address !== null
+      ? `${address.address.includes(":") ? `[${address.address}]` : address.address}:${address.port}`
+      : flags.metricsAddr;
+
+  log.info(`admin server listening on ${adminAddress}`);
+  log.info("Starting SMI Controller", { version: VERSION });
+  for (const [, informer] of informers) informer.start();
+  log.info("Waiting for informer caches to sync");
+  const syncAbort = new AbortController();
+  const synced = await Promise.all(
+    informers.map(([, informer]) => informer.waitForSync(syncAbort.signal)),
+  );
+  if (!synced.every(Boolean)) throw new Error("informer caches did not sync");
+
+  let resyncTimer: NodeJS.Timeout | undefined;
+  if (flags.resyncPeriodMs > 0) resyncTimer = setInterval(enqueueAll, flags.resyncPeriodMs);
+
+  let elector: LeaderElector | undefined;
+  if (flags.leaderElect) {
+    const identity = options.identity ?? `${hostname()}_${randomBytes(4).toString("hex")}`;
+    metrics.leader.set(0);
+    elector = new LeaderElector({
+      client,
+      lease: { namespace: flags.leaderElectionNamespace, name: flags.leaderElectionId },
+      identity,
+      leaseDurationSeconds: flags.leaseDurationMs / 1000,
+      renewDeadlineSeconds: flags.renewDeadlineMs / 1000,
+      retryPeriodSeconds: flags.retryPeriodMs / 1000,
+      logger: log.with({ component: "leader-election" }),
+      onStartedLeading: () => {
+        log.info(
+          `became leader on lease ${flags.leaderElectionNamespace}/${flags.leaderElectionId}`,
+          { identity },
+        );
+        metrics.leader.set(1);
+        startWorkers();
+      },
+      onStoppedLeading: () => {
+        log.info("lost leadership; stopping workers", { identity });
+        metrics.leader.set(0);
+        void stopWorkers();
+      },
+      onNewLeader: (leader) => log.info(`leader is now ${leader}`, { identity }),
+    });
+    elector.start();
+  } else {
+    metrics.leader.set(1);
+    startWorkers();
+  }
+
+  let stopped: Promise<void> | undefined;
+  return {
+    admin,
+    adminAddress,
+    metrics,
+    readiness,
+    async waitUntilReady(timeoutMs) {
+      const deadline = Date.now() + timeoutMs;
+      while (!readiness().ready) {
+        if (Date.now() > deadline)
+          throw new Error(
+            `adaptor not ready after ${timeoutMs} ms: ${readiness().reasons.join("; ")}`,
+          );
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    },
+    stop() {
+      stopped ??= (async () => {
+        stopping = true;
+        if (resyncTimer !== undefined) clearInterval(resyncTimer);
+        await stopWorkers();
+        await elector?.stop({ release: true });
+        metrics.leader.set(0);
+        await recorder.flush();
+        syncAbort.abort();
+        await Promise.all(informers.map(([, informer]) => informer.stop()));
+        await admin.close();
+        client.close();
+        log.info("stopped");
+      })();
+      return stopped;
+    },
+  };
+}
