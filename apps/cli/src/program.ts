@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from "commander";
 import { DEFAULT_NAMESPACE } from "./chart.js";
 import { clusterClient, type RootOptions } from "./cluster.js";
+import { convertCommand } from "./commands/convert.js";
 import { check, EXTENSION_METADATA, flagBool, forwardedGroups } from "./commands/check.js";
 import { install } from "./commands/install.js";
 import { status } from "./commands/status.js";
@@ -352,6 +353,12 @@ Examples:
       const o = command.opts<{ filename: string[]; output?: string }>();
       exitWith(await validate({ filenames: o.filename, output: o.output ?? "" }, io));
     });
+
+  program.addCommand(
+    convertCommand(io, (command) => clusterClient(root(command)), exitWith).copyInheritedSettings(
+      program,
+    ),
+  );
 
   return program;
 }

@@ -196,6 +196,11 @@ export {
 
 // API resources, as data for @linkerd-smi/kube's typed clients.
 export {
+  HTTP_ROUTE_GROUP_GROUP,
+  TCP_ROUTE_RESOURCE,
+  httpRouteGroupResource,
+  httpRouteResource,
+  type HttpRouteGroupObject,
   SERVICE_PROFILE_GROUP,
   SERVICE_PROFILE_RESOURCE,
   trafficSplitResource,
