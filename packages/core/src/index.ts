@@ -264,3 +264,13 @@ export {
   type RouteRef,
   type RouteWorld,
 } from "./outputs/http-route.js";
+export {
+  TARGETS,
+  TARGET_ANNOTATION,
+  targetOf,
+  targetedOutput,
+  type Target,
+  type TargetedAction,
+  type TargetedOutputOptions,
+  type TargetedWorld,
+} from "./outputs/targeted.js";
