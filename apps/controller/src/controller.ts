@@ -20,7 +20,7 @@ import type { AdaptorMetrics } from "./metrics.js";
 import type { Output } from "./output.js";
 import type { ShareGauges } from "./share-gauges.js";
 
-export interface ControllerDeps<E extends Involved, A extends { kind: string }> {
+export interface ControllerDeps<E, A extends { kind: string }> {
   splits: Informer<TrafficSplitObject>;
   serviceExists: (namespace: string, name: string) => boolean;
   output: Output<E, A>;
@@ -49,9 +49,7 @@ export function isPermanent(kind: ErrorKind): boolean {
 
 const WROTE = new Set(["created", "updated", "deleted", "cleaned"]);
 
-export function createController<E extends Involved, A extends { kind: string }>(
-  deps: ControllerDeps<E, A>,
-) {
+export function createController<E, A extends { kind: string }>(deps: ControllerDeps<E, A>) {
   const { metrics, log, output } = deps;
 
   const logOutcome = (key: string, decision: ApexDecision<TrafficSplitObject, A>, name: string) => {
@@ -119,14 +117,17 @@ export function createController<E extends Involved, A extends { kind: string }>
       const message = error instanceof Error ? error.message : String(error);
       metrics.reconciles.inc({ result: "error" });
       metrics.reconcileDuration.observe({ result: "error" }, elapsed());
-      const gone = kind === "not-found" && decision.action.kind !== "apply";
+      const gone =
+        kind === "not-found" &&
+        decision.action.kind !== "apply" &&
+        decision.action.kind !== "write";
       if (gone) return "ok"; // someone removed it first: the informer brings the delete.
       if (!isPermanent(kind)) {
         log.error(`error syncing '${key}': ${message}, requeuing`, { key, kind });
         return "retry";
       }
       metrics.permanentErrors.inc({ kind });
-      const about: Involved | undefined = decision.winner ?? existing;
+      const about: Involved | undefined = decision.winner ?? output.writer.involved(existing);
       const text = `The API server refused to ${decision.action.kind} ${output.planner.kind} ${name} (${kind}): ${message}. To fix: ${PERMANENT_HINTS[kind] ?? "see the message"}. Not retried until the TrafficSplit or the output changes, or the next resync.`;
       if (about !== undefined) deps.events.record(about, "Warning", Reason.WriteRejected, text);
       log.error(`error syncing '${key}': ${message}; not retried (permanent: ${kind})`, {
@@ -136,7 +137,7 @@ export function createController<E extends Involved, A extends { kind: string }>
       return "drop";
     }
     for (const event of decision.events) {
-      const about: Involved | undefined = event.split ?? existing;
+      const about: Involved | undefined = event.split ?? output.writer.involved(existing);
       if (about !== undefined) deps.events.record(about, event.type, event.reason, event.message);
     }
     metrics.reconciles.inc({ result: decision.result });

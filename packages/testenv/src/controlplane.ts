@@ -173,14 +173,13 @@ export class ControlPlane {
       log,
     );
     const kcm = this.controllerManager;
-    // Ready when it has started its garbage collector (it logs every controller it starts).
+    // Ready when its garbage collector has synced its monitors and starts collecting.
     await waitUntil(
       "kube-controller-manager",
       READY_TIMEOUT_MS,
       () =>
         Promise.resolve(
-          existsSync(log) &&
-            /Started controller.*garbage-collector/i.test(readFileSync(log, "utf8")),
+          existsSync(log) && readFileSync(log, "utf8").includes("Proceeding to collect garbage"),
         ),
       () => (kcm.hasExited ? `exited early:\n${kcm.tail()}` : undefined),
     );
