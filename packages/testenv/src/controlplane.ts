@@ -20,8 +20,10 @@ export interface ControlPlaneOptions {
    */
   apiServerArgs?: readonly string[];
   /**
-   * Run kube-controller-manager too (default true): ownerReference garbage collection, namespace
-   * deletion and EndpointSlices are then real, not assumed.
+   * Run kube-controller-manager too: ownerReference garbage collection, namespace deletion and
+   * EndpointSlices are then real, not assumed. Default false here; `startEnvironment` starts it
+   * once the CRDs are installed (its garbage collector discovers resources when it starts, and
+   * picks up later CRDs only on its periodic rediscovery).
    */
   controllerManager?: boolean;
 }
@@ -143,7 +145,7 @@ export class ControlPlane {
       { server: this.server, caPem: this.caPem },
       { token: this.adminToken },
     );
-    if (this.options.controllerManager !== false) await this.startControllerManager();
+    if (this.options.controllerManager === true) await this.startControllerManager();
   }
 
   /**

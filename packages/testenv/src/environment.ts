@@ -15,9 +15,11 @@ export interface TestEnvironment {
 export async function startEnvironment(
   options: ControlPlaneOptions & InstallCrdsOptions = {},
 ): Promise<TestEnvironment> {
-  const plane = await ControlPlane.start(options);
+  const plane = await ControlPlane.start({ ...options, controllerManager: false });
   try {
     const crds = await installCrds(plane, options);
+    // After the CRDs, so that its garbage collector watches them from the start.
+    if (options.controllerManager !== false) await plane.startControllerManager();
     return { plane, kubeconfig: plane.kubeconfigPath, version: await plane.version(), crds };
   } catch (error) {
     await plane.stop();
