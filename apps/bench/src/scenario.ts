@@ -1,4 +1,9 @@
-import { expectOk, startEnvironment, type KubeHttp } from "@linkerd-smi/testenv";
+import {
+  expectOk,
+  startEnvironment,
+  type KubeHttp,
+  type TestEnvironment,
+} from "@linkerd-smi/testenv";
 import { AdaptorProcess } from "./adaptor-process.js";
 import { percentile, round } from "./stats.js";
 import { watchStream } from "./watch.js";
@@ -14,6 +19,24 @@ export interface ScenarioOptions {
   /** Concurrent requests the benchmark driver makes when creating objects. */
   concurrency: number;
   log: (message: string) => void;
+  /**
+   * Starts the adaptor under test with these extra flags (default: a Node
+   * process of apps/controller's dist/main.js, with an admin kubeconfig).
+   * apps/image's tests run the container image here instead.
+   */
+  startAdaptor?: (env: TestEnvironment, args: readonly string[]) => Promise<BenchAdaptor>;
+}
+
+/** What the scenario needs of a running adaptor. */
+export interface BenchAdaptor {
+  /** performance.now() when it was started. */
+  readonly startedAt: number;
+  /** Resolves once /ready answers 200, with the milliseconds since start. */
+  waitReady(): Promise<number>;
+  /** One metric series (exact name and labels) from /metrics; 0 when absent. */
+  metric(series: string): Promise<number>;
+  usage(): { peakRssBytes: number; rssBytes: number; cpuSeconds: number };
+  stop(): Promise<void>;
 }
 
 export interface ScenarioResult {
@@ -128,7 +151,11 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
   const { n, log } = options;
   const env = await startEnvironment({ log: () => undefined });
   const admin = env.plane.admin();
-  let adaptor: AdaptorProcess | undefined;
+  const startAdaptor =
+    options.startAdaptor ??
+    ((e: TestEnvironment, args: readonly string[]) =>
+      Promise.resolve(new AdaptorProcess(e.kubeconfig, args)));
+  let adaptor: BenchAdaptor | undefined;
   const stops: (() => void)[] = [];
   try {
     expectOk(
@@ -194,7 +221,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
     );
 
     await until("the benchmark's own watch", 60_000, () => watching, broken);
-    adaptor = new AdaptorProcess(env.kubeconfig, [`-resync-period=${options.resyncSeconds}s`]);
+    adaptor = await startAdaptor(env, [`-resync-period=${options.resyncSeconds}s`]);
     await adaptor.waitReady();
 
     // Convergence: create every split, wait until every profile is right.
@@ -297,7 +324,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
 
     // Start-up: a new adaptor process with every split and profile already there.
     await adaptor.stop();
-    adaptor = new AdaptorProcess(env.kubeconfig, ["-resync-period=1h"]);
+    adaptor = await startAdaptor(env, ["-resync-period=1h"]);
     await adaptor.waitReady();
     await until(
       "start-up verification",

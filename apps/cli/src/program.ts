@@ -5,6 +5,7 @@ import { convertCommand } from "./commands/convert.js";
 import { check, EXTENSION_METADATA, flagBool, forwardedGroups } from "./commands/check.js";
 import { install } from "./commands/install.js";
 import { status } from "./commands/status.js";
+import { statCommand } from "./commands/stat.js";
 import { uninstall } from "./commands/uninstall.js";
 import { validate } from "./commands/validate.js";
 import { version } from "./commands/version.js";
@@ -359,6 +360,7 @@ Examples:
       program,
     ),
   );
+  program.addCommand(statCommand(io));
 
   return program;
 }

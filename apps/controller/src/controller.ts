@@ -5,13 +5,7 @@
  * until something changes; transient ones are retried with backoff.
  */
 import { Reason, decideApex, type ApexDecision, type TrafficSplitObject } from "@linkerd-smi/core";
-import {
-  classifyError,
-  isRetryable,
-  type ErrorKind,
-  type Informer,
-  type WorkResult,
-} from "@linkerd-smi/kube";
+import { classifyError, type ErrorKind, type Informer, type WorkResult } from "@linkerd-smi/kube";
 import type { EventSink, Involved } from "./events.js";
 import { BY_APEX, type Departed } from "./handlers.js";
 import { parseApexKey } from "./keys.js";
@@ -20,7 +14,7 @@ import type { AdaptorMetrics } from "./metrics.js";
 import type { Output } from "./output.js";
 import type { ShareGauges } from "./share-gauges.js";
 
-export interface ControllerDeps<E, A extends { kind: string }> {
+interface ControllerDeps<E, A extends { kind: string }> {
   splits: Informer<TrafficSplitObject>;
   serviceExists: (namespace: string, name: string) => boolean;
   output: Output<E, A>;
@@ -31,26 +25,24 @@ export interface ControllerDeps<E, A extends { kind: string }> {
   log: Logger;
 }
 
-/** What to do about an error kind that will not go away by itself, for the Warning Event. */
-const PERMANENT_HINTS: Partial<Record<ErrorKind, string>> = {
+/**
+ * Error kinds that retrying cannot fix, and what to do about each (for the Warning Event). A 404
+ * or 401 is not among them: right after an apiserver restart, custom resources and tokens can
+ * answer so for a moment, and a CRD or credentials that are really missing already keep the
+ * informers, and so readiness, down.
+ */
+const PERMANENT: Partial<Record<ErrorKind, string>> = {
   forbidden:
     "grant the smi-adaptor's ServiceAccount this verb (the chart's ClusterRole has every verb the adaptor needs)",
-  unauthorized: "check the adaptor's credentials (its ServiceAccount token or kubeconfig)",
   invalid: "the API server rejects what this TrafficSplit translates to: fix the TrafficSplit",
-  "not-found":
-    "the resource is not served: install its CRD (Linkerd's CRDs provide serviceprofiles.linkerd.io)",
-  "already-exists": "another object holds that name: rename or remove it",
 };
-
-/** Errors that will not go away by retrying: absorbed until the split, the output or a resync changes something. */
-export function isPermanent(kind: ErrorKind): boolean {
-  return !isRetryable(kind) && kind !== "unknown";
-}
 
 const WROTE = new Set(["created", "updated", "deleted", "cleaned"]);
 
 export function createController<E, A extends { kind: string }>(deps: ControllerDeps<E, A>) {
   const { metrics, log, output } = deps;
+  /** Keys whose last write was refused for good: retried when something changes. */
+  const parked = new Set<string>();
 
   const logOutcome = (key: string, decision: ApexDecision<TrafficSplitObject, A>, name: string) => {
     const split = decision.winner?.metadata.name;
@@ -122,13 +114,15 @@ export function createController<E, A extends { kind: string }>(deps: Controller
         decision.action.kind !== "apply" &&
         decision.action.kind !== "write";
       if (gone) return "ok"; // someone removed it first: the informer brings the delete.
-      if (!isPermanent(kind)) {
+      const hint = PERMANENT[kind];
+      if (hint === undefined) {
         log.error(`error syncing '${key}': ${message}, requeuing`, { key, kind });
         return "retry";
       }
       metrics.permanentErrors.inc({ kind });
+      parked.add(key);
       const about: Involved | undefined = decision.winner ?? output.writer.involved(existing);
-      const text = `The API server refused to ${decision.action.kind} ${output.planner.kind} ${name} (${kind}): ${message}. To fix: ${PERMANENT_HINTS[kind] ?? "see the message"}. Not retried until the TrafficSplit or the output changes, or the next resync.`;
+      const text = `The API server refused to ${decision.action.kind} ${output.planner.kind} ${name} (${kind}): ${message}. To fix: ${hint}. Not retried until the TrafficSplit or the output changes, or the next resync.`;
       if (about !== undefined) deps.events.record(about, "Warning", Reason.WriteRejected, text);
       log.error(`error syncing '${key}': ${message}; not retried (permanent: ${kind})`, {
         key,
@@ -136,6 +130,7 @@ export function createController<E, A extends { kind: string }>(deps: Controller
       });
       return "drop";
     }
+    parked.delete(key);
     for (const event of decision.events) {
       const about: Involved | undefined = event.split ?? output.writer.involved(existing);
       if (about !== undefined) deps.events.record(about, event.type, event.reason, event.message);
@@ -148,5 +143,9 @@ export function createController<E, A extends { kind: string }>(deps: Controller
     return "ok";
   }
 
-  return { processItem };
+  return {
+    processItem,
+    /** Keys whose write was refused for good, to retry after an apiserver restart. */
+    parked: (): readonly string[] => [...parked],
+  };
 }

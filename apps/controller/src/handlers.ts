@@ -61,7 +61,7 @@ export function keysOfRoute(route: Route): string[] {
 /** Splits that left an apex (deleted or retargeted), by the apex's key, until it is reconciled. */
 export type Departed = Map<string, TrafficSplitObject>;
 
-export interface HandlerDeps {
+interface HandlerDeps {
   splits: Informer<TrafficSplitObject>;
   profiles: Informer<ServiceProfile>;
   clusterDomain: string;

@@ -1,4 +1,4 @@
-export type LogLevel = "debug" | "info" | "warn" | "error";
+type LogLevel = "debug" | "info" | "warn" | "error";
 export type LogFields = Record<string, unknown>;
 
 export interface Logger {
@@ -12,7 +12,7 @@ export interface Logger {
 
 const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
-export interface LoggerOptions {
+interface LoggerOptions {
   level: LogLevel;
   format: "json" | "text";
   write?: (line: string) => void;

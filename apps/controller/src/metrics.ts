@@ -77,7 +77,7 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Adapt
     }),
     permanentErrors: new Counter({
       name: "smi_adaptor_permanent_errors_total",
-      help: "Writes the apiserver refused for a reason retrying cannot fix (forbidden, invalid, ...), by kind; each is reported in a WriteRejected Event and not retried until something changes.",
+      help: "Writes the apiserver refused for a reason retrying cannot fix (forbidden, invalid), by kind; each is reported in a WriteRejected Event and not retried until something changes.",
       labelNames: ["kind"],
       registers,
     }),

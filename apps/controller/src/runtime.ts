@@ -141,9 +141,6 @@ export async function startAdaptor(options: Partial<AdaptorOptions> = {}): Promi
     ...(tcpRoutes === undefined ? [] : [["tcproutes", tcpRoutes] as const]),
     ...(routeGroups === undefined ? [] : [["httproutegroups", routeGroups] as const]),
   ] as const;
-  for (const [resource, informer] of informers) {
-    informer.onWatchRestart((reason) => metrics.watchRestarts.inc({ resource, reason }));
-  }
 
   const recorder = new EventRecorder({
     client,
@@ -204,6 +201,13 @@ export async function startAdaptor(options: Partial<AdaptorOptions> = {}): Promi
     }
   };
   registerHandlers({ splits, profiles, clusterDomain: flags.clusterDomain, enqueue, departed });
+  for (const [resource, informer] of informers) {
+    informer.onWatchRestart((reason) => {
+      metrics.watchRestarts.inc({ resource, reason });
+      // The apiserver went away: what it refused before may be accepted once it is back.
+      for (const key of controller.parked()) enqueue(key);
+    });
+  }
   const onRoute = (route: Route) => {
     for (const key of keysOfRoute(route)) enqueue(key);
   };

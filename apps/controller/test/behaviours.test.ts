@@ -8,6 +8,7 @@ import {
   deleteNamespace,
   deleteSplit,
   eventAppears,
+  eventually,
   fqdn,
   getProfile,
   listEvents,
@@ -118,12 +119,58 @@ describe("an existing ServiceProfile", () => {
         ["web-v2", 1],
       ]),
     );
+    // The Event is written after the adaptor decided: it has reconciled web with the split.
     await eventAppears(ns, "web", "Skipped", "smi.linkerd.io/skip");
-    await deleteSplit(ns, "web");
-    await new Promise((r) => setTimeout(r, 500));
     const after = await getProfile(ns, name);
     expect(after?.metadata.resourceVersion).toBe(before?.metadata.resourceVersion);
     expect(after?.spec.dstOverrides).toEqual(pinned);
+  });
+
+  it("is neither deleted nor cleaned when its split goes while it carries smi.linkerd.io/skip", async () => {
+    const ns = await namespace("skipgone");
+    const name = fqdn("web", ns);
+    const written = [
+      { authority: fqdn("web-v1", ns), weight: "1" },
+      { authority: fqdn("web-v2", ns), weight: "1" },
+    ];
+    // A profile the adaptor wrote, so that removing the split would delete or clean it...
+    await applySplit(
+      ns,
+      split("web", "web", [
+        ["web-v1", 1],
+        ["web-v2", 1],
+      ]),
+    );
+    await profileBecomes(ns, name, written);
+    // ...which its user then pins with the annotation (the dstOverrides stay the adaptor's).
+    expectOk(
+      await admin.request("PATCH", `${paths.profile(ns, name)}?fieldManager=kubectl-annotate`, {
+        body: { metadata: { annotations: { "smi.linkerd.io/skip": "true" } } },
+        contentType: "application/merge-patch+json",
+      }),
+      "annotate profile",
+    );
+    await eventAppears(ns, "web", "Skipped", "smi.linkerd.io/skip");
+    const before = await getProfile(ns, name);
+    const skipped = 'smi_adaptor_reconciles_total{result="skipped"}';
+    const skippedBefore = await metricOf(skipped);
+    const reconcilesBefore = await reconciles();
+
+    await deleteSplit(ns, "web");
+    // Barriers before "nothing changed": the adaptor has reconciled since the split went, and
+    // has processed a later change (another split's profile written).
+    await eventually("a reconcile after the split was deleted", async () =>
+      (await reconciles()) > reconcilesBefore ? true : undefined,
+    );
+    await applySplit(ns, split("later", "web-v1", [["web-v2", 1]]));
+    await profileBecomes(ns, fqdn("web-v1", ns), [{ authority: fqdn("web-v2", ns), weight: "1" }]);
+
+    const after = await getProfile(ns, name);
+    expect(after?.spec.dstOverrides).toEqual(written);
+    expect(after?.metadata.resourceVersion).toBe(before?.metadata.resourceVersion);
+    // It went the deletion path and stopped there because of the annotation.
+    expect(await metricOf(skipped)).toBeGreaterThan(skippedBefore);
+    expect(after?.metadata.annotations?.["smi.linkerd.io/skip"]).toBe("true");
   });
 
   it("has hand edits of dstOverrides restored, with an Event", async () => {
@@ -313,6 +360,15 @@ describe("two splits on one apex", () => {
     expect((await listEvents(ns, "a-first")).some((e) => e.reason === "Conflict")).toBe(false);
   });
 });
+
+/** Reconciles so far, whatever their result. */
+async function reconciles(): Promise<number> {
+  const body = (await adaptor.admin.inject("/metrics")).body;
+  return body
+    .split("\n")
+    .filter((l) => l.startsWith("smi_adaptor_reconciles_total{"))
+    .reduce((sum, l) => sum + Number(l.slice(l.lastIndexOf(" ") + 1)), 0);
+}
 
 async function metricOf(series: string): Promise<number> {
   const body = (await adaptor.admin.inject("/metrics")).body;

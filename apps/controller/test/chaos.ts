@@ -12,18 +12,18 @@ import type { WeightedDst } from "@linkerd-smi/core";
 import { expectOk, readKubeconfig, writeKubeconfig, type KubeHttp } from "@linkerd-smi/testenv";
 
 /** The built adaptor (`pnpm --filter @linkerd-smi/controller build`). */
-export const adaptorMain = fileURLToPath(new URL("../dist/main.js", import.meta.url));
+const adaptorMain = fileURLToPath(new URL("../dist/main.js", import.meta.url));
 
 let warnedStale = false;
 
 /** Fails with instructions when the adaptor is not built; warns (once) when `dist` is older than `src`. */
-export function requireBuiltAdaptor(): void {
+function requireBuiltAdaptor(): void {
   if (!existsSync(adaptorMain))
     throw new Error(
       `${adaptorMain} is missing: build the adaptor first (pnpm --filter @linkerd-smi/controller build)`,
     );
   const src = fileURLToPath(new URL("../src/", import.meta.url));
-  const built = statSync(adaptorMain.replace(/main\.js$/, "adaptor.js")).mtimeMs;
+  const built = statSync(adaptorMain.replace(/main\.js$/, "runtime.js")).mtimeMs;
   const newer = readdirSync(src).filter(
     (f) => f.endsWith(".ts") && !f.endsWith(".test.ts") && statSync(src + f).mtimeMs > built,
   );
@@ -35,7 +35,7 @@ export function requireBuiltAdaptor(): void {
   }
 }
 
-export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** The value of one series (`name{labels}` exactly as exposed) in a Prometheus text page. */
 export function metricFrom(text: string, series: string): number | undefined {
@@ -227,7 +227,7 @@ export function processExists(pid: number): boolean {
   }
 }
 
-export type Weights = readonly [number, number];
+type Weights = readonly [number, number];
 
 interface SplitDocument {
   apiVersion: string;
@@ -414,7 +414,7 @@ export class SplitFleet {
   }
 }
 
-export interface DriverReport {
+interface DriverReport {
   /** Updates attempted, including retries. */
   attempted: number;
   succeeded: number;
@@ -504,7 +504,7 @@ export function driveWeights(
  * every open connection and every new one until `heal()`, while the
  * apiserver itself stays up for everyone else.
  */
-export interface Partition {
+interface Partition {
   /** A copy of `kubeconfig` (written next to it) that talks to the apiserver through the proxy. */
   kubeconfig(kubeconfig: string): string;
   cut(): void;

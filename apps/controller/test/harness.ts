@@ -39,7 +39,7 @@ export interface Profile {
   };
 }
 
-export interface KubeEvent {
+interface KubeEvent {
   type: string;
   reason: string;
   message: string;

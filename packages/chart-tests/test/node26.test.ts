@@ -10,7 +10,7 @@ import { ensureNode } from "../src/node-binary.js";
 import { eventually } from "./helpers.js";
 
 const run = promisify(execFile);
-const NODE_MAJOR = 26; // the line of apps/controller/Dockerfile's node:26-bookworm-slim
+const NODE_MAJOR = 26; // the line the image runs (apps/image/image.lock.json)
 const main = fileURLToPath(new URL("../../../apps/controller/dist/main.js", import.meta.url));
 const kubeconfig = inject("kubeconfig");
 const admin = KubeHttp.fromKubeconfig(kubeconfig);

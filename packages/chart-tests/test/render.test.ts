@@ -59,13 +59,13 @@ const expectations: Record<
     args: defaultArgs,
     replicas: 1,
     namespace: false,
-    image: `cr.l5d.io/linkerd/smi-adaptor:${chartYaml.appVersion}`,
+    image: `ghcr.io/linkerd-smi-ts/smi-adaptor:${chartYaml.appVersion}`,
   },
   cli: {
     args: defaultArgs,
     replicas: 1,
     namespace: true,
-    image: `cr.l5d.io/linkerd/smi-adaptor:${chartYaml.appVersion}`,
+    image: `ghcr.io/linkerd-smi-ts/smi-adaptor:${chartYaml.appVersion}`,
   },
   ha: {
     args: [...defaultArgs, "-leader-elect=true"],
@@ -86,7 +86,7 @@ const expectations: Record<
     ],
     replicas: 1,
     namespace: false,
-    image: `cr.l5d.io/linkerd/smi-adaptor:${chartYaml.appVersion}`,
+    image: `ghcr.io/linkerd-smi-ts/smi-adaptor:${chartYaml.appVersion}`,
   },
 };
 
@@ -325,7 +325,7 @@ describe("scenario details", () => {
     });
     expect(objects.some((o) => o.kind === "CustomResourceDefinition")).toBe(false);
     expect(one<Deployment>(objects, "Deployment").spec.template.spec.containers[0]?.image).toBe(
-      "cr.l5d.io/linkerd/smi-adaptor:v1.2.3",
+      "ghcr.io/linkerd-smi-ts/smi-adaptor:v1.2.3",
     );
   });
 });

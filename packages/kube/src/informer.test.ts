@@ -60,7 +60,7 @@ class ScriptedApiserver implements KubeTransport {
           try {
             handlers.onLine(JSON.stringify(event));
           } catch (error) {
-            reject(error as Error);
+            reject(error instanceof Error ? error : new Error(String(error)));
           }
         },
       };

@@ -227,11 +227,22 @@ describe("WorkQueue", () => {
     for (const key of ["flaky", "throws", "bad", "fine"]) q.add(key);
     const deadline = Date.now() + 5_000;
     while (finished.size < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
-    // Give a dropped key the chance to (wrongly) come back.
-    await new Promise((r) => setTimeout(r, 30));
+    // Give a dropped key the chance to (wrongly) come back: a retry would be due within the
+    // limiter's 4 ms maximum of the drop, so before a sentinel added now to run after 4 ms.
+    // Once the sentinel has run, any such retry has been taken by a worker.
+    q.addAfter("sentinel", 4);
+    while (!finished.has("sentinel") && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 5));
+    expect(finished.has("sentinel")).toBe(true);
     q.shutDown();
     await workers;
-    expect(Object.fromEntries(calls)).toEqual({ flaky: 3, throws: 2, bad: 1, fine: 1 });
+    expect(Object.fromEntries(calls)).toEqual({
+      flaky: 3,
+      throws: 2,
+      bad: 1,
+      fine: 1,
+      sentinel: 1,
+    });
     expect(errors).toEqual(["throws: boom"]);
     for (const key of ["flaky", "throws", "bad", "fine"]) expect(q.numRequeues(key)).toBe(0);
   });

@@ -84,7 +84,7 @@ describe("an informer, a work queue and apply together", () => {
       const created = await splits(admin).create(split(ns, "web"));
       const profileName = `web.${ns}.svc.cluster.local`;
       const overrides = async () =>
-        (await profiles.get(ns, profileName))?.spec?.dstOverrides?.map(
+        (await profiles.get(ns, profileName))?.spec.dstOverrides?.map(
           (d) => `${d.authority.split(".")[0] ?? ""}=${String(d.weight)}`,
         );
       await eventually(async () => {

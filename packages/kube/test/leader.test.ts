@@ -73,12 +73,21 @@ describe("LeaderElector", () => {
     b.elector.start();
     const [leader, follower] = await oneLeader(a, b);
     expect(await holder("one")).toBe(leader.identity);
-    // Stays that way over several renewals.
-    for (let i = 0; i < 6; i++) {
-      await new Promise((r) => setTimeout(r, 250));
-      expect(leader.elector.isLeader()).toBe(true);
-      expect(follower.elector.isLeader()).toBe(false);
-    }
+    // Stays that way over several renewals: wait until the leader has renewed the Lease
+    // three times (its renewTime moved), checking after each that nothing changed hands.
+    const renewals = new Set<string>();
+    await eventually(
+      async () => {
+        const renewTime = (await new ResourceClient(admin, LeaseV1).get(ns, "one"))?.spec
+          ?.renewTime;
+        if (renewTime !== undefined) renewals.add(renewTime);
+        expect(leader.elector.isLeader()).toBe(true);
+        expect(follower.elector.isLeader()).toBe(false);
+        expect(await holder("one")).toBe(leader.identity);
+        expect(renewals.size).toBeGreaterThanOrEqual(4);
+      },
+      { intervalMs: 100 },
+    );
     expect(leader.log).toEqual([`leader ${leader.identity}`, "started"]);
     expect(follower.log).toEqual([`leader ${leader.identity}`]);
     expect(follower.elector.leader()).toBe(leader.identity);
@@ -92,8 +101,15 @@ describe("LeaderElector", () => {
     await b.elector.stop({ release: false });
   });
 
-  it("hands over within a couple of retry periods when the leader releases", async () => {
-    const opts = { leaseDurationSeconds: 15, renewDeadlineSeconds: 10, retryPeriodSeconds: 1 };
+  it("hands over before the lease expires when the leader releases", async () => {
+    // A lease far longer than the test waits: b can only lead this soon if a's release
+    // handed the lease over; otherwise it would have to wait out the 60 s.
+    const leaseMs = 60_000;
+    const opts = {
+      leaseDurationSeconds: leaseMs / 1000,
+      renewDeadlineSeconds: 10,
+      retryPeriodSeconds: 1,
+    };
     const a = candidate("pod-a", "release", opts);
     const b = candidate("pod-b", "release", opts);
     a.elector.start();
@@ -101,30 +117,40 @@ describe("LeaderElector", () => {
       expect(a.elector.isLeader()).toBe(true);
     });
     b.elector.start();
-    await new Promise((r) => setTimeout(r, 1_500));
+    // b has tried and found a leading (it reports the leader it saw), yet does not lead.
+    await eventually(() => {
+      expect(b.log).toContain("leader pod-a");
+    });
     expect(b.elector.isLeader()).toBe(false);
-    const transitionsBefore =
-      (await new ResourceClient(admin, LeaseV1).get(ns, "release"))?.spec?.leaseTransitions ?? 0;
-    const began = Date.now();
+    const before = await new ResourceClient(admin, LeaseV1).get(ns, "release");
+    const transitionsBefore = before?.spec?.leaseTransitions ?? 0;
     await a.elector.release();
     expect(a.elector.isLeader()).toBe(false);
     expect(a.log.at(-1)).toBe("stopped");
     expect(a.leadingSignal?.aborted).toBe(true);
-    await eventually(() => {
-      expect(b.elector.isLeader()).toBe(true);
-    });
-    const took = Date.now() - began;
-    // Without the release, b would have waited the 15s lease duration.
-    expect(took).toBeLessThan(5_000);
+    await eventually(
+      () => {
+        expect(b.elector.isLeader()).toBe(true);
+      },
+      { timeoutMs: leaseMs / 2 },
+    );
     const lease = await new ResourceClient(admin, LeaseV1).get(ns, "release");
     expect(lease?.spec?.holderIdentity).toBe("pod-b");
     expect(lease?.spec?.leaseTransitions).toBe(transitionsBefore + 1);
-    expect(lease?.spec?.leaseDurationSeconds).toBe(15);
+    expect(lease?.spec?.leaseDurationSeconds).toBe(leaseMs / 1000);
+    // b acquired the lease while a's record was still valid: only the release explains it.
+    const validUntil = Date.parse(before?.spec?.renewTime ?? "") + leaseMs;
+    const acquired = Date.parse(lease?.spec?.acquireTime ?? "");
+    console.log(
+      `handover: b acquired ${validUntil - acquired} ms before a's lease would have expired`,
+    );
+    expect(acquired).toBeLessThan(validUntil);
     await b.elector.stop();
     expect(await holder("release")).toBe("");
   });
 
-  it("takes over after the lease duration when the leader stops renewing", async () => {
+  it("takes over only after the lease duration when the leader stops renewing", async () => {
+    const leaseMs = 3_000;
     const a = candidate("pod-a", "crash");
     const b = candidate("pod-b", "crash");
     a.elector.start();
@@ -132,20 +158,32 @@ describe("LeaderElector", () => {
       expect(a.elector.isLeader()).toBe(true);
     });
     b.elector.start();
-    await new Promise((r) => setTimeout(r, 1_000));
+    await eventually(() => {
+      expect(b.log).toContain("leader pod-a");
+    });
     expect(b.elector.isLeader()).toBe(false);
     // A crash: no release, the lease just stops being renewed.
     await a.elector.stop({ release: false });
-    expect(await holder("crash")).toBe("pod-a");
-    const began = Date.now();
-    await eventually(() => {
-      expect(b.elector.isLeader()).toBe(true);
-    });
-    const took = Date.now() - began;
-    // b waits until it has seen the record unchanged for leaseDurationSeconds (3s).
-    expect(took).toBeGreaterThanOrEqual(2_000);
-    expect(took).toBeLessThan(6_000);
-    expect(await holder("crash")).toBe("pod-b");
+    const last = await new ResourceClient(admin, LeaseV1).get(ns, "crash");
+    expect(last?.spec?.holderIdentity).toBe("pod-a");
+    // Bound by the mechanism: b needs one lease duration after it last saw the record
+    // change, plus retries; a few lease durations is ample even on a loaded machine.
+    await eventually(
+      () => {
+        expect(b.elector.isLeader()).toBe(true);
+      },
+      { timeoutMs: 5 * leaseMs },
+    );
+    const lease = await new ResourceClient(admin, LeaseV1).get(ns, "crash");
+    expect(lease?.spec?.holderIdentity).toBe("pod-b");
+    // Order: b must not take a lease that is still valid. a's last renewal plus the lease
+    // duration comes before b's acquisition (both written by this host's clock). b counts
+    // from when it read the record, which can precede a's write by one request in flight,
+    // so allow one retry period (500 ms) of that.
+    const expiredAt = Date.parse(last?.spec?.renewTime ?? "") + leaseMs - 500;
+    const acquired = Date.parse(lease?.spec?.acquireTime ?? "");
+    console.log(`takeover: b acquired ${acquired - expiredAt} ms after a's lease expired`);
+    expect(acquired).toBeGreaterThanOrEqual(expiredAt);
     expect(b.log).toContain("leader pod-b");
     await b.elector.stop();
   });

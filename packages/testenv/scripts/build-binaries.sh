@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the real control-plane binaries the tests run (etcd, kube-apiserver,
-# kube-controller-manager, helm)
+# kube-controller-manager, helm, and Prometheus for `linkerd smi stat`)
 # from the Go module proxy, once, into a cache keyed by version:
 #   $LINKERD_SMI_CACHE (default ~/.cache/linkerd-smi)/bin/<name>-<version>-b<buildRevision>/<name>
 # (buildRevision in versions.json changes when the way we build changes).
@@ -13,6 +13,7 @@ version() { node -p "require('$here/versions.json')['$1']"; }
 K8S=$(version kubernetes)
 ETCD=$(version etcd)
 HELM=$(version helm)
+PROM=$(version prometheus)
 REV=$(version buildRevision)
 
 command -v go >/dev/null || { echo "build-binaries: Go is required to build the local control plane (https://go.dev/dl)" >&2; exit 1; }
@@ -20,9 +21,9 @@ export GOFLAGS=-mod=mod GOTOOLCHAIN=local CGO_ENABLED=0
 
 log() { printf '[testenv %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
 
-# build NAME VERSION MODULE@VER PACKAGE [LDFLAGS] [EXTRA_GO_MOD_LINES]
+# build NAME VERSION MODULE@VER PACKAGE [LDFLAGS] [EXTRA_GO_MOD_LINES] [BUILD_TAGS]
 build() {
-  local name=$1 ver=$2 require=$3 pkg=$4 ldflags=${5:-} extra=${6:-}
+  local name=$1 ver=$2 require=$3 pkg=$4 ldflags=${5:-} extra=${6:-} tags=${7:-}
   local out="$cache/bin/$name-$ver-b$REV/$name"
   if [[ -x $out ]]; then log "$name $ver: cached at $out"; return; fi
   local work; work=$(mktemp -d "${TMPDIR:-/tmp}/linkerd-smi-build-$name.XXXXXX")
@@ -32,7 +33,7 @@ build() {
     cd "$work"
     printf 'module build/%s\n\ngo 1.24\n\nrequire %s\n%s\n' "$name" "${require/@/ }" "$extra" >go.mod
     log "$name: downloading modules and compiling $pkg"
-    go build -trimpath -ldflags "-s -w $ldflags" -o "$work/$name" "$pkg"
+    go build -trimpath -tags "$tags" -ldflags "-s -w $ldflags" -o "$work/$name" "$pkg"
   )
   mkdir -p "$(dirname "$out")"
   mv "$work/$name" "$out.tmp.$$" && mv "$out.tmp.$$" "$out"
@@ -82,7 +83,14 @@ k8s_ldflags() {
   echo "$f"
 }
 
-targets=${*:-etcd kube-apiserver kube-controller-manager helm}
+# Prometheus's module is tagged v0.3MM.P for Prometheus 3.MM.P.
+prometheus_ldflags() {
+  local v=${PROM#v0.} p=github.com/prometheus/common/version
+  v="3.$((${v%%.*} - 300)).${v#*.}"
+  echo "-X $p.Version=$v -X $p.Revision=module-$PROM -X $p.Branch=module -X $p.BuildUser=linkerd-smi -X $p.BuildDate=19700101-00:00:00"
+}
+
+targets=${*:-etcd kube-apiserver kube-controller-manager helm prometheus}
 for t in $targets; do
   case $t in
     etcd) build etcd "$ETCD" "go.etcd.io/etcd/server/v3@$ETCD" go.etcd.io/etcd/server/v3 \
@@ -93,6 +101,10 @@ for t in $targets; do
     kube-controller-manager) build kube-controller-manager "$K8S" "k8s.io/kubernetes@$K8S" \
       k8s.io/kubernetes/cmd/kube-controller-manager "$(k8s_ldflags)" "$(k8s_replaces)" ;;
     helm) build helm "$HELM" "helm.sh/helm/v3@$HELM" helm.sh/helm/v3/cmd/helm "$(helm_ldflags)" ;;
-    *) echo "build-binaries: unknown target $t (known: etcd kube-apiserver kube-controller-manager helm)" >&2; exit 2 ;;
+    # remove_all_sd leaves out the cloud service discoveries (the tests use static targets),
+    # which halves the build; without builtinassets the web UI is absent, the API is not.
+    prometheus) build prometheus "$PROM" "github.com/prometheus/prometheus@$PROM" \
+      github.com/prometheus/prometheus/cmd/prometheus "$(prometheus_ldflags)" "" remove_all_sd ;;
+    *) echo "build-binaries: unknown target $t (known: etcd kube-apiserver kube-controller-manager helm prometheus)" >&2; exit 2 ;;
   esac
 done

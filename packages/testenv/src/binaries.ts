@@ -15,6 +15,8 @@ export interface Versions {
   helm: string;
   /** The `sigs.k8s.io/gateway-api` module whose CRDs tests install. */
   gatewayApi: string;
+  /** The `github.com/prometheus/prometheus` module version (v0.3MM.P is Prometheus 3.MM.P). */
+  prometheus: string;
   /** Changes when the way we build changes, so stale builds are not reused. */
   buildRevision: number;
 }
@@ -25,9 +27,10 @@ export interface Binaries {
   kubeApiserver: string;
   kubeControllerManager: string;
   helm: string;
+  prometheus: string;
 }
 
-type Target = "etcd" | "kube-apiserver" | "kube-controller-manager" | "helm";
+export type Target = "etcd" | "kube-apiserver" | "kube-controller-manager" | "helm" | "prometheus";
 
 export function readVersions(): Versions {
   return JSON.parse(readFileSync(join(packageRoot, "versions.json"), "utf8")) as Versions;
@@ -47,20 +50,28 @@ export function binaryPaths(versions: Versions = readVersions()): Binaries {
     kubeApiserver: bin("kube-apiserver", versions.kubernetes),
     kubeControllerManager: bin("kube-controller-manager", versions.kubernetes),
     helm: bin("helm", versions.helm),
+    prometheus: bin("prometheus", versions.prometheus),
   };
 }
 
+const pathOf: Record<Target, (b: Binaries) => string> = {
+  etcd: (b) => b.etcd,
+  "kube-apiserver": (b) => b.kubeApiserver,
+  "kube-controller-manager": (b) => b.kubeControllerManager,
+  helm: (b) => b.helm,
+  prometheus: (b) => b.prometheus,
+};
+
 /**
- * Returns the cached binaries, building the missing ones first with
- * `scripts/build-binaries.sh` (which prints its progress on stderr).
+ * Returns the cached binaries, building the missing ones of `targets` first with
+ * `scripts/build-binaries.sh` (which prints its progress on stderr). Prometheus is built
+ * only when asked for: only `linkerd smi stat`'s tests need it.
  */
-export async function ensureBinaries(): Promise<Binaries> {
+export async function ensureBinaries(
+  targets: readonly Target[] = ["etcd", "kube-apiserver", "kube-controller-manager", "helm"],
+): Promise<Binaries> {
   const paths = binaryPaths();
-  const missing: Target[] = [];
-  if (!existsSync(paths.etcd)) missing.push("etcd");
-  if (!existsSync(paths.kubeApiserver)) missing.push("kube-apiserver");
-  if (!existsSync(paths.kubeControllerManager)) missing.push("kube-controller-manager");
-  if (!existsSync(paths.helm)) missing.push("helm");
+  const missing = targets.filter((t) => !existsSync(pathOf[t](paths)));
   if (missing.length === 0) return paths;
 
   const script = join(packageRoot, "scripts", "build-binaries.sh");

@@ -4,6 +4,7 @@ export {
   ensureBinaries,
   readVersions,
   type Binaries,
+  type Target as BinaryTarget,
   type Versions,
 } from "./binaries.js";
 export {
@@ -42,3 +43,5 @@ export {
 export { ManagedProcess } from "./process.js";
 export { applyManifest, deleteManifest, ResourcePaths, type ManifestObject } from "./manifests.js";
 export { eventually } from "./eventually.js";
+export { NetworkNamespace } from "./netns.js";
+export { Prometheus, type PrometheusOptions, type PromSample } from "./prometheus.js";

@@ -2,6 +2,7 @@ import { expectOk } from "@linkerd-smi/testenv";
 import { afterAll, describe, expect, it } from "vitest";
 import { SplitFleet, metricFrom, until } from "../chaos.js";
 import { admin, createNamespace, deleteNamespace, fqdn, paths, runAdaptor } from "../harness.js";
+import { interleaveProfileWrites } from "../interleave.js";
 
 const namespaces: string[] = [];
 afterAll(async () => {
@@ -15,7 +16,7 @@ interface Route {
 }
 
 describe("another writer on the same ServiceProfiles", () => {
-  it("retries through write conflicts and ends with the split's dstOverrides and the other writer's routes", async () => {
+  it("retries through write conflicts and ends with the split's dstOverrides and the other writers' fields", async () => {
     const adaptor = await runAdaptor({ logLevel: "info" });
     try {
       const ns = await createNamespace("contended");
@@ -31,11 +32,54 @@ describe("another writer on the same ServiceProfiles", () => {
       await until("the first profiles", converged, 20_000, () => last.join("; "));
       const metric = async (series: string) =>
         metricFrom((await adaptor.admin.inject("/metrics")).body, series) ?? 0;
-      const errorsBefore = await metric('smi_adaptor_reconciles_total{result="error"}');
-      const retriesBefore = await metric("smi_adaptor_workqueue_retries_total");
-      const logsBefore = adaptor.logs.length;
-
       const profilePath = (apex: string) => paths.profile(ns, fqdn(apex, ns));
+      const conflictsSince = (logsBefore: number) =>
+        adaptor.logs
+          .slice(logsBefore)
+          .filter((l) => l.includes("error syncing") && /\b409\b|Conflict/.test(l)).length;
+
+      // First, conflicts on purpose: before the adaptor's next write to each profile, another
+      // client changes that profile (see interleave.ts), so the write meets a 409.
+      const interleaver = await interleaveProfileWrites(admin, ns);
+      try {
+        await interleaver.ready(fqdn(fleet.apexes[0] ?? "", ns));
+        const errorsBefore = await metric('smi_adaptor_reconciles_total{result="error"}');
+        const retriesBefore = await metric("smi_adaptor_workqueue_retries_total");
+        const logsBefore = adaptor.logs.length;
+        for (const apex of fleet.apexes) await fleet.setWeights(apex, [3, 1]);
+        await until("every profile to converge through the conflicts", converged, 30_000, () =>
+          last.join("; "),
+        );
+        const conflicts = conflictsSince(logsBefore);
+        console.log(
+          `interleaved writes on ${interleaver.interleaved.length} profiles: the adaptor logged ${conflicts} write conflicts, ` +
+            `${(await metric("smi_adaptor_workqueue_retries_total")) - retriesBefore} retries`,
+        );
+        expect([...interleaver.interleaved].sort()).toEqual(
+          fleet.apexes.map((apex) => `${ns}/${fqdn(apex, ns)}`).sort(),
+        );
+        // Each profile's first write met a 409, and the adaptor retried it...
+        expect(conflicts).toBeGreaterThanOrEqual(fleet.apexes.length);
+        expect(
+          (await metric('smi_adaptor_reconciles_total{result="error"}')) - errorsBefore,
+        ).toBeGreaterThanOrEqual(fleet.apexes.length);
+        expect(
+          (await metric("smi_adaptor_workqueue_retries_total")) - retriesBefore,
+        ).toBeGreaterThanOrEqual(fleet.apexes.length);
+        // ...to the split's weights, without undoing the other client's change.
+        for (const apex of fleet.apexes) {
+          const profile = expectOk(await admin.get(profilePath(apex)), "get profile").body as {
+            metadata: { labels?: Record<string, string> };
+          };
+          expect(profile.metadata.labels?.interleaved, apex).toMatch(/^[1-4]$/);
+        }
+      } finally {
+        await interleaver.close();
+      }
+
+      // Then, contention by chance from several writers at once: whatever conflicts it meets,
+      // the adaptor ends with the split's dstOverrides and everyone else's fields intact.
+      const logsBefore = adaptor.logs.length;
       const random = (n: number) => Math.floor(Math.random() * n);
       const pick = () => fleet.apexes[random(fleet.apexes.length)] ?? "";
       let stop = false;
@@ -133,21 +177,11 @@ describe("another writer on the same ServiceProfiles", () => {
       }
       const stoppedAt = Date.now();
       await until("every profile to converge", converged, 30_000, () => last.join("; "));
-      const conflicts = adaptor.logs
-        .slice(logsBefore)
-        .filter((l) => l.includes("error syncing") && /\b409\b|Conflict/.test(l)).length;
       console.log(
-        `writers: ${JSON.stringify(counts)}; adaptor: ${conflicts} write conflicts, ` +
-          `${(await metric("smi_adaptor_workqueue_retries_total")) - retriesBefore} retries; ` +
+        `writers: ${JSON.stringify(counts)}; adaptor: ${conflictsSince(logsBefore)} write conflicts; ` +
           `converged ${Date.now() - stoppedAt} ms after the writers stopped`,
       );
-
-      // It met conflicts and retried through them...
-      expect(conflicts).toBeGreaterThan(0);
-      expect(await metric('smi_adaptor_reconciles_total{result="error"}')).toBeGreaterThan(
-        errorsBefore,
-      );
-      // ...and ends with the split's dstOverrides, everyone else's fields intact.
+      // It ends with the split's dstOverrides, everyone else's fields intact.
       expect(await fleet.mismatches()).toEqual([]);
       for (const apex of fleet.apexes) {
         const profile = expectOk(await admin.get(profilePath(apex)), "get profile").body as {
