@@ -6,7 +6,7 @@
 import { GATEWAY_GROUP, HTTP_ROUTE_GROUP_GROUP, type HttpRouteVersion } from "@linkerd-smi/core";
 import type { KubeTransport } from "@linkerd-smi/kube";
 
-export interface GatewayApiSupport {
+interface GatewayApiSupport {
   /** Undefined when no HTTPRoute version is served. */
   readonly httpRoute?: HttpRouteVersion;
   readonly tcpRoute: boolean;

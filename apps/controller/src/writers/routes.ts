@@ -37,7 +37,7 @@ import type { ServiceProfileWriter } from "./service-profile.js";
 export const PROFILE_BY_NAME = "name";
 
 /** What the Gateway API output reads, from the informers. */
-export interface RouteSources {
+interface RouteSources {
   readonly services: { get(namespace: string, name: string): unknown };
   readonly profiles: Informer<ServiceProfile>;
   /** Undefined when HTTPRoute is not served. */
