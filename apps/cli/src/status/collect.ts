@@ -127,16 +127,16 @@ export function splitStatuses(
 ): SplitStatus[] {
   const byNamespace = new Map<string, TrafficSplit[]>();
   for (const split of splits) {
-    const ns = split.metadata?.namespace ?? "";
+    const ns = split.metadata.namespace;
     byNamespace.set(ns, [...(byNamespace.get(ns) ?? []), split]);
   }
   const profileByKey = new Map(
-    profiles.map((p) => [`${p.metadata?.namespace ?? ""}/${p.metadata?.name ?? ""}`, p]),
+    profiles.map((p) => [`${p.metadata.namespace ?? ""}/${p.metadata.name ?? ""}`, p]),
   );
   return splits
     .map((split): SplitStatus => {
-      const namespace = split.metadata?.namespace ?? "";
-      const name = split.metadata?.name ?? "";
+      const namespace = split.metadata.namespace;
+      const name = split.metadata.name;
       const profileName = profileNameOfSplit(split, clusterDomain);
       const profile =
         profileName === undefined ? undefined : profileByKey.get(`${namespace}/${profileName}`);
