@@ -1,6 +1,7 @@
 import { Command, CommanderError } from "commander";
 import { newCmdCheck } from "./commands/check.js";
 import { newCmdCompletion } from "./commands/completion.js";
+import { newCmdConvert } from "./commands/convert.js";
 import { newCmdExtensionMetadata } from "./commands/extension-metadata.js";
 import { newCmdInstall } from "./commands/install.js";
 import { newCmdPrune } from "./commands/prune.js";
@@ -55,6 +56,7 @@ export function buildProgram(io: CliIO): Command {
     newCmdExtensionMetadata(ctx),
     newCmdStatus(ctx),
     newCmdStat(ctx),
+    newCmdConvert(ctx),
     newCmdValidate(ctx),
     newCmdPrune(ctx),
     newCmdCompletion(ctx),

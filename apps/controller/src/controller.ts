@@ -14,7 +14,7 @@ import type { AdaptorMetrics } from "./metrics.js";
 import type { Output } from "./output.js";
 import type { ShareGauges } from "./share-gauges.js";
 
-interface ControllerDeps<E extends Involved, A extends { kind: string }> {
+interface ControllerDeps<E, A extends { kind: string }> {
   splits: Informer<TrafficSplitObject>;
   serviceExists: (namespace: string, name: string) => boolean;
   output: Output<E, A>;
@@ -39,9 +39,7 @@ const PERMANENT: Partial<Record<ErrorKind, string>> = {
 
 const WROTE = new Set(["created", "updated", "deleted", "cleaned"]);
 
-export function createController<E extends Involved, A extends { kind: string }>(
-  deps: ControllerDeps<E, A>,
-) {
+export function createController<E, A extends { kind: string }>(deps: ControllerDeps<E, A>) {
   const { metrics, log, output } = deps;
   /** Keys whose last write was refused for good: retried when something changes. */
   const parked = new Set<string>();
@@ -111,7 +109,10 @@ export function createController<E extends Involved, A extends { kind: string }>
       const message = error instanceof Error ? error.message : String(error);
       metrics.reconciles.inc({ result: "error" });
       metrics.reconcileDuration.observe({ result: "error" }, elapsed());
-      const gone = kind === "not-found" && decision.action.kind !== "apply";
+      const gone =
+        kind === "not-found" &&
+        decision.action.kind !== "apply" &&
+        decision.action.kind !== "write";
       if (gone) return "ok"; // someone removed it first: the informer brings the delete.
       const hint = PERMANENT[kind];
       if (hint === undefined) {
@@ -120,7 +121,7 @@ export function createController<E extends Involved, A extends { kind: string }>
       }
       metrics.permanentErrors.inc({ kind });
       parked.add(key);
-      const about: Involved | undefined = decision.winner ?? existing;
+      const about: Involved | undefined = decision.winner ?? output.writer.involved(existing);
       const text = `The API server refused to ${decision.action.kind} ${output.planner.kind} ${name} (${kind}): ${message}. To fix: ${hint}. Not retried until the TrafficSplit or the output changes, or the next resync.`;
       if (about !== undefined) deps.events.record(about, "Warning", Reason.WriteRejected, text);
       log.error(`error syncing '${key}': ${message}; not retried (permanent: ${kind})`, {
@@ -131,7 +132,7 @@ export function createController<E extends Involved, A extends { kind: string }>
     }
     parked.delete(key);
     for (const event of decision.events) {
-      const about: Involved | undefined = event.split ?? existing;
+      const about: Involved | undefined = event.split ?? output.writer.involved(existing);
       if (about !== undefined) deps.events.record(about, event.type, event.reason, event.message);
     }
     metrics.reconciles.inc({ result: decision.result });

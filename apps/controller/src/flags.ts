@@ -22,6 +22,8 @@ export interface AdaptorFlags {
   shutdownTimeoutMs: number;
   logLevel: "debug" | "info" | "warn" | "error";
   logFormat: "json" | "text";
+  target: "serviceprofile" | "httproute";
+  gatewayApiVersion: "auto" | "v1" | "v1beta1";
   help: boolean;
   version: boolean;
 }
@@ -145,6 +147,24 @@ const FLAGS: readonly FlagSpec[] = [
     choices: ["json", "text"],
     default: () => "json",
     usage: "log format: json (one object per line) or text (logfmt)",
+  },
+  {
+    name: "target",
+    key: "target",
+    kind: "enum",
+    choices: ["serviceprofile", "httproute"],
+    default: () => "serviceprofile",
+    usage:
+      "what a TrafficSplit becomes: serviceprofile (dstOverrides, as linkerd-smi v0.2.7) or httproute (Gateway API routes); a split's smi.linkerd.io/target annotation overrides it",
+  },
+  {
+    name: "gateway-api-version",
+    key: "gatewayApiVersion",
+    kind: "enum",
+    choices: ["auto", "v1", "v1beta1"],
+    default: () => "auto",
+    usage:
+      "HTTPRoute version to write: auto (v1 when served, else v1beta1, as on Linkerd 2.15-2.17), v1 or v1beta1",
   },
   { name: "help", key: "help", kind: "bool", default: () => "false", usage: "show this help" },
   {

@@ -3,7 +3,9 @@
  * split last decided an apex it left, so the clean-up Event can name it. They never do work.
  */
 import {
+  APEX_LABEL,
   apexOfServiceProfileName,
+  type Route,
   apexOfSplit,
   type ServiceProfile,
   type TrafficSplitObject,
@@ -24,6 +26,36 @@ export function keyOfProfile(profile: ServiceProfile, clusterDomain: string): st
   const { namespace = "", name = "" } = profile.metadata;
   const apex = apexOfServiceProfileName(name, namespace, clusterDomain);
   return apex === undefined ? undefined : apexKey(namespace, apex);
+}
+
+/**
+ * The key of the apex a profile is named for, whatever namespace the profile is in:
+ * `<apex>.<namespace>.svc.<domain>` (client-side profiles live in the clients' namespaces).
+ */
+export function keyOfProfileName(name: string, clusterDomain: string): string | undefined {
+  const suffix = `.svc.${clusterDomain.replace(/\.$/, "")}`;
+  if (!name.endsWith(suffix)) return undefined;
+  const [apex, namespace, ...rest] = name.slice(0, -suffix.length).split(".");
+  return apex === undefined || namespace === undefined || rest.length > 0 || apex === ""
+    ? undefined
+    : apexKey(namespace, apex);
+}
+
+/** The key of the apex a route the adaptor wrote belongs to (its apex label). */
+export function keyOfRoute(route: Route): string | undefined {
+  const apex = route.metadata.labels?.[APEX_LABEL];
+  return apex === undefined ? undefined : apexKey(route.metadata.namespace ?? "", apex);
+}
+
+/** Every apex key a route concerns: its apex label, and the Services it names as parents. */
+export function keysOfRoute(route: Route): string[] {
+  const ns = route.metadata.namespace ?? "";
+  const parents = Array.isArray(route.spec.parentRefs) ? route.spec.parentRefs : [];
+  const keys = parents
+    .filter((p) => (p as { kind?: string }).kind === "Service")
+    .map((p) => apexKey(ns, p.name));
+  const own = keyOfRoute(route);
+  return [...new Set(own === undefined ? keys : [own, ...keys])];
 }
 
 /** Splits that left an apex (deleted or retargeted), by the apex's key, until it is reconciled. */

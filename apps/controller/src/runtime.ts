@@ -6,11 +6,18 @@ import { hostname } from "node:os";
 import { randomBytes } from "node:crypto";
 import {
   FIELD_MANAGER,
+  TCP_ROUTE_RESOURCE,
   checkClusterDomain,
+  httpRouteGroupResource,
+  httpRouteOutput,
+  httpRouteResource,
+  isAdaptorRoute,
   managedByAdaptor,
   serviceProfileOutput,
+  targetedOutput,
   trafficSplitResource,
   SERVICE_PROFILE_RESOURCE,
+  type Route,
 } from "@linkerd-smi/core";
 import {
   EventRecorder,
@@ -27,11 +34,21 @@ import { buildAdminServer, parseListenAddress, type Readiness } from "./admin.js
 import { createController } from "./controller.js";
 import { createEventSink } from "./events.js";
 import { parseFlags, type AdaptorFlags } from "./flags.js";
-import { keyOfProfile, keyOfSplit, registerHandlers, type Departed } from "./handlers.js";
+import {
+  keyOfProfile,
+  keyOfProfileName,
+  keyOfRoute,
+  keysOfRoute,
+  keyOfSplit,
+  registerHandlers,
+  type Departed,
+} from "./handlers.js";
 import { createLogger } from "./logger.js";
 import { createMetrics, type AdaptorMetrics } from "./metrics.js";
 import { ShareGauges } from "./share-gauges.js";
 import { VERSION } from "./version.js";
+import { discoverGatewayApi } from "./gateway-discovery.js";
+import { PROFILE_BY_NAME, RouteWriter, TargetedWriter } from "./writers/routes.js";
 import { ServiceProfileWriter } from "./writers/service-profile.js";
 
 export interface AdaptorOptions extends Omit<AdaptorFlags, "help" | "version"> {
@@ -95,10 +112,34 @@ export async function startAdaptor(options: Partial<AdaptorOptions> = {}): Promi
     logger: informerLog,
   });
   const services = new Informer(new ResourceClient(client, ServiceV1), { logger: informerLog });
+  // The Gateway API resources the cluster serves decide which informers run (CRDs installed
+  // later need a restart of the adaptor).
+  const gateway = await discoverGatewayApi(client, flags.gatewayApiVersion);
+  const httpRouteVersion =
+    flags.gatewayApiVersion === "auto" ? (gateway.httpRoute ?? "v1") : flags.gatewayApiVersion;
+  log.info(
+    `Gateway API: HTTPRoute ${gateway.httpRoute ?? "not served"}, TCPRoute ${gateway.tcpRoute ? "served" : "not served"}, HTTPRouteGroup ${gateway.httpRouteGroup ? "served" : "not served"}; default target ${flags.target}`,
+  );
+  const httpRoutes =
+    gateway.httpRoute === undefined
+      ? undefined
+      : new Informer(new ResourceClient(client, httpRouteResource(gateway.httpRoute)), {
+          logger: informerLog,
+        });
+  const tcpRoutes = gateway.tcpRoute
+    ? new Informer(new ResourceClient(client, TCP_ROUTE_RESOURCE), { logger: informerLog })
+    : undefined;
+  const routeGroups = gateway.httpRouteGroup
+    ? new Informer(new ResourceClient(client, httpRouteGroupResource()), { logger: informerLog })
+    : undefined;
+  profiles.addIndex(PROFILE_BY_NAME, (p) => [p.metadata.name ?? ""]);
   const informers = [
     ["trafficsplits", splits],
     ["serviceprofiles", profiles],
     ["services", services],
+    ...(httpRoutes === undefined ? [] : [["httproutes", httpRoutes] as const]),
+    ...(tcpRoutes === undefined ? [] : [["tcproutes", tcpRoutes] as const]),
+    ...(routeGroups === undefined ? [] : [["httproutegroups", routeGroups] as const]),
   ] as const;
 
   const recorder = new EventRecorder({
@@ -107,12 +148,35 @@ export async function startAdaptor(options: Partial<AdaptorOptions> = {}): Promi
     logger: log.with({ component: "events" }),
   });
   const departed: Departed = new Map();
+  const profileWriter = new ServiceProfileWriter(client, profiles, flags.clusterDomain);
   const controller = createController({
     splits,
     serviceExists: (namespace, name) => services.get(namespace, name) !== undefined,
     output: {
-      planner: serviceProfileOutput({ clusterDomain: flags.clusterDomain }),
-      writer: new ServiceProfileWriter(client, profiles, flags.clusterDomain),
+      planner: targetedOutput({
+        target: flags.target,
+        serviceProfile: serviceProfileOutput({ clusterDomain: flags.clusterDomain }),
+        httpRoute: httpRouteOutput({
+          clusterDomain: flags.clusterDomain,
+          apiVersion: httpRouteVersion,
+        }),
+      }),
+      writer: new TargetedWriter(
+        profileWriter,
+        new RouteWriter(
+          client,
+          {
+            services,
+            profiles,
+            ...(httpRoutes === undefined ? {} : { httpRoutes }),
+            ...(tcpRoutes === undefined ? {} : { tcpRoutes }),
+            ...(routeGroups === undefined ? {} : { routeGroups }),
+            clusterDomain: flags.clusterDomain,
+          },
+          httpRouteVersion,
+          profileWriter,
+        ),
+      ),
     },
     events: createEventSink(recorder),
     metrics,
@@ -130,6 +194,11 @@ export async function startAdaptor(options: Partial<AdaptorOptions> = {}): Promi
       const key = keyOfProfile(profile, flags.clusterDomain);
       if (key !== undefined && managedByAdaptor(profile)) enqueue(key);
     }
+    // ... and routes it wrote whose split is gone (garbage collection removes most of them).
+    for (const route of [...(httpRoutes?.list() ?? []), ...(tcpRoutes?.list() ?? [])]) {
+      const key = keyOfRoute(route);
+      if (key !== undefined && isAdaptorRoute(route)) enqueue(key);
+    }
   };
   registerHandlers({ splits, profiles, clusterDomain: flags.clusterDomain, enqueue, departed });
   for (const [resource, informer] of informers) {
@@ -138,6 +207,49 @@ export async function startAdaptor(options: Partial<AdaptorOptions> = {}): Promi
       // The apiserver went away: what it refused before may be accepted once it is back.
       for (const key of controller.parked()) enqueue(key);
     });
+  }
+  const onRoute = (route: Route) => {
+    for (const key of keysOfRoute(route)) enqueue(key);
+  };
+  for (const informer of [httpRoutes, tcpRoutes] as const) {
+    (informer as Informer<Route> | undefined)?.addHandlers({
+      onAdd: onRoute,
+      onUpdate: (old, route) => {
+        onRoute(old);
+        onRoute(route);
+      },
+      onDelete: onRoute,
+    });
+  }
+  // A route group, a Service (its ports) or a profile in another namespace changes an apex.
+  routeGroups?.addHandlers({
+    onAdd: (g) => enqueueSplitsMatching(g),
+    onUpdate: (_o, g) => enqueueSplitsMatching(g),
+    onDelete: (g) => enqueueSplitsMatching(g),
+  });
+  function enqueueSplitsMatching(group: { metadata: { namespace?: string; name?: string } }) {
+    const ns = group.metadata.namespace ?? "";
+    for (const split of splits.list(ns)) {
+      const matches = (split.spec as { matches?: { name?: string }[] } | undefined)?.matches;
+      if (Array.isArray(matches) && matches.some((m) => m.name === group.metadata.name))
+        enqueue(keyOfSplit(split));
+    }
+  }
+  const onService = (svc: { metadata?: { namespace?: string; name?: string } }) =>
+    enqueue(`${svc.metadata?.namespace ?? ""}/${svc.metadata?.name ?? ""}`);
+  services.addHandlers({
+    onAdd: onService,
+    onUpdate: (_o, svc) => onService(svc),
+    onDelete: onService,
+  });
+  profiles.addHandlers({
+    onAdd: (p) => onForeignProfile(p),
+    onUpdate: (_o, p) => onForeignProfile(p),
+    onDelete: (p) => onForeignProfile(p),
+  });
+  function onForeignProfile(profile: { metadata: { name?: string } }) {
+    const key = keyOfProfileName(profile.metadata.name ?? "", flags.clusterDomain);
+    if (key !== undefined) enqueue(key);
   }
 
   let workers: { abort: AbortController; done: Promise<void> } | undefined;

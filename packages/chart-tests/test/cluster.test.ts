@@ -26,6 +26,8 @@ const kubeconfig = inject("kubeconfig");
 const admin = KubeHttp.fromKubeconfig(kubeconfig);
 const CRD =
   "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/trafficsplits.split.smi-spec.io";
+const ROUTE_GROUP_CRD =
+  "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/httproutegroups.specs.smi-spec.io";
 const namespaces: string[] = [];
 afterAll(async () => {
   for (const ns of namespaces) await admin.delete(`/api/v1/namespaces/${ns}`);
@@ -67,23 +69,24 @@ describe("helm install and uninstall on a real apiserver", () => {
       }),
       "create namespace",
     );
-    // The control plane already has the CRD (testenv installed it); hand it to
-    // the release as Helm's adoption rules want, so uninstall has to keep it.
-    expectOk(
-      await admin.request("PATCH", CRD, {
-        contentType: "application/merge-patch+json",
-        body: {
-          metadata: {
-            labels: { "app.kubernetes.io/managed-by": "Helm" },
-            annotations: {
-              "meta.helm.sh/release-name": "linkerd-smi",
-              "meta.helm.sh/release-namespace": ns,
+    // The control plane already has the CRDs (testenv installed them); hand them to
+    // the release as Helm's adoption rules want, so uninstall has to keep them.
+    for (const crd of [CRD, ROUTE_GROUP_CRD])
+      expectOk(
+        await admin.request("PATCH", crd, {
+          contentType: "application/merge-patch+json",
+          body: {
+            metadata: {
+              labels: { "app.kubernetes.io/managed-by": "Helm" },
+              annotations: {
+                "meta.helm.sh/release-name": "linkerd-smi",
+                "meta.helm.sh/release-namespace": ns,
+              },
             },
           },
-        },
-      }),
-      "adopt the CRD",
-    );
+        }),
+        "adopt the CRD",
+      );
 
     const installed = await helm(["install", "linkerd-smi", chartDir, "--namespace", ns], helmEnv);
     expect(installed.stderr).toBe("");
@@ -120,7 +123,9 @@ describe("helm install and uninstall on a real apiserver", () => {
     expect(uninstalled.code).toBe(0);
     expect(uninstalled.stdout).toContain("These resources were kept due to the resource policy:");
     expect(uninstalled.stdout).toContain("trafficsplits.split.smi-spec.io");
+    expect(uninstalled.stdout).toContain("httproutegroups.specs.smi-spec.io");
     expect((await admin.get(CRD)).status).toBe(200);
+    expect((await admin.get(ROUTE_GROUP_CRD)).status).toBe(200);
     expect((await admin.get(clusterRole)).status).toBe(404);
     expect((await admin.get(`/apis/apps/v1/namespaces/${ns}/deployments/smi-adaptor`)).status).toBe(
       404,
@@ -240,6 +245,11 @@ describe("the CLI's manifest (installNamespace=true) applied to a real apiserver
       ["split.smi-spec.io", "trafficsplits"],
       ["linkerd.io", "serviceprofiles"],
       ["", "services"],
+      ["gateway.networking.k8s.io", "httproutes"],
+      ["gateway.networking.k8s.io", "tcproutes"],
+      ["gateway.networking.k8s.io", "grpcroutes"],
+      ["gateway.networking.k8s.io", "gateways"],
+      ["specs.smi-spec.io", "httproutegroups"],
       ["", "events"],
       ["", "pods"],
       ["", "secrets"],

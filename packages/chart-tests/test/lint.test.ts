@@ -48,6 +48,7 @@ describe("helm lint --strict", () => {
         "templates/NOTES.txt",
         "templates/_helpers.tpl",
         "templates/adaptor.yaml",
+        "templates/httproutegroup-crd.yaml",
         "templates/namespace.yaml",
         "templates/rbac.yaml",
         "templates/serviceaccount.yaml",

@@ -51,6 +51,8 @@ const defaultArgs = [
   "-worker-threads=2",
   "-log-level=info",
   "-log-format=json",
+  "-target=serviceprofile",
+  "-gateway-api-version=auto",
   "-resync-period=10m",
   "-metrics-addr=:9995",
 ];
@@ -82,6 +84,8 @@ const expectations: Record<
       "-worker-threads=4",
       "-log-level=debug",
       "-log-format=text",
+      "-target=serviceprofile",
+      "-gateway-api-version=auto",
       "-resync-period=1h30m",
       "-metrics-addr=:9995",
     ],
@@ -109,6 +113,7 @@ describe.each(scenarios)("helm template with ci/$name-values.yaml", ({ name }) =
     const expected = [
       "ClusterRole/smi-adaptor",
       "ClusterRoleBinding/smi-adaptor",
+      "CustomResourceDefinition/httproutegroups.specs.smi-spec.io",
       "CustomResourceDefinition/trafficsplits.split.smi-spec.io",
       "Deployment/smi-adaptor",
       "Role/smi-adaptor-leader-election",
@@ -140,14 +145,29 @@ describe.each(scenarios)("helm template with ci/$name-values.yaml", ({ name }) =
     }
   });
 
-  it("keeps the CRD on uninstall and does not preserve unknown fields", () => {
-    const crd = one<RenderedObject & { spec: Record<string, unknown> }>(
-      objectsOf(name),
-      "CustomResourceDefinition",
-    );
-    expect(crd.metadata.annotations?.["helm.sh/resource-policy"]).toBe("keep");
-    expect(crd.metadata.labels?.["linkerd.io/extension"]).toBe("smi");
-    expect(crd.spec).not.toHaveProperty("preserveUnknownFields");
+  it("keeps the CRDs on uninstall and does not preserve unknown fields", () => {
+    for (const crdName of [
+      "trafficsplits.split.smi-spec.io",
+      "httproutegroups.specs.smi-spec.io",
+    ]) {
+      const crd = one<RenderedObject & { spec: Record<string, unknown> }>(
+        objectsOf(name),
+        "CustomResourceDefinition",
+        crdName,
+      );
+      expect(crd.metadata.annotations?.["helm.sh/resource-policy"]).toBe("keep");
+      expect(crd.metadata.labels?.["linkerd.io/extension"]).toBe("smi");
+      expect(crd.spec).not.toHaveProperty("preserveUnknownFields");
+      expect(crd.spec.conversion).toEqual({ strategy: "None" });
+      expect(
+        (crd.spec.versions as { name: string; served: boolean }[]).map((v) => [v.name, v.served]),
+      ).toEqual([
+        ["v1alpha1", true],
+        ["v1alpha2", true],
+        ["v1alpha3", true],
+        ["v1alpha4", true],
+      ]);
+    }
   });
 
   it("runs the smi-adaptor restricted, with its flags, probes and identity", () => {

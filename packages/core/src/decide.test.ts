@@ -403,3 +403,22 @@ describe("profile name <-> apex", () => {
     );
   });
 });
+
+describe("serviceProfileOutput: matches are never dropped silently", () => {
+  it("warns that a ServiceProfile cannot express matches, and names httproute mode", () => {
+    const s = {
+      ...split("web", "web", [["web-v1", 1]]),
+      apiVersion: "split.smi-spec.io/v1alpha4",
+      spec: {
+        service: "web",
+        backends: [{ service: "web-v1", weight: 1 }],
+        matches: [{ kind: "HTTPRouteGroup", name: "ios" }],
+      },
+    };
+    const d = decideApex({ namespace: NS, apex: "web", splits: [s], existing: undefined }, output);
+    const warning = d.events.find((e) => e.reason === "MatchesNotSupported");
+    expect(warning?.type).toBe("Warning");
+    expect(warning?.message).toContain("HTTPRouteGroup/ios");
+    expect(warning?.message).toContain("smi.linkerd.io/target: httproute");
+  });
+});

@@ -94,6 +94,17 @@ export const Reason = {
   Skipped: "Skipped",
   WeightsScaled: "WeightsScaled",
   WriteRejected: "WriteRejected",
+  // Gateway API output (see outputs/http-route.ts).
+  AllWeightsZero: "AllWeightsZero",
+  BackendPortMissing: "BackendPortMissing",
+  CRDMissing: "CRDMissing",
+  CutOver: "CutOver",
+  MatchesNotSupported: "MatchesNotSupported",
+  OtherRoute: "OtherRoute",
+  RouteConflict: "RouteConflict",
+  RouteNotAccepted: "RouteNotAccepted",
+  RoutesBlocked: "RoutesBlocked",
+  ShadowedByServiceProfile: "ShadowedByServiceProfile",
 } as const;
 /** An Event reason. */
 export type Reason = (typeof Reason)[keyof typeof Reason];

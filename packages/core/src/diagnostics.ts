@@ -44,6 +44,8 @@ export const DIAGNOSTIC_CODES = [
   "weight-overflow-scaled",
   /** `spec.matches` cannot be expressed in a ServiceProfile and is ignored. */
   "matches-ignored",
+  /** `spec.matches` in a split read as v1alpha1 or v1alpha2 (kept by the CRD in every version). */
+  "matches-version",
   /** The cluster domain is not a DNS subdomain. */
   "invalid-cluster-domain",
   /** More diagnostics were found than are reported. */

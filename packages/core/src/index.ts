@@ -196,9 +196,81 @@ export {
 
 // API resources, as data for @linkerd-smi/kube's typed clients.
 export {
+  HTTP_ROUTE_GROUP_GROUP,
+  TCP_ROUTE_RESOURCE,
+  httpRouteGroupResource,
+  httpRouteResource,
+  type HttpRouteGroupObject,
   SERVICE_PROFILE_GROUP,
   SERVICE_PROFILE_RESOURCE,
   trafficSplitResource,
   type ApiResource,
   type TrafficSplitObject,
 } from "./resources.js";
+
+// Gateway API routes (the `httproute` output and `linkerd smi convert`).
+export {
+  GATEWAY_GROUP,
+  HTTP_ROUTE_METHODS,
+  HTTP_ROUTE_VERSIONS,
+  TCP_ROUTE_VERSION,
+  type HttpHeaderMatch,
+  type HttpPathMatch,
+  type HttpRoute,
+  type HttpRouteMatch,
+  type HttpRouteMethodName,
+  type HttpRouteRule,
+  type HttpRouteVersion,
+  type Route,
+  type RouteCondition,
+  type RouteParentStatus,
+  type ServiceBackendRef,
+  type ServiceLike,
+  type ServiceParentRef,
+  type ServicePortLike,
+  type TcpRoute,
+} from "./gateway-types.js";
+export {
+  APEX_LABEL,
+  CONVERTED_LABEL,
+  GATEWAY_LIMITS,
+  LINKERD_DEFAULT_OPAQUE_PORTS,
+  MANAGED_BY_LABEL,
+  OPAQUE_APP_PROTOCOL,
+  OPAQUE_PORTS_ANNOTATION,
+  SPLIT_ANNOTATION,
+  canonicalJson,
+  describeRoute,
+  isOpaquePort,
+  normalizeRouteSpec,
+  parsePortList,
+  routeName,
+  translateSplitMatches,
+  translateSplitToRoutes,
+  type PortOutcome,
+  type RouteNote,
+  type RouteTranslation,
+  type RouteTranslationInput,
+} from "./gateway.js";
+export { MAX_ROUTE_WEIGHT, routeWeights, type RouteWeights } from "./route-weights.js";
+export {
+  httpRouteOutput,
+  isAdaptorRoute,
+  routeAcceptance,
+  shadowingOf,
+  type HttpRouteOutputOptions,
+  type RouteAcceptance,
+  type RouteAction,
+  type RouteRef,
+  type RouteWorld,
+} from "./outputs/http-route.js";
+export {
+  TARGETS,
+  TARGET_ANNOTATION,
+  targetOf,
+  targetedOutput,
+  type Target,
+  type TargetedAction,
+  type TargetedOutputOptions,
+  type TargetedWorld,
+} from "./outputs/targeted.js";

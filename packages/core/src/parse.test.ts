@@ -702,17 +702,6 @@ const INVALID: readonly Case[] = [
     ],
   },
   {
-    name: "matches in v1alpha2",
-    input: split({ service: "web", backends, matches: [{ kind: "HTTPRouteGroup", name: "r" }] }),
-    expected: [
-      {
-        code: "unknown-field",
-        path: "spec.matches",
-        message: "exists only in split.smi-spec.io/v1alpha3",
-      },
-    ],
-  },
-  {
     name: "malformed matches",
     input: split(
       {
@@ -883,5 +872,29 @@ describe("parseTrafficSplit: properties", () => {
       }),
       { numRuns: 2000 },
     );
+  });
+});
+
+describe("matches read in v1alpha1/v1alpha2", () => {
+  // The CRD (conversion: None) keeps matches in every version, so a v1alpha4 split with matches
+  // is read with them through v1alpha2: they are kept, with a warning, never an error.
+  it("keeps them and warns", () => {
+    const result = parseTrafficSplit({
+      apiVersion: "split.smi-spec.io/v1alpha2",
+      kind: "TrafficSplit",
+      metadata: { name: "web" },
+      spec: {
+        service: "web",
+        backends: [{ service: "web-v1", weight: 1 }],
+        matches: [{ kind: "HTTPRouteGroup", name: "r" }],
+      },
+    });
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.split.matches).toEqual([{ kind: "HTTPRouteGroup", name: "r" }]);
+    expect(result.diagnostics.map((d) => [d.severity, d.code])).toEqual([
+      ["warning", "matches-ignored"],
+      ["warning", "matches-version"],
+    ]);
   });
 });

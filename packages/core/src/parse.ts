@@ -483,16 +483,21 @@ class TrafficSplitParser {
       return undefined;
     }
     const version = apiVersion.slice(TRAFFIC_SPLIT_GROUP.length + 1) as TrafficSplitVersion;
-    const matchesAllowed = VERSIONS_WITH_MATCHES.has(version);
-    this.unknownFields(
-      spec,
-      "spec",
-      "spec",
-      matchesAllowed ? KNOWN_FIELDS.spec : KNOWN_FIELDS.spec.filter((f) => f !== "matches"),
-    );
+    // The CRD serves every version from one stored object (conversion: None), so a split
+    // written as v1alpha4 with matches is read with its matches in v1alpha1 and v1alpha2 too:
+    // they are read in every version, and only noted where SMI does not define them.
+    this.unknownFields(spec, "spec", "spec", KNOWN_FIELDS.spec);
     const service = this.serviceName(get(spec, "service"), "spec.service", "apex Service");
     const backends = this.backends(get(spec, "backends"));
-    const matches = matchesAllowed ? this.matches(get(spec, "matches"), service) : undefined;
+    const matches = this.matches(get(spec, "matches"), service);
+    if (matches !== undefined && matches.length > 0 && !VERSIONS_WITH_MATCHES.has(version)) {
+      this.out.add(
+        "warning",
+        "matches-version",
+        "spec.matches",
+        `spec.matches is defined by ${TRAFFIC_SPLIT_GROUP}/v1alpha3 and v1alpha4, and this split is read as ${version}; the chart's CRD keeps matches in every version, so they apply, but write apiVersion ${TRAFFIC_SPLIT_GROUP}/v1alpha4 to say so`,
+      );
+    }
     if (service === undefined || backends === undefined) return undefined;
     if (backends.length === 0) {
       // An empty list is almost always a mistake (a tool that failed to fill it in);

@@ -12,6 +12,13 @@ import {
   type ServiceProfile,
   type TrafficSplitVersion,
 } from "./types.js";
+import {
+  GATEWAY_GROUP,
+  TCP_ROUTE_VERSION,
+  type HttpRoute,
+  type HttpRouteVersion,
+  type TcpRoute,
+} from "./gateway-types.js";
 
 /**
  * Which API resource a client talks to. The type parameter ties a descriptor to the object type
@@ -63,5 +70,53 @@ export const SERVICE_PROFILE_RESOURCE: ApiResource<ServiceProfile> = Object.free
   version: "v1alpha2",
   plural: "serviceprofiles",
   kind: "ServiceProfile",
+  namespaced: true,
+});
+
+/** The API group of SMI HTTPRouteGroup. */
+export const HTTP_ROUTE_GROUP_GROUP = "specs.smi-spec.io";
+
+/**
+ * `httproutegroups.specs.smi-spec.io` in `version` (default v1alpha4). The chart's CRD serves
+ * v1alpha1..v1alpha4 from one stored object; matches sit at the top level or under `spec`.
+ */
+export function httpRouteGroupResource(
+  version: TrafficSplitVersion = "v1alpha4",
+): ApiResource<HttpRouteGroupObject> {
+  return {
+    group: HTTP_ROUTE_GROUP_GROUP,
+    version,
+    plural: "httproutegroups",
+    kind: "HTTPRouteGroup",
+    namespaced: true,
+  };
+}
+
+/** An HTTPRouteGroup as the API server serves it in any version. */
+export interface HttpRouteGroupObject {
+  apiVersion?: string;
+  kind?: string;
+  metadata: ObjectMeta & { name: string; namespace: string };
+  matches?: unknown;
+  spec?: unknown;
+}
+
+/** `httproutes.gateway.networking.k8s.io` in `version` (v1, or v1beta1 on Linkerd 2.15-2.17). */
+export function httpRouteResource(version: HttpRouteVersion = "v1"): ApiResource<HttpRoute> {
+  return {
+    group: GATEWAY_GROUP,
+    version,
+    plural: "httproutes",
+    kind: "HTTPRoute",
+    namespaced: true,
+  };
+}
+
+/** `tcproutes.gateway.networking.k8s.io/v1alpha2` (experimental channel). */
+export const TCP_ROUTE_RESOURCE: ApiResource<TcpRoute> = Object.freeze({
+  group: GATEWAY_GROUP,
+  version: TCP_ROUTE_VERSION,
+  plural: "tcproutes",
+  kind: "TCPRoute",
   namespaced: true,
 });

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Builds the real control-plane binaries the tests run (etcd, kube-apiserver, helm,
-# and Prometheus for `linkerd smi stat`)
+# Builds the real control-plane binaries the tests run (etcd, kube-apiserver,
+# kube-controller-manager, helm, and Prometheus for `linkerd smi stat`)
 # from the Go module proxy, once, into a cache keyed by version:
 #   $LINKERD_SMI_CACHE (default ~/.cache/linkerd-smi)/bin/<name>-<version>-b<buildRevision>/<name>
 # (buildRevision in versions.json changes when the way we build changes).
@@ -90,18 +90,21 @@ prometheus_ldflags() {
   echo "-X $p.Version=$v -X $p.Revision=module-$PROM -X $p.Branch=module -X $p.BuildUser=linkerd-smi -X $p.BuildDate=19700101-00:00:00"
 }
 
-targets=${*:-etcd kube-apiserver helm prometheus}
+targets=${*:-etcd kube-apiserver kube-controller-manager helm prometheus}
 for t in $targets; do
   case $t in
     etcd) build etcd "$ETCD" "go.etcd.io/etcd/server/v3@$ETCD" go.etcd.io/etcd/server/v3 \
       "-X go.etcd.io/etcd/api/v3/version.GitSHA=release-$ETCD" ;;
     kube-apiserver) build kube-apiserver "$K8S" "k8s.io/kubernetes@$K8S" k8s.io/kubernetes/cmd/kube-apiserver \
       "$(k8s_ldflags)" "$(k8s_replaces)" ;;
+    # Garbage collection of ownerReferences and EndpointSlices, from the apiserver's release.
+    kube-controller-manager) build kube-controller-manager "$K8S" "k8s.io/kubernetes@$K8S" \
+      k8s.io/kubernetes/cmd/kube-controller-manager "$(k8s_ldflags)" "$(k8s_replaces)" ;;
     helm) build helm "$HELM" "helm.sh/helm/v3@$HELM" helm.sh/helm/v3/cmd/helm "$(helm_ldflags)" ;;
     # remove_all_sd leaves out the cloud service discoveries (the tests use static targets),
     # which halves the build; without builtinassets the web UI is absent, the API is not.
     prometheus) build prometheus "$PROM" "github.com/prometheus/prometheus@$PROM" \
       github.com/prometheus/prometheus/cmd/prometheus "$(prometheus_ldflags)" "" remove_all_sd ;;
-    *) echo "build-binaries: unknown target $t (known: etcd kube-apiserver helm prometheus)" >&2; exit 2 ;;
+    *) echo "build-binaries: unknown target $t (known: etcd kube-apiserver kube-controller-manager helm prometheus)" >&2; exit 2 ;;
   esac
 done

@@ -13,6 +13,8 @@ export interface Versions {
   kubernetes: string;
   etcd: string;
   helm: string;
+  /** The `sigs.k8s.io/gateway-api` module whose CRDs tests install. */
+  gatewayApi: string;
   /** The `github.com/prometheus/prometheus` module version (v0.3MM.P is Prometheus 3.MM.P). */
   prometheus: string;
   /** Changes when the way we build changes, so stale builds are not reused. */
@@ -23,11 +25,12 @@ export interface Binaries {
   versions: Versions;
   etcd: string;
   kubeApiserver: string;
+  kubeControllerManager: string;
   helm: string;
   prometheus: string;
 }
 
-export type Target = "etcd" | "kube-apiserver" | "helm" | "prometheus";
+export type Target = "etcd" | "kube-apiserver" | "kube-controller-manager" | "helm" | "prometheus";
 
 export function readVersions(): Versions {
   return JSON.parse(readFileSync(join(packageRoot, "versions.json"), "utf8")) as Versions;
@@ -45,6 +48,7 @@ export function binaryPaths(versions: Versions = readVersions()): Binaries {
     versions,
     etcd: bin("etcd", versions.etcd),
     kubeApiserver: bin("kube-apiserver", versions.kubernetes),
+    kubeControllerManager: bin("kube-controller-manager", versions.kubernetes),
     helm: bin("helm", versions.helm),
     prometheus: bin("prometheus", versions.prometheus),
   };
@@ -53,6 +57,7 @@ export function binaryPaths(versions: Versions = readVersions()): Binaries {
 const pathOf: Record<Target, (b: Binaries) => string> = {
   etcd: (b) => b.etcd,
   "kube-apiserver": (b) => b.kubeApiserver,
+  "kube-controller-manager": (b) => b.kubeControllerManager,
   helm: (b) => b.helm,
   prometheus: (b) => b.prometheus,
 };
@@ -63,7 +68,7 @@ const pathOf: Record<Target, (b: Binaries) => string> = {
  * only when asked for: only `linkerd smi stat`'s tests need it.
  */
 export async function ensureBinaries(
-  targets: readonly Target[] = ["etcd", "kube-apiserver", "helm"],
+  targets: readonly Target[] = ["etcd", "kube-apiserver", "kube-controller-manager", "helm"],
 ): Promise<Binaries> {
   const paths = binaryPaths();
   const missing = targets.filter((t) => !existsSync(pathOf[t](paths)));

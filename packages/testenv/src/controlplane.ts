@@ -19,6 +19,13 @@ export interface ControlPlaneOptions {
    * watches straight to etcd, so an etcd compaction surfaces as 410 Gone.
    */
   apiServerArgs?: readonly string[];
+  /**
+   * Run kube-controller-manager too: ownerReference garbage collection, namespace deletion and
+   * EndpointSlices are then real, not assumed. Default false here; `startEnvironment` starts it
+   * once the CRDs are installed (its garbage collector discovers resources when it starts, and
+   * picks up later CRDs only on its periodic rediscovery).
+   */
+  controllerManager?: boolean;
 }
 
 export interface ServiceAccountRef {
@@ -68,6 +75,7 @@ export class ControlPlane {
   readonly kubeconfigPath: string;
   private etcd: ManagedProcess | undefined;
   private apiserver: ManagedProcess | undefined;
+  private controllerManager: ManagedProcess | undefined;
   private caPemCache: string | undefined;
   private adminClient: KubeHttp | undefined;
   private stopped = false;
@@ -137,6 +145,52 @@ export class ControlPlane {
       { server: this.server, caPem: this.caPem },
       { token: this.adminToken },
     );
+    if (this.options.controllerManager === true) await this.startControllerManager();
+  }
+
+  /**
+   * Starts kube-controller-manager (again, after {@link stopControllerManager}), from the same
+   * Kubernetes release as the apiserver, with the admin identity and the service-account signing
+   * key. It serves nothing (`--secure-port=0`) and elects no leader.
+   */
+  async startControllerManager(): Promise<void> {
+    if (this.controllerManager !== undefined && !this.controllerManager.hasExited) return;
+    const log = join(this.dir, "logs", "kube-controller-manager.log");
+    this.controllerManager = new ManagedProcess(
+      "kube-controller-manager",
+      this.binaries.kubeControllerManager,
+      [
+        `--kubeconfig=${this.kubeconfigPath}`,
+        "--secure-port=0",
+        "--leader-elect=false",
+        `--service-account-private-key-file=${join(this.dir, "sa.key")}`,
+        `--root-ca-file=${join(this.dir, "certs", "apiserver.crt")}`,
+        "--use-service-account-credentials=false",
+        // Node and cloud controllers have nothing to do without nodes; token signing is
+        // the apiserver's (TokenRequest).
+        "--controllers=*,-bootstrapsigner,-tokencleaner,-nodeipam,-nodelifecycle,-persistentvolume-binder,-attachdetach,-csrsigning",
+        "--profiling=false",
+        "--v=1",
+      ],
+      log,
+    );
+    const kcm = this.controllerManager;
+    // Ready when its garbage collector has synced its monitors and starts collecting.
+    await waitUntil(
+      "kube-controller-manager",
+      READY_TIMEOUT_MS,
+      () =>
+        Promise.resolve(
+          existsSync(log) && readFileSync(log, "utf8").includes("Proceeding to collect garbage"),
+        ),
+      () => (kcm.hasExited ? `exited early:\n${kcm.tail()}` : undefined),
+    );
+    this.log(`kube-controller-manager ${this.binaries.versions.kubernetes}`);
+  }
+
+  /** Stops kube-controller-manager (garbage collection pauses), keeping everything else. */
+  async stopControllerManager(): Promise<void> {
+    await this.controllerManager?.stop();
   }
 
   private async startEtcd(): Promise<void> {
@@ -340,6 +394,7 @@ export class ControlPlane {
     if (this.stopped) return;
     this.stopped = true;
     this.resetClient();
+    await this.controllerManager?.stop();
     await this.apiserver?.stop();
     await this.etcd?.stop();
     if (this.options.keepData === true) this.log(`kept ${this.dir}`);

@@ -5,6 +5,7 @@ import { promisify } from "node:util";
 import { parseAllDocuments } from "yaml";
 import { packageRoot, repoRoot } from "./binaries.js";
 import type { ControlPlane } from "./controlplane.js";
+import { gatewayApiCrds, type GatewayApiChannel } from "./gateway-api.js";
 import { expectOk } from "./http.js";
 
 const run = promisify(execFile);
@@ -12,7 +13,7 @@ const run = promisify(execFile);
 export const chartDir = join(repoRoot, "charts", "linkerd-smi");
 export const serviceProfileCrdFile = join(packageRoot, "crds", "serviceprofiles.linkerd.io.yaml");
 
-interface Crd {
+export interface Crd {
   metadata: { name: string };
   spec: { group: string; versions: { name: string; served: boolean }[] };
 }
@@ -29,12 +30,22 @@ function parseDocuments(text: string, source: string): Crd[] {
 
 /** The TrafficSplit CRD exactly as our chart renders it, through the real helm. */
 export async function renderTrafficSplitCrd(helm: string): Promise<Crd[]> {
+  return renderChartCrds(helm, ["templates/trafficsplit-crd.yaml"]);
+}
+
+/** CRD templates of our chart, rendered by the real helm. */
+export async function renderChartCrds(
+  helm: string,
+  templates: readonly string[] = [
+    "templates/trafficsplit-crd.yaml",
+    "templates/httproutegroup-crd.yaml",
+  ],
+): Promise<Crd[]> {
   const { stdout } = await run(helm, [
     "template",
     "linkerd-smi",
     chartDir,
-    "--show-only",
-    "templates/trafficsplit-crd.yaml",
+    ...templates.flatMap((t) => ["--show-only", t]),
   ]);
   return parseDocuments(stdout, `helm template ${chartDir}`);
 }
@@ -43,13 +54,32 @@ export function serviceProfileCrd(): Crd[] {
   return parseDocuments(readFileSync(serviceProfileCrdFile, "utf8"), serviceProfileCrdFile);
 }
 
+/** Which CRDs {@link installCrds} installs. */
+export interface InstallCrdsOptions {
+  /** The Gateway API channel to install (default experimental, which has TCPRoute); false: none. */
+  gatewayApi?: GatewayApiChannel | false;
+}
+
 /**
- * Installs the TrafficSplit CRD (from our chart) and Linkerd's ServiceProfile
- * CRD with server-side apply, then waits until each is Established and every
- * served version answers discovery.
+ * Installs the TrafficSplit and HTTPRouteGroup CRDs (from our chart), Linkerd's ServiceProfile
+ * CRD and the Gateway API CRDs (from the `sigs.k8s.io/gateway-api` Go module) with server-side
+ * apply, then waits until each is Established and every served version answers discovery.
  */
-export async function installCrds(plane: ControlPlane): Promise<string[]> {
-  const crds = [...(await renderTrafficSplitCrd(plane.binaries.helm)), ...serviceProfileCrd()];
+export async function installCrds(
+  plane: ControlPlane,
+  options: InstallCrdsOptions = {},
+): Promise<string[]> {
+  const channel = options.gatewayApi ?? "experimental";
+  const crds: Crd[] = [
+    ...(await renderChartCrds(plane.binaries.helm)),
+    ...serviceProfileCrd(),
+    ...(channel === false ? [] : await gatewayApiCrds(channel)),
+  ];
+  return establishCrds(plane, crds);
+}
+
+/** Applies CRDs and waits until each is Established and every served version is discovered. */
+export async function establishCrds(plane: ControlPlane, crds: readonly Crd[]): Promise<string[]> {
   const admin = plane.admin();
   for (const crd of crds) {
     expectOk(

@@ -1,5 +1,5 @@
 import { ControlPlane, type ControlPlaneOptions } from "./controlplane.js";
-import { installCrds } from "./crds.js";
+import { installCrds, type InstallCrdsOptions } from "./crds.js";
 
 export interface TestEnvironment {
   plane: ControlPlane;
@@ -8,13 +8,18 @@ export interface TestEnvironment {
   crds: string[];
 }
 
-/** A control plane with our CRDs installed: what every integration test starts from. */
+/**
+ * A control plane (etcd, kube-apiserver, kube-controller-manager) with our CRDs and the Gateway
+ * API CRDs installed: what every integration test starts from.
+ */
 export async function startEnvironment(
-  options: ControlPlaneOptions = {},
+  options: ControlPlaneOptions & InstallCrdsOptions = {},
 ): Promise<TestEnvironment> {
-  const plane = await ControlPlane.start(options);
+  const plane = await ControlPlane.start({ ...options, controllerManager: false });
   try {
-    const crds = await installCrds(plane);
+    const crds = await installCrds(plane, options);
+    // After the CRDs, so that its garbage collector watches them from the start.
+    if (options.controllerManager !== false) await plane.startControllerManager();
     return { plane, kubeconfig: plane.kubeconfigPath, version: await plane.version(), crds };
   } catch (error) {
     await plane.stop();

@@ -16,7 +16,22 @@ export {
   type RenderedObject,
 } from "./chart.js";
 export { ControlPlane, type ControlPlaneOptions, type ServiceAccountRef } from "./controlplane.js";
-export { chartDir, installCrds, renderTrafficSplitCrd, serviceProfileCrd } from "./crds.js";
+export {
+  chartDir,
+  establishCrds,
+  installCrds,
+  renderChartCrds,
+  renderTrafficSplitCrd,
+  serviceProfileCrd,
+  type Crd,
+  type InstallCrdsOptions,
+} from "./crds.js";
+export {
+  gatewayApiCrds,
+  gatewayApiModuleDir,
+  type CrdDocument,
+  type GatewayApiChannel,
+} from "./gateway-api.js";
 export { startEnvironment, type TestEnvironment } from "./environment.js";
 export { expectOk, KubeHttp, type Credentials, type KubeResponse } from "./http.js";
 export {

@@ -176,7 +176,7 @@ function describe(error: unknown): string {
 }
 
 /** Reads every source the `-f` flags name; a path that cannot be read is a usage error (exit 2). */
-async function readSources(filenames: readonly string[], io: CliIO): Promise<Source[]> {
+export async function readSources(filenames: readonly string[], io: CliIO): Promise<Source[]> {
   const sources: Source[] = [];
   for (const filename of filenames) {
     if (filename === "-") {

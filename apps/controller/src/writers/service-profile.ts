@@ -36,6 +36,10 @@ export class ServiceProfileWriter implements OutputWriter<ServiceProfile, Servic
     return this.recent.newest(`${namespace}/${name}`, this.profiles.get(namespace, name));
   }
 
+  involved(existing: ServiceProfile | undefined): ServiceProfile | undefined {
+    return existing;
+  }
+
   async execute(action: ServiceProfileAction): Promise<void> {
     if (action.kind === "none") return;
     const { namespace, name } = action;

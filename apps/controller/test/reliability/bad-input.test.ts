@@ -167,15 +167,21 @@ const CASES: Record<string, Case> = {
     codes: [],
     adaptor: { reason: "Created", fragments: [] },
   },
+  // Kept by the CRD in every version: valid, with warnings.
   "matches-in-v1alpha2.yaml": {
     apiserver: "accepts",
-    cli: "invalid",
+    cli: "valid",
+    codes: ["matches-ignored", "matches-version"],
+    adaptor: { reason: "Created", fragments: [] },
+  },
+  "v1alpha3-served.yaml": {
+    apiserver: "accepts",
+    cli: "valid",
     codes: [],
     adaptor: { reason: "Created", fragments: [] },
   },
   // Rejected by the apiserver (the CRD's schema or served versions): only the CLI sees them.
   "unsupported-version.yaml": { apiserver: "rejects", cli: "invalid" },
-  "v1alpha3-not-served.yaml": { apiserver: "rejects", cli: "valid" },
   "wrong-kind.yaml": { apiserver: "rejects", cli: "invalid" },
   "service-not-a-string.yaml": { apiserver: "rejects", cli: "invalid" },
   "null-backend.yaml": { apiserver: "rejects", cli: "invalid" },
@@ -188,7 +194,6 @@ const UNREACHABLE: Partial<Record<DiagnosticCode, string>> = {
   "unknown-field": "the CRD preserves no unknown field: they are pruned (nested-unknown-fields)",
   "unsupported-version": "the URL decides the version; unserved ones are 404 (unsupported-version)",
   "wrong-kind": "the apiserver rejects a body of another kind (wrong-kind: 400)",
-  "matches-ignored": "only v1alpha3/v1alpha4 have matches, and the CRD serves neither",
   "invalid-cluster-domain": "about the -cluster-domain flag, never a split",
   "internal-error": "only for exotic in-memory objects (proxies, throwing getters)",
 };

@@ -132,16 +132,29 @@ export function serviceProfileOutput(
         },
       };
     }
+    // A ServiceProfile cannot express matches: the split then covers every request. Never silent.
+    const matchWarnings: { type: "Warning"; reason: Reason; message: string }[] =
+      (parsed.matches ?? []).length === 0
+        ? []
+        : [
+            {
+              type: "Warning",
+              reason: Reason.MatchesNotSupported,
+              message: `spec.matches (${(parsed.matches ?? []).map((m) => `${m.kind}/${m.name}`).join(", ")}) cannot be expressed in ServiceProfile ${name}, so the split applies to every request to ${apex}; set the annotation smi.linkerd.io/target: httproute on the split (or run the adaptor with -target httproute) to route only matching requests.`,
+            },
+          ];
     if (merge.action === "unchanged") {
       return {
         action: { kind: "none" },
         result: "unchanged",
-        events: [],
+        events: matchWarnings,
         state: { state: "Synced", reason: `ServiceProfile ${name} has the split's dstOverrides` },
       };
     }
     const overrides = merge.profile.spec.dstOverrides ?? [];
-    const events: { type: "Normal" | "Warning"; reason: Reason; message: string }[] = [];
+    const events: { type: "Normal" | "Warning"; reason: Reason; message: string }[] = [
+      ...matchWarnings,
+    ];
     for (const d of desired.diagnostics.filter((x) => x.code === "weight-overflow-scaled")) {
       events.push({ type: "Warning", reason: Reason.WeightsScaled, message: formatDiagnostic(d) });
     }
