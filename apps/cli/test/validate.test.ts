@@ -34,7 +34,7 @@ describe("linkerd smi validate", () => {
     expect(res.stdout).toBe(
       [
         "seed-002-invalid-shape.yaml:8:3: document 1, TrafficSplit default/my-app-split",
-        "  error[unknown-field] spec.trafficRouting: spec.trafficRouting is not a field of spec (allowed: service, backends); did you mean `backends`? SMI lists the weighted Services under `backends`, each entry `{service: <name>, weight: <weight>}`. Written the SMI way, yours is: backends: [{service: my-app-v1, weight: 900m}, {service: my-app-v2, weight: 100m}]",
+        "  error[unknown-field] spec.trafficRouting: spec.trafficRouting is not a field of spec (allowed: service, backends, matches); did you mean `backends`? SMI lists the weighted Services under `backends`, each entry `{service: <name>, weight: <weight>}`. Written the SMI way, yours is: backends: [{service: my-app-v1, weight: 900m}, {service: my-app-v2, weight: 100m}]",
         "    did you mean: backends",
         "seed-002-invalid-shape.yaml:6:1: document 1, TrafficSplit default/my-app-split",
         "  error[missing-field] spec.backends: spec.backends is missing: list the Services to split traffic between with their weights, e.g. backends: [{service: my-app-v1, weight: 900m}, {service: my-app-v2, weight: 100m}]",
@@ -80,7 +80,7 @@ describe("linkerd smi validate", () => {
     );
   });
 
-  it("walks a directory for *.yaml, *.yml and *.json, lists included; versions the CRD does not serve are errors", async () => {
+  it("walks a directory for *.yaml, *.yml and *.json, lists included; v1alpha3 and v1alpha4 are served", async () => {
     const res = await validate("-f", at("dir"));
     expect(res.code).toBe(1);
     expect(res.stderr).toBe(
@@ -88,19 +88,15 @@ describe("linkerd smi validate", () => {
     );
     expect(res.stdout).toBe(
       [
-        "dir/a-valid.yaml:1:13: document 1, TrafficSplit shop/web-split",
-        "  error[unserved-version] apiVersion: split.smi-spec.io/v1alpha4 is not served by the TrafficSplit CRD the extension installs (it serves v1alpha1 and v1alpha2): the apiserver rejects it; use split.smi-spec.io/v1alpha2",
-        "    did you mean: split.smi-spec.io/v1alpha2",
+        "dir/a-valid.yaml: document 1, TrafficSplit shop/web-split: valid, web -> web-v1 90 (90.0%), web-v2 10 (10.0%)",
         "dir/c-list.json:13:45: document 1, items[0], TrafficSplit shop/cart-split",
         "  error[negative-weight] spec.backends[1].weight: spec.backends[1].weight is -5, a negative weight: weights must be zero or positive (Linkerd would wrap it into a huge unsigned weight)",
         "    did you mean: 5",
-        "dir/nested/b-warning.yml:1:13: document 1, TrafficSplit shop/api-split",
-        "  error[unserved-version] apiVersion: split.smi-spec.io/v1alpha3 is not served by the TrafficSplit CRD the extension installs (it serves v1alpha1 and v1alpha2): the apiserver rejects it; use split.smi-spec.io/v1alpha2",
-        "    did you mean: split.smi-spec.io/v1alpha2",
         "dir/nested/b-warning.yml:8:3: document 1, TrafficSplit shop/api-split",
         '  warning[matches-ignored] spec.matches: spec.matches (HTTPRouteGroup/api-routes) cannot be expressed in a Linkerd ServiceProfile, so the split applies to all requests to "api", not only matching ones. Remove spec.matches to make that explicit',
+        "dir/nested/b-warning.yml: document 1, TrafficSplit shop/api-split: valid, api -> api-v1 1 (50.0%), api-v2 1 (50.0%)",
         "",
-        "3 TrafficSplits in 3 files: 0 valid, 3 invalid (3 errors, 1 warning)",
+        "3 TrafficSplits in 3 files: 2 valid, 1 invalid (1 error, 1 warning)",
         "",
       ].join("\n"),
     );
@@ -122,10 +118,10 @@ describe("linkerd smi validate", () => {
     expect(ok.stdout).toContain("TrafficSplit default/web-split: valid");
     expect(ok.code).toBe(0);
 
-    const unserved = await server(manifest("split.smi-spec.io/v1alpha3", "default"));
+    const unserved = await server(manifest("split.smi-spec.io/v1beta1", "default"));
     expect(unserved.code).toBe(1);
     expect(unserved.stdout).toContain(
-      "error[server-rejected]: the cluster does not serve split.smi-spec.io/v1alpha3 TrafficSplits",
+      "error[server-rejected]: the cluster does not serve split.smi-spec.io/v1beta1 TrafficSplits",
     );
 
     const nowhere = await server(manifest("split.smi-spec.io/v1alpha2", "no-such-namespace"));

@@ -12,23 +12,25 @@ const split = (apiVersion: string, backends: unknown[]) => ({
 });
 
 describe("the chart's CRD, checked offline", () => {
-  it("serves v1alpha1 and v1alpha2 only", () => {
+  it("serves v1alpha1 to v1alpha4", () => {
     expect(crd.spec.versions.filter((v) => v.served).map((v) => v.name)).toEqual([
       "v1alpha1",
       "v1alpha2",
+      "v1alpha3",
+      "v1alpha4",
     ]);
   });
 
   it("rejects a version the CRD does not serve", () => {
     expect(
-      schemaProblems(split("split.smi-spec.io/v1alpha3", [{ service: "a", weight: 1 }]), crd),
+      schemaProblems(split("split.smi-spec.io/v1beta1", [{ service: "a", weight: 1 }]), crd),
     ).toEqual([
       {
         code: "unserved-version",
         path: "apiVersion",
         message:
-          "split.smi-spec.io/v1alpha3 is not served by the TrafficSplit CRD the extension installs (it serves v1alpha1 and v1alpha2): the apiserver rejects it; use split.smi-spec.io/v1alpha2",
-        suggestion: "split.smi-spec.io/v1alpha2",
+          "split.smi-spec.io/v1beta1 is not served by the TrafficSplit CRD the extension installs (it serves v1alpha1, v1alpha2, v1alpha3 and v1alpha4): the apiserver rejects it; use split.smi-spec.io/v1alpha4",
+        suggestion: "split.smi-spec.io/v1alpha4",
       },
     ]);
   });

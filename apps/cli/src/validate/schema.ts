@@ -102,6 +102,13 @@ function walk(
 }
 
 /** The problems the apiserver would reject `object` for, given the CRD it serves. */
+/** `a`, `a and b`, `a, b and c`. */
+function listVersions(names: readonly string[]): string {
+  return names.length <= 1
+    ? (names[0] ?? "no version")
+    : `${names.slice(0, -1).join(", ")} and ${names.at(-1) ?? ""}`;
+}
+
 export function schemaProblems(object: Json, crd: TrafficSplitCrd): SchemaProblem[] {
   const apiVersion = typeof object.apiVersion === "string" ? object.apiVersion : "";
   if (!apiVersion.startsWith(`${TRAFFIC_SPLIT_GROUP}/`)) return [];
@@ -114,7 +121,7 @@ export function schemaProblems(object: Json, crd: TrafficSplitCrd): SchemaProble
       {
         code: "unserved-version",
         path: "apiVersion",
-        message: `${apiVersion} is not served by the TrafficSplit CRD the extension installs (it serves ${served.map((v) => v.name).join(" and ")}): the apiserver rejects it${newest === undefined ? "" : `; use ${TRAFFIC_SPLIT_GROUP}/${newest}`}`,
+        message: `${apiVersion} is not served by the TrafficSplit CRD the extension installs (it serves ${listVersions(served.map((v) => v.name))}): the apiserver rejects it${newest === undefined ? "" : `; use ${TRAFFIC_SPLIT_GROUP}/${newest}`}`,
         ...(newest === undefined ? {} : { suggestion: `${TRAFFIC_SPLIT_GROUP}/${newest}` }),
       },
     ];
