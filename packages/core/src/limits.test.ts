@@ -146,7 +146,9 @@ describe("weights: Linkerd sends milli * 10 as a uint32, at most 4,294,967,295",
       path: "spec.backends",
     });
     expect(diagnostics[0]?.message).toContain("the weights add up to 429496730m");
-    expect(diagnostics[0]?.message).toContain("at most 429496729m (429496.729; 4294967300 > 4294967295)");
+    expect(diagnostics[0]?.message).toContain(
+      "at most 429496729m (429496.729; 4294967300 > 4294967295)",
+    );
     expect(diagnostics[0]?.message).toContain("written as a=429496729m");
   });
 

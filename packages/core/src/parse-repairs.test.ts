@@ -62,7 +62,7 @@ describe("backends in another shape", () => {
   const said = (spec: Record<string, unknown>) =>
     diagnosticsFor(spec).find((d) => d.path === "spec.destinations")?.message;
   const prefix =
-    "spec.destinations is not a field of spec (allowed: service, backends); did you mean `backends`?";
+    "spec.destinations is not a field of spec (allowed: service, backends, matches); did you mean `backends`?";
 
   it("rebuilds a list of nested, renamed and bare entries", () => {
     expect(

@@ -34,11 +34,14 @@ describe("built-in descriptors", () => {
   it("read and write Namespaces, ServiceAccounts, Pods and Deployments", async () => {
     const namespace = await new ResourceClient(admin, NamespaceV1).get(undefined, ns);
     expect(namespace?.metadata?.name).toBe(ns);
-    // The test control plane runs no controller-manager: the ServiceAccount admission plugin
-    // needs the namespace's "default" account to exist before a pod can be created.
-    await new ResourceClient(admin, ServiceAccountV1).create({
-      metadata: { name: "default", namespace: ns },
+    // kube-controller-manager creates the namespace's "default" account, which the
+    // ServiceAccount admission plugin needs before a pod can be created.
+    const accounts = new ResourceClient(admin, ServiceAccountV1);
+    await eventually(async () => {
+      expect((await accounts.get(ns, "default"))?.metadata?.name).toBe("default");
     });
+    await accounts.create({ metadata: { name: "smi-adaptor", namespace: ns } });
+    expect((await accounts.get(ns, "smi-adaptor"))?.metadata?.namespace).toBe(ns);
     const pods = new ResourceClient(admin, PodV1);
     await pods.create({
       metadata: { name: "web-0", namespace: ns, labels: { app: "web" } },
