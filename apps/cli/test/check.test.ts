@@ -305,7 +305,7 @@ describe("linkerd smi check", () => {
         "linkerd-smi",
         "-----------",
         "√ linkerd-smi extension Namespace exists",
-        "√ TrafficSplit CRD is installed and serves v1alpha1 and v1alpha2",
+        "√ TrafficSplit CRD is installed and serves v1alpha1, v1alpha2, v1alpha3 and v1alpha4",
         "√ Linkerd ServiceProfile CRD is installed",
         "√ SMI extension service account exists",
         "√ SMI extension service account has the permissions the adaptor needs",

@@ -196,7 +196,9 @@ describe("install, version and uninstall against the real apiserver", () => {
 
     const removed = await linkerdSmi(["uninstall", "-n", namespace]);
     expect(removed.code).toBe(0);
-    expect(removed.stderr).toContain("Keeping trafficsplits.split.smi-spec.io");
+    expect(removed.stderr).toContain(
+      "Keeping httproutegroups.specs.smi-spec.io, trafficsplits.split.smi-spec.io",
+    );
     const doomed = objects(removed.stdout);
     expect(doomed.map((o) => o.kind)).not.toContain("CustomResourceDefinition");
     expect(doomed.map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual(

@@ -167,8 +167,9 @@ export class ControlPlane {
         `--root-ca-file=${join(this.dir, "certs", "apiserver.crt")}`,
         "--use-service-account-credentials=false",
         // Node and cloud controllers have nothing to do without nodes; token signing is
-        // the apiserver's (TokenRequest).
-        "--controllers=*,-bootstrapsigner,-tokencleaner,-nodeipam,-nodelifecycle,-persistentvolume-binder,-attachdetach,-csrsigning",
+        // the apiserver's (TokenRequest). Without a scheduler or kubelet, workload controllers
+        // would only leave Pending pods beside the ones tests create to stand for a kubelet's.
+        "--controllers=*,-bootstrapsigner,-tokencleaner,-nodeipam,-nodelifecycle,-persistentvolume-binder,-attachdetach,-csrsigning,-deployment,-replicaset,-statefulset,-daemonset,-job,-cronjob",
         "--profiling=false",
         "--v=1",
       ],

@@ -209,7 +209,7 @@ export function smiCategory(client: KubeClient, options: SmiCheckOptions = {}): 
     },
     {
       id: "l5d-smi-ts-crd-exists",
-      description: `TrafficSplit CRD is installed and serves ${servedVersions().join(" and ")}`,
+      description: `TrafficSplit CRD is installed and serves ${listed(servedVersions())}`,
       run: async () => {
         const versions = servedVersions();
         const missing: string[] = [];
@@ -524,4 +524,11 @@ export function preCategory(
     },
   ];
   return { name: PRE_CATEGORY, checks };
+}
+
+/** `a`, `a and b`, `a, b and c`. */
+function listed(names: readonly string[]): string {
+  return names.length <= 1
+    ? (names[0] ?? "no version")
+    : `${names.slice(0, -1).join(", ")} and ${names.at(-1) ?? ""}`;
 }

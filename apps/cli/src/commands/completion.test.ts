@@ -35,7 +35,7 @@ describe("completion", () => {
   it("bash completes commands, then each command's own flags", async () => {
     const { code, out } = await script("bash");
     expect(code).toBe(0);
-    expect(complete(out, ["linkerd-smi", "st"])).toEqual(["status"]);
+    expect(complete(out, ["linkerd-smi", "st"])).toEqual(["status", "stat"]);
     expect(complete(out, ["linkerd-smi", "pr"])).toEqual(["prune"]);
     expect(complete(out, ["linkerd-smi", "status", "--all"])).toEqual(["--all-namespaces"]);
     expect(complete(out, ["linkerd-smi", "install", "--skip"])).toEqual(["--skip-checks"]);
