@@ -52,6 +52,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs, promisify } from "node:util";
 import { gzipSync } from "node:zlib";
 import * as esbuild from "esbuild";
+import { measureTimeToReady, ociArch, startupPrerequisites } from "./startup.mjs";
 import { tar } from "./tar.mjs";
 
 const run = promisify(execFile);
@@ -102,17 +103,21 @@ function options() {
         out: { type: "string", default: join(imageDir, "dist") },
         "update-lock": { type: "boolean", default: false },
         "no-cache": { type: "boolean", default: false },
+        "no-startup": { type: "boolean", default: false },
         help: { type: "boolean", short: "h", default: false },
       },
     });
     if (values.help) {
-      process.stdout.write("usage: build-image.mjs [--out DIR] [--update-lock] [--no-cache]\n");
+      process.stdout.write(
+        "usage: build-image.mjs [--out DIR] [--update-lock] [--no-cache] [--no-startup]\n",
+      );
       process.exit(0);
     }
     return {
       out: resolve(values.out),
       updateLock: values["update-lock"],
       noCache: values["no-cache"],
+      startup: !values["no-startup"],
     };
   } catch (error) {
     return fail(`${error.message} (--help for usage)`);
@@ -647,7 +652,24 @@ async function main() {
   log(
     `${relative(process.cwd(), join(opts.out, name)) || name}: ${mib(archive.length)}, index ${indexDigest}`,
   );
+  if (opts.startup) await startupFigure(join(opts.out, name));
   process.stdout.write(`${reference}@${indexDigest}\n`);
+}
+
+/** Prints the image's time to ready on this machine, or why it cannot be measured here. */
+async function startupFigure(archivePath) {
+  const { binaryPaths } = await import("@linkerd-smi/testenv");
+  const paths = binaryPaths();
+  const built = existsSync(paths.etcd) && existsSync(paths.kubeApiserver);
+  const why = await startupPrerequisites({ binaries: built ? paths : undefined });
+  if (why !== undefined) {
+    log(`time to ready: not measured, ${why}`);
+    return;
+  }
+  const ms = await measureTimeToReady({ archivePath });
+  log(
+    `time to ready: ${(ms / 1000).toFixed(2)} s from podman run to /ready 200 (linux/${ociArch()}, local kube-apiserver)`,
+  );
 }
 
 await main();
