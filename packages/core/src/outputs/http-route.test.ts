@@ -667,6 +667,48 @@ describe("httpRouteOutput: cut-over and ownership", () => {
     );
   });
 
+  it("a route Accepted with ResolvedRefs False is used by Linkerd: Synced, with a BackendNotFound warning", () => {
+    // What linkerd2's policy controller writes when a backend Service is missing: it still
+    // serves the route (its outbound index checks Accepted only) and the missing backend
+    // answers HTTP 500 for its share.
+    const first = applied(
+      decideApex({ namespace: NS, apex: "web", splits: [s], existing: world(apexSvc) }, output)
+        .action,
+    );
+    const unresolved = stored(first[0] as Route, {
+      parents: [
+        {
+          parentRef: { group: "core", kind: "Service", name: "web", port: 80 },
+          controllerName: "linkerd.io/policy-controller",
+          conditions: [
+            { type: "Accepted", status: "True", reason: "Accepted" },
+            {
+              type: "ResolvedRefs",
+              status: "False",
+              reason: "BackendNotFound",
+              message: "backend web-v2 not found",
+            },
+          ],
+        },
+      ],
+    });
+    const d = decideApex(
+      {
+        namespace: NS,
+        apex: "web",
+        splits: [s],
+        existing: world(apexSvc, { routes: [unresolved] }),
+      },
+      output,
+    );
+    expect(d.action).toEqual({ kind: "none" });
+    expect(d.splits[0]?.state).toBe("Synced");
+    expect(d.events.map((e) => [e.type, e.reason])).toEqual([["Warning", "BackendNotFound"]]);
+    expect(d.events[0]?.message).toContain(
+      "is used by Linkerd, but linkerd.io/policy-controller cannot resolve all its backends (ResolvedRefs is False: BackendNotFound backend web-v2 not found)",
+    );
+  });
+
   it("a spec the API server defaulted compares equal (backendRef group/kind, match path type)", () => {
     const first = applied(
       decideApex({ namespace: NS, apex: "web", splits: [s], existing: world(apexSvc) }, output)

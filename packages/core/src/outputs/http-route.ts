@@ -289,13 +289,21 @@ export function httpRouteOutput(
       }
       const port = desired.spec.parentRefs[0]?.port ?? 0;
       const acceptance = routeAcceptance(current, apex, port);
-      if (acceptance.accepted === false || acceptance.resolvedRefs === false) {
+      // Linkerd's outbound index serves a route when Accepted is True, whatever ResolvedRefs
+      // says: a backend it cannot resolve keeps its weight and answers HTTP 500.
+      if (acceptance.accepted === false) {
         events.push({
           type: "Warning",
           reason: Reason.RouteNotAccepted,
           message: `${desired.kind} ${name} is not accepted by ${acceptance.controller ?? "its controller"} (${acceptance.problem ?? "no reason given"}), so Linkerd does not use it.`,
         });
         pendingWhy.push(`${desired.kind} ${name}: ${acceptance.problem ?? "not accepted"}`);
+      } else if (acceptance.resolvedRefs === false) {
+        events.push({
+          type: "Warning",
+          reason: Reason.BackendNotFound,
+          message: `${desired.kind} ${name} is used by Linkerd, but ${acceptance.controller ?? "its controller"} cannot resolve all its backends (${acceptance.problem ?? "no reason given"}): requests sent to those backends fail with HTTP 500 for their share of the traffic. Create the backend Services, or remove them from the split.`,
+        });
       }
     }
     const deletes = existing
