@@ -6,6 +6,8 @@ const row = (over: Partial<SplitStatus>): SplitStatus => ({
   namespace: "shop",
   name: "web-split",
   apex: "web",
+  target: "serviceprofile",
+  targetSource: "default",
   serviceProfile: "web.shop.svc.cluster.local",
   backends: [
     { service: "web-v1", weight: "900m", percent: 90 },
@@ -51,28 +53,28 @@ describe("renderStatusTable", () => {
   it("shows NAMESPACE only for all namespaces, an invalid split's backends as written", () => {
     expect(renderStatusTable(rows, false)).toBe(
       [
-        "NAME        APEX   BACKENDS                  STATE",
-        "web-split   web    web-v1     900m (90.0%)   Synced",
-        "                   web-canary 100m (10.0%)",
-        "bad         web    web-v1     -5             Invalid",
-        '                   web-v2 "many"',
-        "typo        web    web-v1     900m (90.0%)   Synced, BackendNotFound",
-        "                   web-canary 100m (10.0%)",
+        "NAME        APEX   TARGET           BACKENDS                  STATE",
+        "web-split   web    serviceprofile   web-v1     900m (90.0%)   Synced",
+        "                                    web-canary 100m (10.0%)",
+        "bad         web    serviceprofile   web-v1     -5             Invalid",
+        '                                    web-v2 "many"',
+        "typo        web    serviceprofile   web-v1     900m (90.0%)   Synced, BackendNotFound",
+        "                                    web-canary 100m (10.0%)",
         "",
       ].join("\n"),
     );
     expect(renderStatusTable(rows, true).split("\n")[0]).toBe(
-      "NAMESPACE   NAME        APEX   BACKENDS                  STATE",
+      "NAMESPACE   NAME        APEX   TARGET           BACKENDS                  STATE",
     );
   });
 
   it("-o wide adds the ServiceProfile and the reason, with the missing backends", () => {
     const lines = renderStatusTable(rows, false, true).split("\n");
     expect(lines[0]).toBe(
-      "NAME        APEX   BACKENDS                  STATE                     SERVICEPROFILE               REASON",
+      "NAME        APEX   TARGET           BACKENDS                  STATE                     OUTPUT                       REASON",
     );
     expect(lines[1]).toBe(
-      "web-split   web    web-v1     900m (90.0%)   Synced                    web.shop.svc.cluster.local   fine",
+      "web-split   web    serviceprofile   web-v1     900m (90.0%)   Synced                    web.shop.svc.cluster.local   fine",
     );
     expect(lines[5]).toContain("fine; backend Service web-canary not found");
   });

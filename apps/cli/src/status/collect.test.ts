@@ -52,6 +52,8 @@ describe("splitStatuses", () => {
       namespace: "b",
       name: "web",
       apex: "web",
+      target: "serviceprofile",
+      targetSource: "default",
       serviceProfile: "web.b.svc.cluster.local",
       backends: [{ service: "web-v1", weight: "1", percent: 100 }],
       state: "Synced",
