@@ -1,6 +1,12 @@
 import { describe, expect, it } from "vitest";
 import type { SplitStatus } from "../status/collect.js";
-import { backendLines, renderStatusTable, statusExitCode } from "./status.js";
+import {
+  backendLines,
+  renderStatusTable,
+  scaledNotes,
+  stateText,
+  statusExitCode,
+} from "./status.js";
 
 const row = (over: Partial<SplitStatus>): SplitStatus => ({
   namespace: "shop",
@@ -86,5 +92,76 @@ describe("statusExitCode", () => {
     expect(statusExitCode([row({}), row({ state: "Invalid" })])).toBe(1);
     expect(statusExitCode([row({ state: "Conflict" })])).toBe(1);
     expect(statusExitCode([])).toBe(0);
+  });
+
+  it("is 1 when Linkerd does not accept a split's route, 0 while it is pending or accepted", () => {
+    const routed = { target: "httproute" as const };
+    expect(statusExitCode([row({ ...routed, state: "RouteNotAccepted" })])).toBe(1);
+    expect(statusExitCode([row({ ...routed, state: "RoutePending" })])).toBe(0);
+    expect(statusExitCode([row({ ...routed, state: "RouteAccepted" })])).toBe(0);
+  });
+});
+
+describe("scaled weights", () => {
+  const scaled = row({
+    name: "big",
+    backends: [
+      { service: "web-v1", weight: "1M", percent: 25, written: "107374182m" },
+      { service: "web-v2", weight: "3M", percent: 75, written: "322122546m" },
+    ],
+    weightsScaled: true,
+  });
+
+  it("-o wide shows the weight each backend is written with", () => {
+    expect(backendLines(scaled.backends, true)).toEqual([
+      "web-v1 1M (25.0%) -> 107374182m",
+      "web-v2 3M (75.0%) -> 322122546m",
+    ]);
+    expect(backendLines(scaled.backends)).toEqual(["web-v1 1M (25.0%)", "web-v2 3M (75.0%)"]);
+  });
+
+  it("the human output says the weights were scaled, and to what", () => {
+    expect(scaledNotes([row({}), scaled])).toEqual([
+      "TrafficSplit shop/big: its weights add up to more than Linkerd can carry (429496.729), so the ServiceProfile carries them scaled in proportion: web-v1=107374182m, web-v2=322122546m. Linkerd uses these; use smaller weights (such as percentages) to have them written as given.",
+    ]);
+  });
+});
+
+describe("stateText and the wide OUTPUT of httproute splits", () => {
+  it("adds what else matters to the state", () => {
+    expect(
+      stateText(
+        row({
+          state: "RouteAccepted",
+          shadowedBy: [{ profile: "shop/web.shop.svc.cluster.local", why: "routes" }],
+        }),
+      ),
+    ).toBe("RouteAccepted, ShadowedByServiceProfile");
+    expect(stateText(row({ matchesIgnored: true }))).toBe("Synced, MatchesNotSupported");
+  });
+
+  it("lists the routes of an httproute split", () => {
+    const lines = renderStatusTable(
+      [
+        row({
+          target: "httproute",
+          targetSource: "annotation",
+          state: "RouteNotAccepted",
+          reason: "HTTPRoute web-smi-80 is not accepted",
+          routes: [
+            { kind: "HTTPRoute", name: "web-smi-80", port: 80, state: "RouteNotAccepted" },
+            { kind: "TCPRoute", name: "web-smi-3306", port: 3306, state: "RouteAccepted" },
+          ],
+        }),
+      ],
+      false,
+      true,
+    ).split("\n");
+    expect(lines[1]).toBe(
+      "web-split   web    httproute   web-v1     900m (90.0%)   RouteNotAccepted   HTTPRoute/web-smi-80    HTTPRoute web-smi-80 is not accepted",
+    );
+    expect(lines[2]).toBe(
+      "                               web-canary 100m (10.0%)                      TCPRoute/web-smi-3306",
+    );
   });
 });
