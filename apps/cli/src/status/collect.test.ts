@@ -135,13 +135,14 @@ describe("splitStatuses: httproute splits", () => {
         ],
         ...(matches === undefined ? {} : { matches }),
       },
-    }) as TrafficSplit;
+    });
   const accepted = [
     { type: "Accepted", status: "True", reason: "Accepted", message: "" },
     { type: "ResolvedRefs", status: "True", reason: "ResolvedRefs", message: "" },
   ];
   // The route the adaptor writes for port 80 of web, as Linkerd's policy controller sees it.
-  const route = (conditions?: unknown[], controllerName = "linkerd.io/policy-controller"): Route =>
+  type Condition = { type: string; status: string; reason?: string; message?: string };
+  const route = (conditions?: Condition[], controllerName = "linkerd.io/policy-controller"): Route =>
     ({
       apiVersion: "gateway.networking.k8s.io/v1",
       kind: "HTTPRoute",
@@ -173,13 +174,13 @@ describe("splitStatuses: httproute splits", () => {
                   controllerName,
                   conditions: conditions.map((c) => ({
                     lastTransitionTime: "2024-01-01T00:00:00Z",
-                    ...(c as object),
+                    ...c,
                   })),
                 },
               ],
             },
           }),
-    }) as Route;
+    });
   const view = (routes: Route[], over: Partial<ClusterView> = {}): ClusterView => ({
     services,
     routes,
