@@ -71,9 +71,7 @@ function reasonText(r: SplitStatus): string {
   const missing = r.missingBackends ?? [];
   const parts = [r.reason];
   if (missing.length > 0)
-    parts.push(
-      `backend Service${missing.length === 1 ? "" : "s"} ${missing.join(", ")} not found`,
-    );
+    parts.push(`backend Service${missing.length === 1 ? "" : "s"} ${missing.join(", ")} not found`);
   for (const s of r.shadowedBy ?? [])
     parts.push(`ServiceProfile ${s.profile} has ${s.why}, so proxies use it instead of the routes`);
   return parts.join("; ");

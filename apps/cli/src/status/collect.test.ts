@@ -95,10 +95,7 @@ describe("splitStatuses: the weights Linkerd uses", () => {
   });
 
   it("keeps a 1m weight non-zero when the ratio cannot be kept exactly", () => {
-    const [row] = splitStatuses(
-      [big(["429496729m", "1m"], "split.smi-spec.io/v1alpha1")],
-      [],
-    );
+    const [row] = splitStatuses([big(["429496729m", "1m"], "split.smi-spec.io/v1alpha1")], []);
     expect(row?.backends.map((b) => b.written)).toEqual(["429496726m", "1m"]);
   });
 
@@ -118,69 +115,70 @@ describe("splitStatuses: httproute splits", () => {
   const services = new Map(
     [svc("web"), svc("web-v1"), svc("web-v2")].map((s) => [`${ns}/${s.metadata?.name ?? ""}`, s]),
   );
-  const canary = (annotations?: Record<string, string>, matches?: unknown[]): TrafficSplit =>
-    ({
-      apiVersion: "split.smi-spec.io/v1alpha2",
-      metadata: {
-        namespace: ns,
-        name: "canary",
-        creationTimestamp: "2024-01-01T00:00:00Z",
-        ...(annotations === undefined ? {} : { annotations }),
-      },
-      spec: {
-        service: "web",
-        backends: [
-          { service: "web-v1", weight: 900 },
-          { service: "web-v2", weight: 100 },
-        ],
-        ...(matches === undefined ? {} : { matches }),
-      },
-    });
+  const canary = (annotations?: Record<string, string>, matches?: unknown[]): TrafficSplit => ({
+    apiVersion: "split.smi-spec.io/v1alpha2",
+    metadata: {
+      namespace: ns,
+      name: "canary",
+      creationTimestamp: "2024-01-01T00:00:00Z",
+      ...(annotations === undefined ? {} : { annotations }),
+    },
+    spec: {
+      service: "web",
+      backends: [
+        { service: "web-v1", weight: 900 },
+        { service: "web-v2", weight: 100 },
+      ],
+      ...(matches === undefined ? {} : { matches }),
+    },
+  });
   const accepted = [
     { type: "Accepted", status: "True", reason: "Accepted", message: "" },
     { type: "ResolvedRefs", status: "True", reason: "ResolvedRefs", message: "" },
   ];
   // The route the adaptor writes for port 80 of web, as Linkerd's policy controller sees it.
   type Condition = { type: string; status: string; reason?: string; message?: string };
-  const route = (conditions?: Condition[], controllerName = "linkerd.io/policy-controller"): Route =>
-    ({
-      apiVersion: "gateway.networking.k8s.io/v1",
-      kind: "HTTPRoute",
-      metadata: {
-        name: "web-smi-80",
-        namespace: ns,
-        labels: { "app.kubernetes.io/managed-by": "smi-adaptor", "smi.linkerd.io/apex": "web" },
-        annotations: { "smi.linkerd.io/traffic-split": "canary" },
-      },
-      spec: {
-        parentRefs: [{ group: "core", kind: "Service", name: "web", port: 80 }],
-        rules: [
-          {
-            matches: [{ path: { type: "PathPrefix", value: "/" } }],
-            backendRefs: [
-              { group: "", kind: "Service", name: "web-v1", port: 80, weight: 900 },
-              { group: "", kind: "Service", name: "web-v2", port: 80, weight: 100 },
+  const route = (
+    conditions?: Condition[],
+    controllerName = "linkerd.io/policy-controller",
+  ): Route => ({
+    apiVersion: "gateway.networking.k8s.io/v1",
+    kind: "HTTPRoute",
+    metadata: {
+      name: "web-smi-80",
+      namespace: ns,
+      labels: { "app.kubernetes.io/managed-by": "smi-adaptor", "smi.linkerd.io/apex": "web" },
+      annotations: { "smi.linkerd.io/traffic-split": "canary" },
+    },
+    spec: {
+      parentRefs: [{ group: "core", kind: "Service", name: "web", port: 80 }],
+      rules: [
+        {
+          matches: [{ path: { type: "PathPrefix", value: "/" } }],
+          backendRefs: [
+            { group: "", kind: "Service", name: "web-v1", port: 80, weight: 900 },
+            { group: "", kind: "Service", name: "web-v2", port: 80, weight: 100 },
+          ],
+        },
+      ],
+    },
+    ...(conditions === undefined
+      ? {}
+      : {
+          status: {
+            parents: [
+              {
+                parentRef: { group: "core", kind: "Service", namespace: ns, name: "web", port: 80 },
+                controllerName,
+                conditions: conditions.map((c) => ({
+                  lastTransitionTime: "2024-01-01T00:00:00Z",
+                  ...c,
+                })),
+              },
             ],
           },
-        ],
-      },
-      ...(conditions === undefined
-        ? {}
-        : {
-            status: {
-              parents: [
-                {
-                  parentRef: { group: "core", kind: "Service", namespace: ns, name: "web", port: 80 },
-                  controllerName,
-                  conditions: conditions.map((c) => ({
-                    lastTransitionTime: "2024-01-01T00:00:00Z",
-                    ...c,
-                  })),
-                },
-              ],
-            },
-          }),
-    });
+        }),
+  });
   const view = (routes: Route[], over: Partial<ClusterView> = {}): ClusterView => ({
     services,
     routes,
@@ -286,7 +284,9 @@ describe("splitStatuses: httproute splits", () => {
       canary({ "smi.linkerd.io/target": "httproute" }),
       view([route(accepted)], { allProfiles: [shadow] }),
     );
-    expect(row?.shadowedBy).toEqual([{ profile: "clients/web.shop.svc.cluster.local", why: "routes" }]);
+    expect(row?.shadowedBy).toEqual([
+      { profile: "clients/web.shop.svc.cluster.local", why: "routes" },
+    ]);
   });
 
   it("an invalid annotation falls back to the adaptor's target and says so", () => {
@@ -299,10 +299,7 @@ describe("splitStatuses: httproute splits", () => {
   });
 
   it("a serviceprofile split with matches says to use httproute", () => {
-    const row = judge(
-      canary(undefined, [{ kind: "HTTPRouteGroup", name: "api" }]),
-      view([]),
-    );
+    const row = judge(canary(undefined, [{ kind: "HTTPRouteGroup", name: "api" }]), view([]));
     expect(row?.target).toBe("serviceprofile");
     expect(row?.matchesIgnored).toBe(true);
     expect(row?.reason).toContain(

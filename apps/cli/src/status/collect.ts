@@ -185,7 +185,10 @@ export async function gatewayApiServed(
     }
   }
   const tcp = await servedResources(client, GATEWAY_GROUP, TCP_ROUTE_VERSION);
-  return { ...(httpRoute === undefined ? {} : { httpRoute }), tcpRoute: tcp?.includes("tcproutes") === true };
+  return {
+    ...(httpRoute === undefined ? {} : { httpRoute }),
+    tcpRoute: tcp?.includes("tcproutes") === true,
+  };
 }
 
 /**
@@ -316,7 +319,8 @@ export function routeStatus(route: Route, apex: string): RouteStatus {
   } as Route;
   const acceptance = routeAcceptance(ours, apex, port ?? 0);
   const entry = ours.status?.parents?.find(
-    (p) => p.parentRef.name === apex && (p.parentRef.port === undefined || p.parentRef.port === port),
+    (p) =>
+      p.parentRef.name === apex && (p.parentRef.port === undefined || p.parentRef.port === port),
   );
   const conditions = (entry?.conditions ?? [])
     .filter((c) => c.type === "Accepted" || c.type === "ResolvedRefs")
@@ -421,7 +425,9 @@ export function splitStatuses(
     const ns = split.metadata.namespace;
     byNamespace.set(ns, [...(byNamespace.get(ns) ?? []), split]);
   }
-  const profileByKey = new Map(profiles.map((p) => [key(p.metadata.namespace, p.metadata.name), p]));
+  const profileByKey = new Map(
+    profiles.map((p) => [key(p.metadata.namespace, p.metadata.name), p]),
+  );
   const allProfiles = view.allProfiles ?? profiles;
   const defaultTarget = view.adaptorTarget ?? "serviceprofile";
   return splits
@@ -433,9 +439,7 @@ export function splitStatuses(
       const profile =
         profileName === undefined ? undefined : profileByKey.get(key(namespace, profileName));
       const forApex =
-        profileName === undefined
-          ? []
-          : allProfiles.filter((p) => p.metadata.name === profileName);
+        profileName === undefined ? [] : allProfiles.filter((p) => p.metadata.name === profileName);
       const state = splitSyncState({
         split,
         splitsInNamespace: byNamespace.get(namespace) ?? [],
@@ -489,7 +493,9 @@ export function splitStatuses(
         ...missing(state.shares, namespace, services),
         state: state.state,
         reason:
-          state.targetProblem === undefined ? state.reason : `${state.reason}; ${state.targetProblem}`,
+          state.targetProblem === undefined
+            ? state.reason
+            : `${state.reason}; ${state.targetProblem}`,
       };
       const valid = state.state !== "Invalid" && state.shares !== undefined;
       if (valid && state.target === "serviceprofile") {
@@ -516,11 +522,12 @@ export function splitStatuses(
         row.routes = ours.map((r) => routeStatus(r, apex));
         const shadows = forApex.flatMap((p) => {
           const why = shadowingOf(p);
-          return why === undefined ? [] : [{ profile: key(p.metadata.namespace, p.metadata.name), why }];
+          return why === undefined
+            ? []
+            : [{ profile: key(p.metadata.namespace, p.metadata.name), why }];
         });
         if (shadows.length > 0) row.shadowedBy = shadows;
-        const crdMissing =
-          view.gatewayApi !== undefined && view.gatewayApi.httpRoute === undefined;
+        const crdMissing = view.gatewayApi !== undefined && view.gatewayApi.httpRoute === undefined;
         if (state.state === "Conflict") {
           // Another split decides the apex: its routes are not this split's.
         } else if (crdMissing) {
