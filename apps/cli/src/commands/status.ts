@@ -221,7 +221,7 @@ export async function status(
 export function newCmdStatus(ctx: CommandContext): Command {
   return new Command("status")
     .description(
-      "Show each TrafficSplit, how it splits traffic, and whether its ServiceProfile is in sync",
+      "Show each TrafficSplit, how it splits traffic, and whether its ServiceProfile or routes are in effect",
     )
     .option(
       "-n, --namespace <namespace>",
@@ -231,7 +231,7 @@ export function newCmdStatus(ctx: CommandContext): Command {
     .argument("[name]", "show only the TrafficSplit of this name")
     .option(
       "-o, --output <format>",
-      "output format: wide (adds SERVICEPROFILE and REASON), json or yaml (default: a table)",
+      "output format: wide (adds the written weights when scaled, OUTPUT and REASON), json or yaml (default: a table)",
     )
     .option(
       "--cluster-domain <domain>",
@@ -240,13 +240,21 @@ export function newCmdStatus(ctx: CommandContext): Command {
     .addHelpText(
       "after",
       `
-STATE is Synced (the ServiceProfile's dstOverrides are the split's), Pending
-(not yet, or changed by hand: REASON says what differs), Invalid (the adaptor
-cannot use the split: REASON says why), Conflict (an older split targets the
-same service) or Skipped (the profile has the smi.linkerd.io/skip annotation).
-", BackendNotFound" follows it when a backend Service does not exist: Linkerd
-sends that backend's share to a name that does not resolve. -o wide shows the
-ServiceProfile and the reason. Exits 1 when a split is Invalid or in Conflict.
+TARGET is what the adaptor turns the split into: serviceprofile or httproute
+(the split's smi.linkerd.io/target annotation, else the adaptor's -target).
+For a ServiceProfile, STATE is Synced (its dstOverrides are the split's),
+Pending (not yet, or changed by hand: REASON says what differs), Invalid (the
+adaptor cannot use the split: REASON says why), Conflict (an older split
+targets the same service) or Skipped (the profile has the smi.linkerd.io/skip
+annotation). For Gateway API routes in step with the split, STATE is what
+Linkerd's policy controller wrote on them: RouteAccepted, RouteNotAccepted
+(REASON has the condition's reason and message) or RoutePending (no status
+yet). ", BackendNotFound" follows it when a backend Service does not exist,
+", ShadowedByServiceProfile" when a ServiceProfile makes proxies ignore the
+routes, ", MatchesNotSupported" when a ServiceProfile cannot express the
+split's matches (use httproute). When the weights add up to more than Linkerd
+can carry, the profile carries them scaled: a line says so, and -o wide shows
+them. Exits 1 when a split is Invalid, in Conflict or RouteNotAccepted.
 
 Examples:
   linkerd smi status -n trafficsplit-sample
