@@ -81,7 +81,10 @@ export function splitSyncState(input: SplitSyncInput): SplitSyncState {
   const apex = apexOfSplit(split);
   const domainProblem =
     input.clusterDomain === undefined ? undefined : checkClusterDomain(input.clusterDomain);
-  const { target, problem: targetProblem } = targetOf(split, input.defaultTarget ?? "serviceprofile");
+  const { target, problem: targetProblem } = targetOf(
+    split,
+    input.defaultTarget ?? "serviceprofile",
+  );
   const chosen = { target, ...(targetProblem === undefined ? {} : { targetProblem }) };
   if (domainProblem !== undefined)
     return {
