@@ -192,7 +192,7 @@ describe("linkerd smi status", () => {
     const all = await status("-A");
     expect(all.code).toBe(1);
     expect(all.stdout.split("\n")[0]).toMatch(
-      /^NAMESPACE {3,}NAME {3,}APEX {3,}TARGET {3,}BACKENDS {3,}STATE$/,
+      /^NAMESPACE {3,}NAME {3,}APEX {3,}BACKENDS {3,}STATE$/,
     );
     // Other test files' splits are in the cluster too: measure this file's rows (and the header).
     const ours = all.stdout
@@ -206,9 +206,9 @@ describe("linkerd smi status", () => {
     const one = await status("-n", A, "backend-split");
     expect(one.code).toBe(0);
     expect(one.stdout.split("\n")).toEqual([
-      "NAME            APEX          TARGET           BACKENDS                  STATE",
-      "backend-split   backend-svc   serviceprofile   backend-svc 500 (50.0%)   Synced",
-      "                                               failing-svc 500 (50.0%)",
+      "NAME            APEX          BACKENDS                  STATE",
+      "backend-split   backend-svc   backend-svc 500 (50.0%)   Synced",
+      "                              failing-svc 500 (50.0%)",
       "",
     ]);
     expect((await status("-n", B, "hands-off")).code).toBe(0);
@@ -239,7 +239,7 @@ describe("linkerd smi status", () => {
     const table = await status("-n", ns);
     expect(table.code).toBe(0);
     expect(table.stdout.split("\n")[1]).toBe(
-      "shop-split   shop   serviceprofile   shop-v1 1 (50.0%)   Synced, BackendNotFound",
+      "shop-split   shop   shop-v1 1 (50.0%)   Synced, BackendNotFound",
     );
     const json = JSON.parse((await status("-n", ns, "-o", "json")).stdout) as {
       items: { state: string; missingBackends?: string[] }[];

@@ -56,22 +56,28 @@ describe("renderStatusTable", () => {
     row({ name: "typo", missingBackends: ["web-canary"] }),
   ];
 
-  it("shows NAMESPACE only for all namespaces, an invalid split's backends as written", () => {
+  it("shows NAMESPACE only for all namespaces, TARGET only with an httproute split, an invalid split's backends as written", () => {
     expect(renderStatusTable(rows, false)).toBe(
       [
-        "NAME        APEX   TARGET           BACKENDS                  STATE",
-        "web-split   web    serviceprofile   web-v1     900m (90.0%)   Synced",
-        "                                    web-canary 100m (10.0%)",
-        "bad         web    serviceprofile   web-v1     -5             Invalid",
-        '                                    web-v2 "many"',
-        "typo        web    serviceprofile   web-v1     900m (90.0%)   Synced, BackendNotFound",
-        "                                    web-canary 100m (10.0%)",
+        "NAME        APEX   BACKENDS                  STATE",
+        "web-split   web    web-v1     900m (90.0%)   Synced",
+        "                   web-canary 100m (10.0%)",
+        "bad         web    web-v1     -5             Invalid",
+        '                   web-v2 "many"',
+        "typo        web    web-v1     900m (90.0%)   Synced, BackendNotFound",
+        "                   web-canary 100m (10.0%)",
         "",
       ].join("\n"),
     );
     expect(renderStatusTable(rows, true).split("\n")[0]).toBe(
-      "NAMESPACE   NAME        APEX   TARGET           BACKENDS                  STATE",
+      "NAMESPACE   NAME        APEX   BACKENDS                  STATE",
     );
+    // TARGET when some split targets httproute.
+    expect(
+      renderStatusTable([...rows, row({ name: "routed", target: "httproute" })], false).split(
+        "\n",
+      )[0],
+    ).toBe("NAME        APEX   TARGET           BACKENDS                  STATE");
   });
 
   it("-o wide adds the ServiceProfile and the reason, with the missing backends", () => {

@@ -89,7 +89,7 @@ export function scaledNotes(rows: readonly SplitStatus[]): string[] {
 
 /**
  * The human table: one row per split, its backends one per line. It fits 100 columns for
- * ordinary names; `wide` adds the weights Linkerd uses when they were scaled, the output object
+ * ordinary names; TARGET appears when a split targets httproute; `wide` always has it, and adds the weights Linkerd uses when they were scaled, the output object
  * (ServiceProfile or routes) and the reason.
  */
 export function renderStatusTable(
@@ -97,11 +97,13 @@ export function renderStatusTable(
   allNamespaces: boolean,
   wide = false,
 ): string {
+  // Only where it tells something: every split of a drop-in install targets serviceprofile.
+  const target = wide || rows.some((r) => r.target !== "serviceprofile");
   const headers = [
     ...(allNamespaces ? ["NAMESPACE"] : []),
     "NAME",
     "APEX",
-    "TARGET",
+    ...(target ? ["TARGET"] : []),
     "BACKENDS",
     "STATE",
     ...(wide ? ["OUTPUT", "REASON"] : []),
@@ -112,7 +114,7 @@ export function renderStatusTable(
       ...(allNamespaces ? [r.namespace] : []),
       r.name,
       r.apex === "" ? "-" : r.apex,
-      r.target,
+      ...(target ? [r.target] : []),
       backendLines(r.backends, wide),
       stateText(r),
       ...(wide ? [outputLines(r), reasonText(r)] : []),
@@ -241,7 +243,8 @@ export function newCmdStatus(ctx: CommandContext): Command {
       "after",
       `
 TARGET is what the adaptor turns the split into: serviceprofile or httproute
-(the split's smi.linkerd.io/target annotation, else the adaptor's -target).
+(the split's smi.linkerd.io/target annotation, else the adaptor's -target);
+the table shows it when a split targets httproute, -o wide always.
 For a ServiceProfile, STATE is Synced (its dstOverrides are the split's),
 Pending (not yet, or changed by hand: REASON says what differs), Invalid (the
 adaptor cannot use the split: REASON says why), Conflict (an older split
