@@ -1,5 +1,28 @@
 import { describe, expect, it } from "vitest";
-import { clusterDomainOf, versionOf } from "./extension.js";
+import {
+  clusterDomainOf,
+  gatewayApiVersionFromArgs,
+  targetFromArgs,
+  versionOf,
+} from "./extension.js";
+
+describe("the adaptor's -target and -gateway-api-version", () => {
+  it.each<[string[], string | undefined]>([
+    [["-target=httproute"], "httproute"],
+    [["--target", "httproute"], "httproute"],
+    [["-target=httproute", "-target=serviceprofile"], "serviceprofile"],
+    [["-targets=httproute"], undefined],
+    [["-target=gateway"], undefined],
+    [["-cluster-domain=cluster.local"], undefined],
+  ])("%j -> %j", (args, target) => {
+    expect(targetFromArgs(args)).toBe(target);
+  });
+
+  it("reads a forced HTTPRoute version, not auto", () => {
+    expect(gatewayApiVersionFromArgs(["-gateway-api-version=v1beta1"])).toBe("v1beta1");
+    expect(gatewayApiVersionFromArgs(["-gateway-api-version", "auto"])).toBeUndefined();
+  });
+});
 
 describe("what the adaptor's Deployment says", () => {
   it("its version: the version label, else the adaptor container's tag, never the proxy's", () => {

@@ -3,6 +3,7 @@
  * adaptor's Deployment, pods and Lease, and what they say (cluster domain, version). The one
  * place `version`, `check` and `status` learn where the extension is.
  */
+import { TARGETS, type HttpRouteVersion, type Target } from "@linkerd-smi/core";
 import { LeaseV1, type KubeClient, type Lease, ResourceClient } from "@linkerd-smi/kube";
 import {
   DeploymentV1,
@@ -90,15 +91,77 @@ export function adaptorContainer(
   );
 }
 
-/** The `-cluster-domain` value in an adaptor container's arguments (Go and GNU spellings). */
-export function clusterDomainFromArgs(args: readonly string[]): string | undefined {
+/** The value of flag `-name` in an adaptor container's arguments (Go and GNU spellings); the last wins, as in Go. */
+export function flagFromArgs(args: readonly string[], name: string): string | undefined {
+  let value: string | undefined;
   for (let i = 0; i < args.length; i++) {
     const arg = args[i] ?? "";
-    const m = /^--?cluster-domain(?:=(.*))?$/.exec(arg);
-    if (m === null) continue;
-    return m[1] ?? args[i + 1];
+    if (arg === "--" || arg === "-") break;
+    if (!arg.startsWith(`-${name}`) && !arg.startsWith(`--${name}`)) continue;
+    const rest = arg.slice(arg.startsWith("--") ? name.length + 2 : name.length + 1);
+    if (rest === "") value = args[i + 1];
+    else if (rest.startsWith("=")) value = rest.slice(1);
   }
-  return undefined;
+  return value;
+}
+
+/** The `-cluster-domain` value in an adaptor container's arguments (Go and GNU spellings). */
+export function clusterDomainFromArgs(args: readonly string[]): string | undefined {
+  return flagFromArgs(args, "cluster-domain");
+}
+
+/** The adaptor's `-target` in a container's arguments, when it is one the adaptor accepts. */
+export function targetFromArgs(args: readonly string[]): Target | undefined {
+  const value = flagFromArgs(args, "target");
+  return (TARGETS as readonly string[]).includes(value ?? "") ? (value as Target) : undefined;
+}
+
+/** The adaptor's `-gateway-api-version` when it forces one (v1 or v1beta1). */
+export function gatewayApiVersionFromArgs(args: readonly string[]): HttpRouteVersion | undefined {
+  const value = flagFromArgs(args, "gateway-api-version");
+  return value === "v1" || value === "v1beta1" ? value : undefined;
+}
+
+/** The arguments of a Deployment's adaptor container, command included. */
+function adaptorArgs(deployment: Deployment): string[] {
+  const container = adaptorContainer(deployment.spec?.template?.spec);
+  return container === undefined ? [] : [...(container.command ?? []), ...(container.args ?? [])];
+}
+
+/** What the installed adaptor was started with, as its Deployment says. */
+export interface AdaptorSettings {
+  clusterDomain?: string;
+  /** `-target`; undefined when there is no adaptor or its Deployment cannot be read. */
+  target?: Target;
+  /** `-gateway-api-version` when it forces a version. */
+  gatewayApiVersion?: HttpRouteVersion;
+}
+
+/**
+ * The settings of the adaptor in `namespace` (any namespace when undefined), from its
+ * Deployment's arguments: an adaptor without `-target` uses serviceprofile. Empty when there is
+ * none or Deployments cannot be read.
+ */
+export async function adaptorSettings(
+  client: KubeClient,
+  namespace?: string,
+): Promise<AdaptorSettings> {
+  let deployments: Deployment[];
+  try {
+    deployments = await adaptorDeployments(client, namespace);
+  } catch {
+    return {};
+  }
+  const deployment = deployments[0];
+  if (deployment === undefined) return {};
+  const args = adaptorArgs(deployment);
+  const clusterDomain = deployments.map(clusterDomainOf).find((d) => d !== undefined);
+  const gatewayApiVersion = gatewayApiVersionFromArgs(args);
+  return {
+    target: targetFromArgs(args) ?? "serviceprofile",
+    ...(clusterDomain === undefined ? {} : { clusterDomain }),
+    ...(gatewayApiVersion === undefined ? {} : { gatewayApiVersion }),
+  };
 }
 
 /** The cluster domain a Deployment's adaptor was started with, if its arguments say. */

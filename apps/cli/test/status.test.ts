@@ -109,7 +109,7 @@ describe("linkerd smi status", () => {
     expect(res.code).toBe(1);
     const lines = res.stdout.split("\n");
     expect(lines[0]).toMatch(
-      /^NAME {3,}APEX {3,}BACKENDS {3,}STATE {3,}SERVICEPROFILE {3,}REASON$/,
+      /^NAME {3,}APEX {3,}TARGET {3,}BACKENDS {3,}STATE {3,}OUTPUT {3,}REASON$/,
     );
     const column = (header: string) => (lines[0] ?? "").indexOf(header);
     expect(res.stdout).toContain("backend-split");
@@ -141,16 +141,16 @@ describe("linkerd smi status", () => {
     expect(res.code).toBe(1);
     const lines = res.stdout.split("\n");
     expect(lines[0]).toMatch(
-      /^NAMESPACE {3,}NAME {3,}APEX {3,}BACKENDS {3,}STATE {3,}SERVICEPROFILE {3,}REASON$/,
+      /^NAMESPACE {3,}NAME {3,}APEX {3,}TARGET {3,}BACKENDS {3,}STATE {3,}OUTPUT {3,}REASON$/,
     );
     const broken = lines.findIndex((l) => l.startsWith(`${B} `) && l.includes("broken"));
     // An invalid split's backends as written, since Linkerd gets no shares from it.
     expect(lines[broken]).toMatch(
-      /broken +cart +cart-v1 100 +Invalid +- +error\[negative-weight\] spec\.backends\[1\]\.weight: /,
+      /broken +cart +serviceprofile +cart-v1 100 +Invalid +- +error\[negative-weight\] spec\.backends\[1\]\.weight: /,
     );
     expect(lines[broken + 1]?.trim()).toBe("cart-v2  -1");
     expect(res.stdout).toMatch(
-      /hands-off +search +search-v1 1 \(100\.0%\) +Skipped +search\.status-other\.svc\.cluster\.local +ServiceProfile search\.status-other\.svc\.cluster\.local has the smi\.linkerd\.io\/skip annotation/,
+      /hands-off +search +serviceprofile +search-v1 1 \(100\.0%\) +Skipped +search\.status-other\.svc\.cluster\.local +ServiceProfile search\.status-other\.svc\.cluster\.local has the smi\.linkerd\.io\/skip annotation/,
     );
     // Sorted by namespace, then name.
     const namespaces = lines
@@ -173,6 +173,9 @@ describe("linkerd smi status", () => {
       namespace: A,
       name: "backend-split",
       apex: "backend-svc",
+      target: "serviceprofile",
+      // Other test files may install an adaptor in this shared cluster (-target serviceprofile).
+      targetSource: expect.stringMatching(/^(default|adaptor)$/) as unknown,
       serviceProfile: `backend-svc.${A}.svc.cluster.local`,
       backends: [
         { service: "backend-svc", weight: "500", percent: 50 },

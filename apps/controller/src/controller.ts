@@ -37,51 +37,54 @@ const PERMANENT: Partial<Record<ErrorKind, string>> = {
   invalid: "the API server rejects what this TrafficSplit translates to: fix the TrafficSplit",
 };
 
-const WROTE = new Set(["created", "updated", "deleted", "cleaned"]);
-
 export function createController<E, A extends { kind: string }>(deps: ControllerDeps<E, A>) {
   const { metrics, log, output } = deps;
   /** Keys whose last write was refused for good: retried when something changes. */
   const parked = new Set<string>();
 
+  /**
+   * One line per reconcile at info when it wrote (what it wrote, and the result), at debug
+   * otherwise: "Successfully synced" is the debug line, never a second line about the same write.
+   */
   const logOutcome = (key: string, decision: ApexDecision<TrafficSplitObject, A>, name: string) => {
     const split = decision.winner?.metadata.name;
+    const written = output.writer.written(decision.action);
+    const what =
+      written.length > 0 ? written.join(", ") : `${output.planner.kind.toLowerCase()}/${name}`;
     const fields = {
       key,
       profile: name,
       result: decision.result,
+      ...(written.length === 0 ? {} : { written }),
       ...(split === undefined ? {} : { trafficsplit: split }),
     };
     switch (decision.result) {
       case "created":
-        log.info(`created serviceprofile/${name} for trafficsplit/${split ?? ""}`, fields);
+        log.info(`created ${what} for trafficsplit/${split ?? ""}`, fields);
         break;
       case "updated":
-        log.info(`updated serviceprofile/${name}`, fields);
+        log.info(`updated ${what}`, fields);
         break;
       case "deleted":
-        log.info(`deleted serviceprofile/${name}: no trafficsplit targets it`, fields);
+        log.info(`deleted ${what}: no trafficsplit targets it`, fields);
         break;
       case "cleaned":
-        log.info(`cleaned up dstOverrides of serviceprofile/${name}`, fields);
+        log.info(`cleaned up dstOverrides of ${what}`, fields);
         break;
       case "invalid":
         log.warn(
-          `trafficsplit/${split ?? ""} is invalid; serviceprofile/${name} keeps its last good state`,
+          `trafficsplit/${split ?? ""} is invalid; ${what} keeps its last good state`,
           fields,
         );
         break;
       case "skipped":
-        log.info(
-          `skipping serviceprofile/${name}: it has the smi.linkerd.io/skip annotation`,
-          fields,
-        );
+        log.info(`skipping ${what}: it has the smi.linkerd.io/skip annotation`, fields);
         break;
       default:
-        break;
+        log.debug(`Successfully synced '${key}'`, fields);
+        return;
     }
-    if (WROTE.has(decision.result)) log.info(`Successfully synced '${key}'`, fields);
-    else log.debug(`Successfully synced '${key}'`, fields);
+    log.debug(`Successfully synced '${key}'`, { key });
   };
 
   async function processItem(key: string): Promise<WorkResult> {

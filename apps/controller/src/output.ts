@@ -15,6 +15,8 @@ export interface OutputWriter<E, A> {
   involved(existing: E | undefined): Involved | undefined;
   /** Carries `action` out; throws the API server's error when it fails. */
   execute(action: A): Promise<void>;
+  /** The objects `action` writes or deletes, as `kind/name` (`httproute/web-smi-80`), for logs. */
+  written(action: A): string[];
 }
 
 /** A planner and its writer. */

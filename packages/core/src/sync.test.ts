@@ -333,3 +333,74 @@ describe("splitSyncState", () => {
     ).toBeUndefined();
   });
 });
+
+describe("splitSyncState with a target", () => {
+  const routed = (annotations?: Record<string, string>) => ({
+    ...web(),
+    metadata: { ...web().metadata, ...(annotations === undefined ? {} : { annotations }) },
+  });
+  const service = {
+    metadata: { name: "web", namespace: NS },
+    spec: { clusterIP: "10.0.0.1", ports: [{ port: 80 }] },
+  };
+  // What the adaptor writes for port 80 (900m/100m become 900/100), by hand.
+  const route = {
+    apiVersion: "gateway.networking.k8s.io/v1",
+    kind: "HTTPRoute" as const,
+    metadata: {
+      name: "web-smi-80",
+      namespace: NS,
+      labels: { "app.kubernetes.io/managed-by": "smi-adaptor", "smi.linkerd.io/apex": "web" },
+      annotations: { "smi.linkerd.io/traffic-split": "web-split" },
+    },
+    spec: {
+      parentRefs: [{ group: "core", kind: "Service", name: "web", port: 80 }],
+      rules: [
+        {
+          matches: [{ path: { type: "PathPrefix", value: "/" } }],
+          backendRefs: [
+            { group: "", kind: "Service", name: "web-v1", port: 80, weight: 900 },
+            { group: "", kind: "Service", name: "web-v2", port: 80, weight: 100 },
+          ],
+        },
+      ],
+    },
+  };
+  const world = (routes: unknown[]) => ({
+    namespace: NS,
+    apex: "web",
+    service,
+    routes: routes as never[],
+  });
+
+  it("takes the annotation, else the default target; serviceprofile by default", () => {
+    const base = { splitsInNamespace: [], profile: undefined };
+    expect(splitSyncState({ ...base, split: web() }).target).toBe("serviceprofile");
+    expect(splitSyncState({ ...base, split: web(), defaultTarget: "httproute" }).target).toBe(
+      "httproute",
+    );
+    const annotated = splitSyncState({
+      ...base,
+      split: routed({ "smi.linkerd.io/target": "serviceprofile" }),
+      defaultTarget: "httproute",
+    });
+    expect(annotated.target).toBe("serviceprofile");
+    expect(annotated.targetProblem).toBeUndefined();
+  });
+
+  it("an httproute split is Synced with nothing to write when its route is in step", () => {
+    const input = {
+      split: routed({ "smi.linkerd.io/target": "httproute" }),
+      splitsInNamespace: [],
+      profile: undefined,
+    };
+    const missing = splitSyncState({ ...input, routes: world([]) });
+    expect(missing).toMatchObject({ state: "Pending", target: "httproute", writes: true });
+    expect(missing.reason).toContain("HTTPRoute web-smi-80 does not exist yet");
+    expect(splitSyncState({ ...input, routes: world([route]) })).toMatchObject({
+      state: "Synced",
+      target: "httproute",
+      writes: false,
+    });
+  });
+});

@@ -7,7 +7,10 @@
  */
 
 import { apexOfSplit, decideApex, type SplitLike, type SyncState } from "./decide.js";
+import { httpRouteOutput, type RouteWorld } from "./outputs/http-route.js";
 import { serviceProfileOutput } from "./outputs/service-profile.js";
+import { targetOf, targetedOutput, type Target } from "./outputs/targeted.js";
+import type { HttpRouteVersion } from "./gateway-types.js";
 import type { BackendShare } from "./shares.js";
 import { checkClusterDomain, serviceProfileName } from "./translate.js";
 import type { ServiceProfile } from "./types.js";
@@ -29,6 +32,12 @@ export interface SplitSyncInput {
   readonly namespace?: string;
   /** Whether a Service exists in the namespace; omit when unknown. */
   readonly serviceExists?: (name: string) => boolean;
+  /** The adaptor's `-target`: the output of splits without the annotation; default serviceprofile. */
+  readonly defaultTarget?: Target;
+  /** What exists around the apex for the Gateway API output (routes, Service, profiles). */
+  readonly routes?: RouteWorld;
+  /** The HTTPRoute version the routes in `routes` were read as; default v1. */
+  readonly httpRouteVersion?: HttpRouteVersion;
 }
 
 /** The result of {@link splitSyncState}. */
@@ -43,11 +52,19 @@ export interface SplitSyncState {
   readonly shares?: BackendShare[];
   /** Backends whose Service does not exist, when `serviceExists` was given. */
   readonly missingBackends?: string[];
+  /** The output the split targets: its annotation, else the default target. */
+  readonly target: Target;
+  /** Why the split's `smi.linkerd.io/target` annotation was not used, when it is invalid. */
+  readonly targetProblem?: string;
+  /** True when the adaptor has something left to write for the split's apex. */
+  readonly writes: boolean;
 }
 
 /**
  * Where one TrafficSplit stands, from the objects alone (no I/O): its entry in
- * {@link decideApex}'s decision for its apex, with the ServiceProfile output.
+ * {@link decideApex}'s decision for its apex, with the output the adaptor would choose for it
+ * ({@link targetedOutput}: the split's `smi.linkerd.io/target` annotation, else `defaultTarget`).
+ * For the Gateway API output, give `routes`: what exists around the apex.
  *
  * 1. `Invalid` when it has errors (the reason joins their messages);
  * 2. `Conflict` when another split in the namespace targets the same apex and is older (then
@@ -64,8 +81,18 @@ export function splitSyncState(input: SplitSyncInput): SplitSyncState {
   const apex = apexOfSplit(split);
   const domainProblem =
     input.clusterDomain === undefined ? undefined : checkClusterDomain(input.clusterDomain);
+  const { target, problem: targetProblem } = targetOf(
+    split,
+    input.defaultTarget ?? "serviceprofile",
+  );
+  const chosen = { target, ...(targetProblem === undefined ? {} : { targetProblem }) };
   if (domainProblem !== undefined)
-    return { state: "Invalid", reason: `invalid cluster domain: ${domainProblem.message}` };
+    return {
+      state: "Invalid",
+      reason: `invalid cluster domain: ${domainProblem.message}`,
+      ...chosen,
+      writes: false,
+    };
   const profileName = profileNameOfSplit(split, input.clusterDomain, namespace);
   const meta = (input.profile as { metadata?: { name?: string; namespace?: string } } | undefined)
     ?.metadata;
@@ -78,17 +105,26 @@ export function splitSyncState(input: SplitSyncInput): SplitSyncState {
   // Read the split as if it had this namespace, whatever its metadata says.
   const self = { ...split, metadata: { ...split.metadata, namespace } };
   const others = input.splitsInNamespace.filter((s) => s.metadata?.name !== name);
+  const domain = input.clusterDomain === undefined ? {} : { clusterDomain: input.clusterDomain };
   const decision = decideApex(
     {
       namespace,
       apex,
       splits: [...others, self],
-      existing,
+      existing: {
+        profile: existing,
+        routes: input.routes ?? { namespace, apex, service: undefined, routes: [] },
+      },
       ...(input.serviceExists === undefined ? {} : { serviceExists: input.serviceExists }),
     },
-    serviceProfileOutput(
-      input.clusterDomain === undefined ? {} : { clusterDomain: input.clusterDomain },
-    ),
+    targetedOutput({
+      target: input.defaultTarget ?? "serviceprofile",
+      serviceProfile: serviceProfileOutput(domain),
+      httpRoute: httpRouteOutput({
+        ...domain,
+        ...(input.httpRouteVersion === undefined ? {} : { apiVersion: input.httpRouteVersion }),
+      }),
+    }),
   );
   const status = decision.splits.find((s) => s.split === self);
   if (status === undefined) throw new Error("unreachable: the split is among its apex's splits");
@@ -98,6 +134,8 @@ export function splitSyncState(input: SplitSyncInput): SplitSyncState {
     ...(status.state === "Invalid" || profileName === undefined ? {} : { profileName }),
     ...(status.shares === undefined ? {} : { shares: status.shares }),
     ...(status.missingBackends === undefined ? {} : { missingBackends: status.missingBackends }),
+    ...chosen,
+    writes: decision.winner === self && decision.action.kind !== "none",
   };
 }
 

@@ -2,12 +2,17 @@
  * The checks of `linkerd smi check` (category `linkerd-smi`) and `linkerd smi check --pre`
  * (category `linkerd-smi-pre`). Every check asks the API server; nothing is assumed.
  */
-import { TRAFFIC_SPLIT_GROUP } from "@linkerd-smi/core";
+import {
+  GATEWAY_GROUP,
+  TCP_ROUTE_VERSION,
+  TRAFFIC_SPLIT_GROUP,
+  isOpaquePort,
+} from "@linkerd-smi/core";
 import { classifyError, KubeError, type KubeClient, ResourceClient } from "@linkerd-smi/kube";
 import { servedVersions } from "../crd.js";
 import {
-  adaptorClusterDomain,
   adaptorDeployment,
+  adaptorSettings,
   adaptorLease,
   adaptorPods,
   ADAPTOR,
@@ -20,10 +25,16 @@ import {
 } from "../extension.js";
 import { ConfigMapV1, PodV1, ServiceAccountV1, type Deployment, type Pod } from "../resources.js";
 import {
-  listServiceKeys,
+  describeConditions,
+  gatewayApiServed,
+  gatewayView,
   listServiceProfiles,
+  listServices,
   listTrafficSplits,
+  POLICY_CONTROLLER,
+  servedResources,
   splitStatuses,
+  type ClusterView,
   type SplitStatus,
 } from "../status/collect.js";
 import {
@@ -38,6 +49,9 @@ import {
 import type { Category, Check, Outcome } from "./runner.js";
 
 export const CATEGORY = "linkerd-smi";
+/** The Gateway API release whose CRDs the hints install: the one Linkerd 2.18 and later support. */
+export const GATEWAY_API_RELEASE = "v1.2.1";
+const GATEWAY_API_URL = `https://github.com/kubernetes-sigs/gateway-api/releases/download/${GATEWAY_API_RELEASE}`;
 export const PRE_CATEGORY = "linkerd-smi-pre";
 export { DEFAULT_NAMESPACE, extensionNamespaces } from "../extension.js";
 export type { Pod } from "../resources.js";
@@ -61,25 +75,6 @@ const skip = (reason: string): Outcome => ({ status: "skip", reason });
 
 function messageOf(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
-}
-
-/** The resource names a discovery document of `group/version` lists, undefined when it is not served. */
-async function servedResources(
-  client: KubeClient,
-  group: string,
-  version: string,
-): Promise<string[] | undefined> {
-  try {
-    const doc = (await client.request({
-      method: "GET",
-      path: `/apis/${group}/${version}`,
-      context: { verb: "get", resource: `${group}/${version}` },
-    })) as { resources?: { name?: string }[] };
-    return doc.resources?.map((r) => r.name ?? "");
-  } catch (e) {
-    if (classifyError(e) === "not-found") return undefined;
-    throw e;
-  }
 }
 
 /** Why an adaptor pod is not running and ready, or undefined when it is (or is done for good). */
@@ -173,6 +168,31 @@ export function smiCategory(client: KubeClient, options: SmiCheckOptions = {}): 
   const now = options.now ?? Date.now;
   const state: { namespace?: string; splitCrd?: boolean; pods?: Pod[] } = {};
   const ns = () => state.namespace ?? DEFAULT_NAMESPACE;
+  let loaded: Promise<{ statuses: SplitStatus[]; view: ClusterView }> | undefined;
+  /** The splits and where they stand, read once for the checks that need them. */
+  const load = () => {
+    loaded ??= (async () => {
+      const [splits, profiles, adaptor, services] = await Promise.all([
+        listTrafficSplits(client, options.namespace),
+        listServiceProfiles(client, options.namespace),
+        adaptorSettings(client, ns()),
+        listServices(client, options.namespace),
+      ]);
+      const view: ClusterView = {
+        ...(await gatewayView(client, options.namespace, splits, adaptor, profiles.items)),
+        ...(services === undefined ? {} : { services }),
+      };
+      const statuses = splitStatuses(
+        splits,
+        profiles.items,
+        options.clusterDomain ?? adaptor.clusterDomain,
+        services === undefined ? undefined : new Set(services.keys()),
+        view,
+      );
+      return { statuses, view };
+    })();
+    return loaded;
+  };
 
   const checks: Check[] = [
     {
@@ -336,23 +356,17 @@ export function smiCategory(client: KubeClient, options: SmiCheckOptions = {}): 
       warning: true,
       run: async () => {
         if (state.splitCrd === false) return skip("the TrafficSplit CRD is not installed");
-        const [splits, profiles, discovered, services] = await Promise.all([
-          listTrafficSplits(client, options.namespace),
-          listServiceProfiles(client, options.namespace),
-          options.clusterDomain === undefined
-            ? adaptorClusterDomain(client, ns())
-            : Promise.resolve(undefined),
-          listServiceKeys(client, options.namespace),
-        ]);
-        const statuses = splitStatuses(
-          splits,
-          profiles.items,
-          options.clusterDomain ?? discovered,
-          services,
-        );
+        const { statuses } = await load();
+        // The route states of httproute splits are the routes check's.
         const bad = statuses.filter(
           (s) =>
-            (s.state !== "Synced" && s.state !== "Skipped") || (s.missingBackends?.length ?? 0) > 0,
+            (s.state !== "Synced" &&
+              s.state !== "Skipped" &&
+              s.state !== "RouteAccepted" &&
+              s.state !== "RouteNotAccepted" &&
+              s.state !== "RoutePending") ||
+            (s.missingBackends?.length ?? 0) > 0 ||
+            s.matchesIgnored === true,
         );
         if (bad.length === 0) return ok;
         const describe = (s: SplitStatus) => {
@@ -360,15 +374,91 @@ export function smiCategory(client: KubeClient, options: SmiCheckOptions = {}): 
           const absent =
             missing.length === 0
               ? ""
-              : `${s.state === "Synced" ? "" : "; "}backend Service${missing.length === 1 ? "" : "s"} ${missing.map((m) => `${s.namespace}/${m}`).join(", ")} ${missing.length === 1 ? "does" : "do"} not exist (BackendNotFound): Linkerd sends ${missing.length === 1 ? "its" : "their"} share to a name that does not resolve`;
-          return s.state === "Synced"
-            ? `${s.namespace}/${s.name}: Synced, but ${absent}`
-            : `${s.namespace}/${s.name}: ${s.state}: ${s.reason}${absent}`;
+              : `backend Service${missing.length === 1 ? "" : "s"} ${missing.map((m) => `${s.namespace}/${m}`).join(", ")} ${missing.length === 1 ? "does" : "do"} not exist (BackendNotFound): Linkerd sends ${missing.length === 1 ? "its" : "their"} share to a name that does not resolve`;
+          const fine = s.state === "Synced" || s.state.startsWith("Route");
+          if (fine && absent !== "") return `${s.namespace}/${s.name}: ${s.state}, but ${absent}`;
+          if (fine) return `${s.namespace}/${s.name}: ${s.state}: ${s.reason}`;
+          return `${s.namespace}/${s.name}: ${s.state}: ${s.reason}${absent === "" ? "" : `; ${absent}`}`;
         };
         return warning(
           `${bad.length} of ${statuses.length} TrafficSplit${statuses.length === 1 ? "" : "s"} ${bad.length === 1 ? "needs" : "need"} attention:\n` +
             list(bad.map(describe)) +
             `\n\tRun ${statusCommand(bad.map((s) => s.namespace))} for details`,
+        );
+      },
+    },
+    {
+      id: "l5d-smi-gateway-crds",
+      description: "Gateway API CRDs serve the routes httproute TrafficSplits need",
+      run: async () => {
+        if (state.splitCrd === false) return skip("the TrafficSplit CRD is not installed");
+        const { statuses, view } = await load();
+        const routed = statuses.filter((s) => s.target === "httproute");
+        if (routed.length === 0) return skip("no TrafficSplit targets httproute");
+        const served = view.gatewayApi ?? (await gatewayApiServed(client));
+        const names = (rows: readonly SplitStatus[]) =>
+          rows.map((s) => `${s.namespace}/${s.name}`).join(", ");
+        if (served.httpRoute === undefined)
+          return error(
+            `the API server does not serve httproutes.${GATEWAY_GROUP} as v1 or v1beta1, so the adaptor cannot write the routes of ${names(routed)}.\n` +
+              `\tInstall the Gateway API CRDs (standard channel, ${GATEWAY_API_RELEASE}): kubectl apply --server-side -f ${GATEWAY_API_URL}/standard-install.yaml`,
+          );
+        const opaque = routed.filter((s) => {
+          const service = view.services?.get(`${s.namespace}/${s.apex}`);
+          return (service?.spec?.ports ?? []).some((p) => isOpaquePort(service ?? {}, p.port));
+        });
+        if (opaque.length > 0 && !served.tcpRoute)
+          return error(
+            `the API server does not serve tcproutes.${GATEWAY_GROUP}/${TCP_ROUTE_VERSION}, and ${names(opaque)} split${opaque.length === 1 ? "s" : ""} a Service with an opaque port, where Linkerd uses only TCPRoutes: that port's traffic is not split.\n` +
+              `\tInstall the TCPRoute CRD (Gateway API experimental channel, ${GATEWAY_API_RELEASE}): kubectl apply --server-side -f ${GATEWAY_API_URL}/experimental-install.yaml`,
+          );
+        return ok;
+      },
+    },
+    {
+      id: "l5d-smi-routes-accepted",
+      description: "Linkerd accepts the routes of httproute TrafficSplits",
+      warning: true,
+      run: async () => {
+        if (state.splitCrd === false) return skip("the TrafficSplit CRD is not installed");
+        const { statuses } = await load();
+        const routed = statuses.filter((s) => s.target === "httproute");
+        if (routed.length === 0) return skip("no TrafficSplit targets httproute");
+        const problems = routed.flatMap((s) =>
+          (s.routes ?? [])
+            .filter((r) => r.state !== "RouteAccepted")
+            .map((r) =>
+              r.state === "RouteNotAccepted"
+                ? `${r.kind} ${s.namespace}/${r.name} (TrafficSplit ${s.name}): not accepted by ${POLICY_CONTROLLER}: ${describeConditions(r.conditions ?? [])}; Linkerd does not use it`
+                : `${r.kind} ${s.namespace}/${r.name} (TrafficSplit ${s.name}): no status from ${POLICY_CONTROLLER} yet; is Linkerd 2.15 or later installed, and its policy controller running?`,
+            ),
+        );
+        if (problems.length === 0) return ok;
+        return warning(
+          `${problems.length} route${problems.length === 1 ? " is" : "s are"} not accepted by Linkerd:\n${list(problems)}\n` +
+            `\tRun ${statusCommand(routed.map((s) => s.namespace))} -o wide for details`,
+        );
+      },
+    },
+    {
+      id: "l5d-smi-no-shadowing-profiles",
+      description: "no ServiceProfile shadows the routes of httproute TrafficSplits",
+      warning: true,
+      run: async () => {
+        if (state.splitCrd === false) return skip("the TrafficSplit CRD is not installed");
+        const { statuses } = await load();
+        const routed = statuses.filter((s) => s.target === "httproute");
+        if (routed.length === 0) return skip("no TrafficSplit targets httproute");
+        const shadowed = routed.flatMap((s) =>
+          (s.shadowedBy ?? []).map(
+            (p) =>
+              `ServiceProfile ${p.profile} has ${p.why}: proxies use it instead of the routes of TrafficSplit ${s.namespace}/${s.name} (service ${s.apex})`,
+          ),
+        );
+        if (shadowed.length === 0) return ok;
+        return warning(
+          `${shadowed.length === 1 ? "a ServiceProfile shadows" : `${shadowed.length} ServiceProfiles shadow`} Gateway API routes (linkerd2-proxy prefers a profile with routes or non-zero dstOverrides):\n${list(shadowed)}\n` +
+            "\tRemove the profile's routes and dstOverrides (or delete it) to let the routes apply; if the smi-adaptor wrote the dstOverrides, it removes them at its next sync. Client proxies may keep their earlier choice until their cache entry expires: restart the client workloads (kubectl rollout restart)",
         );
       },
     },

@@ -5,12 +5,13 @@ import { stringify } from "yaml";
 import { CliError } from "../errors.js";
 import type { CliIO } from "../io.js";
 import { renderTable } from "../output/table.js";
-import { adaptorClusterDomain } from "../extension.js";
+import { adaptorSettings } from "../extension.js";
 import { clientFactory, exitWith, type CommandContext } from "../flags.js";
 import {
   explainReadError,
-  listServiceKeys,
+  gatewayView,
   listServiceProfiles,
+  listServices,
   listTrafficSplits,
   splitStatuses,
   type SplitStatus,
@@ -25,37 +26,87 @@ export interface StatusOptions {
   clusterDomain?: string;
 }
 
-/** `svc weight (share)` per backend, one per line, aligned; an invalid split's as written. */
-export function backendLines(backends: SplitStatus["backends"]): string[] {
+/**
+ * `svc weight (share)` per backend, one per line, aligned; an invalid split's as written. With
+ * `written`, a backend whose weight the ServiceProfile carries scaled adds `-> <written>`.
+ */
+export function backendLines(backends: SplitStatus["backends"], written = false): string[] {
   if (backends.length === 0) return ["-"];
   const service = Math.max(...backends.map((b) => b.service.length));
   const weight = Math.max(...backends.map((b) => b.weight.length));
-  return backends.map((b) =>
-    `${b.service.padEnd(service)} ${b.weight.padStart(weight)}${b.percent === undefined ? "" : ` (${formatPercent(b.percent)})`}`.trimEnd(),
+  const share = Math.max(
+    ...backends.map((b) => (b.percent === undefined ? 0 : formatPercent(b.percent).length + 3)),
   );
+  return backends.map((b) => {
+    const percent = b.percent === undefined ? "" : ` (${formatPercent(b.percent)})`;
+    const scaled =
+      written && b.written !== undefined ? `${percent.padEnd(share)} -> ${b.written}` : percent;
+    return `${b.service.padEnd(service)} ${b.weight.padStart(weight)}${scaled}`.trimEnd();
+  });
 }
 
-/** The STATE column: the state, and BackendNotFound beside it when a backend Service is missing. */
+/**
+ * The STATE column: the state, then what else the user must know: BackendNotFound (a backend
+ * Service is missing), ShadowedByServiceProfile (a profile makes proxies ignore the routes),
+ * MatchesNotSupported (a ServiceProfile cannot express the split's matches).
+ */
 export function stateText(row: SplitStatus): string {
-  return (row.missingBackends?.length ?? 0) > 0 ? `${row.state}, BackendNotFound` : row.state;
+  return [
+    row.state,
+    ...((row.missingBackends?.length ?? 0) > 0 ? ["BackendNotFound"] : []),
+    ...((row.shadowedBy?.length ?? 0) > 0 ? ["ShadowedByServiceProfile"] : []),
+    ...(row.matchesIgnored === true ? ["MatchesNotSupported"] : []),
+  ].join(", ");
+}
+
+/** The OUTPUT column of `-o wide`: the ServiceProfile, or the routes the adaptor wrote. */
+function outputLines(row: SplitStatus): string[] {
+  if (row.target === "serviceprofile") return [row.serviceProfile ?? "-"];
+  const routes = row.routes ?? [];
+  return routes.length === 0 ? ["-"] : routes.map((r) => `${r.kind}/${r.name}`);
+}
+
+/** The REASON column of `-o wide`: the reason, and what the additions to STATE mean. */
+function reasonText(r: SplitStatus): string {
+  const missing = r.missingBackends ?? [];
+  const parts = [r.reason];
+  if (missing.length > 0)
+    parts.push(`backend Service${missing.length === 1 ? "" : "s"} ${missing.join(", ")} not found`);
+  for (const s of r.shadowedBy ?? [])
+    parts.push(`ServiceProfile ${s.profile} has ${s.why}, so proxies use it instead of the routes`);
+  return parts.join("; ");
+}
+
+/** The lines that say a split's weights are written scaled, for the human output. */
+export function scaledNotes(rows: readonly SplitStatus[]): string[] {
+  return rows
+    .filter((r) => r.weightsScaled === true)
+    .map(
+      (r) =>
+        `TrafficSplit ${r.namespace}/${r.name}: its weights add up to more than Linkerd can carry (429496.729), so the ServiceProfile carries them scaled in proportion: ${r.backends.map((b) => `${b.service}=${b.written ?? b.weight}`).join(", ")}. Linkerd uses these; use smaller weights (such as percentages) to have them written as given.`,
+    );
 }
 
 /**
  * The human table: one row per split, its backends one per line. It fits 100 columns for
- * ordinary names; `wide` adds the ServiceProfile and the reason.
+ * ordinary names; TARGET appears when a split targets httproute; `wide` always has it, and adds the weights Linkerd uses when they were scaled, the output object
+ * (ServiceProfile or routes) and the reason.
  */
 export function renderStatusTable(
   rows: readonly SplitStatus[],
   allNamespaces: boolean,
   wide = false,
 ): string {
+  // Only where it tells something: every split of a drop-in install targets serviceprofile.
+  const target = wide || rows.some((r) => r.target !== "serviceprofile");
   const headers = [
     ...(allNamespaces ? ["NAMESPACE"] : []),
     "NAME",
     "APEX",
+    ...(target ? ["TARGET"] : []),
     "BACKENDS",
     "STATE",
-    ...(wide ? ["SERVICEPROFILE", "REASON"] : []),
+    ...(wide ? ["OUTPUT", "REASON"] : []),
   ];
   return renderTable(
     headers,
@@ -63,23 +114,24 @@ export function renderStatusTable(
       ...(allNamespaces ? [r.namespace] : []),
       r.name,
       r.apex === "" ? "-" : r.apex,
-      backendLines(r.backends),
+      ...(target ? [r.target] : []),
+      backendLines(r.backends, wide),
       stateText(r),
-      ...(wide
-        ? [
-            r.serviceProfile ?? "-",
-            (r.missingBackends?.length ?? 0) > 0
-              ? `${r.reason}; backend Service${r.missingBackends?.length === 1 ? "" : "s"} ${(r.missingBackends ?? []).join(", ")} not found`
-              : r.reason,
-          ]
-        : []),
+      ...(wide ? [outputLines(r), reasonText(r)] : []),
     ]),
   );
 }
 
-/** Exit 1 when a split cannot take effect as written (Invalid) or is shadowed (Conflict). */
+/**
+ * Exit 1 when a split cannot take effect as written: Invalid, in Conflict (another split decides),
+ * or its routes are not accepted by Linkerd (RouteNotAccepted).
+ */
 export function statusExitCode(rows: readonly SplitStatus[]): 0 | 1 {
-  return rows.some((r) => r.state === "Invalid" || r.state === "Conflict") ? 1 : 0;
+  return rows.some(
+    (r) => r.state === "Invalid" || r.state === "Conflict" || r.state === "RouteNotAccepted",
+  )
+    ? 1
+    : 0;
 }
 
 /** What `-o json` and `-o yaml` print. */
@@ -114,20 +166,29 @@ export async function status(
     let rows: SplitStatus[];
     let clusterDomain: string;
     try {
-      const [splits, profiles, discovered, services] = await Promise.all([
+      const [splits, profiles, adaptor, services] = await Promise.all([
         listTrafficSplits(kube, namespace),
         listServiceProfiles(kube, namespace),
-        options.clusterDomain === undefined
-          ? adaptorClusterDomain(kube)
-          : Promise.resolve(undefined),
-        listServiceKeys(kube, namespace),
+        adaptorSettings(kube),
+        listServices(kube, namespace),
       ]);
-      clusterDomain = options.clusterDomain ?? discovered ?? "cluster.local";
+      clusterDomain = options.clusterDomain ?? adaptor.clusterDomain ?? "cluster.local";
       if (profiles.crdMissing && splits.length > 0)
         io.err(
           "Linkerd's ServiceProfile CRD (serviceprofiles.linkerd.io) is not installed: no split can be in effect until Linkerd is installed.\n",
         );
-      rows = splitStatuses(splits, profiles.items, clusterDomain, services);
+      const view = await gatewayView(kube, namespace, splits, adaptor, profiles.items);
+      if (view.routes === undefined && view.gatewayApi?.httpRoute !== undefined)
+        io.err(
+          "Could not list HTTPRoutes or TCPRoutes: the state of the routes of httproute splits is unknown.\n",
+        );
+      rows = splitStatuses(
+        splits,
+        profiles.items,
+        clusterDomain,
+        services === undefined ? undefined : new Set(services.keys()),
+        { ...view, ...(services === undefined ? {} : { services }) },
+      );
       if (services === undefined && splits.length > 0)
         io.err(
           "Could not list Services: backends that do not exist (BackendNotFound) are not shown.\n",
@@ -151,6 +212,7 @@ export async function status(
       io.err(`No TrafficSplits found ${where}.\n`);
     } else {
       io.out(renderStatusTable(rows, namespace === undefined, options.output === "wide"));
+      for (const note of scaledNotes(rows)) io.err(`${note}\n`);
     }
     return statusExitCode(rows);
   } finally {
@@ -161,7 +223,7 @@ export async function status(
 export function newCmdStatus(ctx: CommandContext): Command {
   return new Command("status")
     .description(
-      "Show each TrafficSplit, how it splits traffic, and whether its ServiceProfile is in sync",
+      "Show each TrafficSplit, how it splits traffic, and whether its ServiceProfile or routes are in effect",
     )
     .option(
       "-n, --namespace <namespace>",
@@ -171,7 +233,7 @@ export function newCmdStatus(ctx: CommandContext): Command {
     .argument("[name]", "show only the TrafficSplit of this name")
     .option(
       "-o, --output <format>",
-      "output format: wide (adds SERVICEPROFILE and REASON), json or yaml (default: a table)",
+      "output format: wide (adds the written weights when scaled, OUTPUT and REASON), json or yaml (default: a table)",
     )
     .option(
       "--cluster-domain <domain>",
@@ -180,13 +242,22 @@ export function newCmdStatus(ctx: CommandContext): Command {
     .addHelpText(
       "after",
       `
-STATE is Synced (the ServiceProfile's dstOverrides are the split's), Pending
-(not yet, or changed by hand: REASON says what differs), Invalid (the adaptor
-cannot use the split: REASON says why), Conflict (an older split targets the
-same service) or Skipped (the profile has the smi.linkerd.io/skip annotation).
-", BackendNotFound" follows it when a backend Service does not exist: Linkerd
-sends that backend's share to a name that does not resolve. -o wide shows the
-ServiceProfile and the reason. Exits 1 when a split is Invalid or in Conflict.
+TARGET is what the adaptor turns the split into: serviceprofile or httproute
+(the split's smi.linkerd.io/target annotation, else the adaptor's -target);
+the table shows it when a split targets httproute, -o wide always.
+For a ServiceProfile, STATE is Synced (its dstOverrides are the split's),
+Pending (not yet, or changed by hand: REASON says what differs), Invalid (the
+adaptor cannot use the split: REASON says why), Conflict (an older split
+targets the same service) or Skipped (the profile has the smi.linkerd.io/skip
+annotation). For Gateway API routes in step with the split, STATE is what
+Linkerd's policy controller wrote on them: RouteAccepted, RouteNotAccepted
+(REASON has the condition's reason and message) or RoutePending (no status
+yet). ", BackendNotFound" follows it when a backend Service does not exist,
+", ShadowedByServiceProfile" when a ServiceProfile makes proxies ignore the
+routes, ", MatchesNotSupported" when a ServiceProfile cannot express the
+split's matches (use httproute). When the weights add up to more than Linkerd
+can carry, the profile carries them scaled: a line says so, and -o wide shows
+them. Exits 1 when a split is Invalid, in Conflict or RouteNotAccepted.
 
 Examples:
   linkerd smi status -n trafficsplit-sample

@@ -6,6 +6,8 @@ const canary: SplitStatus = {
   namespace: "shop",
   name: "canary",
   apex: "web",
+  target: "serviceprofile",
+  targetSource: "default",
   backends: [
     { service: "web-v1", weight: "900", percent: 90 },
     { service: "web-v2", weight: "100", percent: 10 },

@@ -8,6 +8,8 @@ const seedSplit: SplitStatus = {
   namespace: "trafficsplit-sample",
   name: "backend-split",
   apex: "backend-svc",
+  target: "serviceprofile",
+  targetSource: "default",
   backends: [
     { service: "backend-svc", weight: "500", percent: 50 },
     { service: "failing-svc", weight: "500", percent: 50 },

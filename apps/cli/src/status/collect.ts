@@ -1,18 +1,38 @@
 /**
- * Reading TrafficSplits and ServiceProfiles from the cluster and judging each split with core's
- * `splitSyncState`, for `linkerd smi status` and `linkerd smi check`.
+ * Reading TrafficSplits, ServiceProfiles and the Gateway API routes the adaptor wrote from the
+ * cluster and judging each split with core's `splitSyncState`, for `linkerd smi status` and
+ * `linkerd smi check`.
  */
 import {
   DEFAULT_CLUSTER_DOMAIN,
+  GATEWAY_GROUP,
+  HTTP_ROUTE_GROUP_GROUP,
+  TCP_ROUTE_RESOURCE,
+  TCP_ROUTE_VERSION,
   apexOfSplit,
+  canonicalQuantity,
+  fitLinkerdWeights,
+  httpRouteGroupResource,
+  httpRouteResource,
+  isAdaptorRoute,
   profileNameOfSplit,
+  quantityFromMilli,
+  routeAcceptance,
+  shadowingOf,
   splitSyncState,
   SERVICE_PROFILE_RESOURCE,
   TRAFFIC_SPLIT_GROUP,
   trafficSplitResource,
+  type HttpRouteGroupObject,
+  type HttpRouteVersion,
+  type Route,
+  type ServiceLike,
   type ServiceProfile,
+  type Target,
   type TrafficSplitObject as TrafficSplit,
   type SyncState,
+  TARGET_ANNOTATION,
+  targetOf,
 } from "@linkerd-smi/core";
 import {
   classifyError,
@@ -22,17 +42,72 @@ import {
   type KubeClient,
 } from "@linkerd-smi/kube";
 
+/** The controller that writes the status of routes whose parent is a Service, in Linkerd. */
+export const POLICY_CONTROLLER = "linkerd.io/policy-controller";
+
+/**
+ * Where a route the adaptor wrote stands with Linkerd's policy controller: `RouteAccepted` (its
+ * `Accepted` and `ResolvedRefs` conditions are True), `RouteNotAccepted` (one of them is not), or
+ * `RoutePending` (the policy controller has written no status for the apex yet).
+ */
+export type RouteState = "RouteAccepted" | "RouteNotAccepted" | "RoutePending";
+
+/** A condition of a route's `status.parents[]` entry, as written. */
+export interface RouteConditionStatus {
+  type: string;
+  status: string;
+  reason?: string;
+  message?: string;
+}
+
+/** One route the adaptor wrote for a split's apex. */
+export interface RouteStatus {
+  kind: string;
+  name: string;
+  /** The apex port the route is for (its parentRef's). */
+  port?: number;
+  state: RouteState;
+  /** What Linkerd's policy controller wrote for the parent, when it did. */
+  conditions?: RouteConditionStatus[];
+}
+
+/** Where the split's target comes from. */
+export type TargetSource = "annotation" | "adaptor" | "default";
+
 /** One TrafficSplit and where it stands. */
 export interface SplitStatus {
   namespace: string;
   name: string;
   apex: string;
+  /** What the adaptor turns the split into: a ServiceProfile or Gateway API routes. */
+  target: Target;
+  /** The split's `smi.linkerd.io/target` annotation, the adaptor's `-target`, or the default. */
+  targetSource: TargetSource;
   /** The ServiceProfile the split maps to. */
   serviceProfile?: string;
-  /** The backends with the shares Linkerd uses; for an invalid split, as written (no percent). */
-  backends: { service: string; weight: string; percent?: number }[];
-  state: SyncState;
+  /**
+   * The backends with the shares Linkerd uses; for an invalid split, as written (no percent).
+   * `written` is the weight the ServiceProfile carries when it differs from the split's: the
+   * weights were scaled so that Linkerd's total fits in 32 bits (see `weightsScaled`).
+   */
+  backends: { service: string; weight: string; percent?: number; written?: string }[];
+  /** True when the ServiceProfile carries scaled weights (`backends[].written`). */
+  weightsScaled?: boolean;
+  /**
+   * The profile state for serviceprofile splits; for httproute splits whose routes are in step,
+   * the routes' state with Linkerd's policy controller (the worst of them).
+   */
+  state: SyncState | RouteState;
   reason: string;
+  /** The routes the adaptor wrote for an httproute split's apex, by name. */
+  routes?: RouteStatus[];
+  /**
+   * ServiceProfiles (`namespace/name`) that make proxies ignore an httproute split's routes: they
+   * have `routes` or non-zero `dstOverrides`.
+   */
+  shadowedBy?: { profile: string; why: string }[];
+  /** A serviceprofile split has `matches`, which a ServiceProfile cannot express. */
+  matchesIgnored?: boolean;
   /**
    * Backend Services that do not exist (the adaptor's BackendNotFound Warning): Linkerd sends
    * their share of the traffic to a name that does not resolve. Absent when Services were not read.
@@ -40,16 +115,106 @@ export interface SplitStatus {
   missingBackends?: string[];
 }
 
+/** Every Service in `namespace` (all when undefined) by `namespace/name`, or undefined when they cannot be read. */
+export async function listServices(
+  client: KubeClient,
+  namespace?: string,
+): Promise<Map<string, ServiceLike> | undefined> {
+  try {
+    const services = await new ResourceClient(client, ServiceV1).listAll(namespace);
+    return new Map(
+      services.items.map((s) => [
+        `${s.metadata?.namespace ?? ""}/${s.metadata?.name ?? ""}`,
+        s as ServiceLike,
+      ]),
+    );
+  } catch {
+    return undefined;
+  }
+}
+
 /** `namespace/name` of every Service in `namespace` (all when undefined), or undefined when they cannot be read. */
 export async function listServiceKeys(
   client: KubeClient,
   namespace?: string,
 ): Promise<Set<string> | undefined> {
+  const services = await listServices(client, namespace);
+  return services === undefined ? undefined : new Set(services.keys());
+}
+
+/** What of the Gateway API the cluster serves, from API discovery. */
+export interface GatewayApiServed {
+  /** The HTTPRoute version served: v1, else v1beta1; undefined when neither is. */
+  httpRoute?: HttpRouteVersion;
+  /** Whether TCPRoute v1alpha2 (experimental channel) is served. */
+  tcpRoute: boolean;
+}
+
+/** The resource names a discovery document of `group/version` lists, undefined when it is not served. */
+export async function servedResources(
+  client: KubeClient,
+  group: string,
+  version: string,
+): Promise<string[] | undefined> {
   try {
-    const services = await new ResourceClient(client, ServiceV1).listAll(namespace);
-    return new Set(
-      services.items.map((s) => `${s.metadata?.namespace ?? ""}/${s.metadata?.name ?? ""}`),
-    );
+    const doc = (await client.request({
+      method: "GET",
+      path: `/apis/${group}/${version}`,
+      context: { verb: "get", resource: `${group}/${version}` },
+    })) as { resources?: { name?: string }[] };
+    return doc.resources?.map((r) => r.name ?? "");
+  } catch (e) {
+    if (classifyError(e) === "not-found") return undefined;
+    throw e;
+  }
+}
+
+/**
+ * Which HTTPRoute version and whether TCPRoute the API server serves. `forced`: the version the
+ * adaptor's `-gateway-api-version` forces; else v1 when served, else v1beta1, as the adaptor picks.
+ */
+export async function gatewayApiServed(
+  client: KubeClient,
+  forced?: HttpRouteVersion,
+): Promise<GatewayApiServed> {
+  let httpRoute: HttpRouteVersion | undefined;
+  for (const version of forced === undefined ? (["v1", "v1beta1"] as const) : [forced]) {
+    if ((await servedResources(client, GATEWAY_GROUP, version))?.includes("httproutes") === true) {
+      httpRoute = version;
+      break;
+    }
+  }
+  const tcp = await servedResources(client, GATEWAY_GROUP, TCP_ROUTE_VERSION);
+  return {
+    ...(httpRoute === undefined ? {} : { httpRoute }),
+    tcpRoute: tcp?.includes("tcproutes") === true,
+  };
+}
+
+/**
+ * The HTTPRoutes (as `version`) and TCPRoutes (when served) in `namespace` (all when undefined),
+ * and the HTTPRouteGroups their matches name. Undefined when they cannot be read.
+ */
+export async function listRoutes(
+  client: KubeClient,
+  namespace: string | undefined,
+  served: GatewayApiServed,
+): Promise<{ routes: Route[]; routeGroups: HttpRouteGroupObject[] } | undefined> {
+  try {
+    const http =
+      served.httpRoute === undefined
+        ? []
+        : (await new ResourceClient(client, httpRouteResource(served.httpRoute)).listAll(namespace))
+            .items;
+    const tcp = served.tcpRoute
+      ? (await new ResourceClient(client, TCP_ROUTE_RESOURCE).listAll(namespace)).items
+      : [];
+    const groups = (await servedResources(client, HTTP_ROUTE_GROUP_GROUP, "v1alpha4"))?.includes(
+      "httproutegroups",
+    )
+      ? (await new ResourceClient(client, httpRouteGroupResource()).listAll(namespace)).items
+      : [];
+    return { routes: [...http, ...tcp], routeGroups: groups };
   } catch {
     return undefined;
   }
@@ -118,12 +283,142 @@ export async function listServiceProfiles(
   }
 }
 
-/** Judges every split against the profiles, sorted by namespace and name. */
+/** What besides the splits and their namespace's profiles decides where the splits stand. */
+export interface ClusterView {
+  /** The adaptor's `-target` as its Deployment says; undefined when unknown (serviceprofile then). */
+  adaptorTarget?: Target;
+  /** Every Service read, by `namespace/name`: the apex's ports decide the routes. */
+  services?: ReadonlyMap<string, ServiceLike>;
+  /** The HTTPRoutes and TCPRoutes read; undefined when they were not (or could not be) read. */
+  routes?: readonly Route[];
+  /** The HTTPRouteGroups read, for splits with matches. */
+  routeGroups?: readonly HttpRouteGroupObject[];
+  /** What of the Gateway API is served; what the routes were read as. */
+  gatewayApi?: GatewayApiServed;
+  /**
+   * ServiceProfiles of every namespace, for those that shadow an httproute split's routes (a
+   * client-side profile lives in the client's namespace); default: the `profiles` given.
+   */
+  allProfiles?: readonly ServiceProfile[];
+}
+
+function key(namespace: string | undefined, name: string | undefined): string {
+  return `${namespace ?? ""}/${name ?? ""}`;
+}
+
+/** The route's state from what Linkerd's policy controller wrote for its parent `apex`:`port`. */
+export function routeStatus(route: Route, apex: string): RouteStatus {
+  const port = route.spec.parentRefs.find((p) => p.name === apex)?.port;
+  const name = route.metadata.name ?? "";
+  // Only the policy controller's entry: another controller's says nothing about Linkerd.
+  const ours = {
+    ...route,
+    status: {
+      parents: (route.status?.parents ?? []).filter((p) => p.controllerName === POLICY_CONTROLLER),
+    },
+  } as Route;
+  const acceptance = routeAcceptance(ours, apex, port ?? 0);
+  const entry = ours.status?.parents?.find(
+    (p) =>
+      p.parentRef.name === apex && (p.parentRef.port === undefined || p.parentRef.port === port),
+  );
+  const conditions = (entry?.conditions ?? [])
+    .filter((c) => c.type === "Accepted" || c.type === "ResolvedRefs")
+    .map((c) => ({
+      type: c.type,
+      status: c.status,
+      ...(c.reason === undefined || c.reason === "" ? {} : { reason: c.reason }),
+      ...(c.message === undefined || c.message === "" ? {} : { message: c.message }),
+    }));
+  const state: RouteState =
+    acceptance.accepted === false || acceptance.resolvedRefs === false
+      ? "RouteNotAccepted"
+      : acceptance.accepted === true && acceptance.resolvedRefs !== undefined
+        ? "RouteAccepted"
+        : "RoutePending";
+  return {
+    kind: route.kind,
+    name,
+    ...(port === undefined ? {} : { port }),
+    state,
+    ...(conditions.length === 0 ? {} : { conditions }),
+  };
+}
+
+/** `Accepted=False (NoMatchingParent: parent service must have a ClusterIP)` for the conditions not True. */
+export function describeConditions(conditions: readonly RouteConditionStatus[]): string {
+  return conditions
+    .filter((c) => c.status !== "True")
+    .map((c) => {
+      const why = [c.reason, c.message].filter((x) => x !== undefined && x !== "").join(": ");
+      return `${c.type}=${c.status}${why === "" ? "" : ` (${why})`}`;
+    })
+    .join(", ");
+}
+
+const ROUTE_STATE_RANK: Record<RouteState, number> = {
+  RouteAccepted: 0,
+  RoutePending: 1,
+  RouteNotAccepted: 2,
+};
+
+/** The reason of an httproute split whose routes are in step: what Linkerd says of each. */
+function routesReason(routes: readonly RouteStatus[], apex: string): string {
+  if (routes.length === 0) return `no port of ${apex} carries a route`;
+  const parts = routes.map((r) => {
+    const what = `${r.kind} ${r.name}`;
+    if (r.state === "RouteAccepted") return `${what} is accepted by ${POLICY_CONTROLLER}`;
+    if (r.state === "RouteNotAccepted")
+      return `${what} is not accepted by ${POLICY_CONTROLLER}: ${describeConditions(r.conditions ?? [])}; Linkerd does not use it`;
+    return `${what} has no status from ${POLICY_CONTROLLER} yet: is Linkerd 2.15 or later installed, and its policy controller running?`;
+  });
+  return parts.join("; ");
+}
+
+/** True when some split targets httproute: its annotation, else the adaptor's `-target`. */
+export function anyHttpRouteSplit(
+  splits: readonly TrafficSplit[],
+  adaptorTarget: Target | undefined,
+): boolean {
+  return splits.some((s) => targetOf(s, adaptorTarget ?? "serviceprofile").target === "httproute");
+}
+
+/**
+ * The adaptor's target and, when some split targets httproute, what of the Gateway API is
+ * served, the routes and route groups in `namespace` (all when undefined) and the ServiceProfiles
+ * of every namespace (those of `namespace` when the others cannot be read).
+ */
+export async function gatewayView(
+  client: KubeClient,
+  namespace: string | undefined,
+  splits: readonly TrafficSplit[],
+  adaptor: AdaptorSettings,
+  profiles: readonly ServiceProfile[],
+): Promise<ClusterView> {
+  const base: ClusterView = adaptor.target === undefined ? {} : { adaptorTarget: adaptor.target };
+  if (!anyHttpRouteSplit(splits, adaptor.target)) return base;
+  const gatewayApi = await gatewayApiServed(client, adaptor.gatewayApiVersion);
+  const [listed, all] = await Promise.all([
+    listRoutes(client, namespace, gatewayApi),
+    namespace === undefined
+      ? Promise.resolve(undefined)
+      : listServiceProfiles(client).catch(() => undefined),
+  ]);
+  return {
+    ...base,
+    gatewayApi,
+    ...(listed === undefined ? {} : { routes: listed.routes, routeGroups: listed.routeGroups }),
+    allProfiles: all?.items ?? profiles,
+  };
+}
+
+/** Judges every split against the profiles (and, for httproute splits, the routes), sorted by namespace and name. */
 export function splitStatuses(
   splits: readonly TrafficSplit[],
   profiles: readonly ServiceProfile[],
   clusterDomain: string = DEFAULT_CLUSTER_DOMAIN,
   services?: ReadonlySet<string>,
+  view: ClusterView = {},
 ): SplitStatus[] {
   const byNamespace = new Map<string, TrafficSplit[]>();
   for (const split of splits) {
@@ -131,26 +426,62 @@ export function splitStatuses(
     byNamespace.set(ns, [...(byNamespace.get(ns) ?? []), split]);
   }
   const profileByKey = new Map(
-    profiles.map((p) => [`${p.metadata.namespace ?? ""}/${p.metadata.name ?? ""}`, p]),
+    profiles.map((p) => [key(p.metadata.namespace, p.metadata.name), p]),
   );
+  const allProfiles = view.allProfiles ?? profiles;
+  const defaultTarget = view.adaptorTarget ?? "serviceprofile";
   return splits
     .map((split): SplitStatus => {
       const namespace = split.metadata.namespace;
       const name = split.metadata.name;
+      const apex = apexOfSplit(split);
       const profileName = profileNameOfSplit(split, clusterDomain);
       const profile =
-        profileName === undefined ? undefined : profileByKey.get(`${namespace}/${profileName}`);
+        profileName === undefined ? undefined : profileByKey.get(key(namespace, profileName));
+      const forApex =
+        profileName === undefined ? [] : allProfiles.filter((p) => p.metadata.name === profileName);
       const state = splitSyncState({
         split,
         splitsInNamespace: byNamespace.get(namespace) ?? [],
         profile,
         clusterDomain,
+        defaultTarget,
+        ...(view.gatewayApi?.httpRoute === undefined
+          ? {}
+          : { httpRouteVersion: view.gatewayApi.httpRoute }),
+        routes: {
+          namespace,
+          apex,
+          service: view.services?.get(key(namespace, apex)),
+          routes: (view.routes ?? []).filter((r) => r.metadata.namespace === namespace),
+          profiles: forApex,
+          routeGroup: (group) =>
+            view.routeGroups?.find(
+              (g) => g.metadata.namespace === namespace && g.metadata.name === group,
+            ),
+          backendPorts: (backend) =>
+            view.services?.get(key(namespace, backend))?.spec?.ports?.map((p) => p.port),
+          tcpRouteServed: view.gatewayApi?.tcpRoute ?? false,
+        },
       });
-      return {
+      const annotated =
+        (split.metadata as { annotations?: Record<string, string> }).annotations?.[
+          TARGET_ANNOTATION
+        ] !== undefined && state.targetProblem === undefined;
+      const targetSource: TargetSource = annotated
+        ? "annotation"
+        : view.adaptorTarget === undefined
+          ? "default"
+          : "adaptor";
+      const row: SplitStatus = {
         namespace,
         name,
         apex: apexOfSplit(split),
-        ...(state.profileName === undefined ? {} : { serviceProfile: state.profileName }),
+        target: state.target,
+        targetSource,
+        ...(state.profileName === undefined || state.target !== "serviceprofile"
+          ? {}
+          : { serviceProfile: state.profileName }),
         backends:
           state.shares === undefined
             ? backendsAsWritten(split)
@@ -161,12 +492,69 @@ export function splitStatuses(
               })),
         ...missing(state.shares, namespace, services),
         state: state.state,
-        reason: state.reason,
+        reason:
+          state.targetProblem === undefined
+            ? state.reason
+            : `${state.reason}; ${state.targetProblem}`,
       };
+      const valid = state.state !== "Invalid" && state.shares !== undefined;
+      if (valid && state.target === "serviceprofile") {
+        // What Linkerd uses: the weights as the ServiceProfile carries them.
+        const fitted = fitLinkerdWeights((state.shares ?? []).map((s) => s.milli));
+        if (fitted.scaled) {
+          row.weightsScaled = true;
+          row.backends = row.backends.map((b, i) => ({
+            ...b,
+            written: canonicalQuantity(quantityFromMilli(fitted.milli[i] ?? 0n)),
+          }));
+        }
+        const matches = (split.spec as { matches?: unknown } | undefined)?.matches;
+        if (Array.isArray(matches) && matches.length > 0) {
+          row.matchesIgnored = true;
+          row.reason += `; spec.matches cannot be expressed in a ServiceProfile, so the split applies to every request to ${apex}: set the annotation ${TARGET_ANNOTATION}: httproute on the split (or run the adaptor with -target httproute) to route only matching requests`;
+        }
+      }
+      if (valid && state.target === "httproute") {
+        const ours = (view.routes ?? [])
+          .filter((r) => r.metadata.namespace === namespace && isAdaptorRoute(r, apex))
+          .filter((r) => ownedBy(r, name))
+          .sort((a, b) => cmp(a.metadata.name ?? "", b.metadata.name ?? ""));
+        row.routes = ours.map((r) => routeStatus(r, apex));
+        const shadows = forApex.flatMap((p) => {
+          const why = shadowingOf(p);
+          return why === undefined
+            ? []
+            : [{ profile: key(p.metadata.namespace, p.metadata.name), why }];
+        });
+        if (shadows.length > 0) row.shadowedBy = shadows;
+        const crdMissing = view.gatewayApi !== undefined && view.gatewayApi.httpRoute === undefined;
+        if (state.state === "Conflict") {
+          // Another split decides the apex: its routes are not this split's.
+        } else if (crdMissing) {
+          row.state = "Pending";
+          row.reason = `the API server does not serve httproutes.${GATEWAY_GROUP} (v1 or v1beta1), so the adaptor cannot write the routes of this split: install the Gateway API CRDs`;
+        } else if (view.routes === undefined) {
+          row.state = "Pending";
+          row.reason = `the routes could not be read, so their state is unknown: ${state.reason}`;
+        } else if (!state.writes && row.routes.length > 0) {
+          row.state = row.routes.reduce<RouteState>(
+            (w, r) => (ROUTE_STATE_RANK[r.state] > ROUTE_STATE_RANK[w] ? r.state : w),
+            "RouteAccepted",
+          );
+          row.reason = routesReason(row.routes, apex);
+        }
+      }
+      return row;
     })
     .sort((a, b) =>
       a.namespace === b.namespace ? cmp(a.name, b.name) : cmp(a.namespace, b.namespace),
     );
+}
+
+/** False when the route names a TrafficSplit owner other than `split`. */
+function ownedBy(route: Route, split: string): boolean {
+  const owners = (route.metadata.ownerReferences ?? []).filter((o) => o.kind === "TrafficSplit");
+  return owners.length === 0 || owners.some((o) => o.name === split);
 }
 
 /** `{ missingBackends }` when some backend Service is known not to exist, else nothing. */
@@ -185,6 +573,7 @@ function cmp(a: string, b: string): number {
 }
 
 export { adaptorClusterDomain, clusterDomainFromArgs } from "../extension.js";
+import type { AdaptorSettings } from "../extension.js";
 
 /** A message that says what failed and what to do, for an error reading TrafficSplits. */
 export function explainReadError(error: unknown, where: string): string {

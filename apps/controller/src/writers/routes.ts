@@ -156,6 +156,22 @@ export class TargetedWriter implements OutputWriter<TargetedWorld, TargetedActio
     };
   }
 
+  written(action: TargetedAction): string[] {
+    if (action.kind === "none") return [];
+    const routes =
+      action.routes.kind === "sync"
+        ? [
+            ...action.routes.apply.map((r) => `${r.kind.toLowerCase()}/${r.metadata.name ?? ""}`),
+            ...action.routes.delete.map((r) => `${r.kind.toLowerCase()}/${r.name}`),
+          ]
+        : [];
+    const profile =
+      action.routes.kind === "sync" && action.routes.profile.kind !== "none"
+        ? action.routes.profile
+        : action.profile;
+    return [...routes, ...this.profiles.written(profile)];
+  }
+
   async execute(action: TargetedAction): Promise<void> {
     if (action.kind === "none") return;
     if (action.routes.kind === "sync") {

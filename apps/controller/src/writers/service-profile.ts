@@ -40,6 +40,10 @@ export class ServiceProfileWriter implements OutputWriter<ServiceProfile, Servic
     return existing;
   }
 
+  written(action: ServiceProfileAction): string[] {
+    return action.kind === "none" ? [] : [`serviceprofile/${action.name}`];
+  }
+
   async execute(action: ServiceProfileAction): Promise<void> {
     if (action.kind === "none") return;
     const { namespace, name } = action;

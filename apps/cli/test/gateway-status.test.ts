@@ -1,0 +1,470 @@
+/**
+ * `linkerd smi status` and `linkerd smi check` for httproute TrafficSplits, against a real
+ * kube-apiserver of its own (with the Gateway API CRDs, experimental channel), because this file
+ * installs an adaptor Deployment with `-target=httproute` and deletes Gateway API CRDs. The
+ * routes are written as the adaptor writes them, and their status as Linkerd's policy controller
+ * writes it (controllerName linkerd.io/policy-controller, conditions Accepted and ResolvedRefs).
+ */
+import {
+  applyManifest,
+  eventually,
+  expectOk,
+  startEnvironment,
+  type KubeHttp,
+  type ManifestObject,
+  type TestEnvironment,
+} from "@linkerd-smi/testenv";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { smi } from "./smi.js";
+
+const NS = "routes";
+const CLIENTS = "clients";
+const GW = "/apis/gateway.networking.k8s.io";
+
+let env: TestEnvironment;
+let admin: KubeHttp;
+let kubeconfig: string;
+
+const apply = (objects: unknown[], fieldManager = "kubectl") =>
+  applyManifest(admin, objects as ManifestObject[], fieldManager);
+
+const service = (name: string, port: number, namespace = NS) => ({
+  apiVersion: "v1",
+  kind: "Service",
+  metadata: { name, namespace },
+  spec: { ports: [{ port }] },
+});
+
+function split(
+  name: string,
+  apex: string,
+  backends: [string, number][],
+  target?: "httproute" | "serviceprofile",
+) {
+  return {
+    apiVersion: "split.smi-spec.io/v1alpha2",
+    kind: "TrafficSplit",
+    metadata: {
+      name,
+      namespace: NS,
+      ...(target === undefined ? {} : { annotations: { "smi.linkerd.io/target": target } }),
+    },
+    spec: { service: apex, backends: backends.map(([service, weight]) => ({ service, weight })) },
+  };
+}
+
+/** The HTTPRoute the adaptor writes for port `port` of `apex`, owned by TrafficSplit `owner`. */
+async function adaptorRoute(
+  owner: string,
+  apex: string,
+  port: number,
+  backends: [string, number][],
+): Promise<void> {
+  const got = await admin.get(
+    `/apis/split.smi-spec.io/v1alpha2/namespaces/${NS}/trafficsplits/${owner}`,
+  );
+  expectOk(got, `get TrafficSplit ${owner}`);
+  const uid = (got.body as { metadata: { uid: string } }).metadata.uid;
+  await apply(
+    [
+      {
+        apiVersion: "gateway.networking.k8s.io/v1",
+        kind: "HTTPRoute",
+        metadata: {
+          name: `${apex}-smi-${port}`,
+          namespace: NS,
+          labels: { "app.kubernetes.io/managed-by": "smi-adaptor", "smi.linkerd.io/apex": apex },
+          annotations: { "smi.linkerd.io/traffic-split": owner },
+          ownerReferences: [
+            {
+              apiVersion: "split.smi-spec.io/v1alpha2",
+              kind: "TrafficSplit",
+              name: owner,
+              uid,
+              controller: true,
+            },
+          ],
+        },
+        spec: {
+          parentRefs: [{ group: "core", kind: "Service", name: apex, port }],
+          rules: [
+            {
+              matches: [{ path: { type: "PathPrefix", value: "/" } }],
+              backendRefs: backends.map(([name, weight]) => ({
+                group: "",
+                kind: "Service",
+                name,
+                port,
+                weight,
+              })),
+            },
+          ],
+        },
+      },
+    ],
+    "smi-adaptor",
+  );
+}
+
+/** Writes a route's status as Linkerd's policy controller does for its parent Service. */
+async function policyStatus(
+  route: string,
+  apex: string,
+  port: number,
+  conditions: { type: string; status: string; reason: string; message?: string }[],
+): Promise<void> {
+  expectOk(
+    await admin.apply(
+      `${GW}/v1/namespaces/${NS}/httproutes/${route}/status`,
+      {
+        apiVersion: "gateway.networking.k8s.io/v1",
+        kind: "HTTPRoute",
+        metadata: { name: route, namespace: NS },
+        status: {
+          parents: [
+            {
+              parentRef: { group: "core", kind: "Service", namespace: NS, name: apex, port },
+              controllerName: "linkerd.io/policy-controller",
+              conditions: conditions.map((c) => ({
+                lastTransitionTime: "2026-01-01T00:00:00Z",
+                message: "",
+                ...c,
+              })),
+            },
+          ],
+        },
+      },
+      "policy.linkerd.io",
+    ),
+    `status of ${route}`,
+  );
+}
+
+const status = (...args: string[]) => smi(["status", "--kubeconfig", kubeconfig, ...args]);
+const check = async () => {
+  const res = await smi(["check", "--kubeconfig", kubeconfig, "--wait", "1s", "-o", "json"]);
+  const doc = JSON.parse(res.stdout) as {
+    categories: {
+      checks: { description: string; result: string; error?: string; hint?: string }[];
+    }[];
+  };
+  return doc.categories.flatMap((c) => c.checks);
+};
+const DESCRIPTIONS: Record<string, string> = {
+  "l5d-smi-gateway-crds": "Gateway API CRDs serve the routes httproute TrafficSplits need",
+  "l5d-smi-routes-accepted": "Linkerd accepts the routes of httproute TrafficSplits",
+  "l5d-smi-no-shadowing-profiles":
+    "no ServiceProfile shadows the routes of httproute TrafficSplits",
+  "l5d-smi-ts-sync": "TrafficSplits are valid and their ServiceProfiles are in sync",
+};
+/** A check's result, by the id its hint names (a successful check has no hint: by description). */
+const byHint = (checks: Awaited<ReturnType<typeof check>>, id: string) =>
+  checks.find((c) => c.description === DESCRIPTIONS[id]);
+
+async function deleteCrd(name: string, group: string, version: string, plural: string) {
+  const res = await admin.delete(`/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${name}`);
+  if (res.status !== 404) expectOk(res, `delete CRD ${name}`);
+  await eventually(
+    `${plural} no longer served as ${group}/${version}`,
+    async () => {
+      const doc = await admin.get(`/apis/${group}/${version}`);
+      const served =
+        doc.status === 200 &&
+        ((doc.body as { resources?: { name: string }[] }).resources ?? []).some(
+          (r) => r.name === plural,
+        );
+      return served ? undefined : true;
+    },
+    60_000,
+    250,
+  );
+}
+
+beforeAll(async () => {
+  env = await startEnvironment({ log: () => undefined, controllerManager: false });
+  admin = env.plane.admin();
+  kubeconfig = env.kubeconfig;
+  await apply([
+    {
+      apiVersion: "v1",
+      kind: "Namespace",
+      metadata: { name: "linkerd-smi", labels: { "linkerd.io/extension": "smi" } },
+    },
+    // The installed adaptor: splits without the annotation become routes.
+    {
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata: {
+        name: "smi-adaptor",
+        namespace: "linkerd-smi",
+        labels: { "linkerd.io/extension": "smi", component: "smi-adaptor" },
+      },
+      spec: {
+        replicas: 1,
+        selector: { matchLabels: { "linkerd.io/extension": "smi", component: "smi-adaptor" } },
+        template: {
+          metadata: { labels: { "linkerd.io/extension": "smi", component: "smi-adaptor" } },
+          spec: {
+            containers: [
+              {
+                name: "smi-adaptor",
+                image: "ghcr.io/linkerd-smi-ts/smi-adaptor:0.3.0",
+                args: ["-cluster-domain=cluster.local", "-target=httproute"],
+              },
+            ],
+          },
+        },
+      },
+    },
+    { apiVersion: "v1", kind: "Namespace", metadata: { name: NS } },
+    { apiVersion: "v1", kind: "Namespace", metadata: { name: CLIENTS } },
+    ...["web", "web-v1", "web-v2", "cart", "cart-v1", "shop", "shop-v1", "shop-v2"].map((n) =>
+      service(n, 80),
+    ),
+    ...["api", "api-v1", "api-v2"].map((n) => service(n, 8080)),
+    // 3306 is one of Linkerd's default opaque ports: Linkerd uses only TCPRoutes there.
+    ...["db", "db-v1"].map((n) => service(n, 3306)),
+    split(
+      "accepted",
+      "web",
+      [
+        ["web-v1", 900],
+        ["web-v2", 100],
+      ],
+      "httproute",
+    ),
+    // No annotation: the adaptor's -target=httproute decides.
+    split("refused", "api", [
+      ["api-v1", 1],
+      ["api-v2", 1],
+    ]),
+    split("waiting", "cart", [["cart-v1", 1]], "httproute"),
+    split("db", "db", [["db-v1", 1]], "httproute"),
+    // Weights whose total Linkerd cannot carry: the profile carries them scaled.
+    split(
+      "big",
+      "shop",
+      [
+        ["shop-v1", 1000000],
+        ["shop-v2", 3000000],
+      ],
+      "serviceprofile",
+    ),
+  ]);
+  await apply(
+    [
+      {
+        apiVersion: "linkerd.io/v1alpha2",
+        kind: "ServiceProfile",
+        metadata: { name: `shop.${NS}.svc.cluster.local`, namespace: NS },
+        spec: {
+          dstOverrides: [
+            { authority: `shop-v1.${NS}.svc.cluster.local`, weight: "107374182m" },
+            { authority: `shop-v2.${NS}.svc.cluster.local`, weight: "322122546m" },
+          ],
+        },
+      },
+    ],
+    "smi-adaptor",
+  );
+  // A client-side profile with routes, written by a user: proxies prefer it to the HTTPRoute.
+  await apply([
+    {
+      apiVersion: "linkerd.io/v1alpha2",
+      kind: "ServiceProfile",
+      metadata: { name: `web.${NS}.svc.cluster.local`, namespace: CLIENTS },
+      spec: { routes: [{ name: "GET /", condition: { method: "GET", pathRegex: "/" } }] },
+    },
+  ]);
+  await adaptorRoute("accepted", "web", 80, [
+    ["web-v1", 900],
+    ["web-v2", 100],
+  ]);
+  await adaptorRoute("refused", "api", 8080, [
+    ["api-v1", 1],
+    ["api-v2", 1],
+  ]);
+  await adaptorRoute("waiting", "cart", 80, [["cart-v1", 1]]);
+  await policyStatus("web-smi-80", "web", 80, [
+    { type: "Accepted", status: "True", reason: "Accepted" },
+    { type: "ResolvedRefs", status: "True", reason: "ResolvedRefs" },
+  ]);
+  await policyStatus("api-smi-8080", "api", 8080, [
+    {
+      type: "Accepted",
+      status: "False",
+      reason: "NoMatchingParent",
+      message: "parent service must have a ClusterIP",
+    },
+    { type: "ResolvedRefs", status: "True", reason: "ResolvedRefs" },
+  ]);
+});
+
+afterAll(async () => {
+  await env.plane.stop();
+});
+
+describe("status of httproute TrafficSplits", () => {
+  it("shows each split's target and its routes' state with Linkerd, the scaled weights", async () => {
+    const res = await status("-n", NS, "-o", "wide");
+    if (process.env.SHOW_OUTPUT === "1") console.log(`${res.stdout}\n${res.stderr}`);
+    // refused's route is not accepted: the split is not in effect.
+    expect(res.code).toBe(1);
+    const lines = res.stdout.split("\n");
+    expect(lines[0]).toMatch(/^NAME +APEX +TARGET +BACKENDS +STATE +OUTPUT +REASON$/);
+    const row = (name: string) => {
+      const i = lines.findIndex((l) => l.startsWith(`${name} `));
+      return (lines[i] ?? "").slice((lines[0] ?? "").indexOf("TARGET"));
+    };
+    expect(row("accepted")).toMatch(
+      /^httproute +web-v1 900 \(90\.0%\) +RouteAccepted, ShadowedByServiceProfile +HTTPRoute\/web-smi-80 +HTTPRoute web-smi-80 is accepted by linkerd\.io\/policy-controller; ServiceProfile clients\/web\.routes\.svc\.cluster\.local has routes, so proxies use it instead of the routes$/,
+    );
+    expect(row("refused")).toMatch(
+      /^httproute +api-v1 1 \(50\.0%\) +RouteNotAccepted +HTTPRoute\/api-smi-8080 +HTTPRoute api-smi-8080 is not accepted by linkerd\.io\/policy-controller: Accepted=False \(NoMatchingParent: parent service must have a ClusterIP\); Linkerd does not use it$/,
+    );
+    expect(row("waiting")).toMatch(
+      /^httproute +cart-v1 1 \(100\.0%\) +RoutePending +HTTPRoute\/cart-smi-80 +HTTPRoute cart-smi-80 has no status from linkerd\.io\/policy-controller yet/,
+    );
+    expect(row("big")).toMatch(
+      /^serviceprofile +shop-v1 1M \(25\.0%\) -> 107374182m +Synced +shop\.routes\.svc\.cluster\.local +ServiceProfile shop\.routes\.svc\.cluster\.local has the split's dstOverrides$/,
+    );
+    const big = lines.findIndex((l) => l.startsWith("big "));
+    expect(lines[big + 1]?.trim()).toBe("shop-v2 3M (75.0%) -> 322122546m");
+    expect(res.stderr).toBe(
+      "TrafficSplit routes/big: its weights add up to more than Linkerd can carry (429496.729), so the ServiceProfile carries them scaled in proportion: shop-v1=107374182m, shop-v2=322122546m. Linkerd uses these; use smaller weights (such as percentages) to have them written as given.\n",
+    );
+  });
+
+  it("the default table has the TARGET column; json carries the conditions and written weights", async () => {
+    const table = await status("-n", NS);
+    expect(table.stdout.split("\n")[0]).toMatch(/^NAME +APEX +TARGET +BACKENDS +STATE$/);
+
+    const res = await status("-n", NS, "-o", "json");
+    expect(res.stderr).toBe("");
+    const doc = JSON.parse(res.stdout) as {
+      items: {
+        name: string;
+        target: string;
+        targetSource: string;
+        state: string;
+        weightsScaled?: boolean;
+        backends: { service: string; written?: string }[];
+        routes?: { name: string; state: string; conditions?: unknown[] }[];
+      }[];
+    };
+    const item = (name: string) => doc.items.find((i) => i.name === name);
+    expect(item("accepted")).toMatchObject({
+      target: "httproute",
+      targetSource: "annotation",
+      state: "RouteAccepted",
+    });
+    expect(item("refused")).toMatchObject({
+      target: "httproute",
+      targetSource: "adaptor",
+      state: "RouteNotAccepted",
+      routes: [
+        {
+          kind: "HTTPRoute",
+          name: "api-smi-8080",
+          port: 8080,
+          state: "RouteNotAccepted",
+          conditions: [
+            {
+              type: "Accepted",
+              status: "False",
+              reason: "NoMatchingParent",
+              message: "parent service must have a ClusterIP",
+            },
+            { type: "ResolvedRefs", status: "True", reason: "ResolvedRefs" },
+          ],
+        },
+      ],
+    });
+    expect(item("waiting")?.routes).toEqual([
+      { kind: "HTTPRoute", name: "cart-smi-80", port: 80, state: "RoutePending" },
+    ]);
+    expect(item("big")).toMatchObject({
+      target: "serviceprofile",
+      targetSource: "annotation",
+      state: "Synced",
+      weightsScaled: true,
+      backends: [
+        { service: "shop-v1", written: "107374182m" },
+        { service: "shop-v2", written: "322122546m" },
+      ],
+    });
+  });
+});
+
+describe("check with httproute TrafficSplits", () => {
+  it("passes the CRD check, and warns about routes Linkerd does not accept and shadowing profiles", async () => {
+    const checks = await check();
+    expect(byHint(checks, "l5d-smi-gateway-crds")?.result).toBe("success");
+    expect(byHint(checks, "l5d-smi-routes-accepted")?.hint).toBe(
+      "https://github.com/linkerd-smi-ts/linkerd-smi/blob/main/docs/checks.md#l5d-smi-routes-accepted",
+    );
+    const routes = byHint(checks, "l5d-smi-routes-accepted");
+    expect(routes?.result).toBe("warning");
+    expect(routes?.error).toBe(
+      "2 routes are not accepted by Linkerd:\n" +
+        "\t* HTTPRoute routes/api-smi-8080 (TrafficSplit refused): not accepted by linkerd.io/policy-controller: Accepted=False (NoMatchingParent: parent service must have a ClusterIP); Linkerd does not use it\n" +
+        "\t* HTTPRoute routes/cart-smi-80 (TrafficSplit waiting): no status from linkerd.io/policy-controller yet; is Linkerd 2.15 or later installed, and its policy controller running?\n" +
+        "\tRun linkerd smi status -n routes -o wide for details",
+    );
+    const shadow = byHint(checks, "l5d-smi-no-shadowing-profiles");
+    expect(shadow?.result).toBe("warning");
+    expect(shadow?.error).toContain(
+      "\t* ServiceProfile clients/web.routes.svc.cluster.local has routes: proxies use it instead of the routes of TrafficSplit routes/accepted (service web)\n",
+    );
+    // The route states are not the sync check's: only db (no TCPRoute written yet) is there.
+    const sync = byHint(checks, "l5d-smi-ts-sync");
+    expect(sync?.error).toContain("routes/db: Pending");
+    expect(sync?.error).not.toContain("routes/accepted");
+    expect(sync?.error).not.toContain("routes/refused");
+  });
+
+  it("fails when an opaque port needs TCPRoute and its CRD is gone", async () => {
+    await deleteCrd(
+      "tcproutes.gateway.networking.k8s.io",
+      "gateway.networking.k8s.io",
+      "v1alpha2",
+      "tcproutes",
+    );
+    const crds = byHint(await check(), "l5d-smi-gateway-crds");
+    expect(crds?.result).toBe("error");
+    expect(crds?.error).toBe(
+      "the API server does not serve tcproutes.gateway.networking.k8s.io/v1alpha2, and routes/db splits a Service with an opaque port, where Linkerd uses only TCPRoutes: that port's traffic is not split.\n" +
+        "\tInstall the TCPRoute CRD (Gateway API experimental channel, v1.2.1): kubectl apply --server-side -f https://github.com/kubernetes-sigs/gateway-api/releases/download/v1.2.1/experimental-install.yaml",
+    );
+  });
+
+  it("fails when HTTPRoute is not served, and status says why the routes are pending", async () => {
+    await deleteCrd(
+      "httproutes.gateway.networking.k8s.io",
+      "gateway.networking.k8s.io",
+      "v1",
+      "httproutes",
+    );
+    await deleteCrd(
+      "httproutes.gateway.networking.k8s.io",
+      "gateway.networking.k8s.io",
+      "v1beta1",
+      "httproutes",
+    );
+    const crds = byHint(await check(), "l5d-smi-gateway-crds");
+    expect(crds?.result).toBe("error");
+    expect(crds?.error).toBe(
+      "the API server does not serve httproutes.gateway.networking.k8s.io as v1 or v1beta1, so the adaptor cannot write the routes of routes/accepted, routes/db, routes/refused, routes/waiting.\n" +
+        "\tInstall the Gateway API CRDs (standard channel, v1.2.1): kubectl apply --server-side -f https://github.com/kubernetes-sigs/gateway-api/releases/download/v1.2.1/standard-install.yaml",
+    );
+    const res = await status("-n", NS, "-o", "json");
+    const doc = JSON.parse(res.stdout) as {
+      items: { name: string; state: string; reason: string }[];
+    };
+    expect(doc.items.find((i) => i.name === "accepted")).toMatchObject({
+      state: "Pending",
+      reason:
+        "the API server does not serve httproutes.gateway.networking.k8s.io (v1 or v1beta1), so the adaptor cannot write the routes of this split: install the Gateway API CRDs",
+    });
+  });
+});
