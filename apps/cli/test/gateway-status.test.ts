@@ -222,6 +222,8 @@ beforeAll(async () => {
       service(n, 80),
     ),
     ...["api", "api-v1", "api-v2"].map((n) => service(n, 8080)),
+    // pay-v2 does not exist: Linkerd accepts the route but cannot resolve that backend.
+    ...["pay", "pay-v1"].map((n) => service(n, 80)),
     // 3306 is one of Linkerd's default opaque ports: Linkerd uses only TCPRoutes there.
     ...["db", "db-v1"].map((n) => service(n, 3306)),
     split(
@@ -239,6 +241,15 @@ beforeAll(async () => {
       ["api-v2", 1],
     ]),
     split("waiting", "cart", [["cart-v1", 1]], "httproute"),
+    split(
+      "partial",
+      "pay",
+      [
+        ["pay-v1", 3],
+        ["pay-v2", 1],
+      ],
+      "httproute",
+    ),
     split("db", "db", [["db-v1", 1]], "httproute"),
     // Weights whose total Linkerd cannot carry: the profile carries them scaled.
     split(
@@ -285,6 +296,15 @@ beforeAll(async () => {
     ["api-v2", 1],
   ]);
   await adaptorRoute("waiting", "cart", 80, [["cart-v1", 1]]);
+  await adaptorRoute("partial", "pay", 80, [
+    ["pay-v1", 3],
+    ["pay-v2", 1],
+  ]);
+  // As linkerd2's policy controller writes it when a backend Service is missing (observed).
+  await policyStatus("pay-smi-80", "pay", 80, [
+    { type: "Accepted", status: "True", reason: "Accepted" },
+    { type: "ResolvedRefs", status: "False", reason: "BackendNotFound" },
+  ]);
   await policyStatus("web-smi-80", "web", 80, [
     { type: "Accepted", status: "True", reason: "Accepted" },
     { type: "ResolvedRefs", status: "True", reason: "ResolvedRefs" },
@@ -321,6 +341,9 @@ describe("status of httproute TrafficSplits", () => {
     );
     expect(row("refused")).toMatch(
       /^httproute +api-v1 1 \(50\.0%\) +RouteNotAccepted +HTTPRoute\/api-smi-8080 +HTTPRoute api-smi-8080 is not accepted by linkerd\.io\/policy-controller: Accepted=False \(NoMatchingParent: parent service must have a ClusterIP\); Linkerd does not use it$/,
+    );
+    expect(row("partial")).toMatch(
+      /^httproute +pay-v1 3 \(75\.0%\) +RouteRefsNotResolved, BackendNotFound +HTTPRoute\/pay-smi-80 +HTTPRoute pay-smi-80 is used by Linkerd, but linkerd\.io\/policy-controller cannot resolve all its backends: ResolvedRefs=False \(BackendNotFound\); requests sent to those backends fail with HTTP 500/,
     );
     expect(row("waiting")).toMatch(
       /^httproute +cart-v1 1 \(100\.0%\) +RoutePending +HTTPRoute\/cart-smi-80 +HTTPRoute cart-smi-80 has no status from linkerd\.io\/policy-controller yet/,
@@ -406,7 +429,8 @@ describe("check with httproute TrafficSplits", () => {
     const routes = byHint(checks, "l5d-smi-routes-accepted");
     expect(routes?.result).toBe("warning");
     expect(routes?.error).toBe(
-      "2 routes are not accepted by Linkerd:\n" +
+      "3 routes are not fully accepted by Linkerd:\n" +
+        "\t* HTTPRoute routes/pay-smi-80 (TrafficSplit partial): used by Linkerd, but ResolvedRefs=False (BackendNotFound); requests sent to the backends it cannot resolve fail with HTTP 500 until they exist\n" +
         "\t* HTTPRoute routes/api-smi-8080 (TrafficSplit refused): not accepted by linkerd.io/policy-controller: Accepted=False (NoMatchingParent: parent service must have a ClusterIP); Linkerd does not use it\n" +
         "\t* HTTPRoute routes/cart-smi-80 (TrafficSplit waiting): no status from linkerd.io/policy-controller yet; is Linkerd 2.15 or later installed, and its policy controller running?\n" +
         "\tRun linkerd smi status -n routes -o wide for details",
@@ -454,7 +478,7 @@ describe("check with httproute TrafficSplits", () => {
     const crds = byHint(await check(), "l5d-smi-gateway-crds");
     expect(crds?.result).toBe("error");
     expect(crds?.error).toBe(
-      "the API server does not serve httproutes.gateway.networking.k8s.io as v1 or v1beta1, so the adaptor cannot write the routes of routes/accepted, routes/db, routes/refused, routes/waiting.\n" +
+      "the API server does not serve httproutes.gateway.networking.k8s.io as v1 or v1beta1, so the adaptor cannot write the routes of routes/accepted, routes/db, routes/partial, routes/refused, routes/waiting.\n" +
         "\tInstall the Gateway API CRDs (standard channel, v1.2.1): kubectl apply --server-side -f https://github.com/kubernetes-sigs/gateway-api/releases/download/v1.2.1/standard-install.yaml",
     );
     const res = await status("-n", NS, "-o", "json");

@@ -364,6 +364,7 @@ export function smiCategory(client: KubeClient, options: SmiCheckOptions = {}): 
               s.state !== "Skipped" &&
               s.state !== "RouteAccepted" &&
               s.state !== "RouteNotAccepted" &&
+              s.state !== "RouteRefsNotResolved" &&
               s.state !== "RoutePending") ||
             (s.missingBackends?.length ?? 0) > 0 ||
             s.matchesIgnored === true,
@@ -430,12 +431,14 @@ export function smiCategory(client: KubeClient, options: SmiCheckOptions = {}): 
             .map((r) =>
               r.state === "RouteNotAccepted"
                 ? `${r.kind} ${s.namespace}/${r.name} (TrafficSplit ${s.name}): not accepted by ${POLICY_CONTROLLER}: ${describeConditions(r.conditions ?? [])}; Linkerd does not use it`
-                : `${r.kind} ${s.namespace}/${r.name} (TrafficSplit ${s.name}): no status from ${POLICY_CONTROLLER} yet; is Linkerd 2.15 or later installed, and its policy controller running?`,
+                : r.state === "RouteRefsNotResolved"
+                  ? `${r.kind} ${s.namespace}/${r.name} (TrafficSplit ${s.name}): used by Linkerd, but ${describeConditions(r.conditions ?? [])}; requests sent to the backends it cannot resolve fail with HTTP 500 until they exist`
+                  : `${r.kind} ${s.namespace}/${r.name} (TrafficSplit ${s.name}): no status from ${POLICY_CONTROLLER} yet; is Linkerd 2.15 or later installed, and its policy controller running?`,
             ),
         );
         if (problems.length === 0) return ok;
         return warning(
-          `${problems.length} route${problems.length === 1 ? " is" : "s are"} not accepted by Linkerd:\n${list(problems)}\n` +
+          `${problems.length} route${problems.length === 1 ? " is" : "s are"} not fully accepted by Linkerd:\n${list(problems)}\n` +
             `\tRun ${statusCommand(routed.map((s) => s.namespace))} -o wide for details`,
         );
       },

@@ -250,9 +250,10 @@ Pending (not yet, or changed by hand: REASON says what differs), Invalid (the
 adaptor cannot use the split: REASON says why), Conflict (an older split
 targets the same service) or Skipped (the profile has the smi.linkerd.io/skip
 annotation). For Gateway API routes in step with the split, STATE is what
-Linkerd's policy controller wrote on them: RouteAccepted, RouteNotAccepted
-(REASON has the condition's reason and message) or RoutePending (no status
-yet). ", BackendNotFound" follows it when a backend Service does not exist,
+Linkerd's policy controller wrote on them: RouteAccepted,
+RouteRefsNotResolved (accepted and used, but a backend does not resolve: its
+share fails with HTTP 500), RouteNotAccepted (not used; REASON has the
+condition's reason and message) or RoutePending (no status yet). ", BackendNotFound" follows it when a backend Service does not exist,
 ", ShadowedByServiceProfile" when a ServiceProfile makes proxies ignore the
 routes, ", MatchesNotSupported" when a ServiceProfile cannot express the
 split's matches (use httproute). When the weights add up to more than Linkerd

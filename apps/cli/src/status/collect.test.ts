@@ -234,7 +234,7 @@ describe("splitStatuses: httproute splits", () => {
     );
   });
 
-  it("RouteNotAccepted when a backend does not resolve", () => {
+  it("RouteRefsNotResolved when Accepted but a backend does not resolve: Linkerd still serves the route", () => {
     const row = judge(
       canary(),
       view(
@@ -247,8 +247,10 @@ describe("splitStatuses: httproute splits", () => {
         { adaptorTarget: "httproute" },
       ),
     );
-    expect(row?.state).toBe("RouteNotAccepted");
-    expect(row?.reason).toContain("ResolvedRefs=False (BackendNotFound)");
+    expect(row?.state).toBe("RouteRefsNotResolved");
+    expect(row?.reason).toBe(
+      "HTTPRoute web-smi-80 is used by Linkerd, but linkerd.io/policy-controller cannot resolve all its backends: ResolvedRefs=False (BackendNotFound); requests sent to those backends fail with HTTP 500",
+    );
   });
 
   it("RoutePending before the policy controller wrote a status, or when only another controller did", () => {

@@ -47,10 +47,14 @@ export const POLICY_CONTROLLER = "linkerd.io/policy-controller";
 
 /**
  * Where a route the adaptor wrote stands with Linkerd's policy controller: `RouteAccepted` (its
- * `Accepted` and `ResolvedRefs` conditions are True), `RouteNotAccepted` (one of them is not), or
- * `RoutePending` (the policy controller has written no status for the apex yet).
+ * `Accepted` and `ResolvedRefs` conditions are True), `RouteRefsNotResolved` (Accepted, but
+ * ResolvedRefs is not True: Linkerd serves the route, as its outbound index checks Accepted only,
+ * and a backend it cannot resolve answers HTTP 500 for its share), `RouteNotAccepted` (Accepted
+ * is not True: Linkerd does not use the route), or `RoutePending` (the policy controller has
+ * written no status for the apex yet).
  */
-export type RouteState = "RouteAccepted" | "RouteNotAccepted" | "RoutePending";
+export type RouteState =
+  "RouteAccepted" | "RouteRefsNotResolved" | "RouteNotAccepted" | "RoutePending";
 
 /** A condition of a route's `status.parents[]` entry, as written. */
 export interface RouteConditionStatus {
@@ -331,11 +335,13 @@ export function routeStatus(route: Route, apex: string): RouteStatus {
       ...(c.message === undefined || c.message === "" ? {} : { message: c.message }),
     }));
   const state: RouteState =
-    acceptance.accepted === false || acceptance.resolvedRefs === false
+    acceptance.accepted === false
       ? "RouteNotAccepted"
-      : acceptance.accepted === true && acceptance.resolvedRefs !== undefined
-        ? "RouteAccepted"
-        : "RoutePending";
+      : acceptance.accepted === true && acceptance.resolvedRefs === false
+        ? "RouteRefsNotResolved"
+        : acceptance.accepted === true && acceptance.resolvedRefs !== undefined
+          ? "RouteAccepted"
+          : "RoutePending";
   return {
     kind: route.kind,
     name,
@@ -359,7 +365,8 @@ export function describeConditions(conditions: readonly RouteConditionStatus[]):
 const ROUTE_STATE_RANK: Record<RouteState, number> = {
   RouteAccepted: 0,
   RoutePending: 1,
-  RouteNotAccepted: 2,
+  RouteRefsNotResolved: 2,
+  RouteNotAccepted: 3,
 };
 
 /** The reason of an httproute split whose routes are in step: what Linkerd says of each. */
@@ -370,6 +377,8 @@ function routesReason(routes: readonly RouteStatus[], apex: string): string {
     if (r.state === "RouteAccepted") return `${what} is accepted by ${POLICY_CONTROLLER}`;
     if (r.state === "RouteNotAccepted")
       return `${what} is not accepted by ${POLICY_CONTROLLER}: ${describeConditions(r.conditions ?? [])}; Linkerd does not use it`;
+    if (r.state === "RouteRefsNotResolved")
+      return `${what} is used by Linkerd, but ${POLICY_CONTROLLER} cannot resolve all its backends: ${describeConditions(r.conditions ?? [])}; requests sent to those backends fail with HTTP 500`;
     return `${what} has no status from ${POLICY_CONTROLLER} yet: is Linkerd 2.15 or later installed, and its policy controller running?`;
   });
   return parts.join("; ");
