@@ -59,8 +59,8 @@ describe("the adaptor's log", () => {
     const key = `${ns}/web`;
     // The informer brings our own write back and the apex is reconciled again, unchanged: by
     // then every line about the write has been logged.
-    await eventually("the reconcile after the write", async () =>
-      lines(adaptor).find((l) => l.key === key && l.result === "unchanged"),
+    await eventually("the reconcile after the write", () =>
+      Promise.resolve(lines(adaptor).find((l) => l.key === key && l.result === "unchanged")),
     );
     const info = lines(adaptor).filter((l) => l.key === key && l.level !== "debug");
     expect(info.map((l) => [l.level, l.msg, l.result])).toEqual([
