@@ -34,7 +34,7 @@
 // folios, and every page of a folio counts in the RSS of a process that maps
 // it: the same bytes measure about 20 MiB more (a bare Node binary measured
 // 42 MiB written by `cat`, 61-76 MiB written by postject or `--build-sea`).
-import { execFile, execFileSync, spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import {
   chmodSync,
   closeSync,
@@ -350,8 +350,13 @@ try {
   rmSync(work, { recursive: true, force: true });
 }
 
-const seconds = (ms) => (ms / 1000).toFixed(2);
-const rssText = (t) => (t.maxRssMiB === null ? "-" : t.maxRssMiB.toFixed(1));
+function seconds(ms) {
+  return (ms / 1000).toFixed(2);
+}
+
+function rssText(t) {
+  return t.maxRssMiB === null ? "-" : t.maxRssMiB.toFixed(1);
+}
 
 function format(report) {
   const rows = (timings) =>
