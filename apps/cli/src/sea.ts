@@ -9,7 +9,6 @@
  * chart content into the user's cache (the Go engine loads a chart from a
  * directory). Outside the executable nothing here runs.
  */
-import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -82,7 +81,8 @@ export function cacheRoot(env: NodeJS.ProcessEnv = process.env): string {
 
 /** The hash {@link SeaManifest} carries: over each file's name and content, in the given order. */
 export function chartHash(files: readonly { name: string; data: Uint8Array }[]): string {
-  const hash = createHash("sha256");
+  // node:crypto only here (the build and the tests): the executable does not load it to start.
+  const hash = process.getBuiltinModule("node:crypto").createHash("sha256");
   for (const { name, data } of files) {
     hash.update(`${name}\0${String(data.length)}\0`);
     hash.update(data);
