@@ -87,6 +87,10 @@ describe("compareSeniority: names", () => {
     expect(compareSeniority(a, a)).toBe(0);
     expect(compareSeniority(nameless, a)).toBe(-1);
     expect(compareSeniority(a, nameless)).toBe(1);
+    // No name sorts before every name, even one that sorts before capital letters.
+    const zero = split("0", [["web-v1", 1]]);
+    expect(compareSeniority(nameless, zero)).toBe(-1);
+    expect(compareSeniority(zero, nameless)).toBe(1);
   });
 
   it("a nameless winner is named as such in the conflict", () => {
