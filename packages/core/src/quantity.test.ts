@@ -226,10 +226,23 @@ describe("properties", () => {
         // values below that are expected to round-trip.
         if (q.format === "DecimalSI" && (q.nanos >= 10n ** 30n || q.nanos <= -(10n ** 30n))) return;
         expect(again.nanos).toBe(q.nanos);
-        expect(canonicalQuantity(again)).toBe(printed);
+        // The string is stable when the format survives the trip. A BinarySI value that is not
+        // a whole number of Ki prints without a suffix, as Go does ("312.5Ki" -> "320000"),
+        // which reads back as DecimalSI and then prints as "320k".
+        if (again.format === q.format) expect(canonicalQuantity(again)).toBe(printed);
       }),
       { numRuns: 3000 },
     );
+  });
+
+  it("a BinarySI value that is not a whole number of Ki prints as Go prints it", () => {
+    const q = parseQuantity("312.5Ki");
+    if (isQuantityError(q)) throw new Error(q.message);
+    expect(canonicalQuantity(q)).toBe("320000");
+    const again = parseQuantity("320000");
+    if (isQuantityError(again)) throw new Error(again.message);
+    expect(again.nanos).toBe(q.nanos);
+    expect(canonicalQuantity(again)).toBe("320k");
   });
 
   it("milli quantities round-trip", () => {
