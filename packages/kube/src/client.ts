@@ -1,7 +1,6 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from "node:http";
 import { Agent as HttpsAgent, request as httpsRequest, type RequestOptions } from "node:https";
-import type { KubeConfig } from "@kubernetes/client-node";
-import { loadKubeConfig, type LoadKubeConfigOptions } from "./config.js";
+import { loadKubeConfig, type KubeConfig, type LoadKubeConfigOptions } from "./config.js";
 import { KubeError } from "./errors.js";
 import type { KubeRequest, KubeTransport, StreamHandlers } from "./transport.js";
 
