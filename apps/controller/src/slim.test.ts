@@ -1,4 +1,8 @@
-import { managedByAdaptor, onlyAdaptorContent, otherEditorsOfDstOverrides } from "@linkerd-smi/core";
+import {
+  managedByAdaptor,
+  onlyAdaptorContent,
+  otherEditorsOfDstOverrides,
+} from "@linkerd-smi/core";
 import { describe, expect, it } from "vitest";
 import { slimObject, slimProfile, slimService } from "./slim.js";
 

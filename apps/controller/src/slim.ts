@@ -32,7 +32,9 @@ function slimMeta(metadata: Meta, managedFields?: ManagedFieldsEntry[]): Meta {
   const out: Meta = { ...rest };
   if (annotations !== undefined)
     out.annotations =
-      annotations[LAST_APPLIED] === undefined ? annotations : { ...annotations, [LAST_APPLIED]: "" };
+      annotations[LAST_APPLIED] === undefined
+        ? annotations
+        : { ...annotations, [LAST_APPLIED]: "" };
   if (managedFields !== undefined && managedFields.length > 0) out.managedFields = managedFields;
   return out;
 }

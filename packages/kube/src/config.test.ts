@@ -324,7 +324,26 @@ describe("credentials", () => {
     expect(String(opts.ca)).toBe("CA from a file");
     expect(String(opts.cert)).toBe("cert from a file");
     expect(String(opts.key)).toBe("key from a file");
-    expect((opts.headers as Record<string, unknown>).Authorization).toBe("Bearer token-from-a-file");
+    expect((opts.headers as Record<string, unknown>).Authorization).toBe(
+      "Bearer token-from-a-file",
+    );
+  });
+
+  it("hands out the same CA and certificate Buffers on every request, for the client's agent cache", async () => {
+    const b64 = (v: string) => Buffer.from(v).toString("base64");
+    const file = single(
+      "same-buffers.json",
+      { "certificate-authority-data": b64("the CA") },
+      { "client-certificate-data": b64("the cert"), "client-key-data": b64("the key") },
+    );
+    const kc = loadKubeConfig({ kubeconfig: file }, empty);
+    const first: RequestOptions = {};
+    const second: RequestOptions = {};
+    await kc.applyToHTTPSOptions(first);
+    await kc.applyToHTTPSOptions(second);
+    expect(second.ca).toBe(first.ca);
+    expect(second.cert).toBe(first.cert);
+    expect(second.key).toBe(first.key);
   });
 
   it("sends basic auth", async () => {

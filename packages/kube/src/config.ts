@@ -78,6 +78,7 @@ export class KubeConfig {
   currentContext = "";
   private delegate: { key: string; kc: Promise<ClientNodeKubeConfig> } | undefined;
   private readonly tokenFiles = new Map<string, { token: string; readAt: number }>();
+  private readonly material = new Map<string, { bytes: Buffer; readAt: number }>();
 
   loadFromOptions(options: {
     clusters: readonly Cluster[];
@@ -144,11 +145,11 @@ export class KubeConfig {
     if (user === null) return;
     if (cluster?.skipTLSVerify === true) opts.rejectUnauthorized = false;
     if (isSet(cluster?.tlsServerName)) opts.servername = cluster.tlsServerName;
-    const ca = fileOrData(cluster?.caFile, cluster?.caData);
+    const ca = this.fileOrData(cluster?.caFile, cluster?.caData);
     if (ca !== undefined) opts.ca = ca;
-    const cert = fileOrData(user.certFile, user.certData);
+    const cert = this.fileOrData(user.certFile, user.certData);
     if (cert !== undefined) opts.cert = cert;
-    const key = fileOrData(user.keyFile, user.keyData);
+    const key = this.fileOrData(user.keyFile, user.keyData);
     if (key !== undefined) opts.key = key;
     const headers = (opts.headers ??= {}) as Record<string, string | string[] | number>;
     if (isSet(user.impersonateUser)) headers["Impersonate-User"] = user.impersonateUser;
@@ -195,6 +196,27 @@ export class KubeConfig {
     return this.delegate.kc;
   }
 
+  /**
+   * A certificate, key or CA from a file (re-read every minute: rotated certificates) or
+   * from base64 data, as the same Buffer while unchanged, so that the client can tell its
+   * TLS settings did not change without comparing their bytes on every request.
+   */
+  private fileOrData(
+    file: string | null | undefined,
+    data: string | null | undefined,
+  ): Buffer | undefined {
+    const source = isSet(file) ? `file:${file}` : isSet(data) ? `data:${data}` : undefined;
+    if (source === undefined) return undefined;
+    const cached = this.material.get(source);
+    const now = Date.now();
+    if (cached !== undefined && (isSet(data) || now - cached.readAt < TOKEN_FILE_REREAD_MS))
+      return cached.bytes;
+    const bytes = isSet(file) ? readFileSync(file) : Buffer.from(data ?? "", "base64");
+    const same = cached !== undefined && cached.bytes.equals(bytes);
+    this.material.set(source, { bytes: same ? cached.bytes : bytes, readAt: now });
+    return same ? cached.bytes : bytes;
+  }
+
   private readTokenFile(path: string): string {
     const cached = this.tokenFiles.get(path);
     const now = Date.now();
@@ -217,15 +239,6 @@ function needsClientNode(cluster: Cluster | null, user: User | null): boolean {
   return (
     provider !== undefined && provider !== null && typeof provider.config?.tokenFile !== "string"
   );
-}
-
-function fileOrData(
-  file: string | null | undefined,
-  data: string | null | undefined,
-): Buffer | undefined {
-  if (isSet(file)) return readFileSync(file);
-  if (isSet(data)) return Buffer.from(data, "base64");
-  return undefined;
 }
 
 /**
@@ -489,7 +502,8 @@ function parseKubeconfigFile(file: string): ParsedKubeconfig {
     const tokenFile = path(u["token-file"]);
     return withoutUndefined<User>({
       name: e.name as string,
-      token: text(u.token) ?? (tokenFile === undefined ? undefined : readFileSync(tokenFile, "utf8")),
+      token:
+        text(u.token) ?? (tokenFile === undefined ? undefined : readFileSync(tokenFile, "utf8")),
       certData: text(u["client-certificate-data"]),
       certFile: path(u["client-certificate"]),
       keyData: text(u["client-key-data"]),
