@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { createServer } from "node:net";
 import { dirname, join } from "node:path";
+import { ADAPTOR_NODE_FLAGS } from "@linkerd-smi/controller";
 
 const CLOCK_TICKS = 100; // USER_HZ on Linux
 
@@ -55,6 +56,8 @@ export class AdaptorProcess {
         ? spawn(
             process.execPath,
             [
+              // As the image runs it.
+              ...ADAPTOR_NODE_FLAGS,
               // For profiling: e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" (node refuses those in NODE_OPTIONS).
               ...(process.env.BENCH_ADAPTOR_NODE_FLAGS ?? "").split(" ").filter((f) => f !== ""),
               adaptorMain(),

@@ -5,7 +5,7 @@ import { parseArgs } from "node:util";
 import { readVersions } from "@linkerd-smi/testenv";
 import { parse } from "yaml";
 import { AdaptorProcess, bareNodePeakRss, freePort } from "./adaptor-process.js";
-import { machine, markdown, svgChart } from "./report.js";
+import { machine, markdown, svgChart, type Machine } from "./report.js";
 import { runScenario, type ScenarioOptions, type ScenarioResult } from "./scenario.js";
 import { chartLimitExceeded, checkTargets, quantityMiB } from "./targets.js";
 import { round } from "./stats.js";
@@ -23,6 +23,7 @@ const { values } = parseArgs({
     "reference-name": { type: "string", default: "linkerd-smi v0.2.7" },
     "reference-sizes": { type: "string", default: "100,1000" },
     note: { type: "string" },
+    from: { type: "string" },
   },
 });
 
@@ -60,43 +61,62 @@ if (chartLimit === undefined) {
 const chartLimitMiB = quantityMiB(chartLimit);
 
 const log = (m: string) => process.stderr.write(`[bench] ${m}\n`);
-const bareNodeMiB = round((await bareNodePeakRss()) / 2 ** 20);
-log(`a bare Node ${process.version} process peaks at ${String(bareNodeMiB)} MiB RSS`);
-
-const common = (n: number): ScenarioOptions => ({
-  n,
-  churnUpdates: Number(values["churn-updates"]),
-  churnRatePerSecond: Number(values["churn-rate"]),
-  resyncSeconds: Number(values["resync-seconds"]),
-  concurrency: Number(values.concurrency),
-  log,
-});
 const results: ScenarioResult[] = [];
 const referenceResults: ScenarioResult[] = [];
-for (const n of sizes) {
-  const t0 = performance.now();
-  results.push(await runScenario(common(n)));
-  log(`n=${String(n)}: ours done in ${String(round((performance.now() - t0) / 1000))} s`);
-  if (reference !== undefined && referenceSizes.includes(n)) {
-    const t1 = performance.now();
-    referenceResults.push(
-      await runScenario({
-        ...common(n),
-        log: (m) => {
-          log(`reference ${m}`);
-        },
-        startAdaptor: async (env) =>
-          new AdaptorProcess(env.kubeconfig, [], {
-            executable: reference,
-            port: await freePort(),
-          }),
-      }),
-    );
-    log(`n=${String(n)}: reference done in ${String(round((performance.now() - t1) / 1000))} s`);
+let bareNodeMiB: number;
+let host: Machine;
+if (values.from !== undefined) {
+  // Report again from a results.json (after a change to the chart's limit, say), without running.
+  const saved = JSON.parse(readFileSync(values.from, "utf8")) as {
+    machine: Machine;
+    bareNodeMiB: number;
+    results: ScenarioResult[];
+    reference?: { results: ScenarioResult[] };
+  };
+  results.push(...saved.results);
+  referenceResults.push(...(saved.reference?.results ?? []));
+  bareNodeMiB = saved.bareNodeMiB;
+  host = saved.machine;
+} else {
+  bareNodeMiB = round((await bareNodePeakRss()) / 2 ** 20);
+  log(`a bare Node ${process.version} process peaks at ${String(bareNodeMiB)} MiB RSS`);
+  await runAll();
+  host = machine(readVersions().kubernetes);
+}
+
+async function runAll(): Promise<void> {
+  const common = (n: number): ScenarioOptions => ({
+    n,
+    churnUpdates: Number(values["churn-updates"]),
+    churnRatePerSecond: Number(values["churn-rate"]),
+    resyncSeconds: Number(values["resync-seconds"]),
+    concurrency: Number(values.concurrency),
+    log,
+  });
+  for (const n of sizes) {
+    const t0 = performance.now();
+    results.push(await runScenario(common(n)));
+    log(`n=${String(n)}: ours done in ${String(round((performance.now() - t0) / 1000))} s`);
+    if (reference !== undefined && referenceSizes.includes(n)) {
+      const t1 = performance.now();
+      referenceResults.push(
+        await runScenario({
+          ...common(n),
+          log: (m) => {
+            log(`reference ${m}`);
+          },
+          startAdaptor: async (env) =>
+            new AdaptorProcess(env.kubeconfig, [], {
+              executable: reference,
+              port: await freePort(),
+            }),
+        }),
+      );
+      log(`n=${String(n)}: reference done in ${String(round((performance.now() - t1) / 1000))} s`);
+    }
   }
 }
 
-const host = machine(readVersions().kubernetes);
 const targets = checkTargets({
   ours: results,
   reference: referenceResults,
@@ -106,7 +126,7 @@ const targets = checkTargets({
 const referenceName = values["reference-name"];
 const note =
   values.note ??
-  (reference === undefined
+  (reference === undefined && referenceResults.length === 0
     ? "No reference adaptor was given (--reference-adaptor PATH): the reference columns are not shown."
     : undefined);
 mkdirSync(values.out, { recursive: true });
