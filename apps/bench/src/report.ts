@@ -63,7 +63,7 @@ export function markdown(
       const ref = refOf(r);
       if (ref === undefined) return [cell(r), "not run", ""];
       const a = value?.(r);
-      const b = ref === undefined ? undefined : value?.(ref);
+      const b = value?.(ref);
       const ratio =
         a === undefined || a === null || b === undefined || b === null || b === 0
           ? ""

@@ -2,6 +2,7 @@ import {
   managedByAdaptor,
   onlyAdaptorContent,
   otherEditorsOfDstOverrides,
+  type ServiceProfile,
 } from "@linkerd-smi/core";
 import { describe, expect, it } from "vitest";
 import { slimObject, slimProfile, slimService } from "./slim.js";
@@ -9,8 +10,8 @@ import { slimObject, slimProfile, slimService } from "./slim.js";
 const LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration";
 
 const profile = {
-  apiVersion: "linkerd.io/v1alpha2",
-  kind: "ServiceProfile",
+  apiVersion: "linkerd.io/v1alpha2" as const,
+  kind: "ServiceProfile" as const,
   metadata: {
     name: "web.shop.svc.cluster.local",
     namespace: "shop",
@@ -66,7 +67,7 @@ describe("slimProfile", () => {
   });
 
   it("leaves core's ownership predicates answering as they do on the whole object", () => {
-    const foreignWriter = {
+    const foreignWriter: ServiceProfile = {
       ...profile,
       metadata: {
         ...profile.metadata,
@@ -80,16 +81,16 @@ describe("slimProfile", () => {
         ],
       },
     };
-    const onlyOurs = {
+    const onlyOurs: ServiceProfile = {
       ...profile,
       metadata: {
         name: profile.metadata.name,
         namespace: "shop",
-        managedFields: [profile.metadata.managedFields[0]],
+        managedFields: profile.metadata.managedFields.slice(0, 1),
       },
       spec: { dstOverrides: profile.spec.dstOverrides },
     };
-    for (const p of [profile, foreignWriter, onlyOurs]) {
+    for (const p of [profile as ServiceProfile, foreignWriter, onlyOurs]) {
       const slim = slimProfile(p);
       expect(managedByAdaptor(slim)).toBe(managedByAdaptor(p));
       expect(onlyAdaptorContent(slim)).toBe(onlyAdaptorContent(p));

@@ -356,21 +356,22 @@ describe("scenario details", () => {
   });
 
   it("sizes the V8 heap at three quarters of a memory limit in Mi or Gi, and not without one", async () => {
-    const envOf = async (set: Record<string, unknown>) =>
-      one<Deployment>(await render({ set }), "Deployment").spec.template.spec.containers[0]?.env;
-    expect(await envOf({ "adaptor.resources.limits.memory": "1Gi" })).toContainEqual({
+    const envOf = async (limits: unknown) =>
+      one<Deployment>(
+        await render({ valuesFiles: [valuesFile({ adaptor: { resources: { limits } } })] }),
+        "Deployment",
+      ).spec.template.spec.containers[0]?.env;
+    expect(await envOf({ memory: "1Gi" })).toContainEqual({
       name: "NODE_OPTIONS",
       value: "--max-old-space-size=768",
     });
-    expect(await envOf({ "adaptor.resources.limits.memory": "100Mi" })).toContainEqual({
+    expect(await envOf({ memory: "100Mi" })).toContainEqual({
       name: "NODE_OPTIONS",
       value: "--max-old-space-size=75",
     });
-    for (const set of [
-      { "adaptor.resources.limits.memory": "500M" },
-      { "adaptor.resources.limits": null },
-    ])
-      expect((await envOf(set))?.map((e) => (e as { name: string }).name)).toEqual([
+    // Other units are left to Node; so is a container without a limit (null removes it).
+    for (const limits of [{ memory: "500M" }, null])
+      expect((await envOf(limits))?.map((e) => (e as { name: string }).name)).toEqual([
         "POD_NAMESPACE",
       ]);
   });

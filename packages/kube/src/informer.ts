@@ -305,7 +305,7 @@ export class Informer<T extends KubeObject> {
           const items = await this.listAll(signal);
           rv = items.resourceVersion;
           this.state.resourceVersion = rv;
-          this.reconcile(items.items, this.state.lists > 0 || initial !== undefined);
+          this.reconcile(items.items, this.state.lists > 0 || initial !== undefined, true);
           if (this.state.lists > 0 || initial !== undefined) this.state.relists++;
           this.state.lists++;
           this.markSynced();
@@ -360,6 +360,9 @@ export class Informer<T extends KubeObject> {
     return this.client.listAll(this.options.namespace, {
       limit: this.options.pageSize ?? 500,
       signal,
+      // Transformed page by page: a first list of thousands of objects never sits in
+      // memory whole.
+      ...(this.options.transform === undefined ? {} : { eachItem: this.options.transform }),
       ...(this.options.labelSelector === undefined
         ? {}
         : { labelSelector: this.options.labelSelector }),
@@ -441,10 +444,10 @@ export class Informer<T extends KubeObject> {
       this.emitUpdate(old, obj);
   }
 
-  /** Makes the cache equal `items`, emitting the differences. */
-  private reconcile(items: readonly T[], relist: boolean): void {
+  /** Makes the cache equal `items` (`transformed`: listed through the transform already), emitting the differences. */
+  private reconcile(items: readonly T[], relist: boolean, transformed = false): void {
     const fresh = new Map<string, T>();
-    for (const item of items) fresh.set(objectKey(item), this.admit(item));
+    for (const item of items) fresh.set(objectKey(item), this.admit(item, transformed));
     for (const [key, old] of [...this.cache.entries()]) {
       if (fresh.has(key)) continue;
       this.cache.delete(key);
@@ -470,8 +473,11 @@ export class Informer<T extends KubeObject> {
     for (const waiter of [...this.syncWaiters]) waiter(true);
   }
 
-  private admit(received: T): T {
-    const obj = this.options.transform === undefined ? received : this.options.transform(received);
+  private admit(received: T, transformed = false): T {
+    const obj =
+      this.options.transform === undefined || transformed
+        ? received
+        : this.options.transform(received);
     return this.options.freeze === false ? obj : deepFreeze(obj);
   }
 
