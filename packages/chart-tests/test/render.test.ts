@@ -276,7 +276,7 @@ describe("scenario details", () => {
     expect(pod.spec.nodeSelector).toEqual({ "kubernetes.io/os": "linux" });
     expect(pod.spec.containers[0]?.imagePullPolicy).toBe("IfNotPresent");
     expect(pod.spec.containers[0]?.resources).toEqual({
-      requests: { cpu: "100m", memory: "64Mi" },
+      requests: { cpu: "100m", memory: "112Mi" },
       limits: { memory: "256Mi" },
     });
     for (const field of ["affinity", "tolerations", "imagePullSecrets"])
