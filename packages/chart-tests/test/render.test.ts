@@ -47,7 +47,7 @@ const POD_SECURITY = {
   seccompProfile: { type: "RuntimeDefault" },
 };
 // Three quarters of the chart's default memory limit (see _helpers.tpl).
-const DEFAULT_HEAP_MIB = 192;
+const DEFAULT_HEAP_MIB = 240;
 
 const defaultArgs = [
   "-cluster-domain=cluster.local",
@@ -277,7 +277,7 @@ describe("scenario details", () => {
     expect(pod.spec.containers[0]?.imagePullPolicy).toBe("IfNotPresent");
     expect(pod.spec.containers[0]?.resources).toEqual({
       requests: { cpu: "100m", memory: "112Mi" },
-      limits: { memory: "256Mi" },
+      limits: { memory: "320Mi" },
     });
     for (const field of ["affinity", "tolerations", "imagePullSecrets"])
       expect(pod.spec).not.toHaveProperty(field);
