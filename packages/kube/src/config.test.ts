@@ -281,7 +281,7 @@ describe("credentials", () => {
     await loadKubeConfig({ kubeconfig: file }, empty).applyToHTTPSOptions(opts);
     expect(String(opts.ca)).toBe("the CA");
     expect(String(opts.cert)).toBe("the cert");
-    expect(String(opts.key)).toBe("the key");
+    expect((opts.key as Buffer).toString()).toBe("the key");
     expect(opts.servername).toBe("api.internal");
     expect(opts.rejectUnauthorized).toBe(false);
   });
@@ -323,7 +323,7 @@ describe("credentials", () => {
     await kc.applyToHTTPSOptions(opts);
     expect(String(opts.ca)).toBe("CA from a file");
     expect(String(opts.cert)).toBe("cert from a file");
-    expect(String(opts.key)).toBe("key from a file");
+    expect((opts.key as Buffer).toString()).toBe("key from a file");
     expect((opts.headers as Record<string, unknown>).Authorization).toBe(
       "Bearer token-from-a-file",
     );

@@ -235,7 +235,8 @@ function needsClientNode(cluster: Cluster | null, user: User | null): boolean {
   if (isSet(cluster?.proxyUrl)) return true;
   if (user === null) return false;
   if (user.exec !== undefined && user.exec !== null) return true;
-  const provider = user.authProvider as { name?: string; config?: { tokenFile?: unknown } } | null;
+  const provider = user.authProvider as
+    { name?: string; config?: { tokenFile?: unknown } } | null | undefined;
   return (
     provider !== undefined && provider !== null && typeof provider.config?.tokenFile !== "string"
   );
@@ -482,12 +483,12 @@ function parseKubeconfigFile(file: string): ParsedKubeconfig {
   const d = doc as Entry;
   const clusters = list(d.clusters).map((e, i): Cluster => {
     if (text(e.name) === undefined) throw new Error(`clusters[${i}].name is missing`);
-    const c = e.cluster as Entry | undefined;
+    const c = e.cluster as Entry | null | undefined;
     if (c === undefined || c === null) throw new Error(`clusters[${i}].cluster is missing`);
     const server = text(c.server);
     if (server === undefined) throw new Error(`clusters[${i}].cluster.server is missing`);
     return withoutUndefined<Cluster>({
-      name: e.name as string,
+      name: e.name,
       server: server.replace(/\/$/, ""),
       caData: text(c["certificate-authority-data"]),
       caFile: path(c["certificate-authority"]),
@@ -501,7 +502,7 @@ function parseKubeconfigFile(file: string): ParsedKubeconfig {
     const u = (e.user ?? {}) as Entry;
     const tokenFile = path(u["token-file"]);
     return withoutUndefined<User>({
-      name: e.name as string,
+      name: e.name,
       token:
         text(u.token) ?? (tokenFile === undefined ? undefined : readFileSync(tokenFile, "utf8")),
       certData: text(u["client-certificate-data"]),
@@ -517,12 +518,12 @@ function parseKubeconfigFile(file: string): ParsedKubeconfig {
   });
   const contexts = list(d.contexts).map((e, i): Context => {
     if (text(e.name) === undefined) throw new Error(`contexts[${i}].name is missing`);
-    const c = e.context as Entry | undefined;
+    const c = e.context as Entry | null | undefined;
     if (c === undefined || c === null) throw new Error(`contexts[${i}].context is missing`);
     const cluster = text(c.cluster);
     if (cluster === undefined) throw new Error(`contexts[${i}].context.cluster is missing`);
     return withoutUndefined<Context>({
-      name: e.name as string,
+      name: e.name,
       cluster,
       user: text(c.user),
       namespace: text(c.namespace),
@@ -531,6 +532,8 @@ function parseKubeconfigFile(file: string): ParsedKubeconfig {
   return { clusters, users, contexts, currentContext: text(d["current-context"]) ?? "" };
 }
 
+// T is the entry type the caller builds: a checked-by-eye cast, as for parsed YAML.
+// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters
 function withoutUndefined<T>(entry: Record<string, unknown>): T {
   return Object.fromEntries(Object.entries(entry).filter(([, v]) => v !== undefined)) as T;
 }

@@ -263,7 +263,8 @@ describe("Informer", () => {
       namespace: own,
       transform: (s) => {
         seen.push(s.metadata?.managedFields === undefined ? "bare" : "with managedFields");
-        const { managedFields: _dropped, ...metadata } = s.metadata ?? {};
+        const metadata = { ...s.metadata };
+        delete metadata.managedFields;
         return { ...s, metadata };
       },
     });
