@@ -28,8 +28,10 @@ interface Slimmable {
 }
 
 function slimMeta(metadata: Meta, managedFields?: ManagedFieldsEntry[]): Meta {
-  const { managedFields: _all, annotations, ...rest } = metadata;
-  const out: Meta = { ...rest };
+  const out: Meta = { ...metadata };
+  const annotations = out.annotations;
+  delete out.managedFields;
+  delete out.annotations;
   if (annotations !== undefined)
     out.annotations =
       annotations[LAST_APPLIED] === undefined
@@ -52,7 +54,8 @@ const OWNS_DST_OVERRIDES = { "f:spec": { "f:dstOverrides": {} } };
 export function slimProfile<T>(obj: T): T {
   const o = obj as Slimmable;
   if (o.metadata === undefined) return obj;
-  const entries = Array.isArray(o.metadata.managedFields) ? o.metadata.managedFields : [];
+  const listed: unknown = o.metadata.managedFields;
+  const entries = Array.isArray(listed) ? (listed as readonly ManagedFieldsEntry[]) : [];
   const managers = entries.map((e): ManagedFieldsEntry => {
     const owns = JSON.stringify(e.fieldsV1 ?? {}).includes('"f:dstOverrides"');
     return {
