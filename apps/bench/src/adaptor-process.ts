@@ -1,7 +1,9 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import { createServer } from "node:net";
 import { dirname, join } from "node:path";
+import { ADAPTOR_NODE_FLAGS } from "@linkerd-smi/controller";
 
 const CLOCK_TICKS = 100; // USER_HZ on Linux
 
@@ -11,28 +13,69 @@ export function adaptorMain(): string {
   return join(dirname(require.resolve("@linkerd-smi/controller/package.json")), "dist", "main.js");
 }
 
-/** The adaptor as a separate process, so its memory and CPU are its own. */
+/** A TCP port free on loopback right now (for a reference adaptor, which cannot report its own). */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address !== null ? address.port : 0;
+      server.close(() => {
+        resolve(port);
+      });
+    });
+  });
+}
+
+/**
+ * The adaptor as a separate process, so its memory and CPU are its own: ours
+ * (`node apps/controller/dist/main.js`), or with `reference` any executable that
+ * takes linkerd-smi v0.2.7's adaptor flags (`-kubeconfig`, `-metrics-addr`), run
+ * with those two only.
+ */
 export class AdaptorProcess {
   readonly startedAt = performance.now();
+  /** False for a reference adaptor: it has none of our metrics (reconciles, heap). */
+  readonly ownMetrics: boolean;
   private readonly child: ChildProcess;
+  private readonly fixedAdminUrl: string | undefined;
   private stderr = "";
   readonly exited: Promise<number | null>;
 
-  constructor(kubeconfig: string, extraArgs: readonly string[] = []) {
-    this.child = spawn(
-      process.execPath,
-      [
-        adaptorMain(),
-        "-kubeconfig",
-        kubeconfig,
-        "-metrics-addr",
-        "127.0.0.1:0",
-        "-log-level",
-        "info",
-        ...extraArgs,
-      ],
-      { stdio: ["ignore", "ignore", "pipe"] },
-    );
+  constructor(
+    kubeconfig: string,
+    extraArgs: readonly string[] = [],
+    reference?: { executable: string; port: number },
+  ) {
+    this.ownMetrics = reference === undefined;
+    this.fixedAdminUrl =
+      reference === undefined ? undefined : `http://127.0.0.1:${String(reference.port)}`;
+    this.child =
+      reference === undefined
+        ? spawn(
+            process.execPath,
+            [
+              // As the image runs it.
+              ...ADAPTOR_NODE_FLAGS,
+              // For profiling: e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" (node refuses those in NODE_OPTIONS).
+              ...(process.env.BENCH_ADAPTOR_NODE_FLAGS ?? "").split(" ").filter((f) => f !== ""),
+              adaptorMain(),
+              "-kubeconfig",
+              kubeconfig,
+              "-metrics-addr",
+              "127.0.0.1:0",
+              "-log-level",
+              "info",
+              ...extraArgs,
+            ],
+            { stdio: ["ignore", "ignore", "pipe"] },
+          )
+        : spawn(
+            reference.executable,
+            ["-kubeconfig", kubeconfig, "-metrics-addr", `127.0.0.1:${String(reference.port)}`],
+            { stdio: ["ignore", "ignore", "pipe"] },
+          );
     this.child.stderr?.on("data", (chunk: Buffer) => {
       if (this.stderr.length < 1_000_000) this.stderr += chunk.toString();
     });
@@ -44,6 +87,7 @@ export class AdaptorProcess {
   }
 
   async adminUrl(timeoutMs = 30_000): Promise<string> {
+    if (this.fixedAdminUrl !== undefined) return this.fixedAdminUrl;
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const port = /admin server listening on 127\.0\.0\.1:(\d+)/.exec(this.stderr)?.[1];
@@ -60,7 +104,7 @@ export class AdaptorProcess {
     for (;;) {
       const res = await fetch(`${url}/ready`).catch(() => undefined);
       if (res?.status === 200) return performance.now() - this.startedAt;
-      if (Date.now() > deadline) throw new Error("adaptor not ready");
+      if (Date.now() > deadline) throw new Error(`adaptor not ready: ${this.stderr.slice(-2000)}`);
       await new Promise((r) => setTimeout(r, 20));
     }
   }
@@ -89,4 +133,14 @@ export class AdaptorProcess {
     await this.exited;
     clearTimeout(timer);
   }
+}
+
+/** Peak RSS (bytes) of a bare Node process of the same binary that loads nothing and idles for a second. */
+export async function bareNodePeakRss(): Promise<number> {
+  const child = spawn(process.execPath, ["-e", "setTimeout(() => {}, 1500)"], { stdio: "ignore" });
+  await new Promise((r) => setTimeout(r, 1000));
+  const status = readFileSync(`/proc/${String(child.pid)}/status`, "utf8");
+  const kb = Number(/^VmHWM:\s+(\d+) kB/m.exec(status)?.[1] ?? 0);
+  await new Promise((r) => child.once("exit", r));
+  return kb * 1024;
 }

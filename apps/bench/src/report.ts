@@ -1,5 +1,6 @@
 import { cpus, totalmem } from "node:os";
 import type { ScenarioResult } from "./scenario.js";
+import type { TargetCheck } from "./targets.js";
 
 export interface Machine {
   cpu: string;
@@ -22,101 +23,244 @@ export function machine(kubernetes: string): Machine {
   };
 }
 
-const REFERENCE_UNAVAILABLE =
-  "linkerd-smi v0.2.7 (Go) could not be measured: its adaptor needs the github.com/linkerd/linkerd2 Go module, which the module proxy available here refuses (HTTP 403).";
+/** What else a report shows beside our results. */
+export interface ReportExtras {
+  /** The reference adaptor's runs, by N (any N missing was not run). */
+  reference?: readonly ScenarioResult[];
+  /** How the reference is named in the table (default "reference"). */
+  referenceName?: string;
+  /** Issue 14's targets, each met or not. */
+  targets?: readonly TargetCheck[];
+  /** A sentence under the table (why there is no reference column, ...). */
+  note?: string;
+}
 
-/** The results as a Markdown table, one column per size. */
-export function markdown(results: readonly ScenarioResult[], host: Machine): string {
-  const cols = results.map((r) => `N = ${r.n.toLocaleString("en-US")}`);
-  const row = (label: string, cell: (r: ScenarioResult) => string) =>
-    `| ${label} | ${results.map(cell).join(" | ")} |`;
-  return [
+const NOT_MEASURED = "n/m";
+
+/**
+ * The results as Markdown: one row per figure, per N our column, and when a reference
+ * adaptor ran at that N its column and the ratio ours / reference; then the targets.
+ */
+export function markdown(
+  results: readonly ScenarioResult[],
+  host: Machine,
+  extras: ReportExtras = {},
+): string {
+  const refName = extras.referenceName ?? "reference";
+  const refOf = (r: ScenarioResult) => extras.reference?.find((x) => x.n === r.n);
+  const withRef = results.some((r) => refOf(r) !== undefined);
+  const header = results.flatMap((r) => {
+    const n = `N = ${r.n.toLocaleString("en-US")}`;
+    return withRef ? [`${n} ours`, `${n} ${refName}`, "ratio"] : [n];
+  });
+  const row = (
+    label: string,
+    cell: (r: ScenarioResult) => string,
+    value?: (r: ScenarioResult) => number | null,
+  ) => {
+    const cells = results.flatMap((r) => {
+      if (!withRef) return [cell(r)];
+      const ref = refOf(r);
+      if (ref === undefined) return [cell(r), "not run", ""];
+      const a = value?.(r);
+      const b = value?.(ref);
+      const ratio =
+        a === undefined || a === null || b === undefined || b === null || b === 0
+          ? ""
+          : (a / b).toFixed(2);
+      return [cell(r), cell(ref), ratio];
+    });
+    return `| ${label} | ${cells.join(" | ")} |`;
+  };
+  const orNm = (v: number | null) => (v === null ? NOT_MEASURED : String(v));
+  const lines = [
     `Measured ${host.date} on ${host.cores} × ${host.cpu}, ${host.memoryGiB} GiB, Node ${host.node}, kube-apiserver ${host.kubernetes} (etcd on the same machine).`,
     "",
-    `| | ${cols.join(" | ")} |`,
-    `|---|${cols.map(() => "---:").join("|")}|`,
-    row("Convergence: create N splits → every profile right (s)", (r) =>
-      String(r.convergenceSeconds),
+    `| | ${header.join(" | ")} |`,
+    `|---|${header.map(() => "---:").join("|")}|`,
+    row(
+      "Convergence: create N splits → every profile right (s)",
+      (r) => String(r.convergenceSeconds),
+      (r) => r.convergenceSeconds,
     ),
     row("Physical limit: N server-side applies, 2 at a time (s)", (r) =>
       String(r.physicalLimitSeconds),
     ),
-    row("Ratio adaptor / physical limit", (r) =>
-      (r.convergenceSeconds / r.physicalLimitSeconds).toFixed(2),
+    row(
+      "Ratio adaptor / physical limit",
+      (r) => (r.convergenceSeconds / r.physicalLimitSeconds).toFixed(2),
+      (r) => r.convergenceSeconds / r.physicalLimitSeconds,
     ),
     row(
       "Apply-to-profile latency p50 / p95 / p99 (ms)",
       (r) => `${r.latencyMs.p50} / ${r.latencyMs.p95} / ${r.latencyMs.p99}`,
+      (r) => r.latencyMs.p99,
     ),
-    row("API requests per split created", (r) => String(r.requests.perSplitCreated)),
-    row("API requests per weight update", (r) => String(r.requests.perUpdate)),
     row(
-      "API requests during an idle resync (writes)",
-      (r) => `${r.requests.idleResync} (${r.requests.idleResyncWrites})`,
+      "API requests per split created",
+      (r) => String(r.requests.perSplitCreated),
+      (r) => r.requests.perSplitCreated,
     ),
-    row("Peak RSS (MiB) / heap used (MiB)", (r) => `${r.peakRssMiB} / ${r.heapUsedMiB}`),
-    row("CPU time of the adaptor (s)", (r) => String(r.cpuSeconds)),
-    row("Start-up with N splits: process start → all verified (s)", (r) =>
-      String(r.startupSeconds),
+    row(
+      "API requests per weight update",
+      (r) => String(r.requests.perUpdate),
+      (r) => r.requests.perUpdate,
     ),
+    row("API requests during an idle resync (writes)", (r) =>
+      r.requests.idleResync === null
+        ? NOT_MEASURED
+        : `${r.requests.idleResync} (${orNm(r.requests.idleResyncWrites)})`,
+    ),
+    row(
+      "Peak RSS (MiB) / heap used (MiB)",
+      (r) => `${r.peakRssMiB} / ${orNm(r.heapUsedMiB)}`,
+      (r) => r.peakRssMiB,
+    ),
+    row(
+      "CPU time of the adaptor (s)",
+      (r) => String(r.cpuSeconds),
+      (r) => r.cpuSeconds,
+    ),
+    row("Start-up with N splits: process start → all verified (s)", (r) => orNm(r.startupSeconds)),
     "",
-    REFERENCE_UNAVAILABLE,
-    "",
-  ].join("\n");
+  ];
+  if (withRef)
+    lines.push(
+      `Ratios are ours / ${refName} (latency: p99). ${NOT_MEASURED}: not measured, the figure needs the adaptor's own metrics.`,
+      "",
+    );
+  if (extras.note !== undefined) lines.push(extras.note, "");
+  if (extras.targets !== undefined && extras.targets.length > 0) {
+    lines.push("| Target | Measured | Met |", "|---|---|---|");
+    for (const t of extras.targets)
+      lines.push(
+        `| ${t.target} | ${t.measured} | ${t.met === undefined ? "not measured" : t.met ? "yes" : "**no**"} |`,
+      );
+    lines.push("");
+  }
+  return lines.join("\n");
 }
 
-/** A small SVG line chart of convergence time against N, for the adaptor and the physical limit. */
-export function svgChart(results: readonly ScenarioResult[]): string {
-  const width = 640;
-  const height = 360;
-  const pad = { left: 60, right: 160, top: 30, bottom: 50 };
-  const xs = results.map((r) => r.n);
-  const maxY = Math.max(
-    1e-3,
-    ...results.flatMap((r) => [r.convergenceSeconds, r.physicalLimitSeconds]),
-  );
+interface Series {
+  name: string;
+  color: string;
+  dash?: string;
+  points: { n: number; value: number }[];
+}
+
+/** One panel of the chart: `series` against N, log-scaled value axis. */
+function panel(
+  title: string,
+  unit: string,
+  series: readonly Series[],
+  xs: readonly number[],
+  origin: { x: number; y: number },
+  size: { width: number; height: number },
+): string {
+  const pad = { left: 56, right: 12, top: 28, bottom: 40 };
+  const values = series.flatMap((s) => s.points.map((p) => p.value)).filter((v) => v > 0);
+  const lo = 10 ** Math.floor(Math.log10(Math.max(1e-3, Math.min(...values, 1))));
+  const hi = 10 ** Math.ceil(Math.log10(Math.max(lo * 10, ...values)));
   const maxX = Math.max(1, ...xs);
-  const x = (n: number) => pad.left + (n / maxX) * (width - pad.left - pad.right);
-  const y = (s: number) => height - pad.bottom - (s / maxY) * (height - pad.top - pad.bottom);
-  const series = [
-    {
-      name: "smi-adaptor (TypeScript)",
-      color: "#2563eb",
-      value: (r: ScenarioResult) => r.convergenceSeconds,
-    },
+  const w = size.width - pad.left - pad.right;
+  const h = size.height - pad.top - pad.bottom;
+  const x = (n: number) => origin.x + pad.left + (n / maxX) * w;
+  const y = (v: number) =>
+    origin.y +
+    pad.top +
+    h -
+    ((Math.log10(Math.max(v, lo)) - Math.log10(lo)) / (Math.log10(hi) - Math.log10(lo))) * h;
+  const parts: string[] = [
+    `<text x="${origin.x + pad.left}" y="${origin.y + 18}" font-size="13">${title}</text>`,
+    `<line x1="${origin.x + pad.left}" y1="${origin.y + pad.top + h}" x2="${origin.x + pad.left + w}" y2="${origin.y + pad.top + h}" stroke="black"/>`,
+    `<line x1="${origin.x + pad.left}" y1="${origin.y + pad.top}" x2="${origin.x + pad.left}" y2="${origin.y + pad.top + h}" stroke="black"/>`,
+  ];
+  for (let v = lo; v <= hi * 1.0001; v *= 10)
+    parts.push(
+      `<line x1="${origin.x + pad.left}" y1="${y(v).toFixed(1)}" x2="${origin.x + pad.left + w}" y2="${y(v).toFixed(1)}" stroke="#e5e7eb"/>`,
+      `<text x="${origin.x + pad.left - 6}" y="${(y(v) + 4).toFixed(1)}" font-size="11" text-anchor="end">${String(Number(v.toPrecision(3)))}${unit}</text>`,
+    );
+  for (const n of xs)
+    parts.push(
+      `<text x="${x(n).toFixed(1)}" y="${origin.y + pad.top + h + 16}" font-size="11" text-anchor="middle">${n.toLocaleString("en-US")}</text>`,
+    );
+  parts.push(
+    `<text x="${origin.x + pad.left + w / 2}" y="${origin.y + size.height - 6}" font-size="12" text-anchor="middle">N TrafficSplits</text>`,
+  );
+  for (const s of series) {
+    if (s.points.length === 0) continue;
+    const pts = s.points.map((p) => `${x(p.n).toFixed(1)},${y(p.value).toFixed(1)}`).join(" ");
+    parts.push(
+      `<polyline fill="none" stroke="${s.color}" stroke-width="2"${s.dash === undefined ? "" : ` stroke-dasharray="${s.dash}"`} points="${pts}"/>`,
+      ...s.points.map(
+        (p) =>
+          `<circle cx="${x(p.n).toFixed(1)}" cy="${y(p.value).toFixed(1)}" r="3" fill="${s.color}"/>`,
+      ),
+    );
+  }
+  return parts.join("");
+}
+
+/**
+ * An SVG of convergence time and peak RSS against N (log scale) for ours, the reference
+ * adaptor (when one ran) and the physical limit (convergence) or a bare Node process (memory).
+ */
+export function svgChart(
+  results: readonly ScenarioResult[],
+  extras: {
+    reference?: readonly ScenarioResult[];
+    referenceName?: string;
+    bareNodeMiB?: number;
+  } = {},
+): string {
+  const width = 900;
+  const height = 380;
+  const panelSize = { width: 340, height: 330 };
+  const xs = [...new Set([...results, ...(extras.reference ?? [])].map((r) => r.n))].sort(
+    (a, b) => a - b,
+  );
+  const ref = extras.reference ?? [];
+  const refName = extras.referenceName ?? "reference";
+  const pts = (rs: readonly ScenarioResult[], f: (r: ScenarioResult) => number) =>
+    rs.map((r) => ({ n: r.n, value: f(r) }));
+  const ours = { name: "smi-adaptor (TypeScript)", color: "#2563eb" };
+  const theirs = { name: refName, color: "#dc2626" };
+  const convergence: Series[] = [
+    { ...ours, points: pts(results, (r) => r.convergenceSeconds) },
+    { ...theirs, points: pts(ref, (r) => r.convergenceSeconds) },
     {
       name: "physical limit (SSA loop)",
-      color: "#9ca3af",
-      value: (r: ScenarioResult) => r.physicalLimitSeconds,
+      color: "#6b7280",
+      dash: "4 3",
+      points: pts(results, (r) => r.physicalLimitSeconds),
     },
   ];
-  const lines = series.map((s, i) => {
-    const points = results.map((r) => `${x(r.n).toFixed(1)},${y(s.value(r)).toFixed(1)}`).join(" ");
-    const dots = results
-      .map(
-        (r) =>
-          `<circle cx="${x(r.n).toFixed(1)}" cy="${y(s.value(r)).toFixed(1)}" r="3" fill="${s.color}"/>`,
-      )
-      .join("");
-    return `<polyline fill="none" stroke="${s.color}" stroke-width="2" points="${points}"/>${dots}<text x="${width - pad.right + 10}" y="${pad.top + 20 * i + 10}" fill="${s.color}" font-size="12">${s.name}</text>`;
-  });
-  const ticks = xs
+  const memory: Series[] = [
+    { ...ours, points: pts(results, (r) => r.peakRssMiB) },
+    { ...theirs, points: pts(ref, (r) => r.peakRssMiB) },
+    ...(extras.bareNodeMiB === undefined
+      ? []
+      : [
+          {
+            name: "bare Node process",
+            color: "#6b7280",
+            dash: "4 3",
+            points: xs.map((n) => ({ n, value: extras.bareNodeMiB ?? 0 })),
+          },
+        ]),
+  ];
+  const legend = [...convergence, ...memory.slice(2)]
+    .filter((s) => s.points.length > 0)
     .map(
-      (n) =>
-        `<text x="${x(n).toFixed(1)}" y="${height - pad.bottom + 18}" font-size="11" text-anchor="middle">${n}</text>`,
-    )
-    .join("");
+      (s, i) =>
+        `<line x1="712" y1="${String(60 + 22 * i)}" x2="736" y2="${String(60 + 22 * i)}" stroke="${s.color}" stroke-width="2"${s.dash === undefined ? "" : ` stroke-dasharray="${s.dash}"`}/><text x="742" y="${String(64 + 22 * i)}" font-size="12">${s.name}</text>`,
+    );
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif">`,
     `<rect width="100%" height="100%" fill="white"/>`,
-    `<text x="${pad.left}" y="18" font-size="14">Convergence time (s) against N TrafficSplits</text>`,
-    `<line x1="${pad.left}" y1="${height - pad.bottom}" x2="${width - pad.right}" y2="${height - pad.bottom}" stroke="black"/>`,
-    `<line x1="${pad.left}" y1="${pad.top}" x2="${pad.left}" y2="${height - pad.bottom}" stroke="black"/>`,
-    `<text x="${pad.left - 8}" y="${pad.top + 4}" font-size="11" text-anchor="end">${maxY.toFixed(1)}</text>`,
-    `<text x="${pad.left - 8}" y="${height - pad.bottom}" font-size="11" text-anchor="end">0</text>`,
-    ticks,
-    `<text x="${(pad.left + width - pad.right) / 2}" y="${height - 12}" font-size="12" text-anchor="middle">N</text>`,
-    ...lines,
+    panel("Convergence time (s), log scale", " s", convergence, xs, { x: 0, y: 10 }, panelSize),
+    panel("Peak RSS (MiB), log scale", "", memory, xs, { x: 350, y: 10 }, panelSize),
+    ...legend,
     "</svg>",
     "",
   ].join("\n");

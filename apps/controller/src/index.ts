@@ -7,3 +7,4 @@ export {
 export { startAdaptor, type AdaptorHandle, type AdaptorOptions } from "./runtime.js";
 export { FlagError, parseFlags, usage, type AdaptorFlags } from "./flags.js";
 export { VERSION } from "./version.js";
+export { ADAPTOR_NODE_FLAGS } from "./node-flags.js";

@@ -46,6 +46,7 @@ import {
 import { createLogger } from "./logger.js";
 import { createMetrics, type AdaptorMetrics } from "./metrics.js";
 import { ShareGauges } from "./share-gauges.js";
+import { slimObject, slimProfile, slimService } from "./slim.js";
 import { VERSION } from "./version.js";
 import { discoverGatewayApi } from "./gateway-discovery.js";
 import { PROFILE_BY_NAME, RouteWriter, TargetedWriter } from "./writers/routes.js";
@@ -107,11 +108,16 @@ export async function startAdaptor(options: Partial<AdaptorOptions> = {}): Promi
   const informerLog = log.with({ component: "informer" });
   const splits = new Informer(new ResourceClient(client, trafficSplitResource("v1alpha2")), {
     logger: informerLog,
+    transform: slimObject,
   });
   const profiles = new Informer(new ResourceClient(client, SERVICE_PROFILE_RESOURCE), {
     logger: informerLog,
+    transform: slimProfile,
   });
-  const services = new Informer(new ResourceClient(client, ServiceV1), { logger: informerLog });
+  const services = new Informer(new ResourceClient(client, ServiceV1), {
+    logger: informerLog,
+    transform: slimService,
+  });
   // The Gateway API resources the cluster serves decide which informers run (CRDs installed
   // later need a restart of the adaptor).
   const gateway = await discoverGatewayApi(client, flags.gatewayApiVersion);
@@ -125,12 +131,19 @@ export async function startAdaptor(options: Partial<AdaptorOptions> = {}): Promi
       ? undefined
       : new Informer(new ResourceClient(client, httpRouteResource(gateway.httpRoute)), {
           logger: informerLog,
+          transform: slimObject,
         });
   const tcpRoutes = gateway.tcpRoute
-    ? new Informer(new ResourceClient(client, TCP_ROUTE_RESOURCE), { logger: informerLog })
+    ? new Informer(new ResourceClient(client, TCP_ROUTE_RESOURCE), {
+        logger: informerLog,
+        transform: slimObject,
+      })
     : undefined;
   const routeGroups = gateway.httpRouteGroup
-    ? new Informer(new ResourceClient(client, httpRouteGroupResource()), { logger: informerLog })
+    ? new Informer(new ResourceClient(client, httpRouteGroupResource()), {
+        logger: informerLog,
+        transform: slimObject,
+      })
     : undefined;
   profiles.addIndex(PROFILE_BY_NAME, (p) => [p.metadata.name ?? ""]);
   const informers = [

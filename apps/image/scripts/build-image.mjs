@@ -48,7 +48,7 @@ import {
 import { createRequire } from "node:module";
 import { homedir } from "node:os";
 import { dirname, join, relative, resolve, sep } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs, promisify } from "node:util";
 import { gzipSync } from "node:zlib";
 import * as esbuild from "esbuild";
@@ -296,6 +296,15 @@ function versionPlugin(version) {
   };
 }
 
+/** The V8 flags the adaptor runs with (apps/controller/src/node-flags.ts). */
+async function adaptorNodeFlags() {
+  const file = join(controllerDir, "dist", "node-flags.js");
+  if (!existsSync(file))
+    fail(`${file} is missing: run \`pnpm --filter @linkerd-smi/controller... build\` first`);
+  const { ADAPTOR_NODE_FLAGS } = await import(pathToFileURL(file).href);
+  return ADAPTOR_NODE_FLAGS;
+}
+
 async function bundle(version) {
   const entry = join(controllerDir, "dist", "main.js");
   if (!existsSync(entry))
@@ -488,6 +497,7 @@ async function main() {
   );
 
   const app = await bundle(version);
+  const nodeFlags = await adaptorNodeFlags();
   log(
     `bundled apps/controller/dist/main.js with esbuild -> /app/smi-adaptor.mjs (${mib(app.length)})`,
   );
@@ -547,7 +557,7 @@ async function main() {
           "NODE_ENV=production",
           "SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt",
         ],
-        Entrypoint: ["/usr/local/bin/node", "/app/smi-adaptor.mjs"],
+        Entrypoint: ["/usr/local/bin/node", ...nodeFlags, "/app/smi-adaptor.mjs"],
         WorkingDir: "/app",
         Labels: labels,
       },

@@ -11,6 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { ADAPTOR_NODE_FLAGS } from "@linkerd-smi/controller";
 import { eventually } from "@linkerd-smi/testenv";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -127,7 +128,11 @@ describe("the OCI archive", () => {
       expect(config.architecture).toBe(m.platform?.architecture);
       expect(config.os).toBe("linux");
       expect(config.config.User).toBe("65534:65534");
-      expect(config.config.Entrypoint).toEqual(["/usr/local/bin/node", "/app/smi-adaptor.mjs"]);
+      expect(config.config.Entrypoint).toEqual([
+        "/usr/local/bin/node",
+        ...ADAPTOR_NODE_FLAGS,
+        "/app/smi-adaptor.mjs",
+      ]);
       expect(config.config.ExposedPorts).toEqual({ "9995/tcp": {} });
     }
   });

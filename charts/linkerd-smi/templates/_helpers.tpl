@@ -59,3 +59,28 @@ NET_RAW, as in Linkerd's own extensions' namespaces).
 {{- define "linkerd-smi.podSecurity" -}}
 {{- if and .Values.adaptor.proxyInject (not .Values.cniEnabled) }}privileged{{ else }}restricted{{ end -}}
 {{- end -}}
+
+{{/*
+The adaptor's V8 heap limit, from the container's memory limit (Mi or Gi):
+three quarters of it, leaving the rest to what is not heap (Node's own code
+and buffers). Node alone would size the heap to the whole limit, so the
+kernel would kill the container before V8 collected harder. Empty when there
+is no limit in those units.
+*/}}
+{{- define "linkerd-smi.nodeOptions" -}}
+{{- $limit := "" -}}
+{{- with .Values.adaptor.resources -}}
+{{- with .limits -}}
+{{- $limit = toString (.memory | default "") -}}
+{{- end -}}
+{{- end -}}
+{{- $mib := 0 -}}
+{{- if regexMatch "^[0-9]+Gi$" $limit -}}
+{{- $mib = mul (trimSuffix "Gi" $limit | atoi) 1024 -}}
+{{- else if regexMatch "^[0-9]+Mi$" $limit -}}
+{{- $mib = trimSuffix "Mi" $limit | atoi -}}
+{{- end -}}
+{{- if gt (int $mib) 0 -}}
+--max-old-space-size={{ div (mul $mib 3) 4 }}
+{{- end -}}
+{{- end }}

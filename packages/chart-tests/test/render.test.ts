@@ -46,6 +46,9 @@ const POD_SECURITY = {
   runAsGroup: 65534,
   seccompProfile: { type: "RuntimeDefault" },
 };
+// Three quarters of the chart's default memory limit (see _helpers.tpl).
+const DEFAULT_HEAP_MIB = 240;
+
 const defaultArgs = [
   "-cluster-domain=cluster.local",
   "-worker-threads=2",
@@ -58,25 +61,28 @@ const defaultArgs = [
 ];
 const expectations: Record<
   string,
-  { args: string[]; replicas: number; namespace: boolean; image: string }
+  { args: string[]; replicas: number; namespace: boolean; image: string; heapMiB: number }
 > = {
   default: {
     args: defaultArgs,
     replicas: 1,
     namespace: false,
     image: `ghcr.io/linkerd-smi-ts/smi-adaptor:${chartYaml.appVersion}`,
+    heapMiB: DEFAULT_HEAP_MIB,
   },
   cli: {
     args: defaultArgs,
     replicas: 1,
     namespace: true,
     image: `ghcr.io/linkerd-smi-ts/smi-adaptor:${chartYaml.appVersion}`,
+    heapMiB: DEFAULT_HEAP_MIB,
   },
   ha: {
     args: [...defaultArgs, "-leader-elect=true"],
     replicas: 3,
     namespace: false,
     image: "registry.example.com/mirror/linkerd/smi-adaptor:v0.3.0",
+    heapMiB: 384, // three quarters of its 512Mi limit
   },
   "custom-domain": {
     args: [
@@ -92,6 +98,7 @@ const expectations: Record<
     replicas: 1,
     namespace: false,
     image: `ghcr.io/linkerd-smi-ts/smi-adaptor:${chartYaml.appVersion}`,
+    heapMiB: DEFAULT_HEAP_MIB,
   },
 };
 
@@ -190,6 +197,7 @@ describe.each(scenarios)("helm template with ci/$name-values.yaml", ({ name }) =
     expect(container?.securityContext).toEqual(CONTAINER_SECURITY);
     expect(container?.env).toEqual([
       { name: "POD_NAMESPACE", valueFrom: { fieldRef: { fieldPath: "metadata.namespace" } } },
+      { name: "NODE_OPTIONS", value: `--max-old-space-size=${String(want.heapMiB)}` },
     ]);
     expect(container?.ports).toEqual([
       { name: "admin-http", containerPort: 9995, protocol: "TCP" },
@@ -268,8 +276,8 @@ describe("scenario details", () => {
     expect(pod.spec.nodeSelector).toEqual({ "kubernetes.io/os": "linux" });
     expect(pod.spec.containers[0]?.imagePullPolicy).toBe("IfNotPresent");
     expect(pod.spec.containers[0]?.resources).toEqual({
-      requests: { cpu: "100m", memory: "64Mi" },
-      limits: { memory: "256Mi" },
+      requests: { cpu: "100m", memory: "112Mi" },
+      limits: { memory: "320Mi" },
     });
     for (const field of ["affinity", "tolerations", "imagePullSecrets"])
       expect(pod.spec).not.toHaveProperty(field);
@@ -345,6 +353,27 @@ describe("scenario details", () => {
     expect(one(objects, "ClusterRoleBinding")).toMatchObject({
       subjects: [{ kind: "ServiceAccount", name: "smi-adaptor", namespace: "mesh-extensions" }],
     });
+  });
+
+  it("sizes the V8 heap at three quarters of a memory limit in Mi or Gi, and not without one", async () => {
+    const envOf = async (limits: unknown) =>
+      one<Deployment>(
+        await render({ valuesFiles: [valuesFile({ adaptor: { resources: { limits } } })] }),
+        "Deployment",
+      ).spec.template.spec.containers[0]?.env;
+    expect(await envOf({ memory: "1Gi" })).toContainEqual({
+      name: "NODE_OPTIONS",
+      value: "--max-old-space-size=768",
+    });
+    expect(await envOf({ memory: "100Mi" })).toContainEqual({
+      name: "NODE_OPTIONS",
+      value: "--max-old-space-size=75",
+    });
+    // Other units are left to Node; so is a container without a limit (null removes it).
+    for (const limits of [{ memory: "500M" }, null])
+      expect((await envOf(limits))?.map((e) => (e as { name: string }).name)).toEqual([
+        "POD_NAMESPACE",
+      ]);
   });
 
   it("leaves the CRD out with installCRDs=false, and the image tag can be set", async () => {

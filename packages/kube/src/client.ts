@@ -1,7 +1,6 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from "node:http";
 import { Agent as HttpsAgent, request as httpsRequest, type RequestOptions } from "node:https";
-import type { KubeConfig } from "@kubernetes/client-node";
-import { loadKubeConfig, type LoadKubeConfigOptions } from "./config.js";
+import { loadKubeConfig, type KubeConfig, type LoadKubeConfigOptions } from "./config.js";
 import { KubeError } from "./errors.js";
 import type { KubeRequest, KubeTransport, StreamHandlers } from "./transport.js";
 
@@ -31,6 +30,8 @@ export interface KubeClientOptions {
 interface TlsSnapshot {
   key: string;
   agent: HttpAgent;
+  /** The settings the agent was built with (or last found equal to them). */
+  settings: Partial<Record<string, unknown>>;
 }
 
 /**
@@ -279,10 +280,20 @@ export class KubeClient implements KubeTransport {
       rejectUnauthorized: options.rejectUnauthorized,
       servername: options.servername,
     };
+    // The kubeconfig hands out the same Buffers while they are unchanged: compare those
+    // first, and serialise (a CA is kilobytes of base64) only when one differs.
+    const previous = this.tls;
+    if (
+      previous !== undefined &&
+      (Object.keys(tls) as (keyof typeof tls)[]).every((k) => previous.settings[k] === tls[k])
+    )
+      return previous.agent;
     const key = JSON.stringify(tls, (_k, v: unknown) =>
       Buffer.isBuffer(v) ? v.toString("base64") : v,
     );
-    if (this.tls?.key !== key) {
+    if (previous?.key === key) {
+      this.tls = { ...previous, settings: tls };
+    } else {
       const agent =
         url.protocol === "http:"
           ? new HttpAgent({ keepAlive: true })
@@ -290,7 +301,7 @@ export class KubeClient implements KubeTransport {
               keepAlive: true,
               ...Object.fromEntries(Object.entries(tls).filter(([, v]) => v !== undefined)),
             });
-      this.tls = { key, agent };
+      this.tls = { key, agent, settings: tls };
     }
     return this.tls.agent;
   }

@@ -250,3 +250,130 @@ describe("impersonation", () => {
     );
   });
 });
+
+describe("credentials", () => {
+  function single(file: string, cluster: object, user: object): string {
+    const path = join(dir, file);
+    writeFileSync(
+      path,
+      JSON.stringify({
+        clusters: [{ name: "c", cluster: { server: "https://c.example:6443", ...cluster } }],
+        users: [{ name: "u", user }],
+        contexts: [{ name: "c", context: { cluster: "c", user: "u" } }],
+        "current-context": "c",
+      }),
+    );
+    return path;
+  }
+
+  it("applies client certificates, the CA and TLS settings from inline data", async () => {
+    const b64 = (s: string) => Buffer.from(s).toString("base64");
+    const file = single(
+      "certs.json",
+      {
+        "certificate-authority-data": b64("the CA"),
+        "tls-server-name": "api.internal",
+        "insecure-skip-tls-verify": true,
+      },
+      { "client-certificate-data": b64("the cert"), "client-key-data": b64("the key") },
+    );
+    const opts: RequestOptions = {};
+    await loadKubeConfig({ kubeconfig: file }, empty).applyToHTTPSOptions(opts);
+    expect(String(opts.ca)).toBe("the CA");
+    expect(String(opts.cert)).toBe("the cert");
+    expect((opts.key as Buffer).toString()).toBe("the key");
+    expect(opts.servername).toBe("api.internal");
+    expect(opts.rejectUnauthorized).toBe(false);
+  });
+
+  it("reads certificate and token files relative to the kubeconfig's directory, in YAML", async () => {
+    const sub = join(dir, "relative");
+    mkdirSync(join(sub, "pki"), { recursive: true });
+    writeFileSync(join(sub, "pki", "ca.crt"), "CA from a file");
+    writeFileSync(join(sub, "pki", "client.crt"), "cert from a file");
+    writeFileSync(join(sub, "pki", "client.key"), "key from a file");
+    writeFileSync(join(sub, "pki", "token"), "token-from-a-file");
+    const path = join(sub, "config");
+    writeFileSync(
+      path,
+      [
+        "apiVersion: v1",
+        "kind: Config",
+        "clusters:",
+        "- name: c",
+        "  cluster:",
+        "    server: https://c.example:6443/",
+        "    certificate-authority: pki/ca.crt",
+        "users:",
+        "- name: u",
+        "  user:",
+        "    client-certificate: pki/client.crt",
+        "    client-key: pki/client.key",
+        "    token-file: pki/token",
+        "contexts:",
+        "- name: c",
+        "  context: {cluster: c, user: u}",
+        "current-context: c",
+        "",
+      ].join("\n"),
+    );
+    const kc = loadKubeConfig({ kubeconfig: path }, empty);
+    expect(kc.getCurrentCluster()?.server).toBe("https://c.example:6443");
+    const opts: RequestOptions = {};
+    await kc.applyToHTTPSOptions(opts);
+    expect(String(opts.ca)).toBe("CA from a file");
+    expect(String(opts.cert)).toBe("cert from a file");
+    expect((opts.key as Buffer).toString()).toBe("key from a file");
+    expect((opts.headers as Record<string, unknown>).Authorization).toBe(
+      "Bearer token-from-a-file",
+    );
+  });
+
+  it("hands out the same CA and certificate Buffers on every request, for the client's agent cache", async () => {
+    const b64 = (v: string) => Buffer.from(v).toString("base64");
+    const file = single(
+      "same-buffers.json",
+      { "certificate-authority-data": b64("the CA") },
+      { "client-certificate-data": b64("the cert"), "client-key-data": b64("the key") },
+    );
+    const kc = loadKubeConfig({ kubeconfig: file }, empty);
+    const first: RequestOptions = {};
+    const second: RequestOptions = {};
+    await kc.applyToHTTPSOptions(first);
+    await kc.applyToHTTPSOptions(second);
+    expect(second.ca).toBe(first.ca);
+    expect(second.cert).toBe(first.cert);
+    expect(second.key).toBe(first.key);
+  });
+
+  it("sends basic auth", async () => {
+    const file = single("basic.json", {}, { username: "ann", password: "secret" });
+    const opts: RequestOptions = {};
+    await loadKubeConfig({ kubeconfig: file }, empty).applyToHTTPSOptions(opts);
+    expect(opts.auth).toBe("ann:secret");
+  });
+
+  it("runs an exec credential plugin (through client-node)", async () => {
+    const credential = JSON.stringify({
+      apiVersion: "client.authentication.k8s.io/v1",
+      kind: "ExecCredential",
+      status: { token: "from-the-plugin" },
+    });
+    const file = single(
+      "exec.json",
+      {},
+      {
+        exec: {
+          apiVersion: "client.authentication.k8s.io/v1",
+          command: process.execPath,
+          args: ["-e", `process.stdout.write(${JSON.stringify(credential)})`],
+          interactiveMode: "Never",
+        },
+      },
+    );
+    const kc = loadKubeConfig({ kubeconfig: file, as: "jane" }, empty);
+    const headers = await headersOf(kc);
+    expect(headers.Authorization).toBe("Bearer from-the-plugin");
+    expect(headers["Impersonate-User"]).toBe("jane");
+  });
+});

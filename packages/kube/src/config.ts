@@ -1,14 +1,17 @@
 import { existsSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { homedir } from "node:os";
-import { delimiter, join } from "node:path";
+import { delimiter, dirname, isAbsolute, join, resolve } from "node:path";
 import { isIPv6 } from "node:net";
-import {
-  KubeConfig,
-  type Cluster,
-  type Context,
-  type RequestContext,
-  type User,
+import type { RequestOptions } from "node:https";
+import type {
+  Cluster,
+  Context,
+  KubeConfig as ClientNodeKubeConfig,
+  User,
 } from "@kubernetes/client-node";
+
+export type { Cluster, Context, User } from "@kubernetes/client-node";
 
 /** Where a {@link loadKubeConfig} call takes its configuration from. */
 export interface LoadKubeConfigOptions {
@@ -47,13 +50,202 @@ export interface Impersonation {
   groups: readonly string[];
 }
 
-type HttpsOptions = Parameters<KubeConfig["applyToHTTPSOptions"]>[0];
+/** What {@link KubeConfig.applyToHTTPSOptions} fills in: `https.RequestOptions` (or ws' options). */
+export type HttpsOptions = RequestOptions;
+
+/** The options {@link KubeConfig.applyToFetchOptions} returns (client-node's, for its `Watch`). */
+export type FetchOptions = Awaited<ReturnType<ClientNodeKubeConfig["applyToFetchOptions"]>>;
+
+// Loaded only when a kubeconfig needs what this module does not do itself (exec and
+// auth-provider plugins, proxies, fetch options): importing client-node costs ~70 MiB.
+let clientNode: Promise<typeof import("@kubernetes/client-node")> | undefined;
+const loadClientNode = () => (clientNode ??= import("@kubernetes/client-node"));
+
+const TOKEN_FILE_REREAD_MS = 60_000;
+
+/**
+ * A kubeconfig: clusters, users, contexts and the current context, with the
+ * method names of client-node's `KubeConfig` that this package and its users
+ * need. Static credentials (bearer tokens, token files re-read every minute as
+ * client-node does, client certificates, basic auth, `as`) are applied here;
+ * a user with an `exec` or `auth-provider` plugin, or a cluster behind a
+ * `proxy-url`, is handed to client-node's `KubeConfig`, imported on first use.
+ */
+export class KubeConfig {
+  clusters: Cluster[] = [];
+  users: User[] = [];
+  contexts: Context[] = [];
+  currentContext = "";
+  private delegate: { key: string; kc: Promise<ClientNodeKubeConfig> } | undefined;
+  private readonly tokenFiles = new Map<string, { token: string; readAt: number }>();
+  private readonly material = new Map<string, { bytes: Buffer; readAt: number }>();
+
+  loadFromOptions(options: {
+    clusters: readonly Cluster[];
+    users: readonly User[];
+    contexts: readonly Context[];
+    currentContext: string;
+  }): void {
+    this.clusters = [...options.clusters];
+    this.users = [...options.users];
+    this.contexts = [...options.contexts];
+    this.currentContext = options.currentContext;
+  }
+
+  getClusters(): Cluster[] {
+    return this.clusters;
+  }
+
+  getUsers(): User[] {
+    return this.users;
+  }
+
+  getContexts(): Context[] {
+    return this.contexts;
+  }
+
+  getCurrentContext(): string {
+    return this.currentContext;
+  }
+
+  setCurrentContext(name: string): void {
+    this.currentContext = name;
+  }
+
+  getContextObject(name: string): Context | null {
+    return this.contexts.find((c) => c.name === name) ?? null;
+  }
+
+  getCluster(name: string): Cluster | null {
+    return this.clusters.find((c) => c.name === name) ?? null;
+  }
+
+  getUser(name: string): User | null {
+    return this.users.find((u) => u.name === name) ?? null;
+  }
+
+  getCurrentCluster(): Cluster | null {
+    const context = this.getContextObject(this.currentContext);
+    return context === null ? null : this.getCluster(context.cluster);
+  }
+
+  getCurrentUser(): User | null {
+    const context = this.getContextObject(this.currentContext);
+    return context === null ? null : this.getUser(context.user);
+  }
+
+  /** Sets TLS options and credentials (headers, `auth`) on `opts` for the current context. */
+  async applyToHTTPSOptions(opts: HttpsOptions): Promise<void> {
+    const cluster = this.getCurrentCluster();
+    const user = this.getCurrentUser();
+    if (needsClientNode(cluster, user)) {
+      await (await this.clientNodeConfig()).applyToHTTPSOptions(opts);
+      return;
+    }
+    if (user === null) return;
+    if (cluster?.skipTLSVerify === true) opts.rejectUnauthorized = false;
+    if (isSet(cluster?.tlsServerName)) opts.servername = cluster.tlsServerName;
+    const ca = this.fileOrData(cluster?.caFile, cluster?.caData);
+    if (ca !== undefined) opts.ca = ca;
+    const cert = this.fileOrData(user.certFile, user.certData);
+    if (cert !== undefined) opts.cert = cert;
+    const key = this.fileOrData(user.keyFile, user.keyData);
+    if (key !== undefined) opts.key = key;
+    const headers = (opts.headers ??= {}) as Record<string, string | string[] | number>;
+    if (isSet(user.impersonateUser)) headers["Impersonate-User"] = user.impersonateUser;
+    const tokenFile = (user.authProvider as { config?: { tokenFile?: unknown } } | undefined)
+      ?.config?.tokenFile;
+    if (typeof tokenFile === "string" && tokenFile !== "")
+      headers.Authorization = `Bearer ${this.readTokenFile(tokenFile)}`;
+    if (isSet(user.token)) headers.Authorization = `Bearer ${user.token}`;
+    if (isSet(user.username)) opts.auth = `${user.username}:${user.password ?? ""}`;
+  }
+
+  /** client-node's fetch options (node-fetch `Headers`, agent) with this configuration's credentials. */
+  async applyToFetchOptions(opts: HttpsOptions): Promise<FetchOptions> {
+    const { KubeConfig: ClientNode } = await loadClientNode();
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the shim calls back into this config
+    const self = this;
+    const shim = new (class extends ClientNode {
+      override applyToHTTPSOptions(o: HttpsOptions): Promise<void> {
+        return self.applyToHTTPSOptions(o);
+      }
+    })();
+    return shim.applyToFetchOptions(opts);
+  }
+
+  /** The same configuration as a client-node `KubeConfig` (imports client-node), kept while it is unchanged. */
+  private clientNodeConfig(): Promise<ClientNodeKubeConfig> {
+    const key = JSON.stringify([this.clusters, this.users, this.contexts, this.currentContext]);
+    if (this.delegate?.key !== key) {
+      const options = {
+        clusters: this.clusters,
+        users: this.users,
+        contexts: this.contexts,
+        currentContext: this.currentContext,
+      };
+      this.delegate = {
+        key,
+        kc: loadClientNode().then(({ KubeConfig: ClientNode }) => {
+          const kc = new ClientNode();
+          kc.loadFromOptions(options);
+          return kc;
+        }),
+      };
+    }
+    return this.delegate.kc;
+  }
+
+  /**
+   * A certificate, key or CA from a file (re-read every minute: rotated certificates) or
+   * from base64 data, as the same Buffer while unchanged, so that the client can tell its
+   * TLS settings did not change without comparing their bytes on every request.
+   */
+  private fileOrData(
+    file: string | null | undefined,
+    data: string | null | undefined,
+  ): Buffer | undefined {
+    const source = isSet(file) ? `file:${file}` : isSet(data) ? `data:${data}` : undefined;
+    if (source === undefined) return undefined;
+    const cached = this.material.get(source);
+    const now = Date.now();
+    if (cached !== undefined && (isSet(data) || now - cached.readAt < TOKEN_FILE_REREAD_MS))
+      return cached.bytes;
+    const bytes = isSet(file) ? readFileSync(file) : Buffer.from(data ?? "", "base64");
+    const same = cached !== undefined && cached.bytes.equals(bytes);
+    this.material.set(source, { bytes: same ? cached.bytes : bytes, readAt: now });
+    return same ? cached.bytes : bytes;
+  }
+
+  private readTokenFile(path: string): string {
+    const cached = this.tokenFiles.get(path);
+    const now = Date.now();
+    if (cached !== undefined && now - cached.readAt < TOKEN_FILE_REREAD_MS) return cached.token;
+    const token = readFileSync(path, "utf8").trim();
+    this.tokenFiles.set(path, { token, readAt: now });
+    return token;
+  }
+}
+
+function isSet(value: string | null | undefined): value is string {
+  return value !== undefined && value !== null && value !== "";
+}
+
+function needsClientNode(cluster: Cluster | null, user: User | null): boolean {
+  if (isSet(cluster?.proxyUrl)) return true;
+  if (user === null) return false;
+  if (user.exec !== undefined && user.exec !== null) return true;
+  const provider = user.authProvider as
+    { name?: string; config?: { tokenFile?: unknown } } | null | undefined;
+  return (
+    provider !== undefined && provider !== null && typeof provider.config?.tokenFile !== "string"
+  );
+}
 
 /**
  * A KubeConfig that sends `Impersonate-User` and `Impersonate-Group` on every
- * request, whichever way a request is built: `applyToHTTPSOptions` and
- * `applyToFetchOptions` (this package's client, client-node's `Watch`) and
- * `applySecurityAuthentication` (client-node's generated API clients).
+ * request: `applyToHTTPSOptions` (this package's client) and
+ * `applyToFetchOptions` (client-node's `Watch`).
  */
 export class ImpersonatingKubeConfig extends KubeConfig {
   constructor(readonly impersonation: Impersonation) {
@@ -62,25 +254,11 @@ export class ImpersonatingKubeConfig extends KubeConfig {
 
   override async applyToHTTPSOptions(opts: HttpsOptions): Promise<void> {
     await super.applyToHTTPSOptions(opts);
-    // Either https.RequestOptions or ws' ClientOptions: both take a header record.
-    const target = opts as unknown as { headers?: Record<string, string | string[] | number> };
-    const headers = target.headers ?? {};
+    const headers = (opts.headers ?? {}) as Record<string, string | string[] | number>;
     headers["Impersonate-User"] = this.impersonation.user;
     if (this.impersonation.groups.length > 0)
       headers["Impersonate-Group"] = [...this.impersonation.groups];
-    target.headers = headers;
-  }
-
-  override async applySecurityAuthentication(context: RequestContext): Promise<void> {
-    await super.applySecurityAuthentication(context);
-    context.setHeaderParam("Impersonate-User", this.impersonation.user);
-    const [group, ...more] = this.impersonation.groups;
-    if (more.length > 0)
-      throw new KubeConfigError(
-        "client-node's generated API clients can send only one Impersonate-Group header; " +
-          "use @linkerd-smi/kube's KubeClient (or applyToHTTPSOptions) to impersonate several groups",
-      );
-    if (group !== undefined) context.setHeaderParam("Impersonate-Group", group);
+    opts.headers = headers;
   }
 }
 
@@ -164,9 +342,9 @@ function loadFiles(kc: KubeConfig, files: readonly string[], how: string): strin
   for (const file of files) {
     if (!existsSync(file))
       throw new KubeConfigError(`kubeconfig file ${file} (${how}) does not exist; check the path`);
-    const one = new KubeConfig();
+    let one: ParsedKubeconfig;
     try {
-      one.loadFromFile(file);
+      one = parseKubeconfigFile(file);
     } catch (error) {
       const why = error instanceof Error ? error.message : String(error);
       throw new KubeConfigError(
@@ -175,11 +353,10 @@ function loadFiles(kc: KubeConfig, files: readonly string[], how: string): strin
       );
     }
     // kubeconfig merging: the first file to define a name wins.
-    for (const c of one.getClusters()) if (!clusters.has(c.name)) clusters.set(c.name, c);
-    for (const u of one.getUsers()) if (!users.has(u.name)) users.set(u.name, u);
-    for (const c of one.getContexts()) if (!contexts.has(c.name)) contexts.set(c.name, c);
-    const current = one.getCurrentContext() as string | undefined;
-    if (currentContext === "" && current !== undefined && current !== "") currentContext = current;
+    for (const c of one.clusters) if (!clusters.has(c.name)) clusters.set(c.name, c);
+    for (const u of one.users) if (!users.has(u.name)) users.set(u.name, u);
+    for (const c of one.contexts) if (!contexts.has(c.name)) contexts.set(c.name, c);
+    if (currentContext === "" && one.currentContext !== "") currentContext = one.currentContext;
   }
   kc.loadFromOptions({
     clusters: [...clusters.values()],
@@ -243,8 +420,8 @@ function selectContext(kc: KubeConfig, source: string, wanted: string | undefine
       throw new KubeConfigError(`context "${wanted}" does not exist in ${source}; ${choices}`);
     kc.setCurrentContext(wanted);
   }
-  const name = kc.getCurrentContext() as string | undefined;
-  if (name === undefined || name === "")
+  const name = kc.getCurrentContext();
+  if (name === "")
     throw new KubeConfigError(`${source} has no current-context; pass --context (${choices})`);
   const context = kc.getContextObject(name);
   if (context === null)
@@ -270,4 +447,93 @@ function selectContext(kc: KubeConfig, source: string, wanted: string | undefine
       `${source}: context "${name}" refers to user "${context.user}", which is not defined; ` +
         "add it to the kubeconfig or pick another context",
     );
+}
+
+interface ParsedKubeconfig {
+  clusters: Cluster[];
+  users: User[];
+  contexts: Context[];
+  currentContext: string;
+}
+
+type Entry = Record<string, unknown>;
+
+const text = (value: unknown): string | undefined =>
+  typeof value === "string" && value !== "" ? value : undefined;
+
+/**
+ * Reads one kubeconfig file (YAML or JSON) into clusters, users and contexts, with the
+ * field names client-node uses; relative file paths are taken from the file's directory,
+ * as kubectl does. YAML is parsed by `yaml`, loaded only for a file that is not JSON.
+ */
+function parseKubeconfigFile(file: string): ParsedKubeconfig {
+  const source = readFileSync(file, "utf8");
+  const doc: unknown = /^\s*\{/.test(source)
+    ? JSON.parse(source)
+    : (createRequire(import.meta.url)("yaml") as typeof import("yaml")).parse(source);
+  if (doc === null || typeof doc !== "object" || Array.isArray(doc))
+    throw new Error("it is not a kubeconfig (expected a mapping with clusters, users, contexts)");
+  const root = dirname(file);
+  const path = (value: unknown): string | undefined => {
+    const p = text(value);
+    return p === undefined || isAbsolute(p) ? p : resolve(root, p);
+  };
+  const list = (value: unknown): Entry[] =>
+    Array.isArray(value) ? value.map((e) => (e ?? {}) as Entry) : [];
+  const d = doc as Entry;
+  const clusters = list(d.clusters).map((e, i): Cluster => {
+    if (text(e.name) === undefined) throw new Error(`clusters[${i}].name is missing`);
+    const c = e.cluster as Entry | null | undefined;
+    if (c === undefined || c === null) throw new Error(`clusters[${i}].cluster is missing`);
+    const server = text(c.server);
+    if (server === undefined) throw new Error(`clusters[${i}].cluster.server is missing`);
+    return withoutUndefined<Cluster>({
+      name: e.name,
+      server: server.replace(/\/$/, ""),
+      caData: text(c["certificate-authority-data"]),
+      caFile: path(c["certificate-authority"]),
+      skipTLSVerify: c["insecure-skip-tls-verify"] === true,
+      tlsServerName: text(c["tls-server-name"]),
+      proxyUrl: text(c["proxy-url"]),
+    });
+  });
+  const users = list(d.users).map((e, i): User => {
+    if (text(e.name) === undefined) throw new Error(`users[${i}].name is missing`);
+    const u = (e.user ?? {}) as Entry;
+    const tokenFile = path(u["token-file"]);
+    return withoutUndefined<User>({
+      name: e.name,
+      token:
+        text(u.token) ?? (tokenFile === undefined ? undefined : readFileSync(tokenFile, "utf8")),
+      certData: text(u["client-certificate-data"]),
+      certFile: path(u["client-certificate"]),
+      keyData: text(u["client-key-data"]),
+      keyFile: path(u["client-key"]),
+      username: text(u.username),
+      password: text(u.password),
+      impersonateUser: text(u.as),
+      exec: u.exec ?? undefined,
+      authProvider: u["auth-provider"] ?? undefined,
+    });
+  });
+  const contexts = list(d.contexts).map((e, i): Context => {
+    if (text(e.name) === undefined) throw new Error(`contexts[${i}].name is missing`);
+    const c = e.context as Entry | null | undefined;
+    if (c === undefined || c === null) throw new Error(`contexts[${i}].context is missing`);
+    const cluster = text(c.cluster);
+    if (cluster === undefined) throw new Error(`contexts[${i}].context.cluster is missing`);
+    return withoutUndefined<Context>({
+      name: e.name,
+      cluster,
+      user: text(c.user),
+      namespace: text(c.namespace),
+    });
+  });
+  return { clusters, users, contexts, currentContext: text(d["current-context"]) ?? "" };
+}
+
+// T is the entry type the caller builds: a checked-by-eye cast, as for parsed YAML.
+// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters
+function withoutUndefined<T>(entry: Record<string, unknown>): T {
+  return Object.fromEntries(Object.entries(entry).filter(([, v]) => v !== undefined)) as T;
 }

@@ -17,10 +17,14 @@
 export {
   currentNamespace,
   ImpersonatingKubeConfig,
+  KubeConfig,
   KubeConfigError,
   loadKubeConfig,
+  type Cluster,
+  type Context,
   type Impersonation,
   type KubeConfigEnvironment,
+  type User,
   type LoadKubeConfigOptions,
 } from "./config.js";
 export { KubeClient, type KubeClientOptions } from "./client.js";

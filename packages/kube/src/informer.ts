@@ -79,6 +79,14 @@ export interface InformerOptions<T> {
   };
   /** Deep-freeze cached objects (default true): handlers and readers must not mutate them. */
   freeze?: boolean;
+  /**
+   * Called on every object the informer receives (listed, watched, seeded, deleted)
+   * before it is cached or handed to a handler, as client-go's `SetTransform`: return
+   * only what readers use (for example without `metadata.managedFields`) to keep the
+   * cache small. It must keep `metadata.name`, `namespace` and `resourceVersion`, and
+   * must not mutate its argument in a way readers would notice.
+   */
+  transform?: (obj: T) => T;
   logger?: Logger;
   /**
    * Start from a snapshot (objects and the resourceVersion they were listed
@@ -297,7 +305,7 @@ export class Informer<T extends KubeObject> {
           const items = await this.listAll(signal);
           rv = items.resourceVersion;
           this.state.resourceVersion = rv;
-          this.reconcile(items.items, this.state.lists > 0 || initial !== undefined);
+          this.reconcile(items.items, this.state.lists > 0 || initial !== undefined, true);
           if (this.state.lists > 0 || initial !== undefined) this.state.relists++;
           this.state.lists++;
           this.markSynced();
@@ -352,6 +360,9 @@ export class Informer<T extends KubeObject> {
     return this.client.listAll(this.options.namespace, {
       limit: this.options.pageSize ?? 500,
       signal,
+      // Transformed page by page: a first list of thousands of objects never sits in
+      // memory whole.
+      ...(this.options.transform === undefined ? {} : { eachItem: this.options.transform }),
       ...(this.options.labelSelector === undefined
         ? {}
         : { labelSelector: this.options.labelSelector }),
@@ -418,7 +429,7 @@ export class Informer<T extends KubeObject> {
 
   private apply(event: WatchEvent<T>): void {
     if (event.type === "BOOKMARK") return;
-    const obj = this.freeze(event.object);
+    const obj = this.admit(event.object);
     const key = objectKey(obj);
     const old = this.cache.get(key);
     if (event.type === "DELETED") {
@@ -433,10 +444,10 @@ export class Informer<T extends KubeObject> {
       this.emitUpdate(old, obj);
   }
 
-  /** Makes the cache equal `items`, emitting the differences. */
-  private reconcile(items: readonly T[], relist: boolean): void {
+  /** Makes the cache equal `items` (`transformed`: listed through the transform already), emitting the differences. */
+  private reconcile(items: readonly T[], relist: boolean, transformed = false): void {
     const fresh = new Map<string, T>();
-    for (const item of items) fresh.set(objectKey(item), this.freeze(item));
+    for (const item of items) fresh.set(objectKey(item), this.admit(item, transformed));
     for (const [key, old] of [...this.cache.entries()]) {
       if (fresh.has(key)) continue;
       this.cache.delete(key);
@@ -462,7 +473,11 @@ export class Informer<T extends KubeObject> {
     for (const waiter of [...this.syncWaiters]) waiter(true);
   }
 
-  private freeze(obj: T): T {
+  private admit(received: T, transformed = false): T {
+    const obj =
+      this.options.transform === undefined || transformed
+        ? received
+        : this.options.transform(received);
     return this.options.freeze === false ? obj : deepFreeze(obj);
   }
 

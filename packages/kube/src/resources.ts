@@ -367,21 +367,28 @@ export class ResourceClient<T extends KubeObject> {
   /** Every object, fetching pages of `limit` (default 500) and following `continue`. */
   async listAll(
     namespace?: string,
-    options: Omit<ListOptions, "continue"> = {},
+    options: Omit<ListOptions, "continue"> & {
+      /** Applied to each item as its page arrives, so that only its result is kept. */
+      eachItem?: (item: T) => T;
+    } = {},
   ): Promise<ObjectList<T>> {
+    const { eachItem, ...listOptions } = options;
     const items: T[] = [];
-    let page = await this.list(namespace, { ...options, limit: options.limit ?? 500 });
-    items.push(...page.items);
+    const keep = (page: ObjectList<T>) => {
+      for (const item of page.items) items.push(eachItem === undefined ? item : eachItem(item));
+    };
+    let page = await this.list(namespace, { ...listOptions, limit: listOptions.limit ?? 500 });
+    keep(page);
     while (page.continue !== undefined) {
       // Later pages continue the first one's snapshot: no resourceVersion of their own.
-      const rest: ListOptions = { ...options };
+      const rest: ListOptions = { ...listOptions };
       delete rest.resourceVersion;
       page = await this.list(namespace, {
         ...rest,
-        limit: options.limit ?? 500,
+        limit: listOptions.limit ?? 500,
         continue: page.continue,
       });
-      items.push(...page.items);
+      keep(page);
     }
     return { items, resourceVersion: page.resourceVersion };
   }

@@ -254,6 +254,37 @@ describe("Informer", () => {
     expect(log).toEqual([]);
   });
 
+  it("caches and delivers what its transform returns, listed and watched alike", async () => {
+    const own = await namespace("transform");
+    const ts = splits(admin);
+    await ts.create(split(own, "listed"));
+    const seen: string[] = [];
+    const { informer, log } = recorded({
+      namespace: own,
+      transform: (s) => {
+        seen.push(s.metadata?.managedFields === undefined ? "bare" : "with managedFields");
+        const metadata = { ...s.metadata };
+        delete metadata.managedFields;
+        return { ...s, metadata };
+      },
+    });
+    informer.start();
+    expect(await informer.waitForSync(AbortSignal.timeout(20_000))).toBe(true);
+    await ts.create(split(own, "watched"));
+    await eventually(() => {
+      expect(log).toEqual(["add listed 90,10", "add watched 90,10"]);
+    });
+    // The server sends managedFields (create records its manager); the cache holds none.
+    expect(seen).toEqual(["with managedFields", "with managedFields"]);
+    for (const name of ["listed", "watched"]) {
+      const cached = informer.get(own, name);
+      expect(cached?.metadata?.managedFields).toBeUndefined();
+      expect(cached?.metadata?.resourceVersion).not.toBe("");
+      expect(Object.isFrozen(cached)).toBe(true);
+    }
+    await expectCacheMatchesServer(informer, own);
+  });
+
   it("waitForSync returns false when aborted before the first sync", async () => {
     const informer = new Informer(splits(admin), { namespace: ns });
     const abort = new AbortController();
