@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from "node:fs";
-import { createRequire } from "node:module";
+import { parse as parseYaml } from "yaml";
 import { homedir } from "node:os";
 import { delimiter, dirname, isAbsolute, join, resolve } from "node:path";
 import { isIPv6 } from "node:net";
@@ -464,13 +464,12 @@ const text = (value: unknown): string | undefined =>
 /**
  * Reads one kubeconfig file (YAML or JSON) into clusters, users and contexts, with the
  * field names client-node uses; relative file paths are taken from the file's directory,
- * as kubectl does. YAML is parsed by `yaml`, loaded only for a file that is not JSON.
+ * as kubectl does. YAML is parsed by `yaml`, imported statically: a `require` made at run time
+ * does not resolve inside the CLI's single executable, where every kubeconfig would then fail.
  */
 function parseKubeconfigFile(file: string): ParsedKubeconfig {
   const source = readFileSync(file, "utf8");
-  const doc: unknown = /^\s*\{/.test(source)
-    ? JSON.parse(source)
-    : (createRequire(import.meta.url)("yaml") as typeof import("yaml")).parse(source);
+  const doc: unknown = /^\s*\{/.test(source) ? JSON.parse(source) : parseYaml(source);
   if (doc === null || typeof doc !== "object" || Array.isArray(doc))
     throw new Error("it is not a kubeconfig (expected a mapping with clusters, users, contexts)");
   const root = dirname(file);
