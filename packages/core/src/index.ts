@@ -257,6 +257,7 @@ export {
   httpRouteOutput,
   isAdaptorRoute,
   routeAcceptance,
+  LINKERD_POLICY_CONTROLLER,
   shadowingOf,
   type HttpRouteOutputOptions,
   type RouteAcceptance,

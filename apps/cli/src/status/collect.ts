@@ -18,6 +18,7 @@ import {
   profileNameOfSplit,
   quantityFromMilli,
   routeAcceptance,
+  LINKERD_POLICY_CONTROLLER,
   shadowingOf,
   splitSyncState,
   SERVICE_PROFILE_RESOURCE,
@@ -43,7 +44,7 @@ import {
 } from "@linkerd-smi/kube";
 
 /** The controller that writes the status of routes whose parent is a Service, in Linkerd. */
-export const POLICY_CONTROLLER = "linkerd.io/policy-controller";
+export const POLICY_CONTROLLER = LINKERD_POLICY_CONTROLLER;
 
 /**
  * Where a route the adaptor wrote stands with Linkerd's policy controller: `RouteAccepted` (its

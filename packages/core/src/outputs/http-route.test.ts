@@ -709,6 +709,34 @@ describe("httpRouteOutput: cut-over and ownership", () => {
     );
   });
 
+  it("reads only Linkerd's policy controller's entry: another controller's refusal is not Linkerd's", () => {
+    const first = applied(
+      decideApex({ namespace: NS, apex: "web", splits: [s], existing: world(apexSvc) }, output)
+        .action,
+    );
+    const refusedElsewhere = stored(first[0] as Route, {
+      parents: [
+        {
+          parentRef: { group: "core", kind: "Service", name: "web", port: 80 },
+          controllerName: "example.com/gateway-controller",
+          conditions: [{ type: "Accepted", status: "False", reason: "NotAllowedByListeners" }],
+        },
+      ],
+    });
+    const d = decideApex(
+      {
+        namespace: NS,
+        apex: "web",
+        splits: [s],
+        existing: world(apexSvc, { routes: [refusedElsewhere] }),
+      },
+      output,
+    );
+    expect(d.action).toEqual({ kind: "none" });
+    expect(d.splits[0]?.state).toBe("Synced");
+    expect(d.events).toEqual([]);
+  });
+
   it("a spec the API server defaulted compares equal (backendRef group/kind, match path type)", () => {
     const first = applied(
       decideApex({ namespace: NS, apex: "web", splits: [s], existing: world(apexSvc) }, output)

@@ -109,9 +109,15 @@ function parentNamesApex(route: Route, apex: string): boolean {
   );
 }
 
+/**
+ * The controller that writes the status of routes whose parent is a Service, in Linkerd
+ * (linkerd2 policy-controller). Another controller's entry says nothing about what Linkerd does.
+ */
+export const LINKERD_POLICY_CONTROLLER = "linkerd.io/policy-controller";
+
 /** What `status.parents[]` says of a route's parent `apex`:`port`. */
 export interface RouteAcceptance {
-  /** True or false when a controller wrote `Accepted`; undefined when none did yet. */
+  /** True or false when Linkerd's policy controller wrote `Accepted`; undefined when it did not yet. */
   readonly accepted?: boolean;
   readonly resolvedRefs?: boolean;
   readonly controller?: string;
@@ -119,9 +125,14 @@ export interface RouteAcceptance {
   readonly problem?: string;
 }
 
-/** Reads the status Linkerd's policy controller writes for our parent on `route`. */
+/**
+ * Reads the status Linkerd's policy controller writes for our parent on `route`; entries of
+ * other controllers are ignored.
+ */
 export function routeAcceptance(route: Route, apex: string, port: number): RouteAcceptance {
-  const parents = route.status?.parents ?? [];
+  const parents = (route.status?.parents ?? []).filter(
+    (p) => p.controllerName === LINKERD_POLICY_CONTROLLER,
+  );
   const entry = parents.find((p) => {
     const group = p.parentRef.group ?? "";
     return (
