@@ -37,14 +37,18 @@ const PERMANENT: Partial<Record<ErrorKind, string>> = {
   invalid: "the API server rejects what this TrafficSplit translates to: fix the TrafficSplit",
 };
 
+/** Results after which the adaptor wrote something. */
+const WROTE = new Set(["created", "updated", "deleted", "cleaned"]);
+
 export function createController<E, A extends { kind: string }>(deps: ControllerDeps<E, A>) {
   const { metrics, log, output } = deps;
   /** Keys whose last write was refused for good: retried when something changes. */
   const parked = new Set<string>();
 
   /**
-   * One line per reconcile at info when it wrote (what it wrote, and the result), at debug
-   * otherwise: "Successfully synced" is the debug line, never a second line about the same write.
+   * A reconcile that wrote logs what it wrote (with the result) at info, then "Successfully
+   * synced" at info with the key alone, as linkerd-smi v0.2.7 does and its walkthrough shows;
+   * one that wrote nothing logs "Successfully synced" at debug only.
    */
   const logOutcome = (key: string, decision: ApexDecision<TrafficSplitObject, A>, name: string) => {
     const split = decision.winner?.metadata.name;
@@ -84,7 +88,8 @@ export function createController<E, A extends { kind: string }>(deps: Controller
         log.debug(`Successfully synced '${key}'`, fields);
         return;
     }
-    log.debug(`Successfully synced '${key}'`, { key });
+    if (WROTE.has(decision.result)) log.info(`Successfully synced '${key}'`, { key });
+    else log.debug(`Successfully synced '${key}'`, { key });
   };
 
   async function processItem(key: string): Promise<WorkResult> {

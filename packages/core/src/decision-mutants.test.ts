@@ -334,6 +334,9 @@ describe("splitSyncState and profileNameOfSplit: more edges", () => {
       profileName: PROFILE,
       shares: [{ service: "web-v1", weight: "1", milli: 1000n, percent: 100 }],
       missingBackends: ["web-v1"],
+      // No annotation and no adaptor flag given: the default output, which has a profile to write.
+      target: "serviceprofile",
+      writes: true,
     });
   });
 
@@ -341,7 +344,12 @@ describe("splitSyncState and profileNameOfSplit: more edges", () => {
     const bad = split("w", [["web-v1", null]]);
     expect(
       splitSyncState({ split: bad, splitsInNamespace: [bad], profile: undefined }),
-    ).toStrictEqual({ state: "Invalid", reason: MISSING_WEIGHT });
+    ).toStrictEqual({
+      state: "Invalid",
+      reason: MISSING_WEIGHT,
+      target: "serviceprofile",
+      writes: false,
+    });
   });
 
   it("a split with no namespace anywhere is invalid for its empty namespace", () => {
@@ -352,6 +360,8 @@ describe("splitSyncState and profileNameOfSplit: more edges", () => {
     ).toStrictEqual({
       state: "Invalid",
       reason: "error[invalid-name] metadata.namespace: namespace is empty",
+      target: "serviceprofile",
+      writes: false,
     });
   });
 
