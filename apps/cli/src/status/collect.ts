@@ -315,26 +315,14 @@ function key(namespace: string | undefined, name: string | undefined): string {
 export function routeStatus(route: Route, apex: string): RouteStatus {
   const port = route.spec.parentRefs.find((p) => p.name === apex)?.port;
   const name = route.metadata.name ?? "";
-  // Only the policy controller's entry: another controller's says nothing about Linkerd.
-  const ours = {
-    ...route,
-    status: {
-      parents: (route.status?.parents ?? []).filter((p) => p.controllerName === POLICY_CONTROLLER),
-    },
-  } as Route;
-  const acceptance = routeAcceptance(ours, apex, port ?? 0);
-  const entry = ours.status?.parents?.find(
-    (p) =>
-      p.parentRef.name === apex && (p.parentRef.port === undefined || p.parentRef.port === port),
-  );
-  const conditions = (entry?.conditions ?? [])
-    .filter((c) => c.type === "Accepted" || c.type === "ResolvedRefs")
-    .map((c) => ({
-      type: c.type,
-      status: c.status,
-      ...(c.reason === undefined || c.reason === "" ? {} : { reason: c.reason }),
-      ...(c.message === undefined || c.message === "" ? {} : { message: c.message }),
-    }));
+  // Core reads only the policy controller's entry: another controller's says nothing about Linkerd.
+  const acceptance = routeAcceptance(route, apex, port ?? 0);
+  const conditions = (acceptance.conditions ?? []).map((c) => ({
+    type: c.type,
+    status: c.status,
+    ...(c.reason === undefined || c.reason === "" ? {} : { reason: c.reason }),
+    ...(c.message === undefined || c.message === "" ? {} : { message: c.message }),
+  }));
   const state: RouteState =
     acceptance.accepted === false
       ? "RouteNotAccepted"

@@ -30,7 +30,7 @@ import {
   normalizeRouteSpec,
   translateSplitToRoutes,
 } from "../gateway.js";
-import type { HttpRouteVersion, Route, ServiceLike } from "../gateway-types.js";
+import type { HttpRouteVersion, Route, RouteCondition, ServiceLike } from "../gateway-types.js";
 import { FIELD_MANAGER, managedByAdaptor } from "../ownership.js";
 import { decodeQuantity, isQuantityError } from "../quantity.js";
 import { serviceProfileName } from "../translate.js";
@@ -123,6 +123,8 @@ export interface RouteAcceptance {
   readonly controller?: string;
   /** The reason and message of a condition that is not True. */
   readonly problem?: string;
+  /** The entry's `Accepted` and `ResolvedRefs` conditions, as written. */
+  readonly conditions?: readonly RouteCondition[];
 }
 
 /**
@@ -143,18 +145,19 @@ export function routeAcceptance(route: Route, apex: string, port: number): Route
     );
   });
   if (entry === undefined) return {};
-  const conditions = entry.conditions ?? [];
+  const conditions = (entry.conditions ?? []).filter(
+    (c) => c.type === "Accepted" || c.type === "ResolvedRefs",
+  );
   const of = (type: string) => {
     const c = conditions.find((x) => x.type === type);
     return c === undefined ? undefined : c.status === "True";
   };
-  const bad = conditions.find(
-    (c) => (c.type === "Accepted" || c.type === "ResolvedRefs") && c.status !== "True",
-  );
+  const bad = conditions.find((c) => c.status !== "True");
   const accepted = of("Accepted");
   const resolvedRefs = of("ResolvedRefs");
   return {
     controller: entry.controllerName,
+    conditions,
     ...(accepted === undefined ? {} : { accepted }),
     ...(resolvedRefs === undefined ? {} : { resolvedRefs }),
     ...(bad === undefined
