@@ -32,6 +32,7 @@ let passed = 0;
 let failed = 0;
 const missing = [];
 const skips = [];
+const failures = [];
 for (const group of ["packages", "apps"]) {
   if (!existsSync(group)) continue;
   for (const name of readdirSync(group)) {
@@ -46,7 +47,23 @@ for (const group of ["packages", "apps"]) {
     passed += result.numPassedTests;
     failed += result.numFailedTests;
     for (const file of result.testResults ?? []) {
+      if (file.status === "failed" && typeof file.message === "string" && file.message !== "") {
+        failures.push({
+          dir,
+          file: file.name,
+          name: "(the file itself)",
+          messages: [file.message],
+        });
+      }
       for (const test of file.assertionResults ?? []) {
+        if (test.status === "failed") {
+          failures.push({
+            dir,
+            file: file.name,
+            name: test.fullName,
+            messages: test.failureMessages ?? [],
+          });
+        }
         if (["pending", "skipped", "todo", "disabled"].includes(test.status)) {
           skips.push({ dir, name: test.fullName, status: test.status });
         }
@@ -58,6 +75,12 @@ for (const group of ["packages", "apps"]) {
         (skipped > 0 ? `, ${skipped} skipped` : ""),
     );
   }
+}
+// CI shows the end of its log: name each failure here, with the first lines of its message.
+for (const { dir, file, name, messages } of failures) {
+  console.log(`FAILED: ${dir} :: ${name}\n  in ${file}`);
+  const lines = messages.join("\n").split("\n").slice(0, 12);
+  for (const line of lines) console.log(`  | ${line}`);
 }
 for (const dir of missing) console.log(`${dir}: no test report (its tests did not run)`);
 
