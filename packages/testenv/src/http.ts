@@ -22,6 +22,13 @@ export interface RequestOptions {
   signal?: AbortSignal;
 }
 
+/** A request that failed because the server had closed the kept-alive connection it reused. */
+class StaleConnectionError extends Error {
+  constructor(cause: Error) {
+    super(`the apiserver closed a kept-alive connection: ${cause.message}`, { cause });
+  }
+}
+
 /**
  * A deliberately small REST client for the test control plane: it speaks
  * HTTPS to one apiserver with one identity and returns status and body, so
@@ -57,12 +64,31 @@ export class KubeHttp {
    */
   async request(method: string, path: string, options: RequestOptions = {}): Promise<KubeResponse> {
     for (let attempt = 1; ; attempt++) {
-      const response = await this.send(method, path, options);
+      const response = await this.sendOnLiveConnection(method, path, options);
       if (response.status !== 429 || attempt >= 10) return response;
       const retryAfter = Number(response.retryAfter ?? "1");
       await new Promise((r) =>
         setTimeout(r, Math.min(Number.isFinite(retryAfter) ? retryAfter : 1, 5) * 1000),
       );
+    }
+  }
+
+  /**
+   * A kept-alive connection the apiserver closed just as a request went out on it fails with
+   * "socket hang up" or ECONNRESET before any response: the server never read that request.
+   * Such a request is sent again once, on a new connection (the retry Node's documentation
+   * gives for `request.reusedSocket`).
+   */
+  private async sendOnLiveConnection(
+    method: string,
+    path: string,
+    options: RequestOptions,
+  ): Promise<KubeResponse & { retryAfter?: string }> {
+    try {
+      return await this.send(method, path, options);
+    } catch (error) {
+      if (!(error instanceof StaleConnectionError)) throw error;
+      return this.send(method, path, options);
     }
   }
 
@@ -112,7 +138,11 @@ export class KubeHttp {
           });
         },
       );
-      req.on("error", reject);
+      req.on("error", (error: NodeJS.ErrnoException) => {
+        const stale =
+          req.reusedSocket && (error.code === "ECONNRESET" || error.message === "socket hang up");
+        reject(stale ? new StaleConnectionError(error) : error);
+      });
       req.end(payload);
     });
   }
