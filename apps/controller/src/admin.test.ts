@@ -1,3 +1,4 @@
+import { Agent, request } from "node:http";
 import { describe, expect, it } from "vitest";
 import { buildAdminServer, parseListenAddress } from "./admin.js";
 import { createMetrics } from "./metrics.js";
@@ -33,8 +34,66 @@ describe("admin server", () => {
     );
   });
 
-  it("answers 404 for anything else", async () => {
+  it("answers 404 for anything else, 405 for other methods, and ignores the query", async () => {
     expect((await app.inject("/nope")).statusCode).toBe(404);
+    const post = await app.inject("/ready", "POST");
+    expect(post.statusCode).toBe(405);
+    expect(post.headers["allow"]).toBe("GET, HEAD");
+    expect((await app.inject("/ping?verbose=1")).body).toBe("pong\n");
+  });
+});
+
+describe("admin server on a socket", () => {
+  it("serves GET and HEAD, and close ends kept-alive connections", async () => {
+    const server = buildAdminServer({
+      registry: createMetrics({ defaultMetrics: false }).registry,
+      readiness: () => ({ ready: true, reasons: [] }),
+    });
+    const { address, port } = await server.listen({ host: "127.0.0.1", port: 0 });
+    expect(address).toBe("127.0.0.1");
+    expect(port).toBeGreaterThan(0);
+    const keepAlive = new Agent({ keepAlive: true });
+    const get = (method: string) =>
+      new Promise<{ status: number; length: string | undefined; body: string }>(
+        (resolve, reject) => {
+          const req = request(
+            { host: address, port, path: "/ping", method, agent: keepAlive },
+            (res) => {
+              let body = "";
+              res.setEncoding("utf8");
+              res.on("data", (chunk: string) => (body += chunk));
+              res.on("end", () =>
+                resolve({
+                  status: res.statusCode ?? 0,
+                  length: res.headers["content-length"],
+                  body,
+                }),
+              );
+            },
+          );
+          req.on("error", reject);
+          req.end();
+        },
+      );
+    expect(await get("GET")).toEqual({ status: 200, length: "5", body: "pong\n" });
+    expect(await get("HEAD")).toEqual({ status: 200, length: "5", body: "" });
+    // The agent holds an idle connection open; close must not wait for it.
+    await server.close();
+    keepAlive.destroy();
+    await expect(get("GET")).rejects.toThrow(/ECONNREFUSED/);
+  });
+
+  it("rejects listen on a port already taken", async () => {
+    const deps = {
+      registry: createMetrics({ defaultMetrics: false }).registry,
+      readiness: () => ({ ready: true, reasons: [] }),
+    };
+    const first = buildAdminServer(deps);
+    const { port } = await first.listen({ host: "127.0.0.1", port: 0 });
+    await expect(buildAdminServer(deps).listen({ host: "127.0.0.1", port })).rejects.toThrow(
+      /EADDRINUSE/,
+    );
+    await first.close();
   });
 });
 

@@ -29,8 +29,7 @@ import {
   WorkQueue,
   loadKubeConfig,
 } from "@linkerd-smi/kube";
-import type { FastifyInstance } from "fastify";
-import { buildAdminServer, parseListenAddress, type Readiness } from "./admin.js";
+import { buildAdminServer, parseListenAddress, type AdminServer, type Readiness } from "./admin.js";
 import { createController } from "./controller.js";
 import { createEventSink } from "./events.js";
 import { parseFlags, type AdaptorFlags } from "./flags.js";
@@ -61,7 +60,7 @@ export interface AdaptorOptions extends Omit<AdaptorFlags, "help" | "version"> {
 
 export interface AdaptorHandle {
   /** The admin server (tests use `inject`). */
-  admin: FastifyInstance;
+  admin: AdminServer;
   /** `host:port` the admin server listens on. */
   adminAddress: string;
   metrics: AdaptorMetrics;
@@ -318,12 +317,8 @@ export async function startAdaptor(options: Partial<AdaptorOptions> = {}): Promi
   const admin = buildAdminServer({ registry: metrics.registry, readiness });
   const { host, port } = parseListenAddress(flags.metricsAddr);
   log.info(`starting admin server on ${flags.metricsAddr}`);
-  await admin.listen({ host, port });
-  const address = admin.server.address();
-  const adminAddress =
-    typeof address === "object" && address !== null
-      ? `${address.address.includes(":") ? `[${address.address}]` : address.address}:${address.port}`
-      : flags.metricsAddr;
+  const address = await admin.listen({ host, port });
+  const adminAddress = `${address.address.includes(":") ? `[${address.address}]` : address.address}:${address.port}`;
 
   log.info(`admin server listening on ${adminAddress}`);
   log.info("Starting SMI Controller", { version: VERSION });
@@ -398,6 +393,7 @@ export async function startAdaptor(options: Partial<AdaptorOptions> = {}): Promi
         syncAbort.abort();
         await Promise.all(informers.map(([, informer]) => informer.stop()));
         await admin.close();
+        metrics.close();
         client.close();
         log.info("stopped");
       })();
