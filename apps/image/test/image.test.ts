@@ -186,6 +186,29 @@ describe("the OCI archive", () => {
     expect(await layerFile("etc/group")).toContain("nogroup:x:65534:");
   });
 
+  it("loads client-node only when a kubeconfig needs it: a chunk apart from the entry point", async () => {
+    const index = jsonBlob<Index>(image.index);
+    const amd64 = index.manifests.find((m) => m.platform?.architecture === "amd64");
+    const layers = jsonBlob<Manifest>(amd64?.digest ?? "").layers;
+    const adaptorLayer = join(layout, "blobs", "sha256", layers.at(-1)?.digest.slice(7) ?? "");
+    const listed = (await run("tar", ["-tzf", adaptorLayer])).stdout.split("\n");
+    const files = listed.filter((f) => f.endsWith(".mjs")).sort();
+    const chunks = files.filter((f) => /^app\/chunks\/[^/]+\.mjs$/.test(f));
+    expect(files.filter((f) => !chunks.includes(f))).toEqual(["app/smi-adaptor.mjs"]);
+    const read = async (f: string) =>
+      (await run("tar", ["-xzOf", adaptorLayer, f], { maxBuffer: 32 * 1024 * 1024 })).stdout;
+    const entry = await read("app/smi-adaptor.mjs");
+    // Minified, client-node keeps its method names: makeApiClient and CoreV1Api are its own.
+    const clientNode = (text: string) =>
+      text.includes("makeApiClient") && text.includes("CoreV1Api");
+    const withClientNode = [];
+    for (const chunk of chunks) if (clientNode(await read(chunk))) withClientNode.push(chunk);
+    expect(withClientNode).toHaveLength(1);
+    expect(entry).not.toContain("makeApiClient");
+    // The adaptor's own code and the yaml parser are about 0.3 MiB minified; client-node is 3.
+    expect(Buffer.byteLength(entry)).toBeLessThan(1024 * 1024);
+  });
+
   it("is the same, byte for byte, when built again from the same commit", async () => {
     // dist/ is what `pnpm image` built just before the tests (turbo runs it first);
     // this build compresses every layer afresh instead of reusing the layer cache.
