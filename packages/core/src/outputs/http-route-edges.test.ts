@@ -411,6 +411,20 @@ describe("httpRouteOutput: plan, routes in step or not", () => {
     );
   });
 
+  it("a new route next to another apex's HTTPRoute in the namespace is Created, not Updated", () => {
+    const apiByHand: Route = {
+      apiVersion: "gateway.networking.k8s.io/v1",
+      kind: "HTTPRoute",
+      metadata: { name: "api-canary", namespace: NS, uid: "h1", resourceVersion: "1" },
+      spec: { parentRefs: [{ group: "core", kind: "Service", name: "api", port: 80 }], rules: [] },
+    };
+    const d = decide(world(svc([{ port: 80 }]), { routes: [apiByHand] }));
+    expect(d.result).toBe("created");
+    expect(d.events.map(({ type, reason, message }) => ({ type, reason, message }))).toEqual([
+      CREATED_80,
+    ]);
+  });
+
   const route = stored(80);
   const apiRoute: Route = {
     ...stored(80),
