@@ -83,8 +83,12 @@ export function markdown(
       (r) => String(r.convergenceSeconds),
       (r) => r.convergenceSeconds,
     ),
-    row("Physical limit: N server-side applies, 2 at a time (s)", (r) =>
-      String(r.physicalLimitSeconds),
+    row(
+      "Physical limit: the same N creates, each profile applied once its split exists, 2 at a time (s)",
+      (r) => String(r.physicalLimitSeconds),
+    ),
+    row("N server-side applies alone, 2 at a time (s)", (r) =>
+      r.appliesAloneSeconds === undefined ? "n/m" : String(r.appliesAloneSeconds),
     ),
     row(
       "Ratio adaptor / physical limit",

@@ -74,6 +74,14 @@ function defaults(): AdaptorFlags {
   return parseFlags([], process.env);
 }
 
+/** The longest an Event waits for the workqueue to be idle before it is written anyway. */
+const EVENT_WAIT_MS = 1000;
+/**
+ * Events waiting to be written beyond this are dropped (with a warning, as client-go's
+ * broadcaster drops past 1,000): room for one Event per split of a start-up with 10,000.
+ */
+const EVENT_MAX_PENDING = 10_000;
+
 /**
  * Starts the adaptor: informers on TrafficSplits, ServiceProfiles and Services, the admin
  * server, leader election when asked, and the workers (only while leading).
@@ -154,10 +162,25 @@ export async function startAdaptor(options: Partial<AdaptorOptions> = {}): Promi
     ...(routeGroups === undefined ? [] : [["httproutegroups", routeGroups] as const]),
   ] as const;
 
+  // Events give way to the writes Linkerd routes with: each waits until the workqueue is idle,
+  // or at most EVENT_WAIT_MS. A burst of creates (a few thousand splits at start-up) would
+  // otherwise share the apiserver with as many Event POSTs while the profiles are written;
+  // the Events follow, in order, with the times they were recorded at.
   const recorder = new EventRecorder({
     client,
     component: FIELD_MANAGER,
     logger: log.with({ component: "events" }),
+    maxPending: EVENT_MAX_PENDING,
+    waitTurn: () => {
+      const q = queue;
+      if (q === undefined) return Promise.resolve();
+      let timer: NodeJS.Timeout | undefined;
+      const waited = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, EVENT_WAIT_MS);
+        timer.unref();
+      });
+      return Promise.race([q.whenIdle(), waited]).finally(() => clearTimeout(timer));
+    },
   });
   const departed: Departed = new Map();
   const profileWriter = new ServiceProfileWriter(client, profiles, flags.clusterDomain);

@@ -25,6 +25,12 @@ export interface EventRecorderOptions {
   spam?: { burst?: number; refillPerSecond?: number };
   /** Writes waiting beyond this are dropped (default 1000). */
   maxPending?: number;
+  /**
+   * Awaited before each write: Events are written when this resolves, so that they give way
+   * to more urgent writes (the adaptor passes "the workqueue is idle, or a second has
+   * passed"). An Event keeps the time it was recorded at.
+   */
+  waitTurn?: () => Promise<void>;
   /** Wall clock (default `() => new Date()`). */
   now?: () => Date;
 }
@@ -109,8 +115,12 @@ export class EventRecorder {
     };
     const key = JSON.stringify([objectId, type, reason, message]);
     this.pending++;
+    const waitTurn = this.options.waitTurn;
     this.chain = this.chain
-      .then(() => this.write(key, involvedObject, type, reason, message, at))
+      .then(async () => {
+        if (waitTurn !== undefined) await waitTurn();
+        await this.write(key, involvedObject, type, reason, message, at);
+      })
       .catch((error: unknown) => {
         this.logger.error("could not record event", { object: meta.name, reason, error });
       })

@@ -63,6 +63,56 @@ function keyOf(item: QueueItem<string>): string | undefined {
   return item.shutdown ? undefined : item.key;
 }
 
+describe("WorkQueue.whenIdle", () => {
+  it("resolves at once when nothing is queued or processing", async () => {
+    const q = new WorkQueue<string>({ clock: new FakeClock() });
+    expect(await peek(q.whenIdle())).toBeUndefined();
+  });
+
+  it("waits while a key is queued or processing, and resolves once the last one is done", async () => {
+    const q = new WorkQueue<string>({ clock: new FakeClock() });
+    q.add("a");
+    q.add("b");
+    const idle = q.whenIdle();
+    expect(await peek(idle)).toBe("pending");
+    const a = keyOf(await q.get());
+    expect(a).toBe("a");
+    q.done("a");
+    // "b" is still queued.
+    expect(await peek(idle)).toBe("pending");
+    expect(keyOf(await q.get())).toBe("b");
+    // Processing, nothing queued: not idle yet.
+    expect(await peek(idle)).toBe("pending");
+    q.done("b");
+    expect(await peek(idle)).toBeUndefined();
+  });
+
+  it("is not idle when a key re-added while processing is queued again at done", async () => {
+    const q = new WorkQueue<string>({ clock: new FakeClock() });
+    q.add("a");
+    expect(keyOf(await q.get())).toBe("a");
+    q.add("a");
+    const idle = q.whenIdle();
+    q.done("a");
+    expect(await peek(idle)).toBe("pending");
+    expect(keyOf(await q.get())).toBe("a");
+    q.done("a");
+    expect(await peek(idle)).toBeUndefined();
+  });
+
+  it("does not count delayed keys, and resolves when the queue shuts down", async () => {
+    const clock = new FakeClock();
+    const q = new WorkQueue<string>({ clock });
+    q.addAfter("later", 1000);
+    expect(await peek(q.whenIdle())).toBeUndefined();
+    q.add("a");
+    const idle = q.whenIdle();
+    expect(await peek(idle)).toBe("pending");
+    q.shutDown();
+    expect(await peek(idle)).toBeUndefined();
+  });
+});
+
 describe("WorkQueue", () => {
   it("hands keys out first in, first out, and a key queued twice only once", async () => {
     const q = new WorkQueue<string>({ clock: new FakeClock() });

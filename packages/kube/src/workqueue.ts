@@ -211,6 +211,7 @@ export class WorkQueue<K = string> {
   private readonly delayed = new Map<K, { readyAt: number; handle: unknown }>();
   private readonly getters: ((item: QueueItem<K>) => void)[] = [];
   private readonly drainers: (() => void)[] = [];
+  private readonly idleWaiters: (() => void)[] = [];
   private shuttingDown = false;
   private readonly rateLimiter: RateLimiter<K>;
   private readonly clock: Clock;
@@ -299,6 +300,26 @@ export class WorkQueue<K = string> {
       this.reportDepth();
     }
     if (this.shuttingDown && this.processing.size === 0) this.resolveDrainers();
+    this.resolveIdleWaiters();
+  }
+
+  /**
+   * Resolves when no key is waiting or being processed (delayed keys do not count), at once if
+   * that is so now, and when the queue shuts down. Lower-priority work (the adaptor's Events)
+   * waits for this so that it does not compete with the writes the queue is making.
+   */
+  whenIdle(): Promise<void> {
+    if (this.isIdle()) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private isIdle(): boolean {
+    return this.shuttingDown || (this.len() === 0 && this.processing.size === 0);
+  }
+
+  private resolveIdleWaiters(): void {
+    if (this.idleWaiters.length === 0 || !this.isIdle()) return;
+    for (const resolve of this.idleWaiters.splice(0)) resolve();
   }
 
   /** Keys waiting to be processed (not those being processed or delayed). */
@@ -325,6 +346,7 @@ export class WorkQueue<K = string> {
     for (const getter of this.getters.splice(0)) getter({ key: undefined, shutdown: true });
     this.reportDepth();
     if (this.processing.size === 0) this.resolveDrainers();
+    this.resolveIdleWaiters();
   }
 
   /** {@link shutDown}, then waits until every key being processed is `done`. */

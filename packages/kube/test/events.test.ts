@@ -51,6 +51,38 @@ function capturingLogger(): Logger & { lines: string[] } {
 }
 
 describe("EventRecorder", () => {
+  it("writes each Event only when waitTurn resolves, with the time it was recorded at", async () => {
+    const gated = await splits(admin).create(split(ns, "gated"));
+    const turns: (() => void)[] = [];
+    let calls = 0;
+    const recordedAt = new Date("2026-11-30T12:00:00Z");
+    const recorder = new EventRecorder({
+      client: admin,
+      component: "smi-adaptor",
+      now: () => recordedAt,
+      waitTurn: () => {
+        calls++;
+        return new Promise<void>((resolve) => turns.push(resolve));
+      },
+    });
+    recorder.event(gated, "Normal", "Created", "first");
+    recorder.event(gated, "Normal", "Created", "second");
+    // The first write has reached its turn (a positive barrier), and waits there.
+    for (let i = 0; i < 100 && calls === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(calls).toBe(1);
+    expect(await eventsAbout("gated")).toEqual([]);
+    turns.shift()?.();
+    for (let i = 0; i < 200 && calls < 2; i++) await new Promise((r) => setTimeout(r, 10));
+    // The second waits for its own turn, after the first was written.
+    expect(calls).toBe(2);
+    expect((await eventsAbout("gated")).map((e) => e.message)).toEqual(["first"]);
+    turns.shift()?.();
+    await recorder.flush();
+    const events = await eventsAbout("gated");
+    expect(events.map((e) => e.message).sort()).toEqual(["first", "second"]);
+    for (const e of events) expect(e.firstTimestamp).toBe("2026-11-30T12:00:00Z");
+  });
+
   it("aggregates repeats into one Event with a count, about the right object", async () => {
     const recorder = new EventRecorder({
       client: admin,
