@@ -72,6 +72,20 @@ const splitsPath = `/apis/split.smi-spec.io/v1alpha2/namespaces/${NS}/trafficspl
 const profilesPath = `/apis/linkerd.io/v1alpha2/namespaces/${NS}/serviceprofiles`;
 const fqdn = (svc: string) => `${svc}.${NS}.svc.cluster.local`;
 
+/** Split `<prefix>-i` on apex app-i: backends app-i-a and app-i-b, weights (i mod 9) + 1 and 10. */
+const splitOf = (i: number, prefix: string) => ({
+  apiVersion: "split.smi-spec.io/v1alpha2",
+  kind: "TrafficSplit",
+  metadata: { name: `${prefix}-${i}` },
+  spec: {
+    service: `app-${i}`,
+    backends: [
+      { service: `app-${i}-a`, weight: (i % 9) + 1 },
+      { service: `app-${i}-b`, weight: 10 },
+    ],
+  },
+});
+
 interface Profile {
   metadata: { name: string };
   spec?: { dstOverrides?: { weight: string | number }[] };
@@ -247,21 +261,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
     const before = await apiserverRequests(admin);
     const t0 = performance.now();
     await pool(indexes, options.concurrency, async (i) => {
-      expectOk(
-        await admin.post(splitsPath, {
-          apiVersion: "split.smi-spec.io/v1alpha2",
-          kind: "TrafficSplit",
-          metadata: { name: `app-${i}` },
-          spec: {
-            service: `app-${i}`,
-            backends: [
-              { service: `app-${i}-a`, weight: (i % 9) + 1 },
-              { service: `app-${i}-b`, weight: 10 },
-            ],
-          },
-        }),
-        `split ${i}`,
-      );
+      expectOk(await admin.post(splitsPath, splitOf(i, "app")), `split ${i}`);
     });
     await until(
       "convergence",
@@ -400,21 +400,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
     };
     const tLimit = performance.now();
     const creates = pool(indexes, options.concurrency, async (i) => {
-      expectOk(
-        await admin.post(splitsPath, {
-          apiVersion: "split.smi-spec.io/v1alpha2",
-          kind: "TrafficSplit",
-          metadata: { name: `limit-${i}` },
-          spec: {
-            service: `app-${i}`,
-            backends: [
-              { service: `app-${i}-a`, weight: (i % 9) + 1 },
-              { service: `app-${i}-b`, weight: 10 },
-            ],
-          },
-        }),
-        `limit split ${i}`,
-      );
+      expectOk(await admin.post(splitsPath, splitOf(i, "limit")), `limit split ${i}`);
       created.push(i);
       wake();
     }).finally(() => {
