@@ -171,16 +171,7 @@ export async function startAdaptor(options: Partial<AdaptorOptions> = {}): Promi
     component: FIELD_MANAGER,
     logger: log.with({ component: "events" }),
     maxPending: EVENT_MAX_PENDING,
-    waitTurn: () => {
-      const q = queue;
-      if (q === undefined) return Promise.resolve();
-      let timer: NodeJS.Timeout | undefined;
-      const waited = new Promise<void>((resolve) => {
-        timer = setTimeout(resolve, EVENT_WAIT_MS);
-        timer.unref();
-      });
-      return Promise.race([q.whenIdle(), waited]).finally(() => clearTimeout(timer));
-    },
+    waitTurn: () => queue?.whenIdle(EVENT_WAIT_MS) ?? Promise.resolve(),
   });
   const departed: Departed = new Map();
   const profileWriter = new ServiceProfileWriter(client, profiles, flags.clusterDomain);

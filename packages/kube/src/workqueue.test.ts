@@ -100,6 +100,27 @@ describe("WorkQueue.whenIdle", () => {
     expect(await peek(idle)).toBeUndefined();
   });
 
+  it("with maxWaitMs, resolves after that long on the queue's clock while still busy", async () => {
+    const clock = new FakeClock();
+    const q = new WorkQueue<string>({ clock });
+    q.add("a");
+    const bounded = q.whenIdle(1000);
+    const unbounded = q.whenIdle();
+    clock.advance(999);
+    expect(await peek(bounded)).toBe("pending");
+    clock.advance(1);
+    expect(await peek(bounded)).toBeUndefined();
+    expect(await peek(unbounded)).toBe("pending");
+    // Idle first: the bound's timer is cleared, nothing is left scheduled.
+    const early = q.whenIdle(1000);
+    expect(clock.pending).toBe(1);
+    expect(keyOf(await q.get())).toBe("a");
+    q.done("a");
+    expect(await peek(early)).toBeUndefined();
+    expect(await peek(unbounded)).toBeUndefined();
+    expect(clock.pending).toBe(0);
+  });
+
   it("does not count delayed keys, and resolves when the queue shuts down", async () => {
     const clock = new FakeClock();
     const q = new WorkQueue<string>({ clock });

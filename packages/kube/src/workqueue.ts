@@ -305,12 +305,28 @@ export class WorkQueue<K = string> {
 
   /**
    * Resolves when no key is waiting or being processed (delayed keys do not count), at once if
-   * that is so now, and when the queue shuts down. Lower-priority work (the adaptor's Events)
-   * waits for this so that it does not compete with the writes the queue is making.
+   * that is so now, and when the queue shuts down; with `maxWaitMs`, after that long at most
+   * (on the queue's clock). Lower-priority work (the adaptor's Events) waits for this so that
+   * it does not compete with the writes the queue is making.
    */
-  whenIdle(): Promise<void> {
+  whenIdle(maxWaitMs?: number): Promise<void> {
     if (this.isIdle()) return Promise.resolve();
-    return new Promise((resolve) => this.idleWaiters.push(resolve));
+    return new Promise((resolve) => {
+      if (maxWaitMs === undefined) {
+        this.idleWaiters.push(resolve);
+        return;
+      }
+      const waiter = () => {
+        this.clock.clearTimeout(timer);
+        resolve();
+      };
+      const timer = this.clock.setTimeout(() => {
+        const i = this.idleWaiters.indexOf(waiter);
+        if (i >= 0) this.idleWaiters.splice(i, 1);
+        resolve();
+      }, maxWaitMs);
+      this.idleWaiters.push(waiter);
+    });
   }
 
   private isIdle(): boolean {
