@@ -14,6 +14,7 @@ import {
   type TrafficSplitObject,
   type Winner,
 } from "../index.js";
+import { profile } from "../../test/profiles.js";
 import type { ParsedTrafficSplit } from "../parse.js";
 
 // Edges of the Gateway API output. Every expected value is written by hand from design.md
@@ -95,32 +96,6 @@ function world(service: ServiceLike | undefined, extra: Partial<RouteWorld> = {}
 
 function decide(existing: RouteWorld, extra: { serviceExists?: (n: string) => boolean } = {}) {
   return decideApex({ namespace: NS, apex: "web", splits: [split()], existing, ...extra }, output);
-}
-
-function profile(
-  name: string,
-  namespace: string,
-  spec: ServiceProfile["spec"],
-  managers: string[],
-): ServiceProfile {
-  return {
-    apiVersion: "linkerd.io/v1alpha2",
-    kind: "ServiceProfile",
-    metadata: {
-      name,
-      namespace,
-      uid: `uid-${namespace}-${name}`,
-      resourceVersion: "3",
-      managedFields: managers.map((manager) => ({
-        manager,
-        operation: "Apply",
-        fieldsV1: {
-          "f:spec": manager === "smi-adaptor" ? { "f:dstOverrides": {} } : { "f:routes": {} },
-        },
-      })),
-    },
-    spec,
-  };
 }
 
 const OVERRIDES = [

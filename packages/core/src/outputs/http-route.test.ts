@@ -7,9 +7,9 @@ import {
   type RouteAction,
   type RouteWorld,
   type ServiceLike,
-  type ServiceProfile,
   type TrafficSplitObject,
 } from "../index.js";
+import { profile } from "../../test/profiles.js";
 
 // Every expected route below is written by hand from the issue's rules and Gateway API v1.2.1;
 // none is computed by the code under test.
@@ -487,32 +487,6 @@ describe("httpRouteOutput: HTTPRouteGroup matches", () => {
     expect(d.events[0]?.message).toContain('"FETCH"');
   });
 });
-
-function profile(
-  name: string,
-  namespace: string,
-  spec: ServiceProfile["spec"],
-  managers: string[],
-): ServiceProfile {
-  return {
-    apiVersion: "linkerd.io/v1alpha2",
-    kind: "ServiceProfile",
-    metadata: {
-      name,
-      namespace,
-      uid: `uid-${namespace}-${name}`,
-      resourceVersion: "3",
-      managedFields: managers.map((manager) => ({
-        manager,
-        operation: "Apply",
-        fieldsV1: {
-          "f:spec": manager === "smi-adaptor" ? { "f:dstOverrides": {} } : { "f:routes": {} },
-        },
-      })),
-    },
-    spec,
-  };
-}
 
 describe("httpRouteOutput: cut-over and ownership", () => {
   const PROFILE = "web.shop.svc.cluster.local";
