@@ -258,8 +258,18 @@ export class ControlPlane {
       READY_TIMEOUT_MS,
       async () => {
         if (!existsSync(join(this.dir, "certs", "apiserver.crt"))) return false;
-        const res = await this.admin().get("/readyz");
-        return res.status === 200;
+        try {
+          const res = await this.admin().get("/readyz");
+          return res.status === 200;
+        } catch (error) {
+          // kube-apiserver writes its serving certificate and then its self-signed CA into
+          // apiserver.crt; a read in between holds the leaf alone, and every later probe failed
+          // with "self-signed certificate in certificate chain" (seen once on CI). Read the file
+          // again on the next try.
+          this.caPemCache = undefined;
+          this.resetClient();
+          throw error;
+        }
       },
       () => (apiserver.hasExited ? `exited early:\n${apiserver.tail()}` : undefined),
     );
