@@ -81,6 +81,13 @@ const EVENT_WAIT_MS = 1000;
  * broadcaster drops past 1,000): room for one Event per split of a start-up with 10,000.
  */
 const EVENT_MAX_PENDING = 10_000;
+/**
+ * Event writes per second and their burst, the kubelet's `--event-qps` and `--event-burst`
+ * defaults: a backlog of thousands (a start-up with that many splits) drains at this rate
+ * rather than as fast as the apiserver answers, which took its time from the profile writes
+ * of weight updates arriving meanwhile.
+ */
+const EVENT_RATE = { qps: 50, burst: 100 };
 
 /**
  * Starts the adaptor: informers on TrafficSplits, ServiceProfiles and Services, the admin
@@ -171,6 +178,7 @@ export async function startAdaptor(options: Partial<AdaptorOptions> = {}): Promi
     component: FIELD_MANAGER,
     logger: log.with({ component: "events" }),
     maxPending: EVENT_MAX_PENDING,
+    rate: EVENT_RATE,
     waitTurn: () => queue?.whenIdle(EVENT_WAIT_MS) ?? Promise.resolve(),
   });
   const departed: Departed = new Map();

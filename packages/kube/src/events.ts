@@ -2,6 +2,7 @@ import { KubeError } from "./errors.js";
 import { silentLogger, type Logger } from "./log.js";
 import { EventV1, ResourceClient, type CoreEvent, type KubeObject } from "./resources.js";
 import type { KubeTransport } from "./transport.js";
+import { systemClock, TokenBucketRateLimiter, type Clock } from "./workqueue.js";
 
 /** Event types Kubernetes knows. */
 export type EventType = "Normal" | "Warning";
@@ -31,6 +32,13 @@ export interface EventRecorderOptions {
    * passed"). An Event keeps the time it was recorded at.
    */
   waitTurn?: () => Promise<void>;
+  /**
+   * At most `qps` Event writes per second, in bursts of up to `burst`, as the kubelet's
+   * `--event-qps` and `--event-burst` (default: no limit). A backlog drains at that rate
+   * instead of taking the apiserver's time from other writes; the `clock` (default the real
+   * one) times the waits.
+   */
+  rate?: { qps: number; burst: number; clock?: Clock };
   /** Wall clock (default `() => new Date()`). */
   now?: () => Date;
 }
@@ -63,6 +71,8 @@ export class EventRecorder {
   private readonly now: () => Date;
   private readonly aggregates = new Map<string, Aggregate>();
   private readonly buckets = new Map<string, { tokens: number; last: number }>();
+  private readonly limiter: TokenBucketRateLimiter<string> | undefined;
+  private readonly clock: Clock;
   private chain: Promise<void> = Promise.resolve();
   private pending = 0;
   private seq = 0;
@@ -75,6 +85,15 @@ export class EventRecorder {
     this.refillPerMs = (options.spam?.refillPerSecond ?? 1 / 300) / 1000;
     this.maxPending = options.maxPending ?? 1000;
     this.now = options.now ?? (() => new Date());
+    this.clock = options.rate?.clock ?? systemClock;
+    this.limiter =
+      options.rate === undefined
+        ? undefined
+        : new TokenBucketRateLimiter({
+            qps: options.rate.qps,
+            burst: options.rate.burst,
+            clock: this.clock,
+          });
   }
 
   /**
@@ -118,6 +137,8 @@ export class EventRecorder {
     const waitTurn = this.options.waitTurn;
     this.chain = this.chain
       .then(async () => {
+        const delay = this.limiter?.when("") ?? 0;
+        if (delay > 0) await new Promise<void>((r) => this.clock.setTimeout(r, delay));
         if (waitTurn !== undefined) await waitTurn();
         await this.write(key, involvedObject, type, reason, message, at);
       })

@@ -3,6 +3,7 @@ import {
   EventRecorder,
   EventV1,
   ResourceClient,
+  type Clock,
   type CoreEvent,
   type Logger,
 } from "../src/index.js";
@@ -81,6 +82,43 @@ describe("EventRecorder", () => {
     const events = await eventsAbout("gated");
     expect(events.map((e) => e.message).sort()).toEqual(["first", "second"]);
     for (const e of events) expect(e.firstTimestamp).toBe("2026-11-30T12:00:00Z");
+  });
+
+  it("writes no faster than its rate: a burst at once, then one Event per 1/qps seconds", async () => {
+    const limited = await splits(admin).create(split(ns, "limited"));
+    let now = 0;
+    const timers: { fn: () => void; ms: number }[] = [];
+    const clock: Clock = {
+      now: () => now,
+      setTimeout: (fn, ms) => timers.push({ fn, ms }),
+      clearTimeout: () => undefined,
+    };
+    const recorder = new EventRecorder({
+      client: admin,
+      component: "smi-adaptor",
+      rate: { qps: 2, burst: 2, clock },
+    });
+    for (const m of ["m1", "m2", "m3", "m4"]) recorder.event(limited, "Normal", "Created", m);
+    const messages = async () => (await eventsAbout("limited")).map((e) => e.message).sort();
+    const timerCount = async (n: number) => {
+      for (let i = 0; i < 200 && timers.length < n; i++)
+        await new Promise((r) => setTimeout(r, 10));
+      expect(timers).toHaveLength(n);
+    };
+    // The burst (2) is written at once; the third waits half a second (one token at 2 per second).
+    await timerCount(1);
+    expect(timers[0]?.ms).toBe(500);
+    expect(await messages()).toEqual(["m1", "m2"]);
+    // Half a second later its token is there; the fourth then waits another half second.
+    now = 500;
+    timers[0]?.fn();
+    await timerCount(2);
+    expect(timers[1]?.ms).toBe(500);
+    expect(await messages()).toEqual(["m1", "m2", "m3"]);
+    now = 1000;
+    timers[1]?.fn();
+    await recorder.flush();
+    expect(await messages()).toEqual(["m1", "m2", "m3", "m4"]);
   });
 
   it("aggregates repeats into one Event with a count, about the right object", async () => {
