@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { createServer } from "node:net";
 import { dirname, join } from "node:path";
@@ -51,11 +51,20 @@ export class AdaptorProcess {
   private stderr = "";
   readonly exited: Promise<number | null>;
 
+  /**
+   * With `profileDir`, ours runs with `--cpu-prof` (written there when it exits) and
+   * `--heapsnapshot-signal` (see heapSnapshot()), its working directory that folder.
+   */
+  private readonly profileDir: string | undefined;
+
   constructor(
     kubeconfig: string,
     extraArgs: readonly string[] = [],
     reference?: { executable: string; port: number },
+    profileDir?: string,
   ) {
+    this.profileDir = reference === undefined ? profileDir : undefined;
+    if (this.profileDir !== undefined) mkdirSync(this.profileDir, { recursive: true });
     this.ownMetrics = reference === undefined;
     this.fixedAdminUrl =
       reference === undefined ? undefined : `http://127.0.0.1:${String(reference.port)}`;
@@ -68,6 +77,9 @@ export class AdaptorProcess {
               ...ADAPTOR_NODE_FLAGS,
               // For profiling: e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" (node refuses those in NODE_OPTIONS).
               ...(process.env.BENCH_ADAPTOR_NODE_FLAGS ?? "").split(" ").filter((f) => f !== ""),
+              ...(this.profileDir === undefined
+                ? []
+                : ["--cpu-prof", "--cpu-prof-dir=.", "--heapsnapshot-signal=SIGUSR2"]),
               adaptorMain(),
               "-kubeconfig",
               kubeconfig,
@@ -77,7 +89,10 @@ export class AdaptorProcess {
               "info",
               ...extraArgs,
             ],
-            { stdio: ["ignore", "ignore", "pipe"] },
+            {
+              stdio: ["ignore", "ignore", "pipe"],
+              ...(this.profileDir === undefined ? {} : { cwd: this.profileDir }),
+            },
           )
         : spawn(
             reference.executable,
@@ -124,15 +139,58 @@ export class AdaptorProcess {
     return line === undefined ? 0 : Number(line.slice(series.length + 1));
   }
 
+  /**
+   * Writes a heap snapshot (SIGUSR2, with a profileDir) and resolves with its path once it is
+   * whole: V8 writes it on the main thread, so the first /metrics answer after the file
+   * appears comes after the write.
+   */
+  async heapSnapshot(timeoutMs = 300_000): Promise<string | undefined> {
+    const dir = this.profileDir;
+    if (dir === undefined) return undefined;
+    const snapshots = () => readdirSync(dir).filter((f) => f.endsWith(".heapsnapshot"));
+    const before = new Set(snapshots());
+    this.child.kill("SIGUSR2");
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const written = snapshots().find((f) => !before.has(f));
+      if (written !== undefined) {
+        await this.metric("smi_adaptor_reconciles_total");
+        return join(dir, written);
+      }
+      if (Date.now() > deadline) throw new Error(`no heap snapshot in ${dir} after SIGUSR2`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  /** The `--cpu-prof` profile the adaptor wrote when it exited (with a profileDir). */
+  cpuProfile(): string | undefined {
+    const dir = this.profileDir;
+    if (dir === undefined) return undefined;
+    const written = readdirSync(dir).filter((f) => f.endsWith(".cpuprofile"));
+    return written.length === 0 ? undefined : join(dir, written.sort().at(-1) ?? "");
+  }
+
   /** Peak and current resident memory (bytes) and CPU seconds, from /proc. */
-  usage(): { peakRssBytes: number; rssBytes: number; cpuSeconds: number } {
+  usage(): {
+    peakRssBytes: number;
+    rssBytes: number;
+    rssAnonBytes: number;
+    rssFileBytes: number;
+    cpuSeconds: number;
+  } {
     const status = readFileSync(`/proc/${this.pid}/status`, "utf8");
     const kb = (key: string) =>
       Number(new RegExp(`^${key}:\\s+(\\d+) kB`, "m").exec(status)?.[1] ?? 0) * 1024;
     const stat = readFileSync(`/proc/${this.pid}/stat`, "utf8");
     const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
     const ticks = Number(fields[11]) + Number(fields[12]); // utime + stime
-    return { peakRssBytes: kb("VmHWM"), rssBytes: kb("VmRSS"), cpuSeconds: ticks / CLOCK_TICKS };
+    return {
+      peakRssBytes: kb("VmHWM"),
+      rssBytes: kb("VmRSS"),
+      rssAnonBytes: kb("RssAnon"),
+      rssFileBytes: kb("RssFile") + kb("RssShmem"),
+      cpuSeconds: ticks / CLOCK_TICKS,
+    };
   }
 
   async stop(): Promise<void> {

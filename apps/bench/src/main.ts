@@ -23,6 +23,7 @@ const { values } = parseArgs({
     "reference-name": { type: "string", default: "linkerd-smi v0.2.7" },
     "reference-sizes": { type: "string", default: "100,1000" },
     note: { type: "string" },
+    profile: { type: "string" },
     from: { type: "string" },
   },
 });
@@ -92,6 +93,7 @@ async function runAll(): Promise<void> {
     resyncSeconds: Number(values["resync-seconds"]),
     concurrency: Number(values.concurrency),
     log,
+    ...(values.profile === undefined ? {} : { profileDir: values.profile }),
   });
   for (const n of sizes) {
     const t0 = performance.now();

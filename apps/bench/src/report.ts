@@ -120,6 +120,14 @@ export function markdown(
       (r) => `${r.peakRssMiB} / ${orNm(r.heapUsedMiB)}`,
       (r) => r.peakRssMiB,
     ),
+    row("Resident after the idle phase: anonymous / file-backed (MiB)", (r) =>
+      r.rssAnonMiB === undefined ||
+      r.rssAnonMiB === null ||
+      r.rssFileMiB === undefined ||
+      r.rssFileMiB === null
+        ? NOT_MEASURED
+        : `${String(r.rssAnonMiB)} / ${String(r.rssFileMiB)}`,
+    ),
     row(
       "CPU time of the adaptor (s)",
       (r) => String(r.cpuSeconds),

@@ -4,7 +4,17 @@ import {
   type KubeHttp,
   type TestEnvironment,
 } from "@linkerd-smi/testenv";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { AdaptorProcess } from "./adaptor-process.js";
+import {
+  cpuMarkdown,
+  heapMarkdown,
+  summariseCpu,
+  summariseHeap,
+  type CpuProfile,
+  type HeapSnapshot,
+} from "./profile.js";
 import { percentile, round } from "./stats.js";
 import { watchStream } from "./watch.js";
 
@@ -25,6 +35,14 @@ export interface ScenarioOptions {
    * apps/image's tests run the container image here instead.
    */
   startAdaptor?: (env: TestEnvironment, args: readonly string[]) => Promise<BenchAdaptor>;
+  /**
+   * Profile the adaptor (ours, started by default) into this folder: a heap snapshot at the
+   * end of the idle phase and a CPU profile of the whole run, summarised into
+   * `profile-n<N>.md` (heap by kind, constructor and repeated strings; CPU in the
+   * convergence and churn windows and overall). The figures of a profiled run are not
+   * comparable with others (the profiler costs CPU, the snapshot memory).
+   */
+  profileDir?: string;
 }
 
 /** What the scenario needs of a running adaptor. */
@@ -35,7 +53,14 @@ export interface BenchAdaptor {
   waitReady(): Promise<number>;
   /** One metric series (exact name and labels) from /metrics; 0 when absent. */
   metric(series: string): Promise<number>;
-  usage(): { peakRssBytes: number; rssBytes: number; cpuSeconds: number };
+  usage(): {
+    peakRssBytes: number;
+    rssBytes: number;
+    /** Resident anonymous memory (heap, buffers) and file-backed pages (the binary, libraries). */
+    rssAnonBytes?: number;
+    rssFileBytes?: number;
+    cpuSeconds: number;
+  };
   stop(): Promise<void>;
   /**
    * False for a reference adaptor without our metrics: the idle resync and the start-up
@@ -56,6 +81,9 @@ export interface ScenarioResult {
     idleResyncWrites: number | null;
   };
   peakRssMiB: number;
+  /** Of the resident memory at the end of the idle phase: anonymous and file-backed (MiB). */
+  rssAnonMiB?: number | null;
+  rssFileMiB?: number | null;
   heapUsedMiB: number | null;
   cpuSeconds: number;
   startupSeconds: number | null;
@@ -68,6 +96,7 @@ export interface ScenarioResult {
 }
 
 const NS = "bench";
+const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(1);
 const splitsPath = `/apis/split.smi-spec.io/v1alpha2/namespaces/${NS}/trafficsplits`;
 const profilesPath = `/apis/linkerd.io/v1alpha2/namespaces/${NS}/serviceprofiles`;
 const fqdn = (svc: string) => `${svc}.${NS}.svc.cluster.local`;
@@ -186,6 +215,15 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
     options.startAdaptor ??
     ((e: TestEnvironment, args: readonly string[]) =>
       Promise.resolve(new AdaptorProcess(e.kubeconfig, args)));
+  const profileDir =
+    options.profileDir === undefined ? undefined : join(options.profileDir, `n${String(n)}`);
+  let profiled: AdaptorProcess | undefined;
+  /** The CPU profile's clock: CLOCK_MONOTONIC in microseconds, as process.hrtime. */
+  const micros = () => Number(process.hrtime.bigint() / 1000n);
+  const windows: Record<"convergence" | "churn", { from: number; to: number }> = {
+    convergence: { from: 0, to: 0 },
+    churn: { from: 0, to: 0 },
+  };
   let adaptor: BenchAdaptor | undefined;
   const stops: (() => void)[] = [];
   try {
@@ -252,7 +290,11 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
     );
 
     await until("the benchmark's own watch", 60_000, () => watching, broken);
-    adaptor = await startAdaptor(env, [`-resync-period=${options.resyncSeconds}s`]);
+    const firstArgs = [`-resync-period=${String(options.resyncSeconds)}s`];
+    if (profileDir !== undefined && options.startAdaptor === undefined) {
+      profiled = new AdaptorProcess(env.kubeconfig, firstArgs, undefined, profileDir);
+      adaptor = profiled;
+    } else adaptor = await startAdaptor(env, firstArgs);
     await adaptor.waitReady();
 
     // Convergence: create every split, wait until every profile is right.
@@ -260,6 +302,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
     log(`n=${n}: creating ${n} TrafficSplits`);
     const before = await apiserverRequests(admin);
     const t0 = performance.now();
+    windows.convergence.from = micros();
     await pool(indexes, options.concurrency, async (i) => {
       expectOk(await admin.post(splitsPath, splitOf(i, "app")), `split ${i}`);
     });
@@ -270,6 +313,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
       broken,
     );
     const convergenceSeconds = (performance.now() - t0) / 1000;
+    windows.convergence.to = micros();
     const afterCreate = await apiserverRequests(admin);
     const perSplitCreated = (afterCreate - before - n) / n;
     log(`n=${n}: converged in ${round(convergenceSeconds, 2)} s`);
@@ -279,6 +323,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
     const latencies: Promise<number>[] = [];
     const churnStart = await apiserverRequests(admin);
     const churnBreakdownStart = await apiserverRequestsBy(admin);
+    windows.churn.from = micros();
     for (let u = 0; u < updates; u++) {
       const i = u;
       const want = weightsKey([100 + u, 1]);
@@ -313,6 +358,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
       await new Promise((r) => setTimeout(r, Math.max(0, nextAt - performance.now())));
     }
     const samples = await Promise.all(latencies);
+    windows.churn.to = micros();
     await new Promise((r) => setTimeout(r, 500));
     const perUpdate = (await apiserverRequests(admin)) - churnStart - updates;
     const churnRequests = breakdownDelta(churnBreakdownStart, await apiserverRequestsBy(admin));
@@ -345,6 +391,18 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
 
       usage = adaptor.usage();
       heap = await adaptor.metric("smi_adaptor_nodejs_heap_size_used_bytes");
+      const snapshot = await profiled?.heapSnapshot();
+      if (snapshot !== undefined && profileDir !== undefined) {
+        const summary = summariseHeap(JSON.parse(readFileSync(snapshot, "utf8")) as HeapSnapshot);
+        const rss = usage;
+        writeFileSync(
+          join(profileDir, "heap.md"),
+          heapMarkdown(
+            `Heap at N = ${String(n)}, after the idle resync (RSS ${mib(rss.rssBytes)} MiB: ${mib(rss.rssAnonBytes ?? 0)} anonymous, ${mib(rss.rssFileBytes ?? 0)} file-backed; peak ${mib(rss.peakRssBytes)})`,
+            summary,
+          ),
+        );
+      }
 
       // Start-up: a new adaptor process with every split and profile already there.
       await adaptor.stop();
@@ -366,6 +424,25 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
     }
     await adaptor.stop();
     adaptor = undefined;
+    const cpuFile = profiled?.cpuProfile();
+    if (cpuFile !== undefined && profileDir !== undefined) {
+      const cpu = JSON.parse(readFileSync(cpuFile, "utf8")) as CpuProfile;
+      writeFileSync(
+        join(profileDir, "cpu.md"),
+        [
+          cpuMarkdown(
+            `CPU at N = ${String(n)}: convergence`,
+            summariseCpu(cpu, windows.convergence),
+          ),
+          cpuMarkdown(`CPU at N = ${String(n)}: churn`, summariseCpu(cpu, windows.churn)),
+          cpuMarkdown(
+            `CPU at N = ${String(n)}: the whole run of the first adaptor`,
+            summariseCpu(cpu),
+          ),
+        ].join("\n"),
+      );
+      log(`n=${String(n)}: profiles summarised in ${profileDir}`);
+    }
 
     // The physical limit: what a perfect adaptor could not beat. The same N splits are created
     // by the same loop as in the convergence phase (which times from the first create, so the
@@ -438,6 +515,8 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
         idleResyncWrites,
       },
       peakRssMiB: round(usage.peakRssBytes / 2 ** 20),
+      rssAnonMiB: usage.rssAnonBytes === undefined ? null : round(usage.rssAnonBytes / 2 ** 20),
+      rssFileMiB: usage.rssFileBytes === undefined ? null : round(usage.rssFileBytes / 2 ** 20),
       heapUsedMiB: heap === null ? null : round(heap / 2 ** 20),
       cpuSeconds: round(usage.cpuSeconds, 2),
       startupSeconds: startupSeconds === null ? null : round(startupSeconds, 2),
