@@ -154,8 +154,17 @@ export class AdaptorProcess {
     for (;;) {
       const written = snapshots().find((f) => !before.has(f));
       if (written !== undefined) {
-        await this.metric("smi_adaptor_reconciles_total");
-        return join(dir, written);
+        // The admin server may drop a kept-alive connection that timed out while the loop was
+        // blocked: ask again until it answers.
+        for (;;) {
+          const answered = await this.metric("smi_adaptor_reconciles_total").then(
+            () => true,
+            () => false,
+          );
+          if (answered) return join(dir, written);
+          if (Date.now() > deadline) throw new Error(`the adaptor stopped answering after SIGUSR2`);
+          await new Promise((r) => setTimeout(r, 100));
+        }
       }
       if (Date.now() > deadline) throw new Error(`no heap snapshot in ${dir} after SIGUSR2`);
       await new Promise((r) => setTimeout(r, 100));

@@ -391,17 +391,22 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
 
       usage = adaptor.usage();
       heap = await adaptor.metric("smi_adaptor_nodejs_heap_size_used_bytes");
-      const snapshot = await profiled?.heapSnapshot();
-      if (snapshot !== undefined && profileDir !== undefined) {
-        const summary = summariseHeap(JSON.parse(readFileSync(snapshot, "utf8")) as HeapSnapshot);
-        const rss = usage;
-        writeFileSync(
-          join(profileDir, "heap.md"),
-          heapMarkdown(
-            `Heap at N = ${String(n)}, after the idle resync (RSS ${mib(rss.rssBytes)} MiB: ${mib(rss.rssAnonBytes ?? 0)} anonymous, ${mib(rss.rssFileBytes ?? 0)} file-backed; peak ${mib(rss.peakRssBytes)})`,
-            summary,
-          ),
-        );
+      if (profiled !== undefined && profileDir !== undefined) {
+        // Where the anonymous memory goes, before the snapshot (which collects garbage first).
+        const heapTotal = await adaptor.metric("smi_adaptor_nodejs_heap_size_total_bytes");
+        const external = await adaptor.metric("smi_adaptor_nodejs_external_memory_bytes");
+        const snapshot = await profiled.heapSnapshot();
+        if (snapshot !== undefined) {
+          const summary = summariseHeap(JSON.parse(readFileSync(snapshot, "utf8")) as HeapSnapshot);
+          const rss = usage;
+          writeFileSync(
+            join(profileDir, "heap.md"),
+            heapMarkdown(
+              `Heap at N = ${String(n)}, after the idle resync: RSS ${mib(rss.rssBytes)} MiB (peak ${mib(rss.peakRssBytes)}), ${mib(rss.rssAnonBytes ?? 0)} anonymous and ${mib(rss.rssFileBytes ?? 0)} file-backed; V8 heap ${mib(heap)} MiB used of ${mib(heapTotal)} committed, ${mib(external)} MiB external`,
+              summary,
+            ),
+          );
+        }
       }
 
       // Start-up: a new adaptor process with every split and profile already there.
