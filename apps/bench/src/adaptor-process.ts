@@ -204,7 +204,9 @@ export class AdaptorProcess {
 
   async stop(): Promise<void> {
     this.child.kill("SIGTERM");
-    const timer = setTimeout(() => this.child.kill("SIGKILL"), 15_000);
+    // Writing a CPU profile of a long run at exit takes its time (at 5,000 splits, over 15 s).
+    const grace = this.profileDir === undefined ? 15_000 : 300_000;
+    const timer = setTimeout(() => this.child.kill("SIGKILL"), grace);
     await this.exited;
     clearTimeout(timer);
   }
