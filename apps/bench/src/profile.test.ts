@@ -2,15 +2,17 @@ import { describe, expect, it } from "vitest";
 import { summariseCpu, summariseHeap, type CpuProfile, type HeapSnapshot } from "./profile.js";
 
 describe("summariseHeap", () => {
-  // Nine nodes, five fields each: type, name, id, self_size, edge_count.
+  // Eleven nodes, five fields each: type, name, id, self_size, edge_count.
   const snapshot: HeapSnapshot = {
     snapshot: {
       meta: {
         node_fields: ["type", "name", "id", "self_size", "edge_count"],
-        node_types: [["hidden", "array", "string", "object", "code", "closure"]],
+        node_types: [
+          ["hidden", "array", "string", "object", "code", "closure", "concatenated string"],
+        ],
       },
     },
-    strings: ["", "Object", "abc", "Map", "f", "xyz"],
+    strings: ["", "Object", "abc", "Map", "f", "xyz", "(concatenated string)"],
     nodes: [
       [3, 1, 1, 40, 0], // object Object 40
       [3, 1, 2, 24, 0], // object Object 24
@@ -21,16 +23,19 @@ describe("summariseHeap", () => {
       [4, 0, 7, 100, 0], // code 100
       [3, 3, 8, 16, 0], // object Map 16
       [2, 5, 9, 12, 0], // string "xyz" 12, the only one of its value
+      [6, 6, 10, 32, 0], // two concatenated strings: one name for any value, never a repeat
+      [6, 6, 11, 32, 0],
     ].flat(),
   };
 
   it("sums self sizes by kind and by constructor, largest first", () => {
     const heap = summariseHeap(snapshot);
-    expect(heap.totalBytes).toBe(284);
+    expect(heap.totalBytes).toBe(348);
     expect(heap.byKind).toEqual([
       { name: "code", count: 1, bytes: 100 },
       { name: "object", count: 3, bytes: 80 },
       { name: "string", count: 4, bytes: 72 },
+      { name: "concatenated string", count: 2, bytes: 64 },
       { name: "closure", count: 1, bytes: 32 },
     ]);
     expect(heap.byConstructor).toEqual([

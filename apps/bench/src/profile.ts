@@ -29,7 +29,11 @@ export interface HeapSummary {
   topDuplicates: HeapRow[];
 }
 
-const STRING_KINDS = new Set(["string", "concatenated string", "sliced string"]);
+/**
+ * Kinds whose snapshot name is the string's value. A concatenated string is named
+ * "(concatenated string)" whatever its value, so it cannot be told a repeat.
+ */
+const STRING_KINDS = new Set(["string", "sliced string"]);
 
 export function summariseHeap(snapshot: HeapSnapshot, top = 15): HeapSummary {
   const fields = snapshot.snapshot.meta.node_fields;
