@@ -151,24 +151,22 @@ export class AdaptorProcess {
     const before = new Set(snapshots());
     this.child.kill("SIGUSR2");
     const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const written = snapshots().find((f) => !before.has(f));
-      if (written !== undefined) {
-        // The admin server may drop a kept-alive connection that timed out while the loop was
-        // blocked: ask again until it answers.
-        for (;;) {
-          const answered = await this.metric("smi_adaptor_reconciles_total").then(
-            () => true,
-            () => false,
-          );
-          if (answered) return join(dir, written);
-          if (Date.now() > deadline) throw new Error(`the adaptor stopped answering after SIGUSR2`);
-          await new Promise((r) => setTimeout(r, 100));
-        }
-      }
-      if (Date.now() > deadline) throw new Error(`no heap snapshot in ${dir} after SIGUSR2`);
+    const poll = async (what: string) => {
+      if (Date.now() > deadline) throw new Error(`${what} after SIGUSR2`);
       await new Promise((r) => setTimeout(r, 100));
-    }
+    };
+    let written: string | undefined;
+    while ((written = snapshots().find((f) => !before.has(f))) === undefined)
+      await poll(`no heap snapshot in ${dir}`);
+    // The admin server may drop a kept-alive connection that timed out while the loop was
+    // blocked: ask again until it answers.
+    const answers = () =>
+      this.metric("smi_adaptor_reconciles_total").then(
+        () => true,
+        () => false,
+      );
+    while (!(await answers())) await poll("the adaptor stopped answering");
+    return join(dir, written);
   }
 
   /** The `--cpu-prof` profile the adaptor wrote when it exited (with a profileDir). */

@@ -50,7 +50,7 @@ export function summariseHeap(snapshot: HeapSnapshot, top = 15): HeapSummary {
   const sizeAt = at("self_size");
   const byKind = new Map<string, HeapRow>();
   const byConstructor = new Map<string, HeapRow>();
-  const strings = new Map<string, { count: number; bytes: number }>();
+  const strings = new Map<string, HeapRow>();
   const add = (rows: Map<string, HeapRow>, name: string, bytes: number) => {
     const row = rows.get(name);
     if (row === undefined) rows.set(name, { name, count: 1, bytes });
@@ -67,14 +67,7 @@ export function summariseHeap(snapshot: HeapSnapshot, top = 15): HeapSummary {
     totalBytes += bytes;
     add(byKind, kind, bytes);
     if (kind === "object" || kind === "closure") add(byConstructor, name, bytes);
-    if (STRING_KINDS.has(kind)) {
-      const seen = strings.get(name);
-      if (seen === undefined) strings.set(name, { count: 1, bytes });
-      else {
-        seen.count++;
-        seen.bytes += bytes;
-      }
-    }
+    if (STRING_KINDS.has(kind)) add(strings, name, bytes);
   }
   const duplicates: HeapRow[] = [];
   let duplicateBytes = 0;
@@ -152,8 +145,9 @@ export function summariseCpu(
   for (let i = 0; i < profile.samples.length; i++) {
     t += profile.timeDeltas[i] ?? 0;
     // A sample stands for the time until the next one (the last: until the profile ends).
-    const next = i + 1 < profile.samples.length ? (profile.timeDeltas[i + 1] ?? 0) : 0;
-    const ms = Math.max(0, i + 1 < profile.samples.length ? next : profile.endTime - t) / 1000;
+    const untilNext =
+      i + 1 < profile.samples.length ? (profile.timeDeltas[i + 1] ?? 0) : profile.endTime - t;
+    const ms = Math.max(0, untilNext) / 1000;
     if (window !== undefined && (t < window.from || t > window.to)) continue;
     const frame = frames.get(profile.samples[i] ?? -1);
     if (frame === undefined) continue;

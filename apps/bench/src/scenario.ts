@@ -38,8 +38,8 @@ export interface ScenarioOptions {
   /**
    * Profile the adaptor (ours, started by default) into this folder: a heap snapshot at the
    * end of the idle phase and a CPU profile of the whole run, summarised into
-   * `profile-n<N>.md` (heap by kind, constructor and repeated strings; CPU in the
-   * convergence and churn windows and overall). The figures of a profiled run are not
+   * `n<N>/heap.md` (heap by kind, constructor and repeated strings) and `n<N>/cpu.md` (CPU
+   * in the convergence and churn windows and overall). The figures of a profiled run are not
    * comparable with others (the profiler costs CPU, the snapshot memory).
    */
   profileDir?: string;
@@ -215,9 +215,8 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
     options.startAdaptor ??
     ((e: TestEnvironment, args: readonly string[]) =>
       Promise.resolve(new AdaptorProcess(e.kubeconfig, args)));
-  const profileDir =
-    options.profileDir === undefined ? undefined : join(options.profileDir, `n${String(n)}`);
-  let profiled: AdaptorProcess | undefined;
+  /** The profiled adaptor (the first of the run) and the folder of its profiles. */
+  let profiled: { adaptor: AdaptorProcess; dir: string } | undefined;
   /** The CPU profile's clock: CLOCK_MONOTONIC in microseconds, as process.hrtime. */
   const micros = () => Number(process.hrtime.bigint() / 1000n);
   const windows: Record<"convergence" | "churn", { from: number; to: number }> = {
@@ -291,9 +290,10 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
 
     await until("the benchmark's own watch", 60_000, () => watching, broken);
     const firstArgs = [`-resync-period=${String(options.resyncSeconds)}s`];
-    if (profileDir !== undefined && options.startAdaptor === undefined) {
-      profiled = new AdaptorProcess(env.kubeconfig, firstArgs, undefined, profileDir);
-      adaptor = profiled;
+    if (options.profileDir !== undefined && options.startAdaptor === undefined) {
+      const dir = join(options.profileDir, `n${String(n)}`);
+      profiled = { adaptor: new AdaptorProcess(env.kubeconfig, firstArgs, undefined, dir), dir };
+      adaptor = profiled.adaptor;
     } else adaptor = await startAdaptor(env, firstArgs);
     await adaptor.waitReady();
 
@@ -391,18 +391,17 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
 
       usage = adaptor.usage();
       heap = await adaptor.metric("smi_adaptor_nodejs_heap_size_used_bytes");
-      if (profiled !== undefined && profileDir !== undefined) {
+      if (profiled !== undefined) {
         // Where the anonymous memory goes, before the snapshot (which collects garbage first).
         const heapTotal = await adaptor.metric("smi_adaptor_nodejs_heap_size_total_bytes");
         const external = await adaptor.metric("smi_adaptor_nodejs_external_memory_bytes");
-        const snapshot = await profiled.heapSnapshot();
+        const snapshot = await profiled.adaptor.heapSnapshot();
         if (snapshot !== undefined) {
           const summary = summariseHeap(JSON.parse(readFileSync(snapshot, "utf8")) as HeapSnapshot);
-          const rss = usage;
           writeFileSync(
-            join(profileDir, "heap.md"),
+            join(profiled.dir, "heap.md"),
             heapMarkdown(
-              `Heap at N = ${String(n)}, after the idle resync: RSS ${mib(rss.rssBytes)} MiB (peak ${mib(rss.peakRssBytes)}), ${mib(rss.rssAnonBytes ?? 0)} anonymous and ${mib(rss.rssFileBytes ?? 0)} file-backed; V8 heap ${mib(heap)} MiB used of ${mib(heapTotal)} committed, ${mib(external)} MiB external`,
+              `Heap at N = ${String(n)}, after the idle resync: RSS ${mib(usage.rssBytes)} MiB (peak ${mib(usage.peakRssBytes)}), ${mib(usage.rssAnonBytes ?? 0)} anonymous and ${mib(usage.rssFileBytes ?? 0)} file-backed; V8 heap ${mib(heap)} MiB used of ${mib(heapTotal)} committed, ${mib(external)} MiB external`,
               summary,
             ),
           );
@@ -429,11 +428,11 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
     }
     await adaptor.stop();
     adaptor = undefined;
-    const cpuFile = profiled?.cpuProfile();
-    if (cpuFile !== undefined && profileDir !== undefined) {
+    const cpuFile = profiled?.adaptor.cpuProfile();
+    if (profiled !== undefined && cpuFile !== undefined) {
       const cpu = JSON.parse(readFileSync(cpuFile, "utf8")) as CpuProfile;
       writeFileSync(
-        join(profileDir, "cpu.md"),
+        join(profiled.dir, "cpu.md"),
         [
           cpuMarkdown(
             `CPU at N = ${String(n)}: convergence`,
@@ -446,7 +445,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
           ),
         ].join("\n"),
       );
-      log(`n=${String(n)}: profiles summarised in ${profileDir}`);
+      log(`n=${String(n)}: profiles summarised in ${profiled.dir}`);
     }
 
     // The physical limit: what a perfect adaptor could not beat. The same N splits are created

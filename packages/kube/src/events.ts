@@ -89,11 +89,7 @@ export class EventRecorder {
     this.limiter =
       options.rate === undefined
         ? undefined
-        : new TokenBucketRateLimiter({
-            qps: options.rate.qps,
-            burst: options.rate.burst,
-            clock: this.clock,
-          });
+        : new TokenBucketRateLimiter({ ...options.rate, clock: this.clock });
   }
 
   /**
