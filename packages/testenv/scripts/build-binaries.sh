@@ -17,28 +17,58 @@ PROM=$(version prometheus)
 REV=$(version buildRevision)
 
 command -v go >/dev/null || { echo "build-binaries: Go is required to build the local control plane (https://go.dev/dl)" >&2; exit 1; }
+command -v flock >/dev/null || { echo "build-binaries: flock (util-linux) is required to build each binary once when several builds start together" >&2; exit 1; }
 export GOFLAGS=-mod=mod GOTOOLCHAIN=local CGO_ENABLED=0
 
 log() { printf '[testenv %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
 
 # build NAME VERSION MODULE@VER PACKAGE [LDFLAGS] [EXTRA_GO_MOD_LINES] [BUILD_TAGS]
+# One build per cache entry and machine: a second caller (another package's tests,
+# another test file) waits on the entry's lock, says so, and then finds the binary built.
 build() {
   local name=$1 ver=$2 require=$3 pkg=$4 ldflags=${5:-} extra=${6:-} tags=${7:-}
-  local out="$cache/bin/$name-$ver-b$REV/$name"
+  local entry="$cache/bin/$name-$ver-b$REV"
+  local out="$entry/$name"
   if [[ -x $out ]]; then log "$name $ver: cached at $out"; return; fi
+  mkdir -p "$cache/bin"
+  local lock="$entry.lock" fd
+  exec {fd}>>"$lock"
+  if ! flock -n "$fd"; then
+    log "$name $ver: another process ($(head -c 200 "$lock" 2>/dev/null || true)) is building it; waiting for that build"
+    flock "$fd"
+  fi
+  printf 'pid %s, started %(%H:%M:%S)T' "$$" -1 >"$lock"
+  if [[ -x $out ]]; then
+    log "$name $ver: built by the other process -> $out"
+    exec {fd}>&-
+    return
+  fi
   local work; work=$(mktemp -d "${TMPDIR:-/tmp}/linkerd-smi-build-$name.XXXXXX")
   log "$name $ver: building from ${require} (this happens once per machine)"
   local start=$SECONDS
-  (
-    cd "$work"
-    printf 'module build/%s\n\ngo 1.24\n\nrequire %s\n%s\n' "$name" "${require/@/ }" "$extra" >go.mod
-    log "$name: downloading modules and compiling $pkg"
-    go build -trimpath -tags "$tags" -ldflags "-s -w $ldflags" -o "$work/$name" "$pkg"
-  )
-  mkdir -p "$(dirname "$out")"
+  printf 'module build/%s\n\ngo 1.24\n\nrequire %s\n%s\n' "$name" "${require/@/ }" "$extra" >"$work/go.mod"
+  log "$name: downloading modules and compiling $pkg"
+  # -v names each package as it is compiled; the log is counted every 30s as progress.
+  (cd "$work" && exec go build -v -trimpath -tags "$tags" -ldflags "-s -w $ldflags" -o "$work/$name" "$pkg") \
+    >"$work/build.log" 2>&1 &
+  local pid=$! status=0 ticks=0
+  while kill -0 "$pid" 2>/dev/null; do
+    sleep 1
+    if ((++ticks % 30 == 0)); then
+      log "$name: $((SECONDS - start))s, $(grep -c '^go: downloading' "$work/build.log" || true) modules downloaded, $(grep -vc '^go: ' "$work/build.log" || true) packages compiled"
+    fi
+  done
+  wait "$pid" || status=$?
+  if ((status != 0)); then
+    tail -n 40 "$work/build.log" >&2
+    log "$name $ver: go build failed (exit $status); the whole log is $work/build.log"
+    exit "$status"
+  fi
+  mkdir -p "$entry"
   mv "$work/$name" "$out.tmp.$$" && mv "$out.tmp.$$" "$out"
   rm -rf "$work"
   log "$name $ver: built in $((SECONDS - start))s -> $out"
+  exec {fd}>&-
 }
 
 # The go.mod of MODULE@VERSION, through the configured module proxy.

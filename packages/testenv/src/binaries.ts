@@ -32,6 +32,15 @@ export interface Binaries {
 
 export type Target = "etcd" | "kube-apiserver" | "kube-controller-manager" | "helm" | "prometheus";
 
+/** Every binary a test run uses: `linkerd-smi-testenv prepare` and the global setup build them all. */
+export const ALL_TARGETS: readonly Target[] = [
+  "etcd",
+  "kube-apiserver",
+  "kube-controller-manager",
+  "helm",
+  "prometheus",
+];
+
 export function readVersions(): Versions {
   return JSON.parse(readFileSync(join(packageRoot, "versions.json"), "utf8")) as Versions;
 }

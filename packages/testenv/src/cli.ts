@@ -1,15 +1,37 @@
 #!/usr/bin/env node
 import { parseArgs } from "node:util";
+import { ALL_TARGETS, ensureBinaries } from "./binaries.js";
 import { startEnvironment } from "./environment.js";
+import { prepareSystem } from "./machine.js";
 
 const usage = `Usage: linkerd-smi-testenv up [--exit-after-start]
+       linkerd-smi-testenv prepare
 
-Starts a real local control plane (etcd + kube-apiserver with RBAC, built from
-the Go module proxy on first use), installs the TrafficSplit and ServiceProfile
-CRDs, prints the kubeconfig path, and runs until Ctrl-C.
+up: starts a real local control plane (etcd + kube-apiserver with RBAC, built
+from the Go module proxy on first use), installs the TrafficSplit and
+ServiceProfile CRDs, prints the kubeconfig path, and runs until Ctrl-C.
 
   --exit-after-start   stop and clean up as soon as everything is up (for scripts)
+
+prepare: puts in place what the tests need, once per machine, before any test
+starts (\`pnpm test\` runs it first): the Debian packages and apt's arm64
+architecture (as root, or with password-less sudo; otherwise it stops and
+prints the command to run), and every binary built from the Go module proxy
+into the cache.
 `;
+
+function log(line: string): void {
+  process.stderr.write(`[testenv prepare] ${line}\n`);
+}
+
+async function prepare(): Promise<number> {
+  const started = Date.now();
+  prepareSystem(log);
+  await ensureBinaries(ALL_TARGETS);
+  log(`binaries: ${ALL_TARGETS.join(", ")} in the cache`);
+  log(`ready in ${((Date.now() - started) / 1000).toFixed(1)}s`);
+  return 0;
+}
 
 async function main(): Promise<number> {
   const { positionals, values } = parseArgs({
@@ -25,6 +47,7 @@ async function main(): Promise<number> {
     process.stdout.write(usage);
     return 0;
   }
+  if (positionals[0] === "prepare" && positionals.length === 1) return prepare();
   if (positionals[0] !== "up" || positionals.length !== 1) {
     process.stderr.write(usage);
     return 2;

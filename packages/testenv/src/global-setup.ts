@@ -1,5 +1,6 @@
 import type {} from "vitest";
 import type { TestProject } from "vitest/node";
+import { ALL_TARGETS, ensureBinaries } from "./binaries.js";
 import { startEnvironment } from "./environment.js";
 
 declare module "vitest" {
@@ -23,6 +24,9 @@ declare module "vitest" {
  * and read `inject("kubeconfig")` in tests.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  // Every binary a test may start is built before any test starts its clock (a build in a
+  // test's hook would time it out); once per machine, under the cache entry's lock.
+  await ensureBinaries(ALL_TARGETS);
   const started = Date.now();
   const env = await startEnvironment();
   process.env.KUBECONFIG = env.kubeconfig;

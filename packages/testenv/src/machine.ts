@@ -1,0 +1,155 @@
+import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+
+/**
+ * What the tests need from the machine beyond Node and Go, as Debian packages. `pnpm test`
+ * puts them in place once (`linkerd-smi-testenv prepare`) before any test starts its
+ * clock; a test or build that needs one checks it with `requireSystem` and stops with one
+ * line naming what is missing and the command that installs it.
+ */
+export interface SystemPackage {
+  /** The Debian package. */
+  name: string;
+  /** A file the package installs, to tell whether it is there without asking dpkg. */
+  file: string;
+  /** Who needs it, for the message. */
+  neededBy: string;
+}
+
+export const SYSTEM_PACKAGES = [
+  {
+    name: "podman",
+    file: "/usr/bin/podman",
+    neededBy: "the image tests (run the adaptor's image)",
+  },
+  { name: "runc", file: "/usr/sbin/runc", neededBy: "the image tests (podman's runtime)" },
+  { name: "skopeo", file: "/usr/bin/skopeo", neededBy: "the image tests (copy the archive)" },
+  { name: "containerd", file: "/usr/bin/ctr", neededBy: "the image tests (import the archive)" },
+  {
+    name: "qemu-user-static",
+    file: "/usr/bin/qemu-aarch64-static",
+    neededBy: "the image tests (run its linux/arm64 half)",
+  },
+  { name: "iproute2", file: "/usr/bin/ip", neededBy: "stat's tests (a network namespace)" },
+  { name: "openssl", file: "/usr/bin/openssl", neededBy: "the write-conflicts test's webhook" },
+  { name: "time", file: "/usr/bin/time", neededBy: "bench:binary (GNU time's max RSS)" },
+] as const satisfies readonly SystemPackage[];
+
+export type SystemPackageName = (typeof SYSTEM_PACKAGES)[number]["name"];
+
+/** Building the image downloads Debian's arm64 runtime libraries: apt needs that architecture. */
+export const FOREIGN_ARCHITECTURE = "arm64";
+
+export interface MachineState {
+  missing: SystemPackageName[];
+  /** Whether dpkg lists the arm64 architecture (undefined: not a Debian machine). */
+  arm64: boolean | undefined;
+}
+
+export interface Probe {
+  exists(path: string): boolean;
+  /** `dpkg --print-foreign-architectures`, or undefined without dpkg. */
+  foreignArchitectures(): string[] | undefined;
+}
+
+const realProbe: Probe = {
+  exists: existsSync,
+  foreignArchitectures() {
+    const r = spawnSync("dpkg", ["--print-foreign-architectures"], { encoding: "utf8" });
+    if (r.error !== undefined || r.status !== 0) return undefined;
+    return r.stdout.split(/\s+/).filter((a) => a !== "");
+  },
+};
+
+export function machineState(
+  names: readonly SystemPackageName[] = SYSTEM_PACKAGES.map((p) => p.name),
+  probe: Probe = realProbe,
+  wantArm64 = true,
+): MachineState {
+  const missing = SYSTEM_PACKAGES.filter(
+    (p) => names.includes(p.name) && !probe.exists(p.file),
+  ).map((p) => p.name);
+  const archs = wantArm64 ? probe.foreignArchitectures() : [FOREIGN_ARCHITECTURE];
+  return { missing, arm64: archs === undefined ? undefined : archs.includes(FOREIGN_ARCHITECTURE) };
+}
+
+/** The commands that put `state` right, as a user would type them (`sudo` unless root). */
+export function installCommand(state: MachineState, root: boolean): string {
+  const sudo = root ? "" : "sudo ";
+  const steps: string[] = [];
+  if (state.arm64 === false) steps.push(`${sudo}dpkg --add-architecture ${FOREIGN_ARCHITECTURE}`);
+  if (state.arm64 === false || state.missing.length > 0) steps.push(`${sudo}apt-get update`);
+  if (state.missing.length > 0) steps.push(`${sudo}apt-get install -y ${state.missing.join(" ")}`);
+  return steps.join(" && ");
+}
+
+/** One line: what is missing, who needs it, and what installs it. */
+export function describeMissing(state: MachineState, root: boolean): string | undefined {
+  const parts: string[] = [];
+  if (state.missing.length > 0) {
+    const needs = SYSTEM_PACKAGES.filter((p) =>
+      (state.missing as readonly string[]).includes(p.name),
+    ).map((p) => `${p.name} (${p.neededBy})`);
+    parts.push(`the Debian packages ${needs.join(", ")}`);
+  }
+  if (state.arm64 === false)
+    parts.push(
+      `apt's ${FOREIGN_ARCHITECTURE} architecture (building the image downloads its libraries)`,
+    );
+  if (parts.length === 0) return undefined;
+  if (state.arm64 === undefined)
+    return `this machine lacks ${parts.join(" and ")}, and has no dpkg: install them with its package manager`;
+  return `this machine lacks ${parts.join(" and ")}; install with: ${installCommand(state, root)}`;
+}
+
+/**
+ * Throws one line naming what of `names` (and, with `arm64`, the arm64 architecture) this
+ * machine lacks, and the command that installs it. For builds and tests that need them.
+ */
+export function requireSystem(names: readonly SystemPackageName[], arm64 = false): void {
+  const message = describeMissing(machineState(names, realProbe, arm64), isRoot());
+  if (message !== undefined)
+    throw new Error(`${message} (or run \`pnpm test\`, which installs them as root or with sudo)`);
+}
+
+function isRoot(): boolean {
+  return process.getuid?.() === 0;
+}
+
+function canSudo(): boolean {
+  return spawnSync("sudo", ["-n", "true"], { stdio: "ignore" }).status === 0;
+}
+
+/**
+ * Installs what the tests need from Debian (`SYSTEM_PACKAGES` and the arm64 architecture), as
+ * root or with password-less sudo; otherwise throws one line with the command to run.
+ * Prints what it does. Does nothing when all is there.
+ */
+export function prepareSystem(log: (line: string) => void): void {
+  const state = machineState();
+  const root = isRoot();
+  const message = describeMissing(state, root);
+  if (message === undefined) {
+    log("system packages: all there");
+    return;
+  }
+  if (state.arm64 === undefined) throw new Error(message);
+  const sudo = root ? [] : canSudo() ? ["sudo", "-n"] : undefined;
+  if (sudo === undefined)
+    throw new Error(`${message} (this needs root: run it, then \`pnpm test\` again)`);
+  const run = (args: string[]) => {
+    // sudo resets the environment: apt's frontend is set inside it.
+    const argv = [...sudo, "env", "DEBIAN_FRONTEND=noninteractive", ...args];
+    log(`$ ${[...sudo, ...args].join(" ")}`);
+    execFileSync(argv[0] ?? "", argv.slice(1), { stdio: ["ignore", "inherit", "inherit"] });
+  };
+  const addArm64 = !state.arm64;
+  if (addArm64) run(["dpkg", "--add-architecture", FOREIGN_ARCHITECTURE]);
+  run(["apt-get", "update", "-qq"]);
+  if (state.missing.length > 0) run(["apt-get", "install", "-y", "-qq", ...state.missing]);
+  const after = describeMissing(machineState(), root);
+  if (after !== undefined) throw new Error(`after apt-get install, ${after}`);
+  log(
+    `system packages: installed ${[...state.missing, ...(addArm64 ? ["the arm64 architecture"] : [])].join(", ")}`,
+  );
+}
