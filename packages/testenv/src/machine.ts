@@ -1,5 +1,13 @@
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
+
+function readdirSafe(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
 
 /**
  * What the tests need from the machine beyond Node and Go, as Debian packages. `pnpm test`
@@ -57,7 +65,15 @@ const realProbe: Probe = {
   foreignArchitectures() {
     const r = spawnSync("dpkg", ["--print-foreign-architectures"], { encoding: "utf8" });
     if (r.error !== undefined || r.status !== 0) return undefined;
-    return r.stdout.split(/\s+/).filter((a) => a !== "");
+    const archs = r.stdout.split(/\s+/).filter((a) => a !== "");
+    // An architecture apt has no package lists for yet (no `apt-get update` since it was
+    // added) cannot be downloaded from: count it as missing.
+    const lists = readdirSafe("/var/lib/apt/lists");
+    return archs.filter((a) =>
+      lists.some(
+        (f) => f.endsWith(`_binary-${a}_Packages`) || f.includes(`_binary-${a}_Packages.`),
+      ),
+    );
   },
 };
 
@@ -109,39 +125,40 @@ export function describeMissing(state: MachineState, root: boolean): string | un
 export function requireSystem(names: readonly SystemPackageName[], arm64 = false): void {
   const message = describeMissing(machineState(names, realProbe, arm64), isRoot());
   if (message !== undefined)
-    throw new Error(`${message} (or run \`pnpm test\`, which installs them as root or with sudo)`);
+    throw new Error(`${message} (or run \`pnpm test\` as root, which installs them)`);
 }
 
 function isRoot(): boolean {
   return process.getuid?.() === 0;
 }
 
-function canSudo(): boolean {
-  return spawnSync("sudo", ["-n", "true"], { stdio: "ignore" }).status === 0;
-}
-
 /**
- * Installs what the tests need from Debian (`SYSTEM_PACKAGES` and the arm64 architecture), as
- * root or with password-less sudo; otherwise throws one line with the command to run.
- * Prints what it does. Does nothing when all is there.
+ * Installs what the tests need from Debian (`SYSTEM_PACKAGES` and the arm64 architecture) and
+ * prints what it does; does nothing when all is there. The tests run as root (stat's make
+ * network namespaces, the image tests run podman as root): as another user it stops with one
+ * line saying so, with the apt command for whatever is missing.
  */
 export function prepareSystem(log: (line: string) => void): void {
   const state = machineState();
   const root = isRoot();
   const message = describeMissing(state, root);
+  if (!root)
+    throw new Error(
+      "the integration tests run as root (stat's tests make network namespaces, the image tests " +
+        "run podman as root): run `pnpm test` as root" +
+        (message === undefined ? "" : `; also, ${message}`),
+    );
   if (message === undefined) {
     log("system packages: all there");
     return;
   }
   if (state.arm64 === undefined) throw new Error(message);
-  const sudo = root ? [] : canSudo() ? ["sudo", "-n"] : undefined;
-  if (sudo === undefined)
-    throw new Error(`${message} (this needs root: run it, then \`pnpm test\` again)`);
   const run = (args: string[]) => {
-    // sudo resets the environment: apt's frontend is set inside it.
-    const argv = [...sudo, "env", "DEBIAN_FRONTEND=noninteractive", ...args];
-    log(`$ ${[...sudo, ...args].join(" ")}`);
-    execFileSync(argv[0] ?? "", argv.slice(1), { stdio: ["ignore", "inherit", "inherit"] });
+    log(`$ ${args.join(" ")}`);
+    execFileSync(args[0] ?? "", args.slice(1), {
+      stdio: ["ignore", "inherit", "inherit"],
+      env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" },
+    });
   };
   const addArm64 = !state.arm64;
   if (addArm64) run(["dpkg", "--add-architecture", FOREIGN_ARCHITECTURE]);
