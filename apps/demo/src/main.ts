@@ -4,24 +4,41 @@
  * against it, and the backend-split sample from Linkerd's SMI guide, ending
  * with the ServiceProfile printed the way `kubectl describe` shows it.
  */
+import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
+import { parseAllDocuments } from "yaml";
 import { startAdaptor } from "@linkerd-smi/controller";
 import { expectOk, startEnvironment, type KubeHttp } from "@linkerd-smi/testenv";
 import { describeObject, type DescribedEvent } from "./describe.js";
 
 const NAMESPACE = "trafficsplit-sample";
-const SAMPLE = {
-  apiVersion: "split.smi-spec.io/v1alpha2",
-  kind: "TrafficSplit",
-  metadata: { name: "backend-split", namespace: NAMESPACE },
-  spec: {
-    service: "backend-svc",
-    backends: [
-      { service: "backend-svc", weight: 500 },
-      { service: "failing-svc", weight: 500 },
-    ],
-  },
-};
+/** The guide's sample as the README has users apply it: namespace, Services, TrafficSplit. */
+export const SAMPLE_FILE = new URL("../../../examples/backend-split.yaml", import.meta.url);
+
+interface Manifest {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string };
+}
+
+/** The REST path `kubectl apply` writes each of the sample's kinds to. */
+export function pathOf(m: Manifest): string {
+  const ns = m.metadata.namespace ?? "";
+  switch (`${m.apiVersion}/${m.kind}`) {
+    case "v1/Namespace":
+      return `/api/v1/namespaces/${m.metadata.name}`;
+    case "v1/Service":
+      return `/api/v1/namespaces/${ns}/services/${m.metadata.name}`;
+    case "split.smi-spec.io/v1alpha2/TrafficSplit":
+      return `/apis/split.smi-spec.io/v1alpha2/namespaces/${ns}/trafficsplits/${m.metadata.name}`;
+    default:
+      throw new Error(`the demo does not apply ${m.apiVersion} ${m.kind} ${m.metadata.name}`);
+  }
+}
+
+export function readSample(): Manifest[] {
+  return parseAllDocuments(readFileSync(SAMPLE_FILE, "utf8")).map((d) => d.toJSON() as Manifest);
+}
 const PROFILE = `backend-svc.${NAMESPACE}.svc.cluster.local`;
 
 const usage = `Usage: pnpm demo [-- --exit-after-sync] [--log-format json|text]
@@ -102,39 +119,16 @@ async function main(): Promise<number> {
     await adaptor.waitUntilReady(30_000);
     say(`    admin server at http://${adaptor.adminAddress} (/metrics, /ready, /live, /ping)`);
 
-    say(`==> kubectl create namespace ${NAMESPACE}, with Services backend-svc and failing-svc`);
-    expectOk(
-      await client.post("/api/v1/namespaces", {
-        apiVersion: "v1",
-        kind: "Namespace",
-        metadata: { name: NAMESPACE },
-      }),
-      "create namespace",
+    say(
+      "==> kubectl apply -f examples/backend-split.yaml (namespace, Services, TrafficSplit v1alpha2 500/500)",
     );
-    for (const name of ["backend-svc", "failing-svc"]) {
+    for (const manifest of readSample()) {
       expectOk(
-        await client.post(`/api/v1/namespaces/${NAMESPACE}/services`, {
-          apiVersion: "v1",
-          kind: "Service",
-          metadata: { name },
-          spec: {
-            ports: [{ name: "http", port: 8080 }],
-            selector: { app: name.replace(/-svc$/, "") },
-          },
-        }),
-        `create service ${name}`,
+        await client.apply(pathOf(manifest), manifest, "kubectl"),
+        `apply ${manifest.kind} ${manifest.metadata.name}`,
       );
+      say(`    ${manifest.kind.toLowerCase()}/${manifest.metadata.name} serverside-applied`);
     }
-
-    say("==> kubectl apply -f backend-split.yaml (TrafficSplit v1alpha2, 500/500)");
-    expectOk(
-      await client.apply(
-        `/apis/split.smi-spec.io/v1alpha2/namespaces/${NAMESPACE}/trafficsplits/backend-split`,
-        SAMPLE,
-        "kubectl",
-      ),
-      "apply backend-split",
-    );
 
     const deadline = Date.now() + 30_000;
     let profile: Record<string, unknown> | undefined;

@@ -16,6 +16,16 @@ describe("pnpm demo (the README's quick start)", () => {
     );
     console.log(stdout);
     expect(stdout).toMatch(/kube-apiserver v1\.\d+\.\d+ at https:\/\/127\.0\.0\.1:\d+/);
+    // The sample the README has users apply, from the file it names.
+    expect(stdout).toContain(
+      [
+        "==> kubectl apply -f examples/backend-split.yaml (namespace, Services, TrafficSplit v1alpha2 500/500)",
+        "    namespace/trafficsplit-sample serverside-applied",
+        "    service/backend-svc serverside-applied",
+        "    service/failing-svc serverside-applied",
+        "    trafficsplit/backend-split serverside-applied",
+      ].join("\n"),
+    );
     expect(stdout).toContain("Name:         backend-svc.trafficsplit-sample.svc.cluster.local\n");
     expect(stdout).toContain(
       [
