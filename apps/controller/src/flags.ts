@@ -14,6 +14,8 @@ export interface AdaptorFlags {
   workerThreads: number;
   leaderElect: boolean;
   leaderElectionNamespace: string;
+  /** Namespace labelled `linkerd.io/extension: smi` at start ("" for none). */
+  extensionNamespace: string;
   leaderElectionId: string;
   leaseDurationMs: number;
   renewDeadlineMs: number;
@@ -89,6 +91,14 @@ const FLAGS: readonly FlagSpec[] = [
     kind: "string",
     default: (env) => env.POD_NAMESPACE ?? "linkerd-smi",
     usage: "namespace of the leader-election Lease (default: $POD_NAMESPACE, else linkerd-smi)",
+  },
+  {
+    name: "extension-namespace",
+    key: "extensionNamespace",
+    kind: "string",
+    default: (env) => env.POD_NAMESPACE ?? "",
+    usage:
+      "namespace to label linkerd.io/extension=smi at start, so linkerd check finds the extension (default: $POD_NAMESPACE; empty: none)",
   },
   {
     name: "leader-election-id",

@@ -43,6 +43,7 @@ import {
   type Departed,
 } from "./handlers.js";
 import { createLogger } from "./logger.js";
+import { labelExtensionNamespace } from "./namespace-label.js";
 import { createMetrics, type AdaptorMetrics } from "./metrics.js";
 import { ShareGauges } from "./share-gauges.js";
 import { slimObject, slimProfile, slimService } from "./slim.js";
@@ -343,6 +344,8 @@ export async function startAdaptor(options: Partial<AdaptorOptions> = {}): Promi
   const adminAddress = `${address.address.includes(":") ? `[${address.address}]` : address.address}:${address.port}`;
 
   log.info(`admin server listening on ${adminAddress}`);
+  if (flags.extensionNamespace !== "")
+    await labelExtensionNamespace(client, flags.extensionNamespace, log);
   log.info("Starting SMI Controller", { version: VERSION });
   for (const [, informer] of informers) informer.start();
   log.info("Waiting for informer caches to sync");

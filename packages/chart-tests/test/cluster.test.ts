@@ -282,5 +282,21 @@ describe("the CLI's manifest (installNamespace=true) applied to a real apiserver
     expect(await allowed(ns)).toEqual(
       [...EXPECTED_CLUSTER_GRANTS, ...EXPECTED_NAMESPACE_GRANTS].sort(),
     );
+    // Namespaces: only patching its own (the extension label), nothing else of any.
+    const namespaceVerb = async (verb: string, name: string) => {
+      const res = expectOk(
+        await admin.post("/apis/authorization.k8s.io/v1/subjectaccessreviews", {
+          apiVersion: "authorization.k8s.io/v1",
+          kind: "SubjectAccessReview",
+          spec: { user, groups, resourceAttributes: { verb, resource: "namespaces", name } },
+        }),
+        "SubjectAccessReview",
+      );
+      return (res.body as { status: { allowed: boolean } }).status.allowed;
+    };
+    expect(await namespaceVerb("patch", ns)).toBe(true);
+    expect(await namespaceVerb("patch", "default")).toBe(false);
+    for (const verb of ["get", "update", "delete"])
+      expect(await namespaceVerb(verb, ns), verb).toBe(false);
   });
 });

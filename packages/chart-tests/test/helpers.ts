@@ -145,7 +145,11 @@ export function grants(rules: readonly PolicyRule[]): string[] {
     for (const group of rule.apiGroups)
       for (const resource of rule.resources)
         for (const verb of rule.verbs)
-          out.add(`${group === "" ? "core" : group}/${resource}:${verb}`);
+          out.add(
+            `${group === "" ? "core" : group}/${resource}` +
+              (rule.resourceNames === undefined ? "" : `[${rule.resourceNames.join(",")}]`) +
+              `:${verb}`,
+          );
   return [...out].sort();
 }
 
