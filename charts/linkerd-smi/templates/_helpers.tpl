@@ -84,3 +84,21 @@ is no limit in those units.
 --max-old-space-size={{ div (mul $mib 3) 4 }}
 {{- end -}}
 {{- end }}
+
+{{/*
+Whether this release renders the CRD named by the list's second item: when the CRD
+does not exist yet, or when it is this release's own (Helm's ownership annotations
+name this release and namespace). A CRD kept by an uninstalled release (they are
+kept on purpose: deleting one deletes every object of its kind) or applied by
+`linkerd smi install` is left as it is, because Helm refuses to take over an object
+another release or no release owns; the NOTES say so. Client-only renders (`helm
+template`, `linkerd smi install`) see no cluster and always render it.
+*/}}
+{{- define "linkerd-smi.ownsCRD" -}}
+{{- $root := index . 0 -}}
+{{- $crd := lookup "apiextensions.k8s.io/v1" "CustomResourceDefinition" "" (index . 1) -}}
+{{- $annotations := dig "metadata" "annotations" (dict) $crd -}}
+{{- if or (not $crd) (and (eq (get $annotations "meta.helm.sh/release-name") $root.Release.Name) (eq (get $annotations "meta.helm.sh/release-namespace") $root.Release.Namespace)) -}}
+true
+{{- end -}}
+{{- end -}}

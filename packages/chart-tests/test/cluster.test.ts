@@ -131,6 +131,55 @@ describe("helm install and uninstall on a real apiserver", () => {
       404,
     );
   });
+
+  it("installs a new release beside the CRDs an uninstalled one kept, as the seed's `helm install --generate-name` does", async () => {
+    // What the test above leaves, as any uninstall does: both CRDs kept, still carrying
+    // the old release's ownership annotations, which Helm refuses to take over.
+    const crdBefore = expectOk(await admin.get(CRD), "get CRD").body as {
+      metadata: { annotations: Record<string, string>; resourceVersion: string };
+    };
+    expect(crdBefore.metadata.annotations["meta.helm.sh/release-name"]).toBe("linkerd-smi");
+
+    const ns = unique("smi-helm-again");
+    expectOk(
+      await admin.apply(`/api/v1/namespaces/${ns}`, {
+        apiVersion: "v1",
+        kind: "Namespace",
+        metadata: { name: ns },
+      }),
+      "create namespace",
+    );
+    const installed = await helm(
+      ["install", chartDir, "--generate-name", "--namespace", ns],
+      helmEnv,
+    );
+    expect(installed.stderr).toBe("");
+    expect(installed.code).toBe(0);
+    const notes = installed.stdout.slice(installed.stdout.indexOf("NOTES:"));
+    for (const [crd, template] of [
+      ["trafficsplits.split.smi-spec.io", "trafficsplit"],
+      ["httproutegroups.specs.smi-spec.io", "httproutegroup"],
+    ])
+      expect(notes).toContain(
+        `The CRD ${crd} was already installed (kept from release linkerd-smi):\n` +
+          "this release uses it as it is and does not manage it. To bring it to this\n" +
+          "chart's version:\n" +
+          `  helm template linkerd-smi <this chart> --show-only templates/${template}-crd.yaml | kubectl apply --server-side --force-conflicts -f -\n`,
+      );
+    // The CRD is untouched, and the new release does not own it.
+    const crdAfter = expectOk(await admin.get(CRD), "get CRD").body as typeof crdBefore;
+    expect(crdAfter.metadata.resourceVersion).toBe(crdBefore.metadata.resourceVersion);
+    const release = /NAME: (\S+)/.exec(installed.stdout)?.[1] ?? "";
+    expect(release).toMatch(/^linkerd-smi-\d+$/);
+    const manifest = await helm(["get", "manifest", release, "--namespace", ns], helmEnv);
+    expect(manifest.stdout).not.toContain("kind: CustomResourceDefinition");
+    expect(manifest.stdout).toContain("kind: Deployment");
+
+    const uninstalled = await helm(["uninstall", release, "--namespace", ns], helmEnv);
+    expect(uninstalled.code).toBe(0);
+    expect((await admin.get(CRD)).status).toBe(200);
+    expect((await admin.get(ROUTE_GROUP_CRD)).status).toBe(200);
+  });
 });
 
 describe("the CLI's manifest (installNamespace=true) applied to a real apiserver", () => {
