@@ -43,7 +43,106 @@ labels:
 {{/* The smi-adaptor image reference; the tag defaults to the chart's appVersion. */}}
 {{- define "linkerd-smi.image" -}}
 {{- $image := .Values.adaptor.image -}}
+{{- if include "linkerd-smi.goImage" . -}}
+{{- printf "ghcr.io/linkerd-smi-ts/%s:%s" $image.name .Chart.AppVersion -}}
+{{- else -}}
 {{- printf "%s/%s:%s" $image.registry $image.name (default .Chart.AppVersion $image.tag) -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+Values from the Go linkerd-smi chart (1.0.x), so that `helm upgrade` with its values
+file works; each is reported in the NOTES ("linkerd-smi.goValuesNotes").
+*/}}
+{{/* True when the image is the Go adaptor's registry: it does not take this adaptor's flags. */}}
+{{- define "linkerd-smi.goImage" -}}
+{{- if eq .Values.adaptor.image.registry "cr.l5d.io/linkerd" }}true{{ end -}}
+{{- end -}}
+
+{{/* The user the adaptor runs as: the Go chart's adaptor.runAsUser, else 65534. */}}
+{{- define "linkerd-smi.runAsUser" -}}
+{{- .Values.adaptor.runAsUser | default 65534 | int -}}
+{{- end -}}
+
+{{/* Pull secrets: adaptor.imagePullSecrets, then the Go chart's top-level imagePullSecrets. */}}
+{{- define "linkerd-smi.imagePullSecrets" -}}
+{{- $secrets := concat (.Values.adaptor.imagePullSecrets | default list) (.Values.imagePullSecrets | default list) | uniq -}}
+{{- with $secrets }}{{ toYaml . }}{{ end -}}
+{{- end -}}
+
+{{/*
+Memory the adaptor cannot run in: its idle RSS is about 57 MiB (docs/bench). A request
+or limit under this (the Go chart's default is 20Mi) is replaced by this chart's
+default for it (values.yaml: adaptor.resources; a chart test keeps the two equal),
+and the NOTES say so.
+*/}}
+{{- define "linkerd-smi.memoryFloorMi" -}}64{{- end -}}
+{{- define "linkerd-smi.defaultMemory" -}}
+{{- get (dict "requests" "112Mi" "limits" "320Mi") . -}}
+{{- end -}}
+
+{{/* A memory quantity in Mi (Ki, Mi, Gi, M, G or bytes); -1 when it cannot be read. */}}
+{{- define "linkerd-smi.mebibytes" -}}
+{{- $q := toString . -}}
+{{- if regexMatch "^[0-9]+Gi$" $q -}}{{ mul (trimSuffix "Gi" $q | atoi) 1024 }}
+{{- else if regexMatch "^[0-9]+Mi$" $q -}}{{ trimSuffix "Mi" $q | atoi }}
+{{- else if regexMatch "^[0-9]+Ki$" $q -}}{{ div (trimSuffix "Ki" $q | atoi) 1024 }}
+{{- else if regexMatch "^[0-9]+G$" $q -}}{{ div (mul (trimSuffix "G" $q | atoi) 1000000000) 1048576 }}
+{{- else if regexMatch "^[0-9]+M$" $q -}}{{ div (mul (trimSuffix "M" $q | atoi) 1000000) 1048576 }}
+{{- else if regexMatch "^[0-9]+$" $q -}}{{ div ($q | atoi) 1048576 }}
+{{- else -}}-1
+{{- end -}}
+{{- end -}}
+
+{{/* adaptor.resources, with a memory request or limit under the floor raised to it. */}}
+{{- define "linkerd-smi.resources" -}}
+{{- $resources := deepCopy (.Values.adaptor.resources | default dict) -}}
+{{- $floor := include "linkerd-smi.memoryFloorMi" . | atoi -}}
+{{- range $kind := list "requests" "limits" -}}
+{{- with get $resources $kind -}}
+{{- if hasKey . "memory" -}}
+{{- $mib := include "linkerd-smi.mebibytes" .memory | atoi -}}
+{{- if and (ge $mib 0) (lt $mib $floor) -}}
+{{- $_ := set . "memory" (include "linkerd-smi.defaultMemory" $kind) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- with $resources }}{{ toYaml . }}{{ end -}}
+{{- end -}}
+
+{{/* One line each for what was done with the Go chart's values found in this release. */}}
+{{- define "linkerd-smi.goValuesNotes" -}}
+{{- $notes := list -}}
+{{- if hasKey .Values "linkerdNamespace" -}}
+{{- $notes = append $notes (printf "linkerdNamespace (%s): not used; this adaptor needs nothing from Linkerd's namespace." .Values.linkerdNamespace) -}}
+{{- end -}}
+{{- if hasKey .Values "namespaceMetadata" -}}
+{{- $notes = append $notes "namespaceMetadata: not used; there is no namespace-metadata Job: the adaptor labels its namespace linkerd.io/extension=smi itself." -}}
+{{- end -}}
+{{- with .Values.imagePullSecrets -}}
+{{- $notes = append $notes "imagePullSecrets: added to the adaptor's pods (adaptor.imagePullSecrets is this chart's key)." -}}
+{{- end -}}
+{{- if hasKey .Values.adaptor "runAsUser" -}}
+{{- $notes = append $notes (printf "adaptor.runAsUser (%d): the adaptor runs as that user." (int .Values.adaptor.runAsUser)) -}}
+{{- end -}}
+{{- if include "linkerd-smi.goImage" . -}}
+{{- $notes = append $notes (printf "adaptor.image.registry cr.l5d.io/linkerd is the Go adaptor's image, which does not take this adaptor's flags: running %s instead (set adaptor.image.registry to choose another)." (include "linkerd-smi.image" .)) -}}
+{{- end -}}
+{{- $floor := include "linkerd-smi.memoryFloorMi" . | atoi -}}
+{{- range $kind := list "requests" "limits" -}}
+{{- with get ($.Values.adaptor.resources | default dict) $kind -}}
+{{- if hasKey . "memory" -}}
+{{- $mib := include "linkerd-smi.mebibytes" .memory | atoi -}}
+{{- if and (ge $mib 0) (lt $mib $floor) -}}
+{{- $notes = append $notes (printf "adaptor.resources.%s.memory %v would starve this adaptor (about 57 MiB idle, 83 MiB at 1,000 TrafficSplits, where the Go adaptor needed 20Mi): this chart's default %s is used instead; set it to %dMi or more to choose." $kind .memory (include "linkerd-smi.defaultMemory" $kind) $floor) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- range $notes }}
+  - {{ . }}
+{{- end -}}
 {{- end -}}
 
 {{/* True (non-empty) when more than one replica runs: leader election and a PDB. */}}
@@ -69,7 +168,7 @@ is no limit in those units.
 */}}
 {{- define "linkerd-smi.nodeOptions" -}}
 {{- $limit := "" -}}
-{{- with .Values.adaptor.resources -}}
+{{- with include "linkerd-smi.resources" . | fromYaml -}}
 {{- with .limits -}}
 {{- $limit = toString (.memory | default "") -}}
 {{- end -}}

@@ -13,9 +13,11 @@ import {
 import { afterAll, describe, expect, inject, it } from "vitest";
 import {
   chartDir,
+  chartYaml,
   EXPECTED_CLUSTER_GRANTS,
   EXPECTED_NAMESPACE_GRANTS,
   eventually,
+  GO_VALUES,
   helm,
   one,
   render,
@@ -179,6 +181,49 @@ describe("helm install and uninstall on a real apiserver", () => {
     expect(uninstalled.code).toBe(0);
     expect((await admin.get(CRD)).status).toBe(200);
     expect((await admin.get(ROUTE_GROUP_CRD)).status).toBe(200);
+  });
+
+  it("upgrades with the Go chart's values file and says what it did with each Go-only key", async () => {
+    const ns = unique("smi-helm-go");
+    expectOk(
+      await admin.apply(`/api/v1/namespaces/${ns}`, {
+        apiVersion: "v1",
+        kind: "Namespace",
+        metadata: { name: ns },
+      }),
+      "create namespace",
+    );
+    const installed = await helm(["install", "linkerd-smi", chartDir, "--namespace", ns], helmEnv);
+    expect(installed.code).toBe(0);
+    expect(installed.stdout).not.toContain("Values of the Go linkerd-smi chart");
+
+    const upgraded = await helm(
+      ["upgrade", "linkerd-smi", chartDir, "--namespace", ns, "-f", GO_VALUES],
+      helmEnv,
+    );
+    expect(upgraded.stderr).toBe("");
+    expect(upgraded.code).toBe(0);
+    expect(upgraded.stdout).toContain(
+      [
+        "Values of the Go linkerd-smi chart in this release, and what was done with them:",
+        "  - linkerdNamespace (linkerd): not used; this adaptor needs nothing from Linkerd's namespace.",
+        "  - namespaceMetadata: not used; there is no namespace-metadata Job: the adaptor labels its namespace linkerd.io/extension=smi itself.",
+        "  - adaptor.runAsUser (65534): the adaptor runs as that user.",
+        `  - adaptor.image.registry cr.l5d.io/linkerd is the Go adaptor's image, which does not take this adaptor's flags: running ghcr.io/linkerd-smi-ts/smi-adaptor:${chartYaml.appVersion} instead (set adaptor.image.registry to choose another).`,
+        "  - adaptor.resources.requests.memory 20Mi would starve this adaptor (about 57 MiB idle, 83 MiB at 1,000 TrafficSplits, where the Go adaptor needed 20Mi): this chart's default 112Mi is used instead; set it to 64Mi or more to choose.",
+        "  - adaptor.resources.limits.memory 20Mi would starve this adaptor (about 57 MiB idle, 83 MiB at 1,000 TrafficSplits, where the Go adaptor needed 20Mi): this chart's default 320Mi is used instead; set it to 64Mi or more to choose.",
+        "",
+        "To make sure everything works, run:",
+      ].join("\n"),
+    );
+    const deployment = expectOk(
+      await admin.get(`/apis/apps/v1/namespaces/${ns}/deployments/smi-adaptor`),
+      "get deployment",
+    ).body as Deployment;
+    expect(deployment.spec.template.spec.containers[0]?.image).toBe(
+      `ghcr.io/linkerd-smi-ts/smi-adaptor:${chartYaml.appVersion}`,
+    );
+    expect((await helm(["uninstall", "linkerd-smi", "--namespace", ns], helmEnv)).code).toBe(0);
   });
 });
 

@@ -1,7 +1,8 @@
 import { execFile } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import {
   binaryPaths,
   helmTemplateArgs,
@@ -200,3 +201,10 @@ export function eventually<T>(
 ): Promise<T> {
   return poll(what, check, timeoutMs, 100);
 }
+
+/** The values a Go linkerd-smi 1.0.4 release was installed with (see the file). */
+export const GO_VALUES = join(
+  dirname(fileURLToPath(import.meta.url)),
+  "fixtures",
+  "go-chart-1.0.4-values.yaml",
+);
