@@ -4,6 +4,7 @@
  */
 import { hostname } from "node:os";
 import { randomBytes } from "node:crypto";
+import type { AddressInfo } from "node:net";
 import {
   FIELD_MANAGER,
   TCP_ROUTE_RESOURCE,
@@ -29,7 +30,8 @@ import {
   WorkQueue,
   loadKubeConfig,
 } from "@linkerd-smi/kube";
-import { buildAdminServer, parseListenAddress, type AdminServer, type Readiness } from "./admin.js";
+import type { FastifyInstance } from "fastify";
+import { buildAdminServer, parseListenAddress, type Readiness } from "./admin.js";
 import { createController } from "./controller.js";
 import { createEventSink } from "./events.js";
 import { parseFlags, type AdaptorFlags } from "./flags.js";
@@ -61,7 +63,7 @@ export interface AdaptorOptions extends Omit<AdaptorFlags, "help" | "version"> {
 
 export interface AdaptorHandle {
   /** The admin server (tests use `inject`). */
-  admin: AdminServer;
+  admin: FastifyInstance;
   /** `host:port` the admin server listens on. */
   adminAddress: string;
   metrics: AdaptorMetrics;
@@ -340,7 +342,8 @@ export async function startAdaptor(options: Partial<AdaptorOptions> = {}): Promi
   const admin = buildAdminServer({ registry: metrics.registry, readiness });
   const { host, port } = parseListenAddress(flags.metricsAddr);
   log.info(`starting admin server on ${flags.metricsAddr}`);
-  const address = await admin.listen({ host, port });
+  await admin.listen({ host, port });
+  const address = admin.server.address() as AddressInfo;
   const adminAddress = `${address.address.includes(":") ? `[${address.address}]` : address.address}:${address.port}`;
 
   log.info(`admin server listening on ${adminAddress}`);
@@ -418,7 +421,6 @@ export async function startAdaptor(options: Partial<AdaptorOptions> = {}): Promi
         syncAbort.abort();
         await Promise.all(informers.map(([, informer]) => informer.stop()));
         await admin.close();
-        metrics.close();
         client.close();
         log.info("stopped");
       })();
