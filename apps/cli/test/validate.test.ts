@@ -2,7 +2,9 @@
  * `linkerd smi validate`: offline, no cluster. The fixtures in testdata/validate are the
  * documents users and Linkerd's docs use.
  */
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { KubeHttp } from "@linkerd-smi/testenv";
 import { describe, expect, inject, it } from "vitest";
@@ -138,6 +140,186 @@ describe("linkerd smi validate", () => {
     expect(
       (list.body as { items: { metadata: { name: string } }[] }).items.map((i) => i.metadata.name),
     ).not.toContain("web-split");
+  });
+
+  it("--server keeps the offline diagnostics, reports each rejection as the apiserver's answer, and goes on", async () => {
+    const res = await validateWith([
+      "-f",
+      at("seed-002-invalid-shape.yaml"),
+      "-f",
+      at("string-weight.yaml"),
+      "-f",
+      at("backend-split.yaml"),
+      "--server",
+      "--kubeconfig",
+      kubeconfig,
+    ]);
+    expect(res.stderr).toBe("");
+    expect(res.code).toBe(1);
+    expect(res.stdout).toBe(
+      [
+        "seed-002-invalid-shape.yaml:8:3: document 1, TrafficSplit default/my-app-split",
+        "  error[unknown-field] spec.trafficRouting: spec.trafficRouting is not a field of spec (allowed: service, backends, matches); did you mean `backends`? SMI lists the weighted Services under `backends`, each entry `{service: <name>, weight: <weight>}`. Written the SMI way, yours is: backends: [{service: my-app-v1, weight: 900m}, {service: my-app-v2, weight: 100m}]",
+        "    did you mean: backends",
+        "seed-002-invalid-shape.yaml:6:1: document 1, TrafficSplit default/my-app-split",
+        "  error[missing-field] spec.backends: spec.backends is missing: list the Services to split traffic between with their weights, e.g. backends: [{service: my-app-v1, weight: 900m}, {service: my-app-v2, weight: 100m}]",
+        "    did you mean: backends: [{service: my-app-v1, weight: 900m}, {service: my-app-v2, weight: 100m}]",
+        "seed-002-invalid-shape.yaml:8:3: document 1, TrafficSplit default/my-app-split",
+        "  error[server-rejected] spec.trafficRouting: the apiserver rejects spec.trafficRouting: field not declared in schema; remove it (server-side dry run)",
+        "string-weight.yaml:11:13: document 1, TrafficSplit default/web-split",
+        '  error[crd-schema] spec.backends[0].weight: spec.backends[0].weight is the string "50", but the TrafficSplit CRD\'s v1alpha2 schema wants a number: the apiserver rejects it; write 50 without quotes',
+        "    did you mean: 50",
+        "string-weight.yaml:11:5: document 1, TrafficSplit default/web-split",
+        "  error[server-rejected] spec.backends[0].weight: the apiserver rejects spec.backends[0].weight: expected numeric (int or float), got string (server-side dry run)",
+        "backend-split.yaml:2:1: document 1, TrafficSplit trafficsplit-sample/backend-split",
+        '  error[server-rejected]: namespace trafficsplit-sample does not exist in the cluster (server-side dry run): namespaces "trafficsplit-sample" not found',
+        "",
+        "3 TrafficSplits in 3 files: 0 valid, 3 invalid (6 errors, 0 warnings)",
+        "",
+      ].join("\n"),
+    );
+  });
+
+  it("--server: a cluster that cannot be reached, said as such, after the offline report", async () => {
+    // A kubeconfig whose apiserver nobody listens on.
+    const unreachable = join(mkdtempSync(join(tmpdir(), "validate-")), "kubeconfig");
+    writeFileSync(
+      unreachable,
+      [
+        "apiVersion: v1",
+        "kind: Config",
+        "clusters: [{name: c, cluster: {server: 'https://127.0.0.1:1'}}]",
+        "users: [{name: u, user: {token: t}}]",
+        "contexts: [{name: x, context: {cluster: c, user: u}}]",
+        "current-context: x",
+        "",
+      ].join("\n"),
+    );
+    const res = await validateWith([
+      "-f",
+      at("backend-split.yaml"),
+      "--server",
+      "--kubeconfig",
+      unreachable,
+    ]);
+    expect(res.code).toBe(1);
+    expect(res.stdout).toBe(
+      [
+        "backend-split.yaml: document 1, TrafficSplit trafficsplit-sample/backend-split: valid, backend-svc -> backend-svc 500 (50.0%), failing-svc 500 (50.0%)",
+        "",
+        "1 TrafficSplit in 1 file: 1 valid, 0 invalid (0 errors, 0 warnings)",
+        "",
+      ].join("\n"),
+    );
+    expect(res.stderr).toMatch(
+      /^Error: --server: could not reach the cluster, so the report above lacks its answers: .*ECONNREFUSED.*\n$/,
+    );
+  });
+
+  it("an export of a split stored as v1alpha1 (served as v1alpha4 unchanged): a warning, as the apiserver takes it back", async () => {
+    const admin = KubeHttp.fromKubeconfig(kubeconfig);
+    const base = "/apis/split.smi-spec.io";
+    await admin.post(`${base}/v1alpha1/namespaces/default/trafficsplits`, {
+      apiVersion: "split.smi-spec.io/v1alpha1",
+      kind: "TrafficSplit",
+      metadata: { name: "exported-split", namespace: "default" },
+      spec: {
+        service: "web",
+        backends: [
+          { service: "web-v1", weight: "900m" },
+          { service: "web-v2", weight: "100m" },
+        ],
+      },
+    });
+    // What `kubectl get ts -A -o yaml` reads: the preferred version, v1alpha4, unconverted.
+    const list = (await admin.get(`${base}/v1alpha4/trafficsplits`)).body as {
+      items: { metadata: { name: string; resourceVersion: string }; spec: unknown }[];
+    };
+    const exported = list.items.find((i) => i.metadata.name === "exported-split");
+    expect(exported?.spec).toEqual({
+      service: "web",
+      backends: [
+        { service: "web-v1", weight: "900m" },
+        { service: "web-v2", weight: "100m" },
+      ],
+    });
+    const text = JSON.stringify({ apiVersion: "v1", kind: "List", items: [exported] });
+
+    // What the apiserver does with the export (CRD validation ratcheting: only what changes is
+    // validated again). `kubectl replace` (PUT) takes it, with other fields changed too:
+    const path = `${base}/v1alpha4/namespaces/default/trafficsplits/exported-split`;
+    const replaced = await admin.request("PUT", path, { body: exported });
+    expect(replaced.status).toBe(200);
+    const relabelled = await admin.request("PUT", path, {
+      body: {
+        ...(replaced.body as { metadata: object }),
+        metadata: { ...(replaced.body as { metadata: object }).metadata, labels: { app: "web" } },
+      },
+    });
+    expect(relabelled.status).toBe(200);
+    // `kubectl apply` (a merge patch of what differs) takes a change of another field,
+    const patch = (body: unknown) =>
+      admin.request("PATCH", path, { body, contentType: "application/merge-patch+json" });
+    expect((await patch({ spec: { service: "web-apex" } })).status).toBe(200);
+    // not new string weights,
+    const reweighted = await patch({
+      spec: {
+        backends: [
+          { service: "web-v1", weight: "800m" },
+          { service: "web-v2", weight: "200m" },
+        ],
+      },
+    });
+    expect(reweighted.status).toBe(422);
+    expect(reweighted.text).toContain(
+      'spec.backends[0].weight in body must be of type number: \\"string\\"',
+    );
+    // nor a new object with the same content,
+    const created = await admin.post(`${base}/v1alpha4/namespaces/default/trafficsplits`, {
+      ...(exported as object),
+      metadata: { name: "exported-split-copy", namespace: "default" },
+    });
+    expect(created.status).toBe(422);
+    // and server-side apply (`kubectl apply --server-side`) fails on the typed object, unchanged.
+    // (what kubectl sends: the object without managedFields and resourceVersion)
+    const metadata: Record<string, unknown> = {
+      ...(relabelled.body as { metadata: Record<string, unknown> }).metadata,
+    };
+    delete metadata.managedFields;
+    delete metadata.resourceVersion;
+    const applied = await admin.apply(
+      path,
+      { ...(relabelled.body as object), metadata },
+      "kubectl",
+    );
+    expect(applied.status).toBe(500);
+    expect(applied.text).toContain(
+      ".spec.backends[0].weight: expected numeric (int or float), got string",
+    );
+
+    const res = await validateWith(["-f", "-"], { stdin: text });
+    expect(res.stderr).toBe("");
+    expect(res.code).toBe(0);
+    expect(res.stdout).toContain(
+      'warning[crd-schema] spec.backends[0].weight: spec.backends[0].weight is the string "900m", but the TrafficSplit CRD\'s v1alpha4 schema wants a number; this is an export of a stored TrafficSplit (it has metadata.resourceVersion): it was stored under v1alpha1, whose schema allows it, and is served as v1alpha4 unchanged (the CRD converts with None). The apiserver takes it back as it is with kubectl apply or kubectl replace (fields that do not change are not validated again), but rejects it with kubectl apply --server-side, when this field changes, or as a new object; write apiVersion split.smi-spec.io/v1alpha1 or integer weights',
+    );
+    expect(res.stdout).toContain(
+      "<stdin>: document 1, items[0], TrafficSplit default/exported-split: valid, web -> web-v1 900m (90.0%), web-v2 100m (10.0%)\n",
+    );
+    // The same split as a manifest of its own (no server fields, not in a List) is an error.
+    const manifest = JSON.stringify({
+      ...(exported as object),
+      metadata: { name: "exported-split", namespace: "default" },
+    });
+    const fresh = await validateWith(["-f", "-"], { stdin: manifest });
+    expect(fresh.code).toBe(1);
+    expect(fresh.stdout).toContain(
+      'error[crd-schema] spec.backends[0].weight: spec.backends[0].weight is the string "900m", but the TrafficSplit CRD\'s v1alpha4 schema wants a number: the apiserver rejects it\n',
+    );
+    expect(res.stdout).toContain(
+      "1 TrafficSplit in 1 file: 1 valid, 0 invalid (0 errors, 2 warnings)\n",
+    );
+    await admin.delete(path);
   });
 
   it("reports YAML syntax errors with file and line, and goes on with the next document", async () => {
