@@ -88,6 +88,9 @@ export async function check(
           }),
         ];
     const started = Date.now();
+    // Without a spinner (a CI log, a pipe, -o json), a retried check says once what it waits for.
+    const spinning = !json && io.errIsTTY === true;
+    const announced = new Set<string>();
     const summary = await runChecks(categories, {
       deadline: started + wait,
       ...(options.retryIntervalMs === undefined
@@ -100,6 +103,12 @@ export async function check(
           io.err(
             `${c.description}: ${message}; retrying (until ${formatGoDuration(wait)} after the start)\n`,
           );
+        else if (!spinning && !announced.has(c.id)) {
+          announced.add(c.id);
+          io.err(
+            `Waiting for "${c.description}" (up to ${formatGoDuration(wait)}, --wait): ${message}\n`,
+          );
+        }
       },
       onResult: (result) => {
         progress.stop();
