@@ -404,7 +404,13 @@ describe("linkerd smi validate", () => {
     expect(none.stderr).toContain("no manifests given: pass -f FILE, -f DIR or -f -");
     const missing = await validate("-f", at("nope.yaml"));
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toBe("Error: cannot read nope.yaml: no such file or directory\n");
-    expect((await validate("-f", at("backend-split.yaml"), "-o", "xml")).code).toBe(2);
+    expect(missing.stderr).toBe(
+      "Error: cannot read nope.yaml: no such file or directory\nRun 'linkerd smi validate --help' for usage.\n",
+    );
+    const xml = await validate("-f", at("backend-split.yaml"), "-o", "xml");
+    expect(xml.code).toBe(2);
+    expect(xml.stderr).toBe(
+      "Error: --output must be one of: text, json (got \"xml\")\nRun 'linkerd smi validate --help' for usage.\n",
+    );
   });
 });

@@ -106,6 +106,9 @@ describe("completion", () => {
   it("rejects another shell as a usage error", async () => {
     const { code, err } = await script("tcsh");
     expect(code).toBe(2);
-    expect(err).toBe('Error: unsupported shell "tcsh": use one of bash, zsh, fish, powershell\n');
+    expect(err).toBe(
+      'Error: unsupported shell "tcsh": use one of bash, zsh, fish, powershell\n' +
+        "Run 'linkerd smi completion --help' for usage.\n",
+    );
   });
 });

@@ -25,7 +25,7 @@ import { ResourceClient, ServiceV1, type KubeTransport } from "@linkerd-smi/kube
 import { isMap, parseAllDocuments, stringify } from "yaml";
 import { CliError } from "../errors.js";
 import { clusterClient, type RootOptions } from "../cluster.js";
-import type { CommandContext } from "../flags.js";
+import { checkOutputFormat, type CommandContext } from "../flags.js";
 import type { CliIO } from "../io.js";
 import { lintSources, looksLikeTrafficSplit, type Source } from "../validate/lint.js";
 import { readSources, renderValidateReport } from "./validate.js";
@@ -252,8 +252,7 @@ export async function convert(
   io: CliIO,
 ): Promise<number> {
   const output = flags.output ?? "yaml";
-  if (!["yaml", "json"].includes(output))
-    throw new CliError(`unsupported output format "${output}": use -o yaml or -o json`, 2);
+  checkOutputFormat(output, ["yaml", "json"]);
   if (!(HTTP_ROUTE_VERSIONS as readonly string[]).includes(flags.apiVersion))
     throw new CliError(
       `--api-version ${flags.apiVersion}: use ${HTTP_ROUTE_VERSIONS.join(" or ")} (v1beta1 for Linkerd 2.15 to 2.17)`,

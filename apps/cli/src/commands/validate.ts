@@ -18,7 +18,13 @@ import {
 import { LineCounter, parseAllDocuments, type Document } from "yaml";
 import { CliError } from "../errors.js";
 import { trafficSplitCrd } from "../crd.js";
-import { clientFactory, collect, exitWith, type CommandContext } from "../flags.js";
+import {
+  checkOutputFormat,
+  clientFactory,
+  collect,
+  exitWith,
+  type CommandContext,
+} from "../flags.js";
 import type { CliIO } from "../io.js";
 import {
   fieldPosition,
@@ -365,11 +371,7 @@ export function validateJson(report: LintReport): unknown {
 }
 
 export async function validate(options: ValidateOptions, io: CliIO): Promise<number> {
-  if (!["", "table", "json"].includes(options.output))
-    throw new CliError(
-      `unsupported output format "${options.output}": use -o json (or leave -o out)`,
-      2,
-    );
+  checkOutputFormat(options.output, ["text", "json"], ["table"]);
   if (options.filenames.length === 0)
     throw new CliError(
       "no manifests given: pass -f FILE, -f DIR or -f - (standard input), as often as needed",
@@ -417,7 +419,7 @@ export function newCmdValidate(ctx: CommandContext): Command {
       collect,
       [],
     )
-    .option("-o, --output <format>", "output format: json (default: text)")
+    .option("-o, --output <format>", "output format: text or json (default: text)")
     .option(
       "--server",
       "also send each TrafficSplit to the cluster as a server-side dry run (nothing is stored)",
