@@ -322,6 +322,51 @@ describe("linkerd smi validate", () => {
     await admin.delete(path);
   });
 
+  it("--server sends an export without the fields only the apiserver writes (managedFields, resourceVersion, uid)", async () => {
+    const admin = KubeHttp.fromKubeconfig(kubeconfig);
+    const base = "/apis/split.smi-spec.io";
+    const split = {
+      apiVersion: "split.smi-spec.io/v1alpha2",
+      kind: "TrafficSplit",
+      metadata: { name: "exported-valid", namespace: "default" },
+      spec: {
+        service: "web",
+        backends: [
+          { service: "web-v1", weight: 900 },
+          { service: "web-v2", weight: 100 },
+        ],
+      },
+    };
+    const path = `${base}/v1alpha2/namespaces/default/trafficsplits/exported-valid`;
+    expect((await admin.apply(path, split, "kubectl")).status).toBe(201);
+    const exported = (await admin.get(path)).body as { metadata: Record<string, unknown> };
+    expect(exported.metadata.managedFields).toBeDefined();
+    // From another cluster, or stale: another uid and resourceVersion.
+    const elsewhere = {
+      ...exported,
+      metadata: {
+        ...exported.metadata,
+        uid: "0b5c7e8e-0000-4000-8000-000000000000",
+        resourceVersion: "1",
+      },
+    };
+    const res = await validateWith(["-f", "-", "--server", "--kubeconfig", kubeconfig], {
+      stdin: JSON.stringify({ apiVersion: "v1", kind: "List", items: [exported, elsewhere] }),
+    });
+    expect(res.stderr).toBe("");
+    expect(res.stdout).toBe(
+      [
+        "<stdin>: document 1, items[0], TrafficSplit default/exported-valid: valid, web -> web-v1 900 (90.0%), web-v2 100 (10.0%)",
+        "<stdin>: document 1, items[1], TrafficSplit default/exported-valid: valid, web -> web-v1 900 (90.0%), web-v2 100 (10.0%)",
+        "",
+        "2 TrafficSplits in 1 file: 2 valid, 0 invalid (0 errors, 0 warnings)",
+        "",
+      ].join("\n"),
+    );
+    expect(res.code).toBe(0);
+    await admin.delete(path);
+  });
+
   it("reports YAML syntax errors with file and line, and goes on with the next document", async () => {
     const res = await validate("-f", at("syntax-error.yaml"));
     expect(res.code).toBe(1);

@@ -187,7 +187,15 @@ async function serverDryRun(
         kind: "TrafficSplit",
         namespaced: true,
       });
-      const metadata = (object.metadata ?? {}) as { name?: string; namespace?: string };
+      // An export (`kubectl get -o yaml`) carries what only the apiserver writes: server-side
+      // apply refuses managedFields, and takes resourceVersion and uid as preconditions (of
+      // another cluster's or an older object's); the manifest is what is checked, so they go.
+      const SERVER_WRITTEN = new Set(["managedFields", "resourceVersion", "uid"]);
+      const metadata = Object.fromEntries(
+        Object.entries((object.metadata ?? {}) as Record<string, unknown>).filter(
+          ([key]) => !SERVER_WRITTEN.has(key),
+        ),
+      ) as { name?: string; namespace?: string };
       const namespace = metadata.namespace ?? fallback;
       const ref = objectRef(object);
       try {
