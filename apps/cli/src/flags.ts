@@ -61,13 +61,35 @@ export function clientFactory(command: Command, forwarded = false): () => KubeCl
   return () => clusterClient(forwarded ? forwardedRootOptions(command) : rootOptions(command));
 }
 
+/**
+ * Checks a command's `-o` value: `formats` are what it prints, the first its default (what no
+ * `-o`, or an empty one, means); `aliases` are other spellings it also takes. Every command words
+ * a bad value with this one message.
+ */
+export function checkOutputFormat(
+  value: string | undefined,
+  formats: readonly string[],
+  aliases: readonly string[] = [],
+): void {
+  if (value === undefined || value === "" || formats.includes(value) || aliases.includes(value))
+    return;
+  throw new CliError(`--output must be one of: ${formats.join(", ")} (got "${value}")`, 2);
+}
+
 /** Exit with `code` without printing anything more (the command has said it all). */
 export function exitWith(code: number): void {
   if (code !== 0) throw new CliError("", code === 2 ? 2 : 1);
 }
 
-/** Helm's value flags, shared by install, uninstall and prune; `-n` names the namespace. */
-export function valueOptions(command: Command, defaultNamespace: string): Command {
+/**
+ * Helm's value flags, shared by install, uninstall and prune; `-n` names the namespace, which
+ * `namespaceHelp` describes for the command (installing into it, or where it was installed).
+ */
+export function valueOptions(
+  command: Command,
+  defaultNamespace: string,
+  namespaceHelp = "namespace to install the extension into",
+): Command {
   return command
     .option(
       "-f, --values <file>",
@@ -93,9 +115,5 @@ export function valueOptions(command: Command, defaultNamespace: string): Comman
       collect,
       [],
     )
-    .option(
-      "-n, --namespace <namespace>",
-      "namespace to install the extension into",
-      defaultNamespace,
-    );
+    .option("-n, --namespace <namespace>", namespaceHelp, defaultNamespace);
 }

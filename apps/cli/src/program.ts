@@ -1,4 +1,4 @@
-import { Command, CommanderError } from "commander";
+import { Command, CommanderError, Help, type HelpConfiguration, type Option } from "commander";
 import { newCmdCheck } from "./commands/check.js";
 import { newCmdCompletion } from "./commands/completion.js";
 import { newCmdConvert } from "./commands/convert.js";
@@ -14,6 +14,34 @@ import { CliError } from "./errors.js";
 import { collect, type CommandContext } from "./flags.js";
 import type { CliIO } from "./io.js";
 import { CLI_VERSION } from "./version.js";
+
+/** How the program is named in what it prints: the linkerd CLI runs it as `linkerd smi`. */
+const PROGRAM = "linkerd smi";
+
+/** The line after every usage error (exit 2), as cobra (the linkerd CLI) words it. */
+function usageHint(command: Command, root: Command): string {
+  const path = command === root ? PROGRAM : `${PROGRAM} ${command.name()}`;
+  return `Run '${path} --help' for usage.`;
+}
+
+/**
+ * Help as pflag shows flags: `--pre` and `--proxy` (which take `=true|false` as linkerd forwards
+ * them) without commander's `[bool]`, and no `(default: [])` or `(default: false)`.
+ */
+const helpConfiguration: HelpConfiguration = {
+  optionTerm: (option: Option) => option.flags.replace(/ \[bool\]$/, ""),
+  optionDescription(this: Help, option: Option): string {
+    const value: unknown = option.defaultValue;
+    if (value !== false && !(Array.isArray(value) && value.length === 0))
+      return Help.prototype.optionDescription.call(this, option);
+    const shown = Object.assign(
+      Object.create(Object.getPrototypeOf(option) as object) as Option,
+      option,
+      { defaultValue: undefined },
+    );
+    return Help.prototype.optionDescription.call(this, shown);
+  },
+};
 
 /** The root command: the flags every Linkerd extension takes. */
 function newRootCmd(io: CliIO): Command {
@@ -39,9 +67,16 @@ function newRootCmd(io: CliIO): Command {
       "linkerd",
     )
     .option("--verbose", "turn on debug logging", false)
-    .showHelpAfterError("(add --help for usage)")
     .exitOverride()
-    .configureOutput({ writeOut: io.out, writeErr: io.err });
+    .configureHelp(helpConfiguration)
+    .configureOutput({
+      writeOut: io.out,
+      writeErr: io.err,
+      // commander's own usage errors read as the commands' (`Error: ...`, see run()).
+      outputError: (text, write) => {
+        write(text.replace(/^error: /, "Error: "));
+      },
+    });
 }
 
 /** The `linkerd-smi` command tree. `io` receives all output; nothing calls process.exit here. */
@@ -61,9 +96,11 @@ export function buildProgram(io: CliIO): Command {
     newCmdPrune(ctx),
     newCmdCompletion(ctx),
   ];
+  program.showHelpAfterError(usageHint(program, program));
   for (const command of commands) {
     // What `program.command()` would give them: the root's output, exit override and help.
     command.copyInheritedSettings(program);
+    command.showHelpAfterError(usageHint(command, program));
     program.addCommand(command, command.name().startsWith("_") ? { hidden: true } : {});
   }
   return program;
@@ -72,6 +109,11 @@ export function buildProgram(io: CliIO): Command {
 /** Runs the CLI and returns its exit code: 0 ok, 1 failure, 2 usage. */
 export async function run(argv: readonly string[], io: CliIO): Promise<number> {
   const program = buildProgram(io);
+  // The command that runs, for the usage hint of the errors it reports.
+  let running: Command = program;
+  program.hook("preAction", (_root, action) => {
+    running = action;
+  });
   try {
     await program.parseAsync([...argv], { from: "user" });
     return 0;
@@ -87,7 +129,11 @@ export async function run(argv: readonly string[], io: CliIO): Promise<number> {
     }
     if (error instanceof CliError) {
       // An empty message: the command has already reported (check and validate results).
-      if (error.message !== "") io.err(`Error: ${error.message}\n`);
+      // A usage error (exit 2) is followed by the hint commander's own errors get.
+      if (error.message !== "")
+        io.err(
+          `Error: ${error.message}\n${error.exitCode === 2 ? `${usageHint(running, program)}\n` : ""}`,
+        );
       return error.exitCode;
     }
     io.err(`Error: ${error instanceof Error ? error.message : String(error)}\n`);

@@ -484,6 +484,10 @@ describe("linkerd smi check", () => {
     await podStatus(POD_A, false);
     const failed = await check("--wait", "1s");
     expect(failed.code).toBe(1);
+    // Its stderr is no terminal: no spinner, so one line says what it waits for.
+    expect(failed.stderr).toBe(
+      `Waiting for "SMI extension pods are running" (up to 1s, --wait): container "smi-adaptor" in pod "${POD_A}" is not ready\n`,
+    );
     expect(failed.stdout).toContain(
       `× SMI extension pods are running\n    container "smi-adaptor" in pod "${POD_A}" is not ready\n    see ${HINTS}l5d-smi-pods-running for hints\n`,
     );

@@ -362,7 +362,8 @@ describe("linkerd smi stat with --prometheus-url", () => {
     const bad = await stat("-n", SHOP, "-t", "ten seconds", "--prometheus-url", local.url);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toBe(
-      'Error: --time-window: "ten seconds" is not a time window: use a duration such as 30s, 1m or 1h30m\n',
+      'Error: --time-window: "ten seconds" is not a time window: use a duration such as 30s, 1m or 1h30m\n' +
+        "Run 'linkerd smi stat --help' for usage.\n",
     );
     const missing = await stat("ts/nope", "-n", SHOP, "--prometheus-url", local.url);
     expect(missing.code).toBe(1);

@@ -2,7 +2,9 @@
  * `linkerd smi validate`: offline, no cluster. The fixtures in testdata/validate are the
  * documents users and Linkerd's docs use.
  */
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { KubeHttp } from "@linkerd-smi/testenv";
 import { describe, expect, inject, it } from "vitest";
@@ -140,6 +142,231 @@ describe("linkerd smi validate", () => {
     ).not.toContain("web-split");
   });
 
+  it("--server keeps the offline diagnostics, reports each rejection as the apiserver's answer, and goes on", async () => {
+    const res = await validateWith([
+      "-f",
+      at("seed-002-invalid-shape.yaml"),
+      "-f",
+      at("string-weight.yaml"),
+      "-f",
+      at("traffic-split-leaf-weights.yaml"),
+      "--server",
+      "--kubeconfig",
+      kubeconfig,
+    ]);
+    expect(res.stderr).toBe("");
+    expect(res.code).toBe(1);
+    expect(res.stdout).toBe(
+      [
+        "seed-002-invalid-shape.yaml:8:3: document 1, TrafficSplit default/my-app-split",
+        "  error[unknown-field] spec.trafficRouting: spec.trafficRouting is not a field of spec (allowed: service, backends, matches); did you mean `backends`? SMI lists the weighted Services under `backends`, each entry `{service: <name>, weight: <weight>}`. Written the SMI way, yours is: backends: [{service: my-app-v1, weight: 900m}, {service: my-app-v2, weight: 100m}]",
+        "    did you mean: backends",
+        "seed-002-invalid-shape.yaml:6:1: document 1, TrafficSplit default/my-app-split",
+        "  error[missing-field] spec.backends: spec.backends is missing: list the Services to split traffic between with their weights, e.g. backends: [{service: my-app-v1, weight: 900m}, {service: my-app-v2, weight: 100m}]",
+        "    did you mean: backends: [{service: my-app-v1, weight: 900m}, {service: my-app-v2, weight: 100m}]",
+        "seed-002-invalid-shape.yaml:8:3: document 1, TrafficSplit default/my-app-split",
+        "  error[server-rejected] spec.trafficRouting: the apiserver rejects spec.trafficRouting: field not declared in schema; remove it (server-side dry run)",
+        "string-weight.yaml:11:13: document 1, TrafficSplit default/web-split",
+        '  error[crd-schema] spec.backends[0].weight: spec.backends[0].weight is the string "50", but the TrafficSplit CRD\'s v1alpha2 schema wants a number: the apiserver rejects it; write 50 without quotes',
+        "    did you mean: 50",
+        "string-weight.yaml:11:5: document 1, TrafficSplit default/web-split",
+        "  error[server-rejected] spec.backends[0].weight: the apiserver rejects spec.backends[0].weight: expected numeric (int or float), got string (server-side dry run)",
+        // Checked by the cluster too, after the rejections of the other files.
+        "traffic-split-leaf-weights.yaml: document 1, TrafficSplit backend-traffic-split: valid, backend-svc -> backend-svc 500m (100.0%), failing-svc 0 (0.0%)",
+        "",
+        "3 TrafficSplits in 3 files: 1 valid, 2 invalid (5 errors, 0 warnings)",
+        "",
+      ].join("\n"),
+    );
+  });
+
+  it("--server: a cluster that cannot be reached, said as such, after the offline report", async () => {
+    // A kubeconfig whose apiserver nobody listens on.
+    const unreachable = join(mkdtempSync(join(tmpdir(), "validate-")), "kubeconfig");
+    writeFileSync(
+      unreachable,
+      [
+        "apiVersion: v1",
+        "kind: Config",
+        "clusters: [{name: c, cluster: {server: 'https://127.0.0.1:1'}}]",
+        "users: [{name: u, user: {token: t}}]",
+        "contexts: [{name: x, context: {cluster: c, user: u}}]",
+        "current-context: x",
+        "",
+      ].join("\n"),
+    );
+    const res = await validateWith([
+      "-f",
+      at("backend-split.yaml"),
+      "--server",
+      "--kubeconfig",
+      unreachable,
+    ]);
+    expect(res.code).toBe(1);
+    expect(res.stdout).toBe(
+      [
+        "backend-split.yaml: document 1, TrafficSplit trafficsplit-sample/backend-split: valid, backend-svc -> backend-svc 500 (50.0%), failing-svc 500 (50.0%)",
+        "",
+        "1 TrafficSplit in 1 file: 1 valid, 0 invalid (0 errors, 0 warnings)",
+        "",
+      ].join("\n"),
+    );
+    expect(res.stderr).toMatch(
+      /^Error: --server: could not reach the cluster, so the report above lacks its answers: .*ECONNREFUSED.*\n$/,
+    );
+  });
+
+  it("an export of a split stored as v1alpha1 (served as v1alpha4 unchanged): a warning, as the apiserver takes it back", async () => {
+    const admin = KubeHttp.fromKubeconfig(kubeconfig);
+    const base = "/apis/split.smi-spec.io";
+    await admin.post(`${base}/v1alpha1/namespaces/default/trafficsplits`, {
+      apiVersion: "split.smi-spec.io/v1alpha1",
+      kind: "TrafficSplit",
+      metadata: { name: "exported-split", namespace: "default" },
+      spec: {
+        service: "web",
+        backends: [
+          { service: "web-v1", weight: "900m" },
+          { service: "web-v2", weight: "100m" },
+        ],
+      },
+    });
+    // What `kubectl get ts -A -o yaml` reads: the preferred version, v1alpha4, unconverted.
+    const list = (await admin.get(`${base}/v1alpha4/trafficsplits`)).body as {
+      items: { metadata: { name: string; resourceVersion: string }; spec: unknown }[];
+    };
+    const exported = list.items.find((i) => i.metadata.name === "exported-split");
+    expect(exported?.spec).toEqual({
+      service: "web",
+      backends: [
+        { service: "web-v1", weight: "900m" },
+        { service: "web-v2", weight: "100m" },
+      ],
+    });
+    const text = JSON.stringify({ apiVersion: "v1", kind: "List", items: [exported] });
+
+    // What the apiserver does with the export (CRD validation ratcheting: only what changes is
+    // validated again). `kubectl replace` (PUT) takes it, with other fields changed too:
+    const path = `${base}/v1alpha4/namespaces/default/trafficsplits/exported-split`;
+    const replaced = await admin.request("PUT", path, { body: exported });
+    expect(replaced.status).toBe(200);
+    const relabelled = await admin.request("PUT", path, {
+      body: {
+        ...(replaced.body as { metadata: object }),
+        metadata: { ...(replaced.body as { metadata: object }).metadata, labels: { app: "web" } },
+      },
+    });
+    expect(relabelled.status).toBe(200);
+    // `kubectl apply` (a merge patch of what differs) takes a change of another field,
+    const patch = (body: unknown) =>
+      admin.request("PATCH", path, { body, contentType: "application/merge-patch+json" });
+    expect((await patch({ spec: { service: "web-apex" } })).status).toBe(200);
+    // not new string weights,
+    const reweighted = await patch({
+      spec: {
+        backends: [
+          { service: "web-v1", weight: "800m" },
+          { service: "web-v2", weight: "200m" },
+        ],
+      },
+    });
+    expect(reweighted.status).toBe(422);
+    expect(reweighted.text).toContain(
+      'spec.backends[0].weight in body must be of type number: \\"string\\"',
+    );
+    // nor a new object with the same content,
+    const created = await admin.post(`${base}/v1alpha4/namespaces/default/trafficsplits`, {
+      ...(exported as object),
+      metadata: { name: "exported-split-copy", namespace: "default" },
+    });
+    expect(created.status).toBe(422);
+    // and server-side apply (`kubectl apply --server-side`) fails on the typed object, unchanged.
+    // (what kubectl sends: the object without managedFields and resourceVersion)
+    const metadata: Record<string, unknown> = {
+      ...(relabelled.body as { metadata: Record<string, unknown> }).metadata,
+    };
+    delete metadata.managedFields;
+    delete metadata.resourceVersion;
+    const applied = await admin.apply(
+      path,
+      { ...(relabelled.body as object), metadata },
+      "kubectl",
+    );
+    expect(applied.status).toBe(500);
+    expect(applied.text).toContain(
+      ".spec.backends[0].weight: expected numeric (int or float), got string",
+    );
+
+    const res = await validateWith(["-f", "-"], { stdin: text });
+    expect(res.stderr).toBe("");
+    expect(res.code).toBe(0);
+    expect(res.stdout).toContain(
+      'warning[crd-schema] spec.backends[0].weight: spec.backends[0].weight is the string "900m", but the TrafficSplit CRD\'s v1alpha4 schema wants a number; this is an export of a stored TrafficSplit (it has metadata.resourceVersion): it was stored under v1alpha1, whose schema allows it, and is served as v1alpha4 unchanged (the CRD converts with None). The apiserver takes it back as it is with kubectl apply or kubectl replace (fields that do not change are not validated again), but rejects it with kubectl apply --server-side, when this field changes, or as a new object; write apiVersion split.smi-spec.io/v1alpha1 or integer weights',
+    );
+    expect(res.stdout).toContain(
+      "<stdin>: document 1, items[0], TrafficSplit default/exported-split: valid, web -> web-v1 900m (90.0%), web-v2 100m (10.0%)\n",
+    );
+    // The same split as a manifest of its own (no server fields, not in a List) is an error.
+    const manifest = JSON.stringify({
+      ...(exported as object),
+      metadata: { name: "exported-split", namespace: "default" },
+    });
+    const fresh = await validateWith(["-f", "-"], { stdin: manifest });
+    expect(fresh.code).toBe(1);
+    expect(fresh.stdout).toContain(
+      'error[crd-schema] spec.backends[0].weight: spec.backends[0].weight is the string "900m", but the TrafficSplit CRD\'s v1alpha4 schema wants a number: the apiserver rejects it\n',
+    );
+    expect(res.stdout).toContain(
+      "1 TrafficSplit in 1 file: 1 valid, 0 invalid (0 errors, 2 warnings)\n",
+    );
+    await admin.delete(path);
+  });
+
+  it("--server sends an export without the fields only the apiserver writes (managedFields, resourceVersion, uid)", async () => {
+    const admin = KubeHttp.fromKubeconfig(kubeconfig);
+    const base = "/apis/split.smi-spec.io";
+    const split = {
+      apiVersion: "split.smi-spec.io/v1alpha2",
+      kind: "TrafficSplit",
+      metadata: { name: "exported-valid", namespace: "default" },
+      spec: {
+        service: "web",
+        backends: [
+          { service: "web-v1", weight: 900 },
+          { service: "web-v2", weight: 100 },
+        ],
+      },
+    };
+    const path = `${base}/v1alpha2/namespaces/default/trafficsplits/exported-valid`;
+    expect((await admin.apply(path, split, "kubectl")).status).toBe(201);
+    const exported = (await admin.get(path)).body as { metadata: Record<string, unknown> };
+    expect(exported.metadata.managedFields).toBeDefined();
+    // From another cluster, or stale: another uid and resourceVersion.
+    const elsewhere = {
+      ...exported,
+      metadata: {
+        ...exported.metadata,
+        uid: "0b5c7e8e-0000-4000-8000-000000000000",
+        resourceVersion: "1",
+      },
+    };
+    const res = await validateWith(["-f", "-", "--server", "--kubeconfig", kubeconfig], {
+      stdin: JSON.stringify({ apiVersion: "v1", kind: "List", items: [exported, elsewhere] }),
+    });
+    expect(res.stderr).toBe("");
+    expect(res.stdout).toBe(
+      [
+        "<stdin>: document 1, items[0], TrafficSplit default/exported-valid: valid, web -> web-v1 900 (90.0%), web-v2 100 (10.0%)",
+        "<stdin>: document 1, items[1], TrafficSplit default/exported-valid: valid, web -> web-v1 900 (90.0%), web-v2 100 (10.0%)",
+        "",
+        "2 TrafficSplits in 1 file: 2 valid, 0 invalid (0 errors, 0 warnings)",
+        "",
+      ].join("\n"),
+    );
+    expect(res.code).toBe(0);
+    await admin.delete(path);
+  });
+
   it("reports YAML syntax errors with file and line, and goes on with the next document", async () => {
     const res = await validate("-f", at("syntax-error.yaml"));
     expect(res.code).toBe(1);
@@ -222,7 +449,13 @@ describe("linkerd smi validate", () => {
     expect(none.stderr).toContain("no manifests given: pass -f FILE, -f DIR or -f -");
     const missing = await validate("-f", at("nope.yaml"));
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toBe("Error: cannot read nope.yaml: no such file or directory\n");
-    expect((await validate("-f", at("backend-split.yaml"), "-o", "xml")).code).toBe(2);
+    expect(missing.stderr).toBe(
+      "Error: cannot read nope.yaml: no such file or directory\nRun 'linkerd smi validate --help' for usage.\n",
+    );
+    const xml = await validate("-f", at("backend-split.yaml"), "-o", "xml");
+    expect(xml.code).toBe(2);
+    expect(xml.stderr).toBe(
+      "Error: --output must be one of: text, json (got \"xml\")\nRun 'linkerd smi validate --help' for usage.\n",
+    );
   });
 });

@@ -103,7 +103,7 @@ describe("check", () => {
       check({ output: "yaml", wait: "1s", pre: false, verbose: false }, unreachable, io),
     ).rejects.toMatchObject({
       exitCode: 2,
-      message: "Invalid output type 'yaml'. Supported output types are: json, table, short",
+      message: '--output must be one of: table, json, short (got "yaml")',
     });
     await expect(
       check({ output: "json", wait: "1 minute", pre: false, verbose: false }, unreachable, io),

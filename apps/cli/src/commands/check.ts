@@ -6,7 +6,14 @@ import { checkOutput, symbols, TablePrinter } from "../check/output.js";
 import { runChecks, type Category } from "../check/runner.js";
 import { preCategory, smiCategory } from "../check/smi.js";
 import { DEFAULT_NAMESPACE } from "../extension.js";
-import { clientFactory, exitWith, flagBool, rootOptions, type CommandContext } from "../flags.js";
+import {
+  checkOutputFormat,
+  clientFactory,
+  exitWith,
+  flagBool,
+  rootOptions,
+  type CommandContext,
+} from "../flags.js";
 import { CliError } from "../errors.js";
 import type { CliIO } from "../io.js";
 import { createProgress } from "../output/progress.js";
@@ -40,12 +47,9 @@ export async function check(
   client: () => KubeClient,
   io: CliIO,
 ): Promise<number> {
-  const output = options.output === "basic" ? "table" : options.output;
-  if (!["table", "json", "short"].includes(output))
-    throw new CliError(
-      `Invalid output type '${options.output}'. Supported output types are: json, table, short`,
-      2,
-    );
+  // `basic` is Linkerd's old name of the table.
+  checkOutputFormat(options.output, ["table", "json", "short"], ["basic"]);
+  const output = options.output === "basic" || options.output === "" ? "table" : options.output;
   const wait = parseGoDuration(options.wait);
   if (wait === undefined || wait < 0)
     throw new CliError(
@@ -88,6 +92,9 @@ export async function check(
           }),
         ];
     const started = Date.now();
+    // Without a spinner (a CI log, a pipe, -o json), a retried check says once what it waits for.
+    const spinning = !json && io.errIsTTY === true;
+    const announced = new Set<string>();
     const summary = await runChecks(categories, {
       deadline: started + wait,
       ...(options.retryIntervalMs === undefined
@@ -100,6 +107,12 @@ export async function check(
           io.err(
             `${c.description}: ${message}; retrying (until ${formatGoDuration(wait)} after the start)\n`,
           );
+        else if (!spinning && !announced.has(c.id)) {
+          announced.add(c.id);
+          io.err(
+            `Waiting for "${c.description}" (up to ${formatGoDuration(wait)}, --wait): ${message}\n`,
+          );
+        }
       },
       onResult: (result) => {
         progress.stop();

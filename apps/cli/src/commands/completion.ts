@@ -42,19 +42,36 @@ const fishQuote = (s: string) => `'${s.replace(/\\/g, "\\\\").replace(/'/g, "\\'
 const psQuote = (s: string) => `'${s.replace(/'/g, "''")}'`;
 const ident = (name: string) => name.replace(/[^A-Za-z0-9]/g, "_");
 
+/**
+ * The bash function, for both `linkerd-smi ...` and `linkerd smi ...` (the linkerd CLI runs the
+ * extension). For `linkerd`, the words after `linkerd smi` are completed as ours and any other
+ * `linkerd ...` goes to the completion linkerd had when the script was loaded (load this one
+ * after linkerd's), so that linkerd's own completion keeps working.
+ */
 function bash(tree: CompletionTree): string {
   const fn = `_${ident(tree.name)}`;
+  const prev = `__${ident(tree.name)}_linkerd_completion`;
   const cases = tree.commands
     .map(
       (c) =>
         `    ${c.name}) flags=${single([...c.flags.map((f) => f.flag), ...tree.rootFlags].join(" "))} ;;`,
     )
     .join("\n");
-  return `# bash completion for ${tree.name}
+  return `# bash completion for ${tree.name}, also as \`linkerd smi\` (load it after linkerd's own)
 # Load it with: source <(${tree.name} completion bash)
 ${fn}() {
-  local cur="\${COMP_WORDS[COMP_CWORD]}" sub="" flags="" i
-  for ((i = 1; i < COMP_CWORD; i++)); do
+  local cur="\${COMP_WORDS[COMP_CWORD]}" sub="" flags="" i first=1
+  if [[ "\${COMP_WORDS[0]##*/}" == linkerd ]]; then
+    if [[ "\${COMP_WORDS[1]}" != smi || COMP_CWORD -lt 2 ]]; then
+      # Not \`linkerd smi ...\`: linkerd's own completion, if it had one.
+      if [[ -n "\${${prev}:-}" ]]; then
+        "\${${prev}}" "$@"
+      fi
+      return
+    fi
+    first=2
+  fi
+  for ((i = first; i < COMP_CWORD; i++)); do
     case "\${COMP_WORDS[i]}" in
       -*) ;;
       *) sub="\${COMP_WORDS[i]}"; break ;;
@@ -83,39 +100,72 @@ ${cases}
   return 0
 }
 complete -o default -F ${fn} ${tree.name}
+${bashChain(fn, prev)}`;
+}
+
+/** bash: remembers linkerd's completion function, then completes \`linkerd\` with ours. */
+function bashChain(fn: string, prev: string): string {
+  return `${prev}=$(complete -p linkerd 2>/dev/null | sed -n 's/.*-F \\([^ ]*\\).*/\\1/p')
+if [[ "$${prev}" == ${fn} ]]; then ${prev}=""; fi
+complete -o default -F ${fn} linkerd
 `;
 }
 
 function zsh(tree: CompletionTree): string {
+  const fn = `_${ident(tree.name)}`;
+  // The bash function through bashcompinit; \`linkerd\` keeps its own zsh completion (_comps)
+  // for everything but \`linkerd smi ...\`.
   return `#compdef ${tree.name}
-# zsh completion for ${tree.name}
+# zsh completion for ${tree.name}, also as \`linkerd smi\` (load it after linkerd's own)
 # Load it with: source <(${tree.name} completion zsh)
 autoload -U +X bashcompinit && bashcompinit
-${bash(tree)}`;
+${bash(tree).replace(bashChain(fn, `__${ident(tree.name)}_linkerd_completion`), "")}__${ident(tree.name)}_zsh_linkerd=\${_comps[linkerd]:-}
+if [[ "$__${ident(tree.name)}_zsh_linkerd" == ${fn}_zsh ]]; then __${ident(tree.name)}_zsh_linkerd=""; fi
+${fn}_zsh() {
+  if [[ "\${words[2]}" == smi ]]; then
+    _bash_complete -o default -F ${fn}
+  elif [[ -n "$__${ident(tree.name)}_zsh_linkerd" ]]; then
+    "$__${ident(tree.name)}_zsh_linkerd" "$@"
+  else
+    _files
+  fi
+}
+compdef ${fn}_zsh linkerd
+`;
 }
 
 function fish(tree: CompletionTree): string {
   const lines = [
-    `# fish completion for ${tree.name}`,
+    `# fish completion for ${tree.name}, also as \`linkerd smi\``,
     `# Load it with: ${tree.name} completion fish | source`,
     `complete -c ${tree.name} -f`,
   ];
   const names = tree.commands.map((c) => c.name).join(" ");
-  for (const c of tree.commands)
-    lines.push(
-      `complete -c ${tree.name} -n "not __fish_seen_subcommand_from ${names}" -a ${c.name} -d ${fishQuote(c.description)}`,
-    );
-  for (const c of tree.commands) {
-    for (const f of c.flags) {
-      const opt = f.flag.startsWith("--") ? `-l ${f.flag.slice(2)}` : `-s ${f.flag.slice(1)}`;
-      lines.push(
-        `complete -c ${tree.name} -n "__fish_seen_subcommand_from ${c.name}" ${opt} -d ${fishQuote(f.description)}`,
-      );
-    }
-  }
+  // For \`linkerd\`, the same specs under \`smi\`; they add to linkerd's own.
+  const forms = [
+    { command: tree.name, within: "" },
+    { command: "linkerd", within: "__fish_seen_subcommand_from smi; and " },
+  ];
   lines.push(
-    `complete -c ${tree.name} -n "__fish_seen_subcommand_from completion" -a ${fishQuote(SHELLS.join(" "))}`,
+    `complete -c linkerd -n "not __fish_seen_subcommand_from smi" -a smi -d ${fishQuote("The Linkerd SMI extension")}`,
   );
+  for (const { command, within } of forms) {
+    for (const c of tree.commands)
+      lines.push(
+        `complete -c ${command} -f -n "${within}not __fish_seen_subcommand_from ${names}" -a ${c.name} -d ${fishQuote(c.description)}`,
+      );
+    for (const c of tree.commands) {
+      for (const f of c.flags) {
+        const opt = f.flag.startsWith("--") ? `-l ${f.flag.slice(2)}` : `-s ${f.flag.slice(1)}`;
+        lines.push(
+          `complete -c ${command} -n "${within}__fish_seen_subcommand_from ${c.name}" ${opt} -d ${fishQuote(f.description)}`,
+        );
+      }
+    }
+    lines.push(
+      `complete -c ${command} -f -n "${within}__fish_seen_subcommand_from completion" -a ${fishQuote(SHELLS.join(" "))}`,
+    );
+  }
   return `${lines.join("\n")}\n`;
 }
 
@@ -171,6 +221,10 @@ export function newCmdCompletion(ctx: CommandContext): Command {
     .addHelpText(
       "after",
       `
+The bash, zsh and fish scripts complete both \`linkerd-smi ...\` and \`linkerd smi
+...\`; for \`linkerd\` they hand every other command to linkerd's own completion,
+so load them after it. The PowerShell script completes \`linkerd-smi\` only.
+
 Examples:
   # bash, this shell only (add it to ~/.bashrc to keep it)
   source <(linkerd-smi completion bash)

@@ -102,7 +102,7 @@ describe("linkerd smi convert", () => {
       await run(["--kubeconfig", "/nonexistent", "convert", "-f", join(dir, "split.yaml")], io),
     ).toBe(1);
     expect(io.stderr()).toContain(
-      "error: TrafficSplit test/podinfo: cannot resolve Service test/podinfo: it is not in the input and not in a reachable cluster; add its manifest to the input or pass --port",
+      "error: TrafficSplit test/podinfo: cannot resolve Service test/podinfo: it is not in the input, and no cluster could be reached; add its manifest to the input or pass --port",
     );
     const withPort = capture();
     expect(

@@ -25,7 +25,7 @@ import { ResourceClient, ServiceV1, type KubeTransport } from "@linkerd-smi/kube
 import { isMap, parseAllDocuments, stringify } from "yaml";
 import { CliError } from "../errors.js";
 import { clusterClient, type RootOptions } from "../cluster.js";
-import type { CommandContext } from "../flags.js";
+import { checkOutputFormat, type CommandContext } from "../flags.js";
 import type { CliIO } from "../io.js";
 import { lintSources, looksLikeTrafficSplit, type Source } from "../validate/lint.js";
 import { readSources, renderValidateReport } from "./validate.js";
@@ -66,6 +66,8 @@ export interface ConvertLookup {
   service(namespace: string, name: string): Promise<ServiceLike | undefined>;
   /** The HTTPRouteGroup in the cluster, or undefined. */
   routeGroup(namespace: string, name: string): Promise<unknown>;
+  /** Whether a cluster has answered (so that a Service it lacks is known not to exist). */
+  answered?(): boolean;
 }
 
 /** Options of {@link convertObjects}. */
@@ -140,18 +142,23 @@ export async function convertObjects(
     if (!parsed.ok) continue; // validate has reported it
     const apex = parsed.split.service;
     let service = services.get(apexKey) ?? (await lookup.service(namespace, apex));
+    // Where the Service was looked for: a cluster that answered says it does not exist.
+    const nowhere =
+      lookup.answered?.() === true
+        ? "it is not in the input, and the cluster has no such Service"
+        : "it is not in the input, and no cluster could be reached";
     if (service === undefined && options.ports !== undefined && options.ports.length > 0) {
       service = {
         metadata: { name: apex, namespace },
         spec: { ports: options.ports.map((port) => ({ port })) },
       };
       notes.push(
-        `${label}: Service ${namespace}/${apex} not found; using --port ${options.ports.join(",")}`,
+        `${label}: Service ${namespace}/${apex} not found (${nowhere}); using --port ${options.ports.join(",")}`,
       );
     }
     if (service === undefined) {
       failures.push(
-        `${label}: cannot resolve Service ${namespace}/${apex}: it is not in the input and not in a reachable cluster; add its manifest to the input or pass --port`,
+        `${label}: cannot resolve Service ${namespace}/${apex}: ${nowhere}; add its manifest to the input or pass --port`,
       );
       continue;
     }
@@ -213,6 +220,7 @@ function clusterLookup(transport: () => KubeTransport, io: CliIO): ConvertLookup
       ),
     routeGroup: (namespace, name) =>
       attempt((t) => new ResourceClient(t, httpRouteGroupResource()).get(namespace, name)),
+    answered: () => reachable === true,
   };
 }
 
@@ -244,8 +252,7 @@ export async function convert(
   io: CliIO,
 ): Promise<number> {
   const output = flags.output ?? "yaml";
-  if (!["yaml", "json"].includes(output))
-    throw new CliError(`unsupported output format "${output}": use -o yaml or -o json`, 2);
+  checkOutputFormat(output, ["yaml", "json"]);
   if (!(HTTP_ROUTE_VERSIONS as readonly string[]).includes(flags.apiVersion))
     throw new CliError(
       `--api-version ${flags.apiVersion}: use ${HTTP_ROUTE_VERSIONS.join(" or ")} (v1beta1 for Linkerd 2.15 to 2.17)`,
@@ -315,7 +322,7 @@ export function convertCommand(
       collect,
       [],
     )
-    .option("--namespace <namespace>", "namespace of objects that name none", "default")
+    .option("-n, --namespace <namespace>", "namespace of objects that name none", "default")
     .option("--no-tcp-routes", "write no TCPRoutes for opaque ports (their CRD is not installed)")
     .addHelpText(
       "after",

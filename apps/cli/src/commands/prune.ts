@@ -5,7 +5,7 @@ import { stringify } from "yaml";
 import { manifestObjects, renderExtension, type ValueFlags } from "../chart.js";
 import { CliError } from "../errors.js";
 import { DEFAULT_NAMESPACE, EXTENSION_LABEL, EXTENSION_NAME } from "../extension.js";
-import { clientFactory, valueOptions, type CommandContext } from "../flags.js";
+import { checkOutputFormat, clientFactory, valueOptions, type CommandContext } from "../flags.js";
 import type { CliIO } from "../io.js";
 
 /**
@@ -85,8 +85,7 @@ export async function prune(
   client: () => KubeClient,
   io: CliIO,
 ): Promise<void> {
-  if (!["yaml", "json"].includes(options.output))
-    throw new CliError(`unsupported output format "${options.output}": use yaml or json`, 2);
+  checkOutputFormat(options.output, ["yaml", "json"]);
   const expected = await renderExtension(options.namespace, options);
   const kube = client();
   let extra: KubeObject[];
@@ -115,11 +114,10 @@ export function newCmdPrune(ctx: CommandContext): Command {
         "Print the extension's objects that are no longer part of it, for `| kubectl delete -f -`",
       )
       .addOption(
-        new Option("-o, --output <format>", "output format")
-          .choices(["yaml", "json"])
-          .default("yaml"),
+        new Option("-o, --output <format>", "output format: yaml or json").default("yaml"),
       ),
     DEFAULT_NAMESPACE,
+    "namespace the extension is installed in",
   )
     .addHelpText(
       "after",

@@ -12,7 +12,7 @@ const run = (over: Partial<StatOptions>) =>
 describe("stat's flags", () => {
   it("are checked before anything is asked, with usage exit code 2", async () => {
     const cases: [Partial<StatOptions>, string][] = [
-      [{ output: "yaml" }, 'unsupported output format "yaml": use -o table, -o wide or -o json'],
+      [{ output: "yaml" }, '--output must be one of: table, wide, json (got "yaml")'],
       [
         { allNamespaces: true, namespace: "a" },
         "--namespace and --all-namespaces cannot be used together",

@@ -7,7 +7,7 @@ import { currentNamespace, type KubeClient } from "@linkerd-smi/kube";
 import { Command, Option } from "commander";
 import { clusterClient, type RootOptions } from "../cluster.js";
 import { CliError } from "../errors.js";
-import type { CommandContext } from "../flags.js";
+import { checkOutputFormat, type CommandContext } from "../flags.js";
 import type { CliIO } from "../io.js";
 import {
   adaptorClusterDomain,
@@ -86,11 +86,7 @@ export async function stat(
   client: () => KubeClient,
   io: CliIO,
 ): Promise<void> {
-  if (!["", "table", "wide", "json"].includes(options.output))
-    throw new CliError(
-      `unsupported output format "${options.output}": use -o table, -o wide or -o json`,
-      2,
-    );
+  checkOutputFormat(options.output, ["table", "wide", "json"]);
   if (options.allNamespaces && options.namespace !== undefined)
     throw new CliError("--namespace and --all-namespaces cannot be used together", 2);
   if (options.allNamespaces && options.split !== undefined)

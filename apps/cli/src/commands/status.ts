@@ -6,7 +6,7 @@ import { CliError } from "../errors.js";
 import type { CliIO } from "../io.js";
 import { renderTable } from "../output/table.js";
 import { adaptorSettings } from "../extension.js";
-import { clientFactory, exitWith, type CommandContext } from "../flags.js";
+import { checkOutputFormat, clientFactory, exitWith, type CommandContext } from "../flags.js";
 import {
   explainReadError,
   gatewayView,
@@ -145,11 +145,7 @@ export async function status(
   client: () => KubeClient,
   io: CliIO,
 ): Promise<number> {
-  if (!["", "wide", "table", "json", "yaml"].includes(options.output))
-    throw new CliError(
-      `unsupported output format "${options.output}": use -o wide, -o json or -o yaml (or leave -o out)`,
-      2,
-    );
+  checkOutputFormat(options.output, ["table", "wide", "json", "yaml"]);
   if (options.allNamespaces && options.namespace !== undefined)
     throw new CliError("--namespace and --all-namespaces cannot be used together", 2);
   if (options.clusterDomain !== undefined) {

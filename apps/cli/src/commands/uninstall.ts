@@ -56,6 +56,7 @@ export function newCmdUninstall(ctx: CommandContext): Command {
         false,
       ),
     DEFAULT_NAMESPACE,
+    "namespace the extension is installed in",
   )
     .addHelpText(
       "after",

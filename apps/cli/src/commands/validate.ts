@@ -8,7 +8,6 @@ import {
   type DiagnosticCode,
 } from "@linkerd-smi/core";
 import {
-  classifyError,
   currentNamespace,
   defineResource,
   KubeError,
@@ -16,15 +15,23 @@ import {
   type KubeObject,
   ResourceClient,
 } from "@linkerd-smi/kube";
-import { parseAllDocuments } from "yaml";
+import { LineCounter, parseAllDocuments, type Document } from "yaml";
 import { CliError } from "../errors.js";
 import { trafficSplitCrd } from "../crd.js";
-import { clientFactory, collect, exitWith, type CommandContext } from "../flags.js";
+import {
+  checkOutputFormat,
+  clientFactory,
+  collect,
+  exitWith,
+  type CommandContext,
+} from "../flags.js";
 import type { CliIO } from "../io.js";
 import {
+  fieldPosition,
   lintSources,
   looksLikeTrafficSplit,
   objectRef,
+  pathSegments,
   type LintReport,
   type Problem,
   type Source,
@@ -38,26 +45,35 @@ export interface ValidateOptions {
   server?: () => KubeClient;
 }
 
+interface SplitObject {
+  file: string;
+  document: number;
+  item?: number;
+  object: Record<string, unknown>;
+  /** Where a field path of the object is in its file (the document's start when it is not there). */
+  locate: (path: string) => { line?: number; column?: number };
+}
+
 /** Every TrafficSplit object of the sources, where it is (document, List item). */
-function splitObjects(
-  sources: readonly Source[],
-): { file: string; document: number; item?: number; object: Record<string, unknown> }[] {
-  const found: {
-    file: string;
-    document: number;
-    item?: number;
-    object: Record<string, unknown>;
-  }[] = [];
+function splitObjects(sources: readonly Source[]): SplitObject[] {
+  const found: SplitObject[] = [];
   for (const source of sources) {
-    let docs: unknown[];
+    const lines = new LineCounter();
+    let docs: Document.Parsed[];
     try {
-      docs = parseAllDocuments(source.text).map((d) =>
-        d.errors.length > 0 ? null : (d.toJS() as unknown),
-      );
+      docs = parseAllDocuments(source.text, { lineCounter: lines }) as Document.Parsed[];
     } catch {
       continue;
     }
-    docs.forEach((value, i) => {
+    if (!Array.isArray(docs)) continue;
+    docs.forEach((doc, i) => {
+      if (doc.errors.length > 0) return;
+      let value: unknown;
+      try {
+        value = doc.toJS({ maxAliasCount: 1000 });
+      } catch {
+        return;
+      }
       const isObj = (v: unknown): v is Record<string, unknown> =>
         typeof v === "object" && v !== null && !Array.isArray(v);
       if (!isObj(value)) return;
@@ -68,33 +84,101 @@ function splitObjects(
       const objects =
         items === undefined ? [{ object: value }] : items.map((object, item) => ({ object, item }));
       for (const { object, item } of objects as { object: unknown; item?: number }[])
-        if (isObj(object) && looksLikeTrafficSplit(object))
+        if (isObj(object) && looksLikeTrafficSplit(object)) {
+          const prefix = item === undefined ? [] : ["items", item];
           found.push({
             file: source.name,
             document: i + 1,
             ...(item === undefined ? {} : { item }),
             object,
+            locate: (path) =>
+              fieldPosition(doc.contents, lines, [...prefix, ...pathSegments(path)]),
           });
+        }
     });
   }
   return found;
 }
 
+/** What the apiserver said of one TrafficSplit, as problems: one per field it names. */
+export function serverProblems(
+  error: KubeError,
+  object: Record<string, unknown>,
+  namespace: string,
+): { path: string; message: string }[] {
+  const detail = error.serverMessage.trim();
+  const apiVersion = String(object.apiVersion);
+  if (error.kind === "not-found")
+    return [
+      {
+        path: "",
+        message: /namespaces? "/.test(detail)
+          ? `namespace ${namespace} does not exist in the cluster (server-side dry run): ${detail}`
+          : `the cluster does not serve ${apiVersion} TrafficSplits (server-side dry run): ${detail}`,
+      },
+    ];
+  if (error.kind === "forbidden")
+    return [
+      {
+        path: "",
+        message: `the apiserver does not let you apply it (server-side dry run): ${detail}`,
+      },
+    ];
+  // Schema validation (422 Invalid) names each field in its causes.
+  const causes = (error.details?.details?.causes ?? []).filter(
+    (c) => c.field !== undefined && c.field !== "" && c.field !== "<nil>",
+  );
+  if (causes.length > 0)
+    return causes.map((c) => {
+      const field = (c.field ?? "").replace(/^\./, "");
+      const said = (c.message ?? c.reason ?? "").trim();
+      return {
+        path: field,
+        message: `the apiserver rejects ${field}: ${said.startsWith(field) ? said.slice(field.length).replace(/^:\s*/, "") : said} (server-side dry run)`,
+      };
+    });
+  // Server-side apply builds a typed object from the schema first, and answers what does not fit
+  // with HTTP 500, a field a line: `failed to create typed patch object (...): .spec.trafficRouting:
+  // field not declared in schema`, `... to smd typed: errors:\n  .spec.backends[0].weight: expected
+  // numeric (int or float), got string`.
+  const typed = [
+    ...detail.matchAll(/(?:^|[\s:])\.([A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+|\[\d+\])*): ([^\n]+)/g),
+  ];
+  if (typed.length > 0)
+    return typed.map((m) => {
+      const path = m[1] ?? "";
+      const said = (m[2] ?? "").trim();
+      return {
+        path,
+        message: `the apiserver rejects ${path}: ${said}${said === "field not declared in schema" ? "; remove it" : ""} (server-side dry run)`,
+      };
+    });
+  return [
+    {
+      path: "",
+      message: `the apiserver rejects it${error.status === undefined ? "" : ` (HTTP ${String(error.status)})`} (server-side dry run): ${detail}`,
+    },
+  ];
+}
+
 /**
  * A server-side dry run (apply, dryRun=All) of every TrafficSplit: what the cluster itself says,
- * its CRD and admission included. Nothing is stored.
+ * its CRD and admission included, beside the offline diagnostics. Nothing is stored. Every
+ * document is sent, whatever the others got; `unreachable` says why the cluster could not be
+ * asked (no answer at all), in which case the rest are not sent.
  */
 async function serverDryRun(
   report: LintReport,
   sources: readonly Source[],
   client: () => KubeClient,
-): Promise<LintReport> {
+): Promise<{ report: LintReport; unreachable?: string }> {
   const kube = client();
   const problems = [...report.problems];
   const invalid = new Set<string>();
+  let unreachable: string | undefined;
   try {
     const fallback = currentNamespace(kube.kubeConfig);
-    for (const { file, document, item, object } of splitObjects(sources)) {
+    for (const { file, document, item, object, locate } of splitObjects(sources)) {
       const [group, version] = String(object.apiVersion).split("/");
       const resource = defineResource<KubeObject>({
         group: group ?? TRAFFIC_SPLIT_GROUP,
@@ -103,7 +187,15 @@ async function serverDryRun(
         kind: "TrafficSplit",
         namespaced: true,
       });
-      const metadata = (object.metadata ?? {}) as { name?: string; namespace?: string };
+      // An export (`kubectl get -o yaml`) carries what only the apiserver writes: server-side
+      // apply refuses managedFields, and takes resourceVersion and uid as preconditions (of
+      // another cluster's or an older object's); the manifest is what is checked, so they go.
+      const SERVER_WRITTEN = new Set(["managedFields", "resourceVersion", "uid"]);
+      const metadata = Object.fromEntries(
+        Object.entries((object.metadata ?? {}) as Record<string, unknown>).filter(
+          ([key]) => !SERVER_WRITTEN.has(key),
+        ),
+      ) as { name?: string; namespace?: string };
       const namespace = metadata.namespace ?? fallback;
       const ref = objectRef(object);
       try {
@@ -116,41 +208,39 @@ async function serverDryRun(
           },
         );
       } catch (error) {
-        const kind = classifyError(error);
-        if (kind !== "invalid" && kind !== "not-found" && kind !== "forbidden") {
-          throw new CliError(
-            `--server: could not reach the cluster: ${error instanceof Error ? error.message : String(error)}`,
-          );
+        // No HTTP answer at all: the cluster was not reached, and the next ones would not be.
+        if (!(error instanceof KubeError) || error.status === undefined) {
+          unreachable = error instanceof Error ? error.message : String(error);
+          break;
         }
-        const detail = (error instanceof KubeError ? error.serverMessage : String(error)).trim();
         invalid.add(`${file}#${document}#${item ?? -1}`);
-        problems.push({
-          file,
-          document,
-          ...(item === undefined ? {} : { item }),
-          object: ref,
-          severity: "error",
-          code: "server-rejected",
-          path: "",
-          message:
-            kind !== "not-found"
-              ? `the cluster rejects it (server-side dry run): ${detail}`
-              : /namespaces? "/.test(detail)
-                ? `namespace ${namespace} does not exist in the cluster (server-side dry run): ${detail}`
-                : `the cluster does not serve ${String(object.apiVersion)} TrafficSplits (server-side dry run): ${detail}`,
-        });
+        for (const { path, message } of serverProblems(error, object, namespace))
+          problems.push({
+            file,
+            document,
+            ...(item === undefined ? {} : { item }),
+            ...locate(path),
+            object: ref,
+            severity: "error",
+            code: "server-rejected",
+            path,
+            message,
+          });
       }
     }
   } finally {
     kube.close();
   }
   return {
-    ...report,
-    problems,
-    trafficSplits: report.trafficSplits.map((t) =>
-      invalid.has(`${t.file}#${t.document}#${t.item ?? -1}`) ? { ...t, valid: false } : t,
-    ),
-    errors: problems.filter((p) => p.severity === "error").length,
+    report: {
+      ...report,
+      problems,
+      trafficSplits: report.trafficSplits.map((t) =>
+        invalid.has(`${t.file}#${t.document}#${t.item ?? -1}`) ? { ...t, valid: false } : t,
+      ),
+      errors: problems.filter((p) => p.severity === "error").length,
+    },
+    ...(unreachable === undefined ? {} : { unreachable }),
   };
 }
 
@@ -289,11 +379,7 @@ export function validateJson(report: LintReport): unknown {
 }
 
 export async function validate(options: ValidateOptions, io: CliIO): Promise<number> {
-  if (!["", "table", "json"].includes(options.output))
-    throw new CliError(
-      `unsupported output format "${options.output}": use -o json (or leave -o out)`,
-      2,
-    );
+  checkOutputFormat(options.output, ["text", "json"], ["table"]);
   if (options.filenames.length === 0)
     throw new CliError(
       "no manifests given: pass -f FILE, -f DIR or -f - (standard input), as often as needed",
@@ -301,7 +387,9 @@ export async function validate(options: ValidateOptions, io: CliIO): Promise<num
     );
   const sources = await readSources(options.filenames, io);
   let report = lintSources(sources, { crd: trafficSplitCrd() });
-  if (options.server !== undefined) report = await serverDryRun(report, sources, options.server);
+  let unreachable: string | undefined;
+  if (options.server !== undefined)
+    ({ report, unreachable } = await serverDryRun(report, sources, options.server));
 
   if (report.skipped.length > 0) {
     const names = report.skipped
@@ -320,6 +408,11 @@ export async function validate(options: ValidateOptions, io: CliIO): Promise<num
 
   if (options.output === "json") io.out(`${JSON.stringify(validateJson(report), null, 2)}\n`);
   else io.out(renderValidateReport(report));
+  // The offline report stands; what the cluster would have said is missing.
+  if (unreachable !== undefined)
+    throw new CliError(
+      `--server: could not reach the cluster, so the report above lacks its answers: ${unreachable}`,
+    );
   return report.errors > 0 ? 1 : 0;
 }
 
@@ -334,7 +427,7 @@ export function newCmdValidate(ctx: CommandContext): Command {
       collect,
       [],
     )
-    .option("-o, --output <format>", "output format: json (default: text)")
+    .option("-o, --output <format>", "output format: text or json (default: text)")
     .option(
       "--server",
       "also send each TrafficSplit to the cluster as a server-side dry run (nothing is stored)",

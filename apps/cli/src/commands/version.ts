@@ -1,8 +1,7 @@
 import type { KubeClient } from "@linkerd-smi/kube";
-import { Command, Option } from "commander";
-import { CliError } from "../errors.js";
+import { Command } from "commander";
 import { adaptorVersion, UNAVAILABLE } from "../extension.js";
-import { clientFactory, rootOptions, type CommandContext } from "../flags.js";
+import { checkOutputFormat, clientFactory, rootOptions, type CommandContext } from "../flags.js";
 import type { CliIO } from "../io.js";
 import { CLI_VERSION } from "../version.js";
 
@@ -26,8 +25,7 @@ export async function version(
   io: CliIO,
   verbose: boolean,
 ): Promise<void> {
-  if (!["", "json"].includes(options.output))
-    throw new CliError(`unsupported output format "${options.output}": use -o json`, 2);
+  checkOutputFormat(options.output, ["text", "json"]);
   let server: string | undefined;
   if (!options.client) {
     const kube = client();
@@ -61,7 +59,7 @@ export function newCmdVersion(ctx: CommandContext): Command {
     .description("Print the CLI's version and the version of the adaptor running in the cluster")
     .option("--client", "print the client version only", false)
     .option("--short", "print the versions only", false)
-    .addOption(new Option("-o, --output <format>", "output format").choices(["json"]))
+    .option("-o, --output <format>", "output format: text or json (default: text)")
     .option("-n, --namespace <namespace>", "namespace of the adaptor (default: any)")
     .addHelpText(
       "after",

@@ -103,6 +103,17 @@ export function looksLikeTrafficSplit(object: Json): boolean {
   return apiVersion.startsWith(`${TRAFFIC_SPLIT_GROUP}/`) || kind.toLowerCase() === "trafficsplit";
 }
 
+/**
+ * Why `object` is an export of a stored object rather than a manifest (`kubectl get -o yaml`),
+ * or undefined: the fields only the apiserver writes, or being an item of a `kind: List`.
+ */
+export function exportReason(object: Json, listItem: boolean): string | undefined {
+  const metadata = isObject(object.metadata) ? object.metadata : {};
+  for (const field of ["resourceVersion", "uid", "managedFields"])
+    if (metadata[field] !== undefined) return `it has metadata.${field}`;
+  return listItem ? "it is an item of a List" : undefined;
+}
+
 /** `namespace/name`, `name`, or `<unnamed>`. */
 export function objectRef(object: Json): string {
   const metadata = isObject(object.metadata) ? object.metadata : {};
@@ -169,6 +180,18 @@ function position(lines: LineCounter, offset: number | undefined): Located {
   if (offset === undefined) return {};
   const { line, col } = lines.linePos(offset);
   return { line, column: col };
+}
+
+/**
+ * Where the field `segments` names is in a parsed document (`contents`, counted by `lines`): its
+ * key, or the nearest field above it that exists, or the document's start.
+ */
+export function fieldPosition(
+  contents: unknown,
+  lines: LineCounter,
+  segments: readonly (string | number)[],
+): Located {
+  return position(lines, locate(contents, segments, false));
 }
 
 /** The diagnostics of one TrafficSplit: the parser's, and the translation's when it parses. */
@@ -298,10 +321,15 @@ export function lintSources(
         const reported = new Set(
           diagnosed.diagnostics.filter((d) => d.severity === "error").map((d) => d.path),
         );
-        const schema = (options.crd === undefined ? [] : schemaProblems(object, options.crd))
+        const exported = exportReason(object, item !== undefined);
+        const schema = (
+          options.crd === undefined
+            ? []
+            : schemaProblems(object, options.crd, exported === undefined ? {} : { exported })
+        )
           .filter((p) => !reported.has(p.path))
           .map((p): Diagnostic => ({
-            severity: "error",
+            severity: p.severity ?? "error",
             code: p.code as Diagnostic["code"],
             path: p.path,
             message: p.message,

@@ -12,6 +12,8 @@ export interface SchemaProblem {
   readonly path: string;
   readonly message: string;
   readonly suggestion?: string;
+  /** Absent: an error. A warning for what the apiserver accepts back (see {@link schemaProblems}). */
+  readonly severity?: "warning";
 }
 
 type Json = Record<string, unknown>;
@@ -101,7 +103,6 @@ function walk(
   }
 }
 
-/** The problems the apiserver would reject `object` for, given the CRD it serves. */
 /** `a`, `a and b`, `a, b and c`. */
 function listVersions(names: readonly string[]): string {
   return names.length <= 1
@@ -109,25 +110,8 @@ function listVersions(names: readonly string[]): string {
     : `${names.slice(0, -1).join(", ")} and ${names.at(-1) ?? ""}`;
 }
 
-export function schemaProblems(object: Json, crd: TrafficSplitCrd): SchemaProblem[] {
-  const apiVersion = typeof object.apiVersion === "string" ? object.apiVersion : "";
-  if (!apiVersion.startsWith(`${TRAFFIC_SPLIT_GROUP}/`)) return [];
-  const version = apiVersion.slice(TRAFFIC_SPLIT_GROUP.length + 1);
-  const served = crd.spec.versions.filter((v) => v.served);
-  const entry = served.find((v) => v.name === version);
-  if (entry === undefined) {
-    const newest = served.at(-1)?.name;
-    return [
-      {
-        code: "unserved-version",
-        path: "apiVersion",
-        message: `${apiVersion} is not served by the TrafficSplit CRD the extension installs (it serves ${listVersions(served.map((v) => v.name))}): the apiserver rejects it${newest === undefined ? "" : `; use ${TRAFFIC_SPLIT_GROUP}/${newest}`}`,
-        ...(newest === undefined ? {} : { suggestion: `${TRAFFIC_SPLIT_GROUP}/${newest}` }),
-      },
-    ];
-  }
-  const schema = entry.schema?.openAPIV3Schema;
-  if (schema === undefined) return [];
+/** The problems of `object` against one version's schema (metadata, apiVersion and kind aside). */
+function versionProblems(object: Json, schema: Schema, version: string): SchemaProblem[] {
   const out: SchemaProblem[] = [];
   // metadata, apiVersion and kind are the apiserver's own; the CRD's schema covers the rest.
   const rest = Object.fromEntries(
@@ -146,4 +130,73 @@ export function schemaProblems(object: Json, crd: TrafficSplitCrd): SchemaProble
     out,
   );
   return out;
+}
+
+export interface SchemaOptions {
+  /**
+   * Why `object` is an export of a stored object (`kubectl get -o yaml`): "it has
+   * metadata.resourceVersion", "it is an item of a List"; absent for a manifest.
+   */
+  readonly exported?: string;
+}
+
+/**
+ * The problems the apiserver would reject `object` for, given the CRD it serves.
+ *
+ * The CRD converts with `None`: an object stored under one version is served under every other
+ * unchanged, so `kubectl get` shows a split written as v1alpha1 with `weight: 900m` as a v1alpha4
+ * one, whose schema wants numbers. The apiserver takes such an export back as it is (apply and
+ * replace validate only the fields that change: CRD validation ratcheting), so for an export a
+ * problem another served version's schema does not have is a warning, not an error.
+ */
+export function schemaProblems(
+  object: Json,
+  crd: TrafficSplitCrd,
+  options: SchemaOptions = {},
+): SchemaProblem[] {
+  const apiVersion = typeof object.apiVersion === "string" ? object.apiVersion : "";
+  if (!apiVersion.startsWith(`${TRAFFIC_SPLIT_GROUP}/`)) return [];
+  const version = apiVersion.slice(TRAFFIC_SPLIT_GROUP.length + 1);
+  const served = crd.spec.versions.filter((v) => v.served);
+  const entry = served.find((v) => v.name === version);
+  if (entry === undefined) {
+    const newest = served.at(-1)?.name;
+    return [
+      {
+        code: "unserved-version",
+        path: "apiVersion",
+        message: `${apiVersion} is not served by the TrafficSplit CRD the extension installs (it serves ${listVersions(served.map((v) => v.name))}): the apiserver rejects it${newest === undefined ? "" : `; use ${TRAFFIC_SPLIT_GROUP}/${newest}`}`,
+        ...(newest === undefined ? {} : { suggestion: `${TRAFFIC_SPLIT_GROUP}/${newest}` }),
+      },
+    ];
+  }
+  const schema = entry.schema?.openAPIV3Schema;
+  if (schema === undefined) return [];
+  const out = versionProblems(object, schema, version);
+  if (options.exported === undefined || out.length === 0) return out;
+  // The versions whose schema has none of this problem: the object may have been stored under them.
+  const others = served
+    .filter((v) => v.name !== version && v.schema?.openAPIV3Schema !== undefined)
+    .map((v) => ({
+      name: v.name,
+      paths: new Set(
+        versionProblems(object, v.schema?.openAPIV3Schema ?? {}, v.name).map((p) => p.path),
+      ),
+    }));
+  return out.map((problem) => {
+    const accepting = others.filter((v) => !v.paths.has(problem.path)).map((v) => v.name);
+    const stored = accepting[0];
+    if (stored === undefined) return problem;
+    const weight = /^spec\.backends\[\d+\]\.weight$/.test(problem.path);
+    return {
+      code: problem.code,
+      path: problem.path,
+      severity: "warning",
+      message:
+        `${problem.message.replace(/: the apiserver rejects it.*$/, "")}; this is an export of a stored TrafficSplit (${options.exported}): ` +
+        `it was stored under ${listVersions(accepting)}, whose schema allows it, and is served as ${version} unchanged (the CRD converts with None). ` +
+        `The apiserver takes it back as it is with kubectl apply or kubectl replace (fields that do not change are not validated again), but rejects it with kubectl apply --server-side, when this field changes, or as a new object; ` +
+        `write apiVersion ${TRAFFIC_SPLIT_GROUP}/${stored}${weight ? " or integer weights" : ""}`,
+    };
+  });
 }
