@@ -16,7 +16,8 @@ import {
   EXPECTED_CLUSTER_GRANTS,
   EXPECTED_NAMESPACE_GRANTS,
   eventually,
-  helm,
+  helm as run,
+  helms,
   one,
   render,
   type Deployment,
@@ -49,7 +50,9 @@ const helmEnv = {
   HELM_DATA_HOME: join(helmHome, "data"),
 };
 
-describe("helm install and uninstall on a real apiserver", () => {
+// With Helm 4 and with Helm 3 (users run both), one after the other: each adopts the CRDs.
+describe.each(helms)("$name install and uninstall on a real apiserver", ({ binary }) => {
+  const helm = (args: readonly string[]) => run(args, helmEnv, binary);
   it("installs as the README says, prints the NOTES, upgrades, and uninstalls keeping the CRD", async () => {
     const ns = unique("smi-helm");
     // The README's steps: create the namespace and label it as the CLI would.
@@ -88,7 +91,7 @@ describe("helm install and uninstall on a real apiserver", () => {
         "adopt the CRD",
       );
 
-    const installed = await helm(["install", "linkerd-smi", chartDir, "--namespace", ns], helmEnv);
+    const installed = await helm(["install", "linkerd-smi", chartDir, "--namespace", ns]);
     expect(installed.stderr).toBe("");
     expect(installed.code).toBe(0);
     expect(installed.stdout).toContain("STATUS: deployed");
@@ -105,10 +108,15 @@ describe("helm install and uninstall on a real apiserver", () => {
     // An upgrade to two replicas adds leader election and the PodDisruptionBudget.
     const pdb = `/apis/policy/v1/namespaces/${ns}/poddisruptionbudgets/smi-adaptor`;
     expect((await admin.get(pdb)).status).toBe(404);
-    const upgraded = await helm(
-      ["upgrade", "linkerd-smi", chartDir, "--namespace", ns, "--set", "adaptor.replicas=2"],
-      helmEnv,
-    );
+    const upgraded = await helm([
+      "upgrade",
+      "linkerd-smi",
+      chartDir,
+      "--namespace",
+      ns,
+      "--set",
+      "adaptor.replicas=2",
+    ]);
     expect(upgraded.stderr).toBe("");
     expect(upgraded.code).toBe(0);
     expect((await admin.get(pdb)).status).toBe(200);
@@ -119,7 +127,7 @@ describe("helm install and uninstall on a real apiserver", () => {
     expect(deployment.spec.replicas).toBe(2);
     expect(deployment.spec.template.spec.containers[0]?.args).toContain("-leader-elect=true");
 
-    const uninstalled = await helm(["uninstall", "linkerd-smi", "--namespace", ns], helmEnv);
+    const uninstalled = await helm(["uninstall", "linkerd-smi", "--namespace", ns]);
     expect(uninstalled.code).toBe(0);
     expect(uninstalled.stdout).toContain("These resources were kept due to the resource policy:");
     expect(uninstalled.stdout).toContain("trafficsplits.split.smi-spec.io");
