@@ -57,8 +57,8 @@ export interface RenderOptions {
   /** `--api-versions`. */
   apiVersions?: readonly string[];
   /**
-   * Receives what helm would log on stderr (e.g. `coalesce.go:...: warning:
-   * ...`). Default: written to stderr.
+   * Receives what helm would log on stderr (Helm 4's slog lines, e.g.
+   * `level=INFO msg="warning: skipped value for ..."`). Default: written to stderr.
    */
   onWarning?: (message: string) => void;
 }
