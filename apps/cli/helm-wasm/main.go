@@ -4,17 +4,23 @@
 // linkerd-smi CLI, so that `linkerd smi install` prints exactly what the helm
 // binary would, without a helm binary.
 //
-// It uses Helm's own packages (helm.sh/helm/v3 at the version in go.mod): the
-// chart loader (pkg/chart/loader, including .helmignore handling), value
-// parsing (pkg/strvals), chart values coalescing and schema validation
-// (pkg/chartutil), the template engine (pkg/engine) and manifest sorting
-// (pkg/releaseutil). helm's pkg/action and pkg/cli/values do not compile for
-// GOOS=js (they pull in terminal and signal handling through the Kubernetes
-// client), so this file does what `helm template` (cmd/helm/template.go), its
-// runInstall, values.Options.MergeValues and the client-only dry-run path of
-// action.Install do around those packages, step for step and with the same
-// error texts. It is built with the same -X ldflags as the helm binary, so the
-// default .Capabilities.KubeVersion agrees.
+// It uses Helm 4's own packages (helm.sh/helm/v4 at the version in go.mod):
+// the chart loader (pkg/chart/loader, including .helmignore handling), value
+// parsing (pkg/chart/v2/loader's LoadValues and MergeMaps, pkg/strvals), chart
+// values coalescing and schema validation (pkg/chart/common/util), dependency
+// processing (pkg/chart/v2/util), the template engine (pkg/engine) and
+// manifest sorting (pkg/release/v1/util). helm's pkg/action and
+// pkg/cli/values do not compile for GOOS=js (they pull in terminal and signal
+// handling through the Kubernetes client), so this file does what
+// `helm template` (pkg/cmd/template.go), its runInstall, values.Options.MergeValues
+// and the client-only dry-run path of action.Install do around those packages,
+// step for step and with the same error texts. It logs as the helm binary
+// does (log/slog's text handler without the time, debug off, the log
+// package's output through it). The default .Capabilities.KubeVersion is, as
+// in the helm binary, the k8s.io/client-go version of the build
+// (v0.X.Y -> v1.X), read from the build info, so go.mod must resolve the
+// client-go helm's go.mod requires (build-helm-wasm.sh checks it); the helm
+// version string is set with the binary's -X ldflags.
 //
 // The JS host (src/helm/engine.ts) gives the Go runtime a synchronous
 // filesystem: every Go file operation (os.Open, os.ReadFile, ...) completes
@@ -34,28 +40,34 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
-	"log"
+	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"syscall"
 	"syscall/js"
 
-	"sigs.k8s.io/yaml"
-
-	"helm.sh/helm/v3/pkg/chart"
-	"helm.sh/helm/v3/pkg/chart/loader"
-	"helm.sh/helm/v3/pkg/chartutil"
-	"helm.sh/helm/v3/pkg/engine"
-	"helm.sh/helm/v3/pkg/release"
-	"helm.sh/helm/v3/pkg/releaseutil"
-	"helm.sh/helm/v3/pkg/strvals"
+	ci "helm.sh/helm/v4/pkg/chart"
+	"helm.sh/helm/v4/pkg/chart/common"
+	"helm.sh/helm/v4/pkg/chart/common/util"
+	"helm.sh/helm/v4/pkg/chart/loader"
+	chart "helm.sh/helm/v4/pkg/chart/v2"
+	v2loader "helm.sh/helm/v4/pkg/chart/v2/loader"
+	chartutil "helm.sh/helm/v4/pkg/chart/v2/util"
+	"helm.sh/helm/v4/pkg/engine"
+	release "helm.sh/helm/v4/pkg/release/v1"
+	releaseutil "helm.sh/helm/v4/pkg/release/v1/util"
+	"helm.sh/helm/v4/pkg/strvals"
 )
 
 // request mirrors the flags of `helm template NAME CHART`.
@@ -91,13 +103,29 @@ type response struct {
 	Warnings    []string    `json:"warnings"`
 }
 
-// helm logs warnings (coalescing, symlinks, deprecated requirements.yaml) with
-// the standard logger, flags as in cmd/helm; we collect them per call.
+// helm logs warnings (coalescing, symlinks, a deprecated chart) with log/slog,
+// set up as pkg/cmd's SetupLogging does (internal/logging.NewLogger): a text
+// handler on stderr without the time, debug messages off (no --debug), and
+// the log package's output through it (slog.SetDefault). We collect them per
+// call.
 var logs bytes.Buffer
 
+type noDebug struct{ slog.Handler }
+
+func (h noDebug) Enabled(_ context.Context, level slog.Level) bool { return level != slog.LevelDebug }
+func (h noDebug) WithAttrs(a []slog.Attr) slog.Handler             { return noDebug{h.Handler.WithAttrs(a)} }
+func (h noDebug) WithGroup(name string) slog.Handler               { return noDebug{h.Handler.WithGroup(name)} }
+
 func main() {
-	log.SetFlags(log.Lshortfile)
-	log.SetOutput(&logs)
+	slog.SetDefault(slog.New(noDebug{slog.NewTextHandler(&logs, &slog.HandlerOptions{
+		Level: slog.LevelDebug,
+		ReplaceAttr: func(_ []string, a slog.Attr) slog.Attr {
+			if a.Key == slog.TimeKey {
+				return slog.Attr{}
+			}
+			return a
+		},
+	})}))
 
 	api := js.Global().Get("Object").New()
 	api.Set("render", js.FuncOf(func(_ js.Value, args []js.Value) any {
@@ -127,8 +155,8 @@ func main() {
 	}))
 	api.Set("info", js.FuncOf(func(_ js.Value, _ []js.Value) any {
 		return call(func(r *response) error {
-			r.HelmVersion = chartutil.DefaultCapabilities.HelmVersion.Version
-			r.KubeVersion = chartutil.DefaultCapabilities.KubeVersion.Version
+			r.HelmVersion = common.DefaultCapabilities.HelmVersion.Version
+			r.KubeVersion = common.DefaultCapabilities.KubeVersion.Version
 			return nil
 		})
 	}))
@@ -200,32 +228,55 @@ func linuxErrnoText(msg string) string {
 	return msg
 }
 
-// loadChart is ChartPathOptions.LocateChart for a local path followed by
-// loader.Load, as in helm's runInstall.
-func loadChart(name string) (*chart.Chart, error) {
+// locateChart is ChartPathOptions.LocateChart for a local path (no repository,
+// no --verify): the absolute path of an existing file or directory. helm would
+// look a name that is not a path up in its repositories, which this build
+// cannot do; it says the path is not found, as helm does for ./name or /name.
+func locateChart(name string) (string, error) {
 	name = strings.TrimSpace(name)
 	if _, err := os.Stat(name); err != nil {
-		return nil, fmt.Errorf("path %q not found", name)
+		return name, fmt.Errorf("path %q not found", name)
 	}
-	abs, err := filepath.Abs(name)
+	return filepath.Abs(name)
+}
+
+// loadChart is locateChart followed by loader.Load, as in helm's runInstall,
+// for the charts Helm 4's install takes (apiVersion v1 and v2).
+func loadChart(name string) (*chart.Chart, error) {
+	cp, err := locateChart(name)
 	if err != nil {
 		return nil, err
 	}
-	return loader.Load(abs)
+	ch, err := loader.Load(cp)
+	if err != nil {
+		return nil, err
+	}
+	return v2Chart(ch)
 }
 
-// template is `helm template` (cmd/helm/template.go with runInstall and the
-// ClientOnly, DryRun, Replace path of action.Install.RunWithContext).
-func template(req *request, r *response) (string, error) {
-	caps := chartutil.DefaultCapabilities.Copy()
-	if req.KubeVersion != "" {
-		kv, err := chartutil.ParseKubeVersion(req.KubeVersion)
-		if err != nil {
-			return "", fmt.Errorf("invalid kube version '%s': %s", req.KubeVersion, err)
-		}
-		caps.KubeVersion = *kv
+// v2Chart is the type switch that begins action.Install.RunWithContext.
+func v2Chart(ch ci.Charter) (*chart.Chart, error) {
+	switch c := ch.(type) {
+	case *chart.Chart:
+		return c, nil
+	case chart.Chart:
+		return &c, nil
+	default:
+		return nil, errors.New("invalid chart apiVersion")
 	}
-	caps.APIVersions = append(caps.APIVersions, chartutil.VersionSet(req.APIVersions)...)
+}
+
+// template is `helm template` (pkg/cmd/template.go with runInstall and the
+// client-only dry-run path of action.Install.RunWithContext, Replace set).
+func template(req *request, r *response) (string, error) {
+	var kubeVersion *common.KubeVersion
+	if req.KubeVersion != "" {
+		kv, err := common.ParseKubeVersion(req.KubeVersion)
+		if err != nil {
+			return "", fmt.Errorf("invalid kube version '%s': %w", req.KubeVersion, err)
+		}
+		kubeVersion = kv
+	}
 	releaseName := req.ReleaseName
 	if releaseName == "" {
 		releaseName = "release-name"
@@ -236,47 +287,69 @@ func template(req *request, r *response) (string, error) {
 	}
 
 	// runInstall: locate the chart, merge values, load the chart.
-	if _, err := os.Stat(strings.TrimSpace(req.ChartDir)); err != nil {
-		return "", fmt.Errorf("path %q not found", strings.TrimSpace(req.ChartDir))
+	cp, err := locateChart(req.ChartDir)
+	if err != nil {
+		return "", err
 	}
 	vals, err := mergeValues(req)
 	if err != nil {
 		return "", err
 	}
-	chrt, err := loadChart(req.ChartDir)
+	chartRequested, err := loader.Load(cp)
 	if err != nil {
 		return "", err
 	}
-	switch chrt.Metadata.Type {
+	ac, err := ci.NewAccessor(chartRequested)
+	if err != nil {
+		return "", err
+	}
+	switch t := ac.MetadataAsMap()["Type"]; t {
 	case "", "application":
 	default:
-		return "", fmt.Errorf("%s charts are not installable", chrt.Metadata.Type)
+		return "", fmt.Errorf("%s charts are not installable", t)
 	}
-	if chrt.Metadata.Deprecated {
-		r.Warnings = append(r.Warnings, "WARNING: This chart is deprecated")
+	if ac.Deprecated() {
+		slog.Warn("this chart is deprecated")
 	}
-	if deps := chrt.Metadata.Dependencies; deps != nil {
-		if err := checkDependencies(chrt, deps); err != nil {
-			return "", fmt.Errorf("An error occurred while checking for chart dependencies. You may need to run `helm dependency build` to fetch missing dependencies: %w", err)
+	if deps := ac.MetaDependencies(); len(deps) > 0 {
+		if _, err := sourceDateEpochFromEnv(); err != nil {
+			return "", err
+		}
+		if err := checkDependencies(chartRequested, deps); err != nil {
+			return "", fmt.Errorf("an error occurred while checking for chart dependencies. You may need to run 'helm dependency build' to fetch missing dependencies: %w", err)
 		}
 	}
 
 	// action.Install.RunWithContext, client-only dry run.
-	if err := chartutil.ValidateReleaseName(releaseName); err != nil {
-		return "", fmt.Errorf("release name %q: %w", releaseName, err)
-	}
-	if err := chartutil.ProcessDependenciesWithMerge(chrt, vals); err != nil {
+	chrt, err := v2Chart(chartRequested)
+	if err != nil {
 		return "", err
 	}
+	// availableName: on a dry run, only the name's validity. helm logs these
+	// two failures (cfg.Logger() is slog's default) before returning them.
+	if err := chartutil.ValidateReleaseName(releaseName); err != nil {
+		err = fmt.Errorf("release name %q: %w", releaseName, err)
+		slog.Error("release name check failed", slog.Any("error", err))
+		return "", fmt.Errorf("release name check failed: %w", err)
+	}
+	if err := chartutil.ProcessDependencies(chrt, vals); err != nil {
+		slog.Error("chart dependencies processing failed", slog.Any("error", err))
+		return "", fmt.Errorf("chart dependencies processing failed: %w", err)
+	}
+	caps := common.DefaultCapabilities.Copy()
+	if kubeVersion != nil {
+		caps.KubeVersion = *kubeVersion
+	}
+	caps.APIVersions = append(caps.APIVersions, common.VersionSet(req.APIVersions)...)
 	isUpgrade := req.IsUpgrade
-	options := chartutil.ReleaseOptions{
+	options := common.ReleaseOptions{
 		Name:      releaseName,
 		Namespace: namespace,
 		Revision:  1,
 		IsInstall: !isUpgrade,
 		IsUpgrade: isUpgrade,
 	}
-	valuesToRender, err := chartutil.ToRenderValuesWithSchemaValidation(chrt, vals, options, caps, false)
+	valuesToRender, err := util.ToRenderValuesWithSchemaValidation(chrt, vals, options, caps, false)
 	if err != nil {
 		return "", err
 	}
@@ -287,7 +360,7 @@ func template(req *request, r *response) (string, error) {
 		return "", err
 	}
 
-	// cmd/helm/template.go: manifests, then hooks, then --show-only.
+	// pkg/cmd/template.go: manifests, then hooks, then --show-only.
 	var manifests bytes.Buffer
 	fmt.Fprintln(&manifests, strings.TrimSpace(manifestDoc.String()))
 	for _, h := range hooks {
@@ -302,16 +375,46 @@ func template(req *request, r *response) (string, error) {
 	return showOnly(manifests.String(), req.ShowOnly)
 }
 
-func checkDependencies(ch *chart.Chart, reqs []*chart.Dependency) error {
+// sourceDateEpochFromEnv is pkg/cmd's: runInstall reads it (for `helm
+// dependency update`) before checking a chart's dependencies.
+func sourceDateEpochFromEnv() (*int64, error) {
+	epochStr, ok := os.LookupEnv("SOURCE_DATE_EPOCH")
+	if !ok || epochStr == "" {
+		return nil, nil
+	}
+	epoch, err := strconv.ParseInt(epochStr, 10, 64)
+	if err != nil {
+		return nil, fmt.Errorf("invalid SOURCE_DATE_EPOCH: %w", err)
+	}
+	if epoch < 0 {
+		return nil, errors.New("invalid SOURCE_DATE_EPOCH: must not be negative")
+	}
+	return &epoch, nil
+}
+
+// checkDependencies is action.CheckDependencies.
+func checkDependencies(ch ci.Charter, reqs []ci.Dependency) error {
+	ac, err := ci.NewAccessor(ch)
+	if err != nil {
+		return err
+	}
 	var missing []string
 outer:
 	for _, r := range reqs {
-		for _, d := range ch.Dependencies() {
-			if d.Name() == r.Name {
+		rac, err := ci.NewDependencyAccessor(r)
+		if err != nil {
+			return err
+		}
+		for _, d := range ac.Dependencies() {
+			dac, err := ci.NewAccessor(d)
+			if err != nil {
+				return err
+			}
+			if dac.Name() == rac.Name() {
 				continue outer
 			}
 		}
-		missing = append(missing, r.Name)
+		missing = append(missing, rac.Name())
 	}
 	if len(missing) > 0 {
 		return fmt.Errorf("found in Chart.yaml, but missing in charts/ directory: %s", strings.Join(missing, ", "))
@@ -320,30 +423,26 @@ outer:
 }
 
 func isTestHook(h *release.Hook) bool {
-	for _, e := range h.Events {
-		if e == release.HookTest {
-			return true
-		}
-	}
-	return false
+	return slices.Contains(h.Events, release.HookTest)
 }
 
 const notesFileSuffix = "NOTES.txt"
 
 // renderResources is action.Configuration.renderResources for `helm template`
-// (no output dir, no post-renderer, no cluster access, secrets shown).
-func renderResources(ch *chart.Chart, values chartutil.Values, caps *chartutil.Capabilities, includeCrds bool) ([]*release.Hook, *bytes.Buffer, error) {
+// (no output dir, no post-renderer, no cluster access, no DNS, secrets shown).
+func renderResources(ch *chart.Chart, values common.Values, caps *common.Capabilities, includeCrds bool) ([]*release.Hook, *bytes.Buffer, error) {
+	var hs []*release.Hook
 	b := bytes.NewBuffer(nil)
 	if ch.Metadata.KubeVersion != "" {
 		if !chartutil.IsCompatibleRange(ch.Metadata.KubeVersion, caps.KubeVersion.String()) {
-			return nil, b, fmt.Errorf("chart requires kubeVersion: %s which is incompatible with Kubernetes %s", ch.Metadata.KubeVersion, caps.KubeVersion.String())
+			return hs, b, fmt.Errorf("chart requires kubeVersion: %s which is incompatible with Kubernetes %s", ch.Metadata.KubeVersion, caps.KubeVersion.Version)
 		}
 	}
 
 	var e engine.Engine
-	files, err := e.Render(ch, values)
+	files, err := e.RenderWithContext(context.Background(), ch, values)
 	if err != nil {
-		return nil, b, err
+		return hs, b, err
 	}
 	// NOTES.txt is not a manifest; `helm template` does not print it.
 	for k := range files {
@@ -352,9 +451,9 @@ func renderResources(ch *chart.Chart, values chartutil.Values, caps *chartutil.C
 		}
 	}
 
-	hooks, manifests, err := releaseutil.SortManifests(files, nil, releaseutil.InstallOrder)
+	hs, manifests, err := releaseutil.SortManifests(files, nil, releaseutil.InstallOrder)
 	if err != nil {
-		return hooks, b, err
+		return hs, b, err
 	}
 	if includeCrds {
 		for _, crd := range ch.CRDObjects() {
@@ -364,12 +463,12 @@ func renderResources(ch *chart.Chart, values chartutil.Values, caps *chartutil.C
 	for _, m := range manifests {
 		fmt.Fprintf(b, "---\n# Source: %s\n%s\n", m.Name, m.Content)
 	}
-	return hooks, b, nil
+	return hs, b, nil
 }
 
 var manifestNameRegex = regexp.MustCompile("# Source: [^/]+/(.+)")
 
-// showOnly is --show-only from cmd/helm/template.go.
+// showOnly is --show-only from pkg/cmd/template.go.
 func showOnly(all string, showFiles []string) (string, error) {
 	splitManifests := releaseutil.SplitManifests(all)
 	manifestsKeys := make([]string, 0, len(splitManifests))
@@ -408,22 +507,29 @@ func showOnly(all string, showFiles []string) (string, error) {
 
 // mergeValues is values.Options.MergeValues (pkg/cli/values): -f files in
 // order, then --set-json, --set, --set-string, --set-file, --set-literal.
-func mergeValues(req *request) (map[string]interface{}, error) {
-	base := map[string]interface{}{}
+func mergeValues(req *request) (map[string]any, error) {
+	base := map[string]any{}
 
 	for _, filePath := range req.ValueFiles {
-		currentMap := map[string]interface{}{}
-		data, err := readFile(filePath)
+		raw, err := readFile(filePath)
 		if err != nil {
 			return nil, err
 		}
-		if err := yaml.Unmarshal(data, &currentMap); err != nil {
+		currentMap, err := v2loader.LoadValues(bytes.NewReader(raw))
+		if err != nil {
 			return nil, fmt.Errorf("failed to parse %s: %w", filePath, err)
 		}
-		base = mergeMaps(base, currentMap)
+		base = v2loader.MergeMaps(base, currentMap)
 	}
 	for _, value := range req.SetJSON {
-		if err := strvals.ParseJSON(value, base); err != nil {
+		trimmedValue := strings.TrimSpace(value)
+		if trimmedValue != "" && trimmedValue[0] == '{' {
+			var jsonMap map[string]any
+			if err := json.Unmarshal([]byte(trimmedValue), &jsonMap); err != nil {
+				return nil, fmt.Errorf("failed parsing --set-json data JSON: %s", value)
+			}
+			base = v2loader.MergeMaps(base, jsonMap)
+		} else if err := strvals.ParseJSON(value, base); err != nil {
 			return nil, fmt.Errorf("failed parsing --set-json data %s", value)
 		}
 	}
@@ -438,7 +544,7 @@ func mergeValues(req *request) (map[string]interface{}, error) {
 		}
 	}
 	for _, value := range req.SetFile {
-		reader := func(rs []rune) (interface{}, error) {
+		reader := func(rs []rune) (any, error) {
 			data, err := readFile(string(rs))
 			if err != nil {
 				return nil, err
@@ -455,25 +561,6 @@ func mergeValues(req *request) (map[string]interface{}, error) {
 		}
 	}
 	return base, nil
-}
-
-func mergeMaps(a, b map[string]interface{}) map[string]interface{} {
-	out := make(map[string]interface{}, len(a))
-	for k, v := range a {
-		out[k] = v
-	}
-	for k, v := range b {
-		if v, ok := v.(map[string]interface{}); ok {
-			if bv, ok := out[k]; ok {
-				if bv, ok := bv.(map[string]interface{}); ok {
-					out[k] = mergeMaps(bv, v)
-					continue
-				}
-			}
-		}
-		out[k] = v
-	}
-	return out
 }
 
 // readFile reads a values or --set-file file: "-" is stdin, and a URL whose

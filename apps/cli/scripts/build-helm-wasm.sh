@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the CLI's Helm engine, helm-wasm/main.go with helm.sh/helm/v3, to
+# Builds the CLI's Helm engine, helm-wasm/main.go with helm.sh/helm/v4, to
 # WebAssembly (GOOS=js GOARCH=wasm) and puts it in dist/helm/:
 #   helm.wasm.br    the program, brotli-compressed (src/helm/engine.ts inflates it)
 #   wasm_exec.js    Go's JS support file, from the Go toolchain that built it
@@ -9,10 +9,12 @@
 # where key hashes main.go, go.mod, go.sum, the Go version, the link flags, the
 # brotli quality and BUILD_REVISION below; a cached build is reused as is.
 #
-# The helm version is packages/testenv/versions.json's, which helm-wasm/go.mod
-# must require, and the link flags are build-binaries.sh's helm_ldflags (the
-# default Kubernetes version of `helm template`), so that this engine and the
-# helm binary the tests compare it with are built alike.
+# The helm version is packages/testenv/versions.json's (Helm 4), which
+# helm-wasm/go.mod must require; the link flags are build-binaries.sh's
+# helm_ldflags (the version string), and go.mod must resolve the k8s.io/client-go
+# that helm's own go.mod requires, since Helm 4 takes the default Kubernetes
+# version of `helm template` from the client-go in the build info: so this
+# engine and the helm binary the tests compare it with are built alike.
 set -euo pipefail
 
 BUILD_REVISION=1 # bump when this script changes what it produces
@@ -49,11 +51,18 @@ main() {
   # helm_ldflags reads HELM.
   HELM=$(node -p "require(process.argv[1]).helm" "$testenv/versions.json")
   local required
-  required=$(awk '$1 == "helm.sh/helm/v3" {print $2}' "$src/go.mod")
+  required=$(awk '$1 == "helm.sh/helm/v4" {print $2}; $1 == "require" && $2 == "helm.sh/helm/v4" {print $3}' "$src/go.mod")
   [[ $required == "$HELM" ]] ||
-    die "helm-wasm/go.mod requires helm.sh/helm/v3 ${required:-(nothing)} but versions.json says $HELM; run: (cd apps/cli/helm-wasm && go get helm.sh/helm/v3@$HELM && go mod tidy)"
+    die "helm-wasm/go.mod requires helm.sh/helm/v4 ${required:-(nothing)} but versions.json says $HELM; run: (cd apps/cli/helm-wasm && go get helm.sh/helm/v4@$HELM && go mod tidy)"
 
   load_helm_ldflags "$testenv/scripts/build-binaries.sh"
+  # The helm binary is built from helm alone, so it links the client-go of
+  # helm's go.mod; a newer one here would change the default KubeVersion.
+  local clientgo helmclientgo
+  clientgo=$(awk '$1 == "k8s.io/client-go" {print $2}' "$src/go.mod")
+  helmclientgo=$(gomod "helm.sh/helm/v4@$HELM" | awk '$1 == "k8s.io/client-go" {print $2}')
+  [[ -n $helmclientgo && $clientgo == "$helmclientgo" ]] ||
+    die "helm-wasm/go.mod resolves k8s.io/client-go ${clientgo:-(nothing)} but helm $HELM requires ${helmclientgo:-(nothing)}: the engine's default KubeVersion would differ from the helm binary's"
   local ldflags goversion key dir
   ldflags=$(helm_ldflags)
   goversion=$(go env GOVERSION)

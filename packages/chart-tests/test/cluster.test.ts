@@ -18,7 +18,8 @@ import {
   EXPECTED_NAMESPACE_GRANTS,
   eventually,
   GO_VALUES,
-  helm,
+  helm as run,
+  helms,
   one,
   render,
   type Deployment,
@@ -51,7 +52,9 @@ const helmEnv = {
   HELM_DATA_HOME: join(helmHome, "data"),
 };
 
-describe("helm install and uninstall on a real apiserver", () => {
+// With Helm 4 and with Helm 3 (users run both), one after the other: each adopts the CRDs.
+describe.each(helms)("$name install and uninstall on a real apiserver", ({ binary }) => {
+  const helm = (args: readonly string[]) => run(args, helmEnv, binary);
   it("installs as the README says, prints the NOTES, upgrades, and uninstalls keeping the CRD", async () => {
     const ns = unique("smi-helm");
     // The README's steps: create the namespace and label it as the CLI would.
@@ -90,7 +93,7 @@ describe("helm install and uninstall on a real apiserver", () => {
         "adopt the CRD",
       );
 
-    const installed = await helm(["install", "linkerd-smi", chartDir, "--namespace", ns], helmEnv);
+    const installed = await helm(["install", "linkerd-smi", chartDir, "--namespace", ns]);
     expect(installed.stderr).toBe("");
     expect(installed.code).toBe(0);
     expect(installed.stdout).toContain("STATUS: deployed");
@@ -107,10 +110,15 @@ describe("helm install and uninstall on a real apiserver", () => {
     // An upgrade to two replicas adds leader election and the PodDisruptionBudget.
     const pdb = `/apis/policy/v1/namespaces/${ns}/poddisruptionbudgets/smi-adaptor`;
     expect((await admin.get(pdb)).status).toBe(404);
-    const upgraded = await helm(
-      ["upgrade", "linkerd-smi", chartDir, "--namespace", ns, "--set", "adaptor.replicas=2"],
-      helmEnv,
-    );
+    const upgraded = await helm([
+      "upgrade",
+      "linkerd-smi",
+      chartDir,
+      "--namespace",
+      ns,
+      "--set",
+      "adaptor.replicas=2",
+    ]);
     expect(upgraded.stderr).toBe("");
     expect(upgraded.code).toBe(0);
     expect((await admin.get(pdb)).status).toBe(200);
@@ -121,7 +129,7 @@ describe("helm install and uninstall on a real apiserver", () => {
     expect(deployment.spec.replicas).toBe(2);
     expect(deployment.spec.template.spec.containers[0]?.args).toContain("-leader-elect=true");
 
-    const uninstalled = await helm(["uninstall", "linkerd-smi", "--namespace", ns], helmEnv);
+    const uninstalled = await helm(["uninstall", "linkerd-smi", "--namespace", ns]);
     expect(uninstalled.code).toBe(0);
     expect(uninstalled.stdout).toContain("These resources were kept due to the resource policy:");
     expect(uninstalled.stdout).toContain("trafficsplits.split.smi-spec.io");
@@ -151,10 +159,7 @@ describe("helm install and uninstall on a real apiserver", () => {
       }),
       "create namespace",
     );
-    const installed = await helm(
-      ["install", chartDir, "--generate-name", "--namespace", ns],
-      helmEnv,
-    );
+    const installed = await helm(["install", chartDir, "--generate-name", "--namespace", ns]);
     expect(installed.stderr).toBe("");
     expect(installed.code).toBe(0);
     const notes = installed.stdout.slice(installed.stdout.indexOf("NOTES:"));
@@ -173,11 +178,11 @@ describe("helm install and uninstall on a real apiserver", () => {
     expect(crdAfter.metadata.resourceVersion).toBe(crdBefore.metadata.resourceVersion);
     const release = /NAME: (\S+)/.exec(installed.stdout)?.[1] ?? "";
     expect(release).toMatch(/^linkerd-smi-\d+$/);
-    const manifest = await helm(["get", "manifest", release, "--namespace", ns], helmEnv);
+    const manifest = await helm(["get", "manifest", release, "--namespace", ns]);
     expect(manifest.stdout).not.toContain("kind: CustomResourceDefinition");
     expect(manifest.stdout).toContain("kind: Deployment");
 
-    const uninstalled = await helm(["uninstall", release, "--namespace", ns], helmEnv);
+    const uninstalled = await helm(["uninstall", release, "--namespace", ns]);
     expect(uninstalled.code).toBe(0);
     expect((await admin.get(CRD)).status).toBe(200);
     expect((await admin.get(ROUTE_GROUP_CRD)).status).toBe(200);
@@ -193,14 +198,19 @@ describe("helm install and uninstall on a real apiserver", () => {
       }),
       "create namespace",
     );
-    const installed = await helm(["install", "linkerd-smi", chartDir, "--namespace", ns], helmEnv);
+    const installed = await helm(["install", "linkerd-smi", chartDir, "--namespace", ns]);
     expect(installed.code).toBe(0);
     expect(installed.stdout).not.toContain("Values of the Go linkerd-smi chart");
 
-    const upgraded = await helm(
-      ["upgrade", "linkerd-smi", chartDir, "--namespace", ns, "-f", GO_VALUES],
-      helmEnv,
-    );
+    const upgraded = await helm([
+      "upgrade",
+      "linkerd-smi",
+      chartDir,
+      "--namespace",
+      ns,
+      "-f",
+      GO_VALUES,
+    ]);
     expect(upgraded.stderr).toBe("");
     expect(upgraded.code).toBe(0);
     expect(upgraded.stdout).toContain(
@@ -223,7 +233,7 @@ describe("helm install and uninstall on a real apiserver", () => {
     expect(deployment.spec.template.spec.containers[0]?.image).toBe(
       `ghcr.io/linkerd-smi-ts/smi-adaptor:${chartYaml.appVersion}`,
     );
-    expect((await helm(["uninstall", "linkerd-smi", "--namespace", ns], helmEnv)).code).toBe(0);
+    expect((await helm(["uninstall", "linkerd-smi", "--namespace", ns])).code).toBe(0);
   });
 });
 

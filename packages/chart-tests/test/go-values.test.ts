@@ -11,6 +11,7 @@ import {
   chartDir,
   chartYaml,
   GO_VALUES,
+  helms,
   one,
   render,
   valuesFile,
@@ -30,9 +31,9 @@ interface PodSpec {
 const podOf = (objects: Awaited<ReturnType<typeof render>>) =>
   one<Deployment>(objects, "Deployment").spec.template.spec as unknown as PodSpec;
 
-describe("the Go chart's values file", () => {
+describe.each(helms)("the Go chart's values file, with $name", ({ binary }) => {
   it("renders this adaptor, not the Go image, with memory it can run in and nothing of the Go Job", async () => {
-    const objects = await render({ valuesFiles: [GO_VALUES] });
+    const objects = await render({ helm: binary, valuesFiles: [GO_VALUES] });
     const pod = podOf(objects);
     const container = pod.containers[0];
     expect(container?.image).toBe(`ghcr.io/linkerd-smi-ts/smi-adaptor:${chartYaml.appVersion}`);
@@ -52,7 +53,7 @@ describe("the Go chart's values file", () => {
   });
 
   it("runs as the Go chart's adaptor.runAsUser", async () => {
-    const pod = podOf(await render({ set: { "adaptor.runAsUser": 1001 } }));
+    const pod = podOf(await render({ helm: binary, set: { "adaptor.runAsUser": 1001 } }));
     expect(pod.securityContext.runAsUser).toBe(1001);
     expect(pod.containers[0]?.securityContext.runAsUser).toBe(1001);
   });
@@ -60,6 +61,7 @@ describe("the Go chart's values file", () => {
   it("adds the Go chart's top-level imagePullSecrets to the adaptor's own", async () => {
     const pod = podOf(
       await render({
+        helm: binary,
         valuesFiles: [
           valuesFile({
             imagePullSecrets: [{ name: "go-style" }, { name: "both" }],
@@ -78,6 +80,7 @@ describe("the Go chart's values file", () => {
   it("keeps a memory request or limit of 64Mi or more as given, and the image registry of anyone but the Go project", async () => {
     const pod = podOf(
       await render({
+        helm: binary,
         valuesFiles: [
           valuesFile({
             adaptor: {
@@ -101,6 +104,7 @@ describe("the Go chart's values file", () => {
     };
     const pod = podOf(
       await render({
+        helm: binary,
         valuesFiles: [
           valuesFile({
             adaptor: { resources: { requests: { memory: "63Mi" }, limits: { memory: "1M" } } },

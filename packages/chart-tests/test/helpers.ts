@@ -15,7 +15,22 @@ import { parse, stringify } from "yaml";
 import { chartDir } from "../src/values-doc.js";
 
 export { chartDir };
-export const helmBinary = binaryPaths().helm;
+const binaries = binaryPaths();
+/** Helm 4, the default `helm` (and the version the CLI's engine is built from). */
+export const helmBinary = binaries.helm;
+
+export interface Helm {
+  /** `helm 4` or `helm 3`, for test names. */
+  name: string;
+  binary: string;
+  version: string;
+}
+
+/** The helm binaries the chart is tested with: users run both Helm 4 and Helm 3. */
+export const helms: readonly Helm[] = [
+  { name: "helm 4", binary: binaries.helm, version: binaries.versions.helm },
+  { name: "helm 3", binary: binaries.helm3, version: binaries.versions.helm3 },
+];
 
 export interface HelmResult {
   code: number;
@@ -23,16 +38,23 @@ export interface HelmResult {
   stderr: string;
 }
 
-/** Runs the real helm; never throws for a non-zero exit (the caller asserts on it). */
-export function helm(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<HelmResult> {
+/**
+ * Runs the real helm (`binary`, Helm 4 by default); never throws for a non-zero exit (the
+ * caller asserts on it).
+ */
+export function helm(
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = {},
+  binary = helmBinary,
+): Promise<HelmResult> {
   return new Promise((resolve, reject) => {
     execFile(
-      helmBinary,
+      binary,
       args,
       { env: { ...process.env, ...env }, maxBuffer: 16 * 1024 * 1024 },
       (error, stdout, stderr) => {
         if (error !== null && typeof error.code !== "number") {
-          reject(new Error(`could not run ${helmBinary}: ${error.message}`, { cause: error }));
+          reject(new Error(`could not run ${binary}: ${error.message}`, { cause: error }));
           return;
         }
         resolve({ code: error === null ? 0 : Number(error.code), stdout, stderr });
@@ -41,17 +63,23 @@ export function helm(args: readonly string[], env: NodeJS.ProcessEnv = {}): Prom
   });
 }
 
-/** `helm template` of the chart; fails the test with helm's own message when it fails. */
-export async function render(options: RenderChartOptions = {}): Promise<RenderedObject[]> {
+/** `helm template` of the chart (stdout); fails the test with helm's own message when it fails. */
+export async function template(options: RenderChartOptions = {}): Promise<string> {
   const args = helmTemplateArgs({ chart: chartDir, ...options });
-  const result = await helm(args);
-  if (result.code !== 0) throw new Error(`helm ${args.join(" ")} failed:\n${result.stderr}`);
-  return parseManifest(result.stdout, "helm template");
+  const result = await helm(args, {}, options.helm);
+  if (result.code !== 0)
+    throw new Error(`${options.helm ?? "helm"} ${args.join(" ")} failed:\n${result.stderr}`);
+  return result.stdout;
+}
+
+/** `helm template` of the chart, parsed; `options.helm` is the binary (default Helm 4). */
+export async function render(options: RenderChartOptions = {}): Promise<RenderedObject[]> {
+  return parseManifest(await template(options), "helm template");
 }
 
 /** `helm template` that is expected to fail: its stderr. */
 export async function renderError(options: RenderChartOptions = {}): Promise<string> {
-  const result = await helm(helmTemplateArgs({ chart: chartDir, ...options }));
+  const result = await helm(helmTemplateArgs({ chart: chartDir, ...options }), {}, options.helm);
   if (result.code === 0) throw new Error("helm template succeeded; it should have failed");
   return result.stderr;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { one, render, renderError, valuesFile, type Deployment } from "./helpers.js";
+import { helms, one, render, renderError, valuesFile, type Deployment } from "./helpers.js";
 
 /** Each case: values, then what helm's message must name. */
 const rejected: [string, unknown, RegExp][] = [
@@ -85,27 +85,28 @@ const rejected: [string, unknown, RegExp][] = [
   ],
 ];
 
-describe("values.schema.json", () => {
+describe.each(helms)("values.schema.json with $name", ({ binary }) => {
   it.each(rejected)("rejects %s, naming the field", async (_what, values, message) => {
-    const stderr = await renderError({ valuesFiles: [valuesFile(values)] });
+    const stderr = await renderError({ helm: binary, valuesFiles: [valuesFile(values)] });
     expect(stderr).toContain("values don't meet the specifications of the schema");
     expect(stderr).toMatch(message);
   });
 
   it("rejects the same with --set on the command line", async () => {
-    expect(await renderError({ set: { "adaptor.replica": 2 } })).toMatch(
+    expect(await renderError({ helm: binary, set: { "adaptor.replica": 2 } })).toMatch(
       /additional properties 'replica' not allowed/,
     );
-    expect(await renderError({ set: { "adaptor.replicas": "two" } })).toMatch(
+    expect(await renderError({ helm: binary, set: { "adaptor.replicas": "two" } })).toMatch(
       /at '\/adaptor\/replicas': got string, want integer/,
     );
-    expect(await renderError({ set: { "adaptor.logLevel": "loud" } })).toMatch(
+    expect(await renderError({ helm: binary, set: { "adaptor.logLevel": "loud" } })).toMatch(
       /at '\/adaptor\/logLevel': value must be one of/,
     );
   });
 
   it("accepts what a user may legitimately write", async () => {
     const objects = await render({
+      helm: binary,
       valuesFiles: [
         valuesFile({
           clusterDomain: "k8s.example.org",

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the real control-plane binaries the tests run (etcd, kube-apiserver,
-# kube-controller-manager, helm, and Prometheus for `linkerd smi stat`)
+# kube-controller-manager, helm (Helm 4) and helm3 (Helm 3), and Prometheus for
+# `linkerd smi stat`)
 # from the Go module proxy, once, into a cache keyed by version:
 #   $LINKERD_SMI_CACHE (default ~/.cache/linkerd-smi)/bin/<name>-<version>-b<buildRevision>/<name>
 # (buildRevision in versions.json changes when the way we build changes).
@@ -13,6 +14,7 @@ version() { node -p "require('$here/versions.json')['$1']"; }
 K8S=$(version kubernetes)
 ETCD=$(version etcd)
 HELM=$(version helm)
+HELM3=$(version helm3)
 PROM=$(version prometheus)
 REV=$(version buildRevision)
 
@@ -87,14 +89,23 @@ k8s_replaces() {
   echo ")"
 }
 
-# helm's default Kubernetes version (for kubeVersion checks in `helm template`)
-# is set at link time from the client-go it is built with, as its Makefile does.
+# Helm 4's version string, as its Makefile sets it. Its default Kubernetes version
+# (.Capabilities.KubeVersion in `helm template`, and `helm lint`'s deprecation checks)
+# is not a link flag: helm reads the k8s.io/client-go version from the binary's
+# build info (internal/version.K8sIOClientGoModVersion, v0.X.Y -> v1.X), so it is
+# whatever client-go the build resolves (helm's go.mod's, here).
 helm_ldflags() {
+  echo "-X helm.sh/helm/v4/internal/version.version=$HELM -X helm.sh/helm/v4/internal/version.gitTreeState=clean"
+}
+
+# Helm 3's default Kubernetes version is set at link time from the client-go it is
+# built with, as its Makefile does.
+helm3_ldflags() {
   local cg major minor f
-  cg=$(gomod "helm.sh/helm/v3@$HELM" | awk '$1 == "k8s.io/client-go" {print $2}')
+  cg=$(gomod "helm.sh/helm/v3@$HELM3" | awk '$1 == "k8s.io/client-go" {print $2}')
   cg=${cg#v0.}
   major=1 minor=${cg%%.*}
-  f="-X helm.sh/helm/v3/internal/version.version=$HELM -X helm.sh/helm/v3/internal/version.gitTreeState=clean"
+  f="-X helm.sh/helm/v3/internal/version.version=$HELM3 -X helm.sh/helm/v3/internal/version.gitTreeState=clean"
   for p in helm.sh/helm/v3/pkg/lint/rules helm.sh/helm/v3/pkg/chartutil; do
     f+=" -X $p.k8sVersionMajor=$major -X $p.k8sVersionMinor=$minor"
   done
@@ -120,7 +131,7 @@ prometheus_ldflags() {
   echo "-X $p.Version=$v -X $p.Revision=module-$PROM -X $p.Branch=module -X $p.BuildUser=linkerd-smi -X $p.BuildDate=19700101-00:00:00"
 }
 
-targets=${*:-etcd kube-apiserver kube-controller-manager helm prometheus}
+targets=${*:-etcd kube-apiserver kube-controller-manager helm helm3 prometheus}
 for t in $targets; do
   case $t in
     etcd) build etcd "$ETCD" "go.etcd.io/etcd/server/v3@$ETCD" go.etcd.io/etcd/server/v3 \
@@ -130,11 +141,13 @@ for t in $targets; do
     # Garbage collection of ownerReferences and EndpointSlices, from the apiserver's release.
     kube-controller-manager) build kube-controller-manager "$K8S" "k8s.io/kubernetes@$K8S" \
       k8s.io/kubernetes/cmd/kube-controller-manager "$(k8s_ldflags)" "$(k8s_replaces)" ;;
-    helm) build helm "$HELM" "helm.sh/helm/v3@$HELM" helm.sh/helm/v3/cmd/helm "$(helm_ldflags)" ;;
+    helm) build helm "$HELM" "helm.sh/helm/v4@$HELM" helm.sh/helm/v4/cmd/helm "$(helm_ldflags)" ;;
+    # Helm 3, which users still run: the chart's tests run with both.
+    helm3) build helm3 "$HELM3" "helm.sh/helm/v3@$HELM3" helm.sh/helm/v3/cmd/helm "$(helm3_ldflags)" ;;
     # remove_all_sd leaves out the cloud service discoveries (the tests use static targets),
     # which halves the build; without builtinassets the web UI is absent, the API is not.
     prometheus) build prometheus "$PROM" "github.com/prometheus/prometheus@$PROM" \
       github.com/prometheus/prometheus/cmd/prometheus "$(prometheus_ldflags)" "" remove_all_sd ;;
-    *) echo "build-binaries: unknown target $t (known: etcd kube-apiserver kube-controller-manager helm prometheus)" >&2; exit 2 ;;
+    *) echo "build-binaries: unknown target $t (known: etcd kube-apiserver kube-controller-manager helm helm3 prometheus)" >&2; exit 2 ;;
   esac
 done

@@ -12,7 +12,10 @@ export const repoRoot = join(packageRoot, "..", "..");
 export interface Versions {
   kubernetes: string;
   etcd: string;
+  /** Helm 4 (`helm.sh/helm/v4`): the `helm` binary, and the version the CLI's engine is built from. */
   helm: string;
+  /** Helm 3 (`helm.sh/helm/v3`), which users still run: the chart is tested with both. */
+  helm3: string;
   /** The `sigs.k8s.io/gateway-api` module whose CRDs tests install. */
   gatewayApi: string;
   /** The `github.com/prometheus/prometheus` module version (v0.3MM.P is Prometheus 3.MM.P). */
@@ -26,11 +29,15 @@ export interface Binaries {
   etcd: string;
   kubeApiserver: string;
   kubeControllerManager: string;
+  /** Helm 4. */
   helm: string;
+  /** Helm 3. */
+  helm3: string;
   prometheus: string;
 }
 
-export type Target = "etcd" | "kube-apiserver" | "kube-controller-manager" | "helm" | "prometheus";
+export type Target =
+  "etcd" | "kube-apiserver" | "kube-controller-manager" | "helm" | "helm3" | "prometheus";
 
 /** Every binary a test run uses: `linkerd-smi-testenv prepare` and the global setup build them all. */
 export const ALL_TARGETS: readonly Target[] = [
@@ -38,6 +45,7 @@ export const ALL_TARGETS: readonly Target[] = [
   "kube-apiserver",
   "kube-controller-manager",
   "helm",
+  "helm3",
   "prometheus",
 ];
 
@@ -59,6 +67,7 @@ export function binaryPaths(versions: Versions = readVersions()): Binaries {
     kubeApiserver: bin("kube-apiserver", versions.kubernetes),
     kubeControllerManager: bin("kube-controller-manager", versions.kubernetes),
     helm: bin("helm", versions.helm),
+    helm3: bin("helm3", versions.helm3),
     prometheus: bin("prometheus", versions.prometheus),
   };
 }
@@ -68,6 +77,7 @@ const pathOf: Record<Target, (b: Binaries) => string> = {
   "kube-apiserver": (b) => b.kubeApiserver,
   "kube-controller-manager": (b) => b.kubeControllerManager,
   helm: (b) => b.helm,
+  helm3: (b) => b.helm3,
   prometheus: (b) => b.prometheus,
 };
 

@@ -1,6 +1,6 @@
 /**
- * `helm template`, without a helm binary: Helm's own Go packages (the
- * helm.sh/helm/v3 version in packages/testenv/versions.json) compiled to
+ * `helm template`, without a helm binary: Helm 4's own Go packages (the
+ * helm.sh/helm/v4 version in packages/testenv/versions.json) compiled to
  * WebAssembly from `helm-wasm/main.go` by `scripts/build-helm-wasm.sh`, which
  * puts `helm.wasm.br` (brotli) and Go's `wasm_exec.js` next to this module in
  * `dist/helm/`.
@@ -57,8 +57,8 @@ export interface RenderOptions {
   /** `--api-versions`. */
   apiVersions?: readonly string[];
   /**
-   * Receives what helm would log on stderr (e.g. `coalesce.go:...: warning:
-   * ...`). Default: written to stderr.
+   * Receives what helm would log on stderr (Helm 4's slog lines, e.g.
+   * `level=INFO msg="warning: skipped value for ..."`). Default: written to stderr.
    */
   onWarning?: (message: string) => void;
 }
