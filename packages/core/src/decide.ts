@@ -88,6 +88,7 @@ export const Reason = {
   Updated: "Updated",
   Deleted: "Deleted",
   Cleaned: "Cleaned",
+  Restored: "Restored",
   InvalidSpec: "InvalidSpec",
   Conflict: "Conflict",
   BackendNotFound: "BackendNotFound",
@@ -179,8 +180,17 @@ export interface OutputPlanner<E, A> {
   nameOf(namespace: string, apex: string): string;
   /** Errors that make the winner invalid for this output (a name too long, ...). */
   check(winner: Winner<unknown>): Diagnostic[];
-  plan(winner: Winner<unknown>, existing: E | undefined): OutputPlan<A>;
+  plan(winner: Winner<unknown>, existing: E | undefined, context?: PlanContext): OutputPlan<A>;
   cleanup(existing: E | undefined): OutputPlan<A>;
+}
+
+/** What the caller knows of the output beyond the objects themselves. */
+export interface PlanContext {
+  /**
+   * The adaptor remembers that it wrote the output object as it is now (the same object, by
+   * uid), though the object no longer shows it (someone replaced what it wrote).
+   */
+  readonly adaptorWrote?: boolean;
 }
 
 /** The input of {@link decideApex}. */
@@ -195,6 +205,8 @@ export interface ApexInput<S extends SplitLike, E> {
   readonly serviceExists?: (name: string) => boolean;
   /** The split that last decided this apex and left it (deleted or retargeted), if known. */
   readonly departed?: S;
+  /** See {@link PlanContext.adaptorWrote}. */
+  readonly adaptorWrote?: boolean;
 }
 
 /** The result of {@link decideApex}. */
@@ -301,7 +313,9 @@ export function decideApex<S extends SplitLike, E, A>(
     });
     result = "invalid";
   } else {
-    const plan = output.plan(verdict.parsed, input.existing);
+    const plan = output.plan(verdict.parsed, input.existing, {
+      adaptorWrote: input.adaptorWrote === true,
+    });
     action = plan.action;
     result = plan.result;
     for (const e of plan.events) events.push({ ...e, split: winner });

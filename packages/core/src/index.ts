@@ -164,6 +164,7 @@ export {
   type DecisionEvent,
   type OutputPlan,
   type OutputPlanner,
+  type PlanContext,
   type ReconcileResult,
   type SplitLike,
   type SplitStatus,
@@ -181,9 +182,14 @@ export {
 // What the adaptor owns and how it recognises it.
 export {
   FIELD_MANAGER,
+  PREVIOUS_DST_OVERRIDES_ANNOTATION,
+  adaptorHasWritten,
+  formatPreviousDstOverrides,
   managedByAdaptor,
   onlyAdaptorContent,
   otherEditorsOfDstOverrides,
+  previousDstOverrides,
+  type PreviousDstOverrides,
 } from "./ownership.js";
 
 // Where one split stands, for status and check.
