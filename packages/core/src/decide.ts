@@ -18,6 +18,7 @@
  */
 
 import { formatDiagnostic, type Diagnostic } from "./diagnostics.js";
+import { EVENT_MESSAGE_LIMIT, eventMessage, utf8ByteLength } from "./event-message.js";
 import { parseTrafficSplit, type ParsedTrafficSplit } from "./parse.js";
 import { backendShares, type BackendShare } from "./shares.js";
 
@@ -230,6 +231,20 @@ function oneLine(d: Diagnostic): string {
   return suggestion === undefined ? head : `${head} (did you mean: ${suggestion})`;
 }
 
+/**
+ * `items` joined by `; ` and followed by `tail`, within an Event message's limit: as many items
+ * as fit, then how many more there are (`linkerd smi status` lists them all).
+ */
+function listWithin(items: readonly string[], tail: string): string {
+  const text = (n: number) =>
+    n === items.length
+      ? `${items.join("; ")}${tail}`
+      : `${items.slice(0, n).join("; ")}; and ${items.length - n} more (linkerd smi status lists them all)${tail}`;
+  let shown = items.length;
+  while (shown > 1 && utf8ByteLength(text(shown)) > EVENT_MESSAGE_LIMIT) shown--;
+  return text(shown);
+}
+
 function errorsOf(diagnostics: readonly Diagnostic[]): Diagnostic[] {
   return diagnostics.filter((d) => d.severity === "error");
 }
@@ -253,9 +268,11 @@ export function decideApex<S extends SplitLike, E, A>(
       ...base,
       action: plan.action,
       result: plan.result,
-      events: plan.events.map((e) =>
-        input.departed === undefined ? e : { ...e, split: input.departed },
-      ),
+      events: plan.events.map((e) => ({
+        ...e,
+        ...(input.departed === undefined ? {} : { split: input.departed }),
+        message: eventMessage(e.message),
+      })),
       splits: [],
     };
   }
@@ -304,7 +321,7 @@ export function decideApex<S extends SplitLike, E, A>(
       split: winner,
       type: "Warning",
       reason: Reason.InvalidSpec,
-      message: `${problems.map((d) => formatDiagnostic(d)).join("; ")}. ${outputName} keeps its last good state.`,
+      message: listWithin(problems.map(oneLine), `. ${outputName} keeps its last good state.`),
     });
     statuses.push({
       split: winner,
@@ -350,5 +367,7 @@ export function decideApex<S extends SplitLike, E, A>(
       message: `TrafficSplit ${winnerName} also splits service ${apex} and is older, so it alone decides ${outputName}; this split is ignored until it is the oldest. Delete one of them or point this one at another service.`,
     });
   }
-  return { ...base, winner, action, result, events, splits: statuses };
+  // Every Event message on one line and within Kubernetes' limit, whoever built it.
+  const lines = events.map((e) => ({ ...e, message: eventMessage(e.message) }));
+  return { ...base, winner, action, result, events: lines, splits: statuses };
 }

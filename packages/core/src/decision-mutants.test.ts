@@ -118,7 +118,7 @@ describe("decideApex: invalid splits", () => {
       ]),
     ]);
     expect(d.events.map((e) => e.message)).toEqual([
-      `error[negative-weight] spec.backends[0].weight: spec.backends[0].weight is -1, a negative weight: weights must be zero or positive (Linkerd would wrap it into a huge unsigned weight)\n  did you mean: 1. ServiceProfile ${PROFILE} keeps its last good state.`,
+      `error[negative-weight] spec.backends[0].weight: spec.backends[0].weight is -1, a negative weight: weights must be zero or positive (Linkerd would wrap it into a huge unsigned weight) (did you mean: 1). ServiceProfile ${PROFILE} keeps its last good state.`,
     ]);
   });
 

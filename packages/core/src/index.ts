@@ -172,6 +172,9 @@ export {
   type Winner,
 } from "./decide.js";
 
+// The text of an Event: one line, within Kubernetes' limit.
+export { EVENT_MESSAGE_LIMIT, eventMessage } from "./event-message.js";
+
 // The ServiceProfile output.
 export {
   serviceProfileOutput,
