@@ -345,26 +345,36 @@ export function decideApex<S extends SplitLike, E, A>(
 
   for (const loser of losers) {
     const verdictOfLoser = analyse(loser);
-    if (verdictOfLoser.parsed === undefined || verdictOfLoser.errors.length > 0) {
+    const conflict = `${conflictReason(loser)} ${outputName}`;
+    const invalid = verdictOfLoser.parsed === undefined || verdictOfLoser.errors.length > 0;
+    const errors = verdictOfLoser.errors.map(oneLine).join("; ");
+    if (invalid) {
       statuses.push({
         split: loser,
         state: "Invalid",
-        reason: verdictOfLoser.errors.map(oneLine).join("; "),
+        reason: `${errors}; and even once fixed, it would not decide: ${conflict}; delete one of them or point this one at another service`,
       });
     } else {
       statuses.push({
         split: loser,
         state: "Conflict",
-        reason: `${conflictReason(loser)} ${outputName}; delete one of them or point this one at another service`,
+        reason: `${conflict}; delete one of them or point this one at another service`,
         shares: backendShares(verdictOfLoser.parsed.parsed),
         missingBackends: [...verdictOfLoser.parsed.missingBackends],
       });
     }
+    const tie = createdAt(winner) === createdAt(loser);
+    const until = tie
+      ? "it comes first (the oldest split decides, then the first by name)"
+      : "it is the oldest";
+    const alsoInvalid = invalid
+      ? ` This split is also invalid, fix it too: ${listWithin(verdictOfLoser.errors.map(oneLine), ".")}`
+      : "";
     events.push({
       split: loser,
       type: "Warning",
       reason: Reason.Conflict,
-      message: `TrafficSplit ${winnerName} also splits service ${apex} and is older, so it alone decides ${outputName}; this split is ignored until it is the oldest. Delete one of them or point this one at another service.`,
+      message: `${conflict}; this split is ignored until ${until}. Delete one of them or point this one at another service.${alsoInvalid}`,
     });
   }
   // Every Event message on one line and within Kubernetes' limit, whoever built it.

@@ -157,15 +157,32 @@ describe("decideApex: the splits that lose", () => {
   it("a younger invalid split is Invalid, with its errors on one line, and still warned of the conflict", () => {
     const bad = split("bad", [["web-v1", -1]], "2026-02-01T00:00:00Z");
     const d = decide([bad, old], undefined);
+    // Issue 28, point 5: the status and the Event both tell both stories (the status used to
+    // give only the errors, the Event only the conflict).
+    const older = `TrafficSplit zz-old also splits service web and is older, so it alone decides ServiceProfile ${PROFILE}`;
     expect(d.splits[1]).toEqual({
       split: bad,
       state: "Invalid",
-      reason: `error[negative-weight] spec.backends[0].weight: ${NEGATIVE} (did you mean: 1)`,
+      reason: `error[negative-weight] spec.backends[0].weight: ${NEGATIVE} (did you mean: 1); and even once fixed, it would not decide: ${older}; delete one of them or point this one at another service`,
     });
     expect(d.events.map((e) => [e.split?.metadata.name, e.reason])).toEqual([
       ["zz-old", "Created"],
       ["bad", "Conflict"],
     ]);
+    expect(d.events[1]?.message).toBe(
+      `${older}; this split is ignored until it is the oldest. Delete one of them or point this one at another service. This split is also invalid, fix it too: error[negative-weight] spec.backends[0].weight: ${NEGATIVE} (did you mean: 1).`,
+    );
+  });
+
+  it("says a split of the same age loses by name, not that the other is older", () => {
+    const a = split("a", [["web-v1", 1]], "2026-01-01T00:00:00Z");
+    const b = split("b", [["web-v2", 1]], "2026-01-01T00:00:00Z");
+    const d = decide([b, a], undefined);
+    const conflict = d.events.find((e) => e.reason === "Conflict");
+    expect(conflict?.split).toBe(b);
+    expect(conflict?.message).toBe(
+      `TrafficSplit a also splits service web and is as old and comes first by name, so it alone decides ServiceProfile ${PROFILE}; this split is ignored until it comes first (the oldest split decides, then the first by name). Delete one of them or point this one at another service.`,
+    );
   });
 });
 

@@ -135,7 +135,7 @@ describe("decideApex: invalid splits", () => {
       ),
     ]);
     expect(d.splits[1]?.reason).toBe(
-      `${MISSING_WEIGHT}; error[missing-field] spec.backends[1].weight: spec.backends[1].weight is missing: give each backend a weight, e.g. weight: 500m or weight: 50 (weights are relative to each other)`,
+      `${MISSING_WEIGHT}; error[missing-field] spec.backends[1].weight: spec.backends[1].weight is missing: give each backend a weight, e.g. weight: 500m or weight: 50 (weights are relative to each other); and even once fixed, it would not decide: TrafficSplit old also splits service web and is older, so it alone decides ServiceProfile ${PROFILE}; delete one of them or point this one at another service`,
     );
   });
 
@@ -160,7 +160,8 @@ describe("decideApex: invalid splits", () => {
     expect(d.splits[1]).toEqual({
       split: young,
       state: "Invalid",
-      reason: "error[invalid-name] spec.service: no",
+      reason:
+        "error[invalid-name] spec.service: no; and even once fixed, it would not decide: TrafficSplit old also splits service web and is older, so it alone decides Thing web@shop; delete one of them or point this one at another service",
     });
   });
 });
