@@ -105,6 +105,7 @@ export function createController<E, A extends { kind: string }>(deps: Controller
         existing,
         serviceExists: (name) => deps.serviceExists(namespace, name),
         ...(departed === undefined ? {} : { departed }),
+        adaptorWrote: output.writer.adaptorWrote?.(existing) === true,
       },
       output.planner,
     );
