@@ -172,6 +172,9 @@ export {
   type Winner,
 } from "./decide.js";
 
+// What to write instead of a Quantity weight where an integer is wanted (v1alpha2+).
+export { integerWeightFix } from "./weight-fix.js";
+
 // The text of an Event: one line, within Kubernetes' limit.
 export { EVENT_MESSAGE_LIMIT, eventMessage } from "./event-message.js";
 
