@@ -167,3 +167,30 @@ describe("every Event message of the decision is one line, within 1024 bytes", (
     );
   });
 });
+
+describe("a ServiceProfile Event about many backends", () => {
+  it("lists the backends that fit and says how many more", () => {
+    const backends = Array.from({ length: 1000 }, (_, i) => ({
+      service: `huge-${String(i).padStart(4, "0")}`,
+      weight: 1,
+    }));
+    const d = decideApex(
+      {
+        namespace: NS,
+        apex: "huge",
+        splits: [split("huge", { service: "huge", backends }, "2026-01-01T00:00:00Z")],
+        existing: undefined,
+      },
+      output,
+    );
+    // Each backend is 34 bytes ("huge-0000.shop.svc.cluster.local=1"), 36 with ", ": 16 fit
+    // in the 600 bytes kept for the list.
+    const first16 = Array.from(
+      { length: 16 },
+      (_, i) => `huge-${String(i).padStart(4, "0")}.shop.svc.cluster.local=1`,
+    ).join(", ");
+    expect(d.events.map((e) => e.message)).toEqual([
+      `Created ServiceProfile huge.shop.svc.cluster.local with dstOverrides ${first16}, and 984 more.`,
+    ]);
+  });
+});

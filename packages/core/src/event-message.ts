@@ -47,3 +47,22 @@ export function eventMessage(text: string, limit = EVENT_MESSAGE_LIMIT): string 
   if (space > 0 && cut.length - space <= 64) cut = cut.slice(0, space);
   return `${cut.trimEnd()}${ELLIPSIS}`;
 }
+
+/**
+ * `items` joined by `separator` within `budget` bytes: as many as fit, then `more(n)` for the
+ * `n` left out (at least one item is always shown).
+ */
+export function joinWithin(
+  items: readonly string[],
+  separator: string,
+  budget: number,
+  more: (left: number) => string,
+): string {
+  let shown = items.length;
+  const text = (n: number) =>
+    n === items.length
+      ? items.join(separator)
+      : `${items.slice(0, n).join(separator)}${separator}${more(items.length - n)}`;
+  while (shown > 1 && utf8ByteLength(text(shown)) > budget) shown--;
+  return text(shown);
+}

@@ -33,6 +33,7 @@ import {
   type PreviousDstOverrides,
 } from "../ownership.js";
 import { compareQuantity, decodeQuantity, isQuantityError } from "../quantity.js";
+import { joinWithin } from "../event-message.js";
 import { desiredServiceProfile, serviceProfileName } from "../translate.js";
 import type { ServiceProfile, WeightedDst } from "../types.js";
 
@@ -208,7 +209,13 @@ export function serviceProfileOutput(
         message: `backend Service${many ? "s" : ""} ${missing.join(", ")} not found in namespace ${namespace}; ServiceProfile ${name} routes to ${many ? "them" : "it"} anyway, and requests sent there fail until ${many ? "they exist" : "it exists"}.`,
       });
     }
-    const summary = overrides.map((o) => `${o.authority}=${String(o.weight)}`).join(", ");
+    // Within an Event's 1024 bytes, with room for the rest of the sentence.
+    const summary = joinWithin(
+      overrides.map((o) => `${o.authority}=${String(o.weight)}`),
+      ", ",
+      600,
+      (left) => `and ${String(left)} more`,
+    );
     const zero = parsed.allWeightsZero
       ? ` All weights are zero, so Linkerd sends every request to ${apex} itself.`
       : "";
@@ -227,7 +234,12 @@ export function serviceProfileOutput(
         // Someone else's dstOverrides: kept in the annotation, given back when the split goes.
         const owner = editors[0] ?? "unknown";
         previous = formatPreviousDstOverrides({ manager: owner, dstOverrides: before });
-        const theirs = before.map((o) => `${o.authority}=${weightText(o.weight)}`).join(", ");
+        const theirs = joinWithin(
+          before.map((o) => `${o.authority}=${weightText(o.weight)}`),
+          ", ",
+          200,
+          (left) => `and ${String(left)} more`,
+        );
         note = ` (they were ${owner}'s: ${theirs}; kept in the annotation ${PREVIOUS_DST_OVERRIDES_ANNOTATION} and given back when no TrafficSplit targets service ${apex})`;
       } else if (editors.length > 0) {
         note = ` (restored: ${editors.join(", ")} had changed them)`;
@@ -288,9 +300,12 @@ export function serviceProfileOutput(
         ],
       };
     }
-    const theirs = previous.dstOverrides
-      .map((o) => `${o.authority}=${weightText(o.weight)}`)
-      .join(", ");
+    const theirs = joinWithin(
+      previous.dstOverrides.map((o) => `${o.authority}=${weightText(o.weight)}`),
+      ", ",
+      600,
+      (left) => `and ${String(left)} more`,
+    );
     return {
       action: { ...base, kind: "restore", dstOverrides: previous.dstOverrides },
       result: "cleaned",
