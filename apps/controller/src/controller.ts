@@ -55,7 +55,7 @@ function synced(
     return;
   }
   for (const split of about) {
-    const ref = `${split.metadata.namespace ?? decision.namespace}/${split.metadata.name ?? ""}`;
+    const ref = `${split.metadata.namespace}/${split.metadata.name}`;
     write(`Successfully synced '${ref}'`, { ...fields, key, trafficsplit: split.metadata.name });
   }
 }
@@ -115,8 +115,17 @@ export function createController<E, A extends { kind: string }>(deps: Controller
         synced((m, f) => log.debug(m, f), key, decision, departed, fields);
         return;
     }
-    const write = WROTE.has(decision.result) ? log.info : log.debug;
-    synced((m, f) => write.call(log, m, f), key, decision, departed, {});
+    const wrote = WROTE.has(decision.result);
+    synced(
+      (m, f) => {
+        if (wrote) log.info(m, f);
+        else log.debug(m, f);
+      },
+      key,
+      decision,
+      departed,
+      {},
+    );
   };
 
   async function processItem(key: string): Promise<WorkResult> {

@@ -17,7 +17,7 @@ export const MISSING_CRD: Readonly<Record<string, string>> = {
 };
 
 /** The sentence for `resource` when `error` says that its CRD is missing, else undefined. */
-export function missingCrd(resource: string, error: unknown): string | undefined {
+function missingCrd(resource: string, error: unknown): string | undefined {
   return classifyError(error) === "not-found" ? MISSING_CRD[resource] : undefined;
 }
 

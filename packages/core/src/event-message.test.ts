@@ -53,7 +53,7 @@ function split(name: string, spec: unknown, created: string): TrafficSplitObject
     kind: "TrafficSplit",
     metadata: { name, namespace: NS, uid: `uid-${name}`, creationTimestamp: created },
     spec,
-  } as TrafficSplitObject;
+  };
 }
 
 // One or more of every kind of invalid input the parser reports, and some valid ones.
