@@ -40,6 +40,26 @@ const PERMANENT: Partial<Record<ErrorKind, string>> = {
 /** Results after which the adaptor wrote something. */
 const WROTE = new Set(["created", "updated", "deleted", "cleaned"]);
 
+/** "Successfully synced '<namespace>/<split>'", once per split the reconcile was about. */
+function synced(
+  write: (msg: string, fields?: Record<string, unknown>) => void,
+  key: string,
+  decision: ApexDecision<TrafficSplitObject, { kind: string }>,
+  departed: TrafficSplitObject | undefined,
+  fields: Record<string, unknown>,
+): void {
+  const splits = decision.splits.map((s) => s.split);
+  const about = splits.length > 0 ? splits : departed === undefined ? [] : [departed];
+  if (about.length === 0) {
+    write(`Successfully synced '${key}'`, { ...fields, key });
+    return;
+  }
+  for (const split of about) {
+    const ref = `${split.metadata.namespace}/${split.metadata.name}`;
+    write(`Successfully synced '${ref}'`, { ...fields, key, trafficsplit: split.metadata.name });
+  }
+}
+
 export function createController<E, A extends { kind: string }>(deps: ControllerDeps<E, A>) {
   const { metrics, log, output } = deps;
   /** Keys whose last write was refused for good: retried when something changes. */
@@ -47,10 +67,17 @@ export function createController<E, A extends { kind: string }>(deps: Controller
 
   /**
    * A reconcile that wrote logs what it wrote (with the result) at info, then "Successfully
-   * synced" at info with the key alone, as linkerd-smi v0.2.7 does and its walkthrough shows;
-   * one that wrote nothing logs "Successfully synced" at debug only.
+   * synced '<namespace>/<split>'" at info for each split of the apex, as linkerd-smi v0.2.7
+   * does (its workqueue key is the split's, ours the apex's) and its walkthrough shows; one
+   * that wrote nothing logs "Successfully synced" at debug only. With no split left, the line
+   * names the split that left (or the apex key when none is known: the orphan sweep).
    */
-  const logOutcome = (key: string, decision: ApexDecision<TrafficSplitObject, A>, name: string) => {
+  const logOutcome = (
+    key: string,
+    decision: ApexDecision<TrafficSplitObject, A>,
+    name: string,
+    departed: TrafficSplitObject | undefined,
+  ) => {
     const split = decision.winner?.metadata.name;
     const written = output.writer.written(decision.action);
     const what =
@@ -85,11 +112,20 @@ export function createController<E, A extends { kind: string }>(deps: Controller
         log.info(`skipping ${what}: it has the smi.linkerd.io/skip annotation`, fields);
         break;
       default:
-        log.debug(`Successfully synced '${key}'`, fields);
+        synced((m, f) => log.debug(m, f), key, decision, departed, fields);
         return;
     }
-    if (WROTE.has(decision.result)) log.info(`Successfully synced '${key}'`, { key });
-    else log.debug(`Successfully synced '${key}'`, { key });
+    const wrote = WROTE.has(decision.result);
+    synced(
+      (m, f) => {
+        if (wrote) log.info(m, f);
+        else log.debug(m, f);
+      },
+      key,
+      decision,
+      departed,
+      {},
+    );
   };
 
   async function processItem(key: string): Promise<WorkResult> {
@@ -105,6 +141,7 @@ export function createController<E, A extends { kind: string }>(deps: Controller
         existing,
         serviceExists: (name) => deps.serviceExists(namespace, name),
         ...(departed === undefined ? {} : { departed }),
+        adaptorWrote: output.writer.adaptorWrote?.(existing) === true,
       },
       output.planner,
     );
@@ -146,7 +183,7 @@ export function createController<E, A extends { kind: string }>(deps: Controller
     metrics.reconciles.inc({ result: decision.result });
     metrics.reconcileDuration.observe({ result: decision.result }, elapsed());
     deps.shares.publish(key, decision);
-    logOutcome(key, decision, name);
+    logOutcome(key, decision, name, departed);
     if (decision.winner === undefined) deps.departed.delete(key);
     return "ok";
   }

@@ -1,8 +1,11 @@
 /**
  * Where the decision's Events go: about a TrafficSplit, or about the output object when no split
  * is left. Each distinct Event (object version, reason, message) is recorded once, so an idle
- * resync writes nothing; the recorder aggregates repeats as Kubernetes does.
+ * resync writes nothing; the recorder aggregates repeats as Kubernetes does. Every message is
+ * recorded on one line and within Kubernetes' 1024 bytes (core's `eventMessage`), whoever wrote
+ * it: the decision, or the controller quoting the API server.
  */
+import { eventMessage } from "@linkerd-smi/core";
 import type { EventRecorder } from "@linkerd-smi/kube";
 
 /** What an Event is about: any object with its identity. */
@@ -33,7 +36,8 @@ class ReportedOnce {
 export function createEventSink(recorder: EventRecorder): EventSink {
   const reported = new ReportedOnce();
   return {
-    record(object, type, reason, message) {
+    record(object, type, reason, text) {
+      const message = eventMessage(text);
       const { name, namespace, uid, resourceVersion } = object.metadata;
       if (!reported.first(`${uid ?? ""}|${resourceVersion ?? ""}|${reason}|${message}`)) return;
       recorder.event(

@@ -38,6 +38,14 @@ describe("parseFlags", () => {
     expect(parseFlags(["-leader-elect=false"], {}).leaderElect).toBe(false);
   });
 
+  it.each([[["-h"]], [["--h"]], [["-help"]], [["--help"]], [["-help=false"]], [["-h", "-nope"]]])(
+    "asks for the usage on %j, as Go's flag package does",
+    (argv) => {
+      // Go's flag package answers -h and -help with ErrHelp whatever their value.
+      expect(parseFlags(argv, {}).help).toBe(true);
+    },
+  );
+
   it("takes the lease namespace from POD_NAMESPACE", () => {
     expect(parseFlags([], { POD_NAMESPACE: "smi" }).leaderElectionNamespace).toBe("smi");
   });

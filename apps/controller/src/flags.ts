@@ -176,7 +176,13 @@ const FLAGS: readonly FlagSpec[] = [
     usage:
       "HTTPRoute version to write: auto (v1 when served, else v1beta1, as on Linkerd 2.15-2.17), v1 or v1beta1",
   },
-  { name: "help", key: "help", kind: "bool", default: () => "false", usage: "show this help" },
+  {
+    name: "help",
+    key: "help",
+    kind: "bool",
+    default: () => "false",
+    usage: "print this usage to stderr and exit (also -h)",
+  },
   {
     name: "version",
     key: "version",
@@ -258,6 +264,12 @@ export function parseFlags(
       );
     }
     const [, name = "", inline] = match;
+    // As Go's flag package: -h, -help and --help (whatever their value) ask for the usage, and
+    // parsing stops there.
+    if (name === "h" || name === "help") {
+      values.help = true;
+      return values as unknown as AdaptorFlags;
+    }
     const spec = FLAGS.find((f) => f.name === name);
     if (spec === undefined) {
       const near = closestName(

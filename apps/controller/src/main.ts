@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { startAdaptor } from "./runtime.js";
-import { FlagError, parseFlags, usage } from "./flags.js";
+import { FlagError, parseFlags, usage, type AdaptorFlags } from "./flags.js";
+import { createLogger } from "./logger.js";
 import { VERSION } from "./version.js";
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -15,13 +16,25 @@ async function main(argv: readonly string[]): Promise<number> {
     throw error;
   }
   if (flags.help) {
-    process.stdout.write(usage());
+    // As Go's flag package does for -h and -help: the usage on stderr, exit status 0.
+    process.stderr.write(usage());
     return 0;
   }
   if (flags.version) {
     process.stdout.write(`smi-adaptor ${VERSION}\n`);
     return 0;
   }
+  const log = createLogger({ level: flags.logLevel, format: flags.logFormat });
+  try {
+    return await serve(flags);
+  } catch (error) {
+    // A fatal error, in the log format asked for.
+    log.error(`smi-adaptor failed: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  }
+}
+
+async function serve(flags: AdaptorFlags): Promise<number> {
   const adaptor = await startAdaptor(flags);
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
     process.once("SIGTERM", () => resolve("SIGTERM"));

@@ -15,6 +15,11 @@ export interface OutputWriter<E, A> {
   involved(existing: E | undefined): Involved | undefined;
   /** Carries `action` out; throws the API server's error when it fails. */
   execute(action: A): Promise<void>;
+  /**
+   * True when the adaptor remembers writing `existing` as it is, though it no longer shows it
+   * (see core's `PlanContext.adaptorWrote`).
+   */
+  adaptorWrote?(existing: E | undefined): boolean;
   /** The objects `action` writes or deletes, as `kind/name` (`httproute/web-smi-80`), for logs. */
   written(action: A): string[];
 }

@@ -33,6 +33,7 @@ import {
 import type { FastifyInstance } from "fastify";
 import { buildAdminServer, parseListenAddress, type Readiness } from "./admin.js";
 import { createController } from "./controller.js";
+import { MISSING_CRD, reportMissingCrd } from "./crd-missing.js";
 import { createEventSink } from "./events.js";
 import { parseFlags, type AdaptorFlags } from "./flags.js";
 import {
@@ -239,7 +240,9 @@ export async function startAdaptor(options: Partial<AdaptorOptions> = {}): Promi
   };
   registerHandlers({ splits, profiles, clusterDomain: flags.clusterDomain, enqueue, departed });
   for (const [resource, informer] of informers) {
-    informer.onWatchRestart((reason) => {
+    const crdMissing = reportMissingCrd(log, resource, () => informer.health().watches);
+    informer.onWatchRestart((reason, error) => {
+      crdMissing(error);
       metrics.watchRestarts.inc({ resource, reason });
       // The apiserver went away: what it refused before may be accepted once it is back.
       for (const key of controller.parked()) enqueue(key);
@@ -328,7 +331,9 @@ export async function startAdaptor(options: Partial<AdaptorOptions> = {}): Promi
     const reasons: string[] = [];
     for (const [resource, informer] of informers) {
       const health = informer.health();
-      if (!health.synced) reasons.push(`${resource} cache not synced yet`);
+      const crd = health.lastError?.kind === "not-found" ? MISSING_CRD[resource] : undefined;
+      if (!health.synced)
+        reasons.push(`${resource} cache not synced yet${crd === undefined ? "" : `: ${crd}`}`);
       else if (!health.watching)
         reasons.push(
           `${resource} watch is down${health.lastError === undefined ? "" : `: ${health.lastError.message}`}`,

@@ -173,6 +173,56 @@ describe("an existing ServiceProfile", () => {
     expect(after?.metadata.annotations?.["smi.linkerd.io/skip"]).toBe("true");
   });
 
+  it("takes over dstOverrides another field manager wrote, says whose, and gives them back", async () => {
+    const ns = await namespace("takeover");
+    const name = fqdn("web", ns);
+    const theirs = [{ authority: fqdn("web-v1", ns), weight: "1" }];
+    // Written by hand with kubectl apply (client-side): the adaptor never wrote them.
+    await createProfile(
+      ns,
+      { metadata: { name }, spec: { dstOverrides: theirs } },
+      "kubectl-client-side-apply",
+    );
+    await applySplit(
+      ns,
+      split("web", "web", [
+        ["web-v1", 500],
+        ["web-v2", 500],
+      ]),
+    );
+    const taken = await profileBecomes(ns, name, [
+      { authority: fqdn("web-v1", ns), weight: "500" },
+      { authority: fqdn("web-v2", ns), weight: "500" },
+    ]);
+    expect(taken !== "absent" && taken.metadata.annotations).toEqual({
+      "smi.linkerd.io/previous-dst-overrides": `{"manager":"kubectl-client-side-apply","dstOverrides":[{"authority":"web-v1.${ns}.svc.cluster.local","weight":"1"}]}`,
+    });
+    const updated = await eventAppears(ns, "web", "Updated");
+    expect(updated.message).toBe(
+      `Updated ServiceProfile ${name} dstOverrides to web-v1.${ns}.svc.cluster.local=500, web-v2.${ns}.svc.cluster.local=500 (they were kubectl-client-side-apply's: web-v1.${ns}.svc.cluster.local=1; kept in the annotation smi.linkerd.io/previous-dst-overrides and given back when no TrafficSplit targets service web).`,
+    );
+
+    // The split goes: their dstOverrides come back, theirs again, and the annotation goes.
+    await deleteSplit(ns, "web");
+    const back = await profileBecomes(ns, name, theirs);
+    expect(back).not.toBe("absent");
+    if (back === "absent") return;
+    await eventually("the annotation to go", async () => {
+      const p = await getProfile(ns, name);
+      return p?.metadata.annotations === undefined ? true : undefined;
+    });
+    const after = await getProfile(ns, name);
+    expect(after?.spec.dstOverrides).toEqual(theirs);
+    // The adaptor has let go of everything: only their field manager is left.
+    expect(new Set(after?.metadata.managedFields?.map((m) => m.manager))).toEqual(
+      new Set(["kubectl-client-side-apply"]),
+    );
+    const restored = await eventAppears(ns, "web", "Restored");
+    expect(restored.message).toBe(
+      `Gave the dstOverrides of ServiceProfile ${name} back to kubectl-client-side-apply: no TrafficSplit targets service web any more, so they are web-v1.${ns}.svc.cluster.local=1 again, as before the adaptor took them over.`,
+    );
+  });
+
   it("has hand edits of dstOverrides restored, with an Event", async () => {
     const ns = await namespace("restore");
     const name = fqdn("web", ns);

@@ -1,6 +1,6 @@
 /**
- * One info log line per write naming what was written, then "Successfully synced" with the key
- * alone, as linkerd-smi v0.2.7 logs it: a reconcile that created a ServiceProfile or an HTTPRoute
+ * One info log line per write naming what was written, then "Successfully synced" with the
+ * split's namespace/name, as linkerd-smi v0.2.7 logs it: a reconcile that created a ServiceProfile or an HTTPRoute
  * once carried result "created" on both lines, and in httproute mode named a ServiceProfile that
  * does not exist.
  */
@@ -63,11 +63,11 @@ describe("the adaptor's log", () => {
       Promise.resolve(lines(adaptor).find((l) => l.key === key && l.result === "unchanged")),
     );
     const info = lines(adaptor).filter((l) => l.key === key && l.level !== "debug");
-    // What was written, once, then the key alone as linkerd-smi v0.2.7 logs it (the seeds'
+    // What was written, once, then the split as linkerd-smi v0.2.7 logs it (the seeds'
     // walkthrough shows both lines).
     expect(info.map((l) => [l.level, l.msg, l.result])).toEqual([
       ["info", expected(ns), "created"],
-      ["info", `Successfully synced '${key}'`, undefined],
+      ["info", `Successfully synced '${ns}/web-split'`, undefined],
     ]);
   });
 });

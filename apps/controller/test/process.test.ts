@@ -27,10 +27,31 @@ describe("the smi-adaptor process", () => {
   it("prints its version and its flags", async () => {
     const version = await run(process.execPath, [main, "-version"]);
     expect(version.stdout).toMatch(/^smi-adaptor \d+\.\d+\.\d+/);
-    const help = await run(process.execPath, [main, "--help"]);
-    expect(help.stdout).toContain("-metrics-addr string");
-    expect(help.stdout).toContain("-cluster-domain string");
-    expect(help.stdout).toContain("-worker-threads int");
+    // As Go's flag package: -h, -help and --help print the usage on stderr and exit 0 (-h
+    // failed with "flag provided but not defined: -h", exit 2; --help printed on stdout).
+    for (const flag of ["-h", "-help", "--help"]) {
+      const help = await run(process.execPath, [main, flag]);
+      expect(help.stdout).toBe("");
+      expect(help.stderr).toMatch(/^Usage of smi-adaptor:\n/);
+      expect(help.stderr).toContain("-metrics-addr string");
+      expect(help.stderr).toContain("-cluster-domain string");
+      expect(help.stderr).toContain("-worker-threads int");
+    }
+  });
+
+  it("prints a fatal error in the log format asked for", async () => {
+    const failed = await run(process.execPath, [
+      main,
+      "-log-format=text",
+      "-cluster-domain",
+      "Cluster_Local",
+    ]).catch((e: unknown) => e as { code: number; stderr: string });
+    expect(failed).toMatchObject({ code: 1 });
+    const lines = (failed as { stderr: string }).stderr.trimEnd().split("\n");
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(
+      /^time="[^"]+" level=error msg="smi-adaptor failed: invalid -cluster-domain \\"Cluster_Local\\": /,
+    );
   });
 
   it("exits 2 with usage on a bad flag", async () => {

@@ -46,6 +46,6 @@ describe("pnpm demo (the README's quick start)", () => {
     expect(stderr).toContain(
       'level=info msg="created serviceprofile/backend-svc.trafficsplit-sample.svc.cluster.local for trafficsplit/backend-split"',
     );
-    expect(stderr).toContain("msg=\"Successfully synced 'trafficsplit-sample/backend-svc'\"");
+    expect(stderr).toContain("msg=\"Successfully synced 'trafficsplit-sample/backend-split'\"");
   }, 180_000);
 });

@@ -150,7 +150,9 @@ describe("decideApex with the ServiceProfile output: writing", () => {
     );
   });
 
-  it("writes only dstOverrides into a profile someone else wrote, and names who had changed them", () => {
+  it("takes over dstOverrides someone else wrote: says whose they were and keeps them in an annotation", () => {
+    // Issue 28: this used to say "restored: kubectl-client-side-apply had changed them", though
+    // the adaptor had never written them, and the user's weights were lost for good.
     const existing = profile([{ authority: V1, weight: "1" }], [kubectlOverrides, kubectlRoutes], {
       routes: true,
     });
@@ -164,8 +166,43 @@ describe("decideApex with the ServiceProfile output: writing", () => {
         { authority: V2, weight: "100" },
       ],
       resourceVersion: "42",
+      previousDstOverrides:
+        '{"manager":"kubectl-client-side-apply","dstOverrides":[{"authority":"web-v1.shop.svc.cluster.local","weight":"1"}]}',
     });
     expect(d.events.map((e) => e.message)).toEqual([
+      `Updated ServiceProfile web.shop.svc.cluster.local dstOverrides to ${V1}=900, ${V2}=100 (they were kubectl-client-side-apply's: ${V1}=1; kept in the annotation smi.linkerd.io/previous-dst-overrides and given back when no TrafficSplit targets service web).`,
+    ]);
+  });
+
+  it("says restored only when it had written the dstOverrides itself", () => {
+    const existing = profile([{ authority: V1, weight: "1" }], [kubectlOverrides]);
+    // The adaptor remembers this profile as its own (its entry went when they were replaced).
+    const d = decideApex(
+      { namespace: NS, apex: "web", splits: [webSplit], existing, adaptorWrote: true },
+      output,
+    );
+    expect(d.action).toEqual({
+      kind: "apply",
+      namespace: "shop",
+      name: "web.shop.svc.cluster.local",
+      dstOverrides: [
+        { authority: V1, weight: "900" },
+        { authority: V2, weight: "100" },
+      ],
+      resourceVersion: "42",
+    });
+    expect(d.events.map((e) => e.message)).toEqual([
+      `Updated ServiceProfile web.shop.svc.cluster.local dstOverrides to ${V1}=900, ${V2}=100 (restored: kubectl-client-side-apply had changed them).`,
+    ]);
+    // The annotation it wrote on taking over is evidence too, and is applied again.
+    const kept =
+      '{"manager":"helm","dstOverrides":[{"authority":"web-v1.shop.svc.cluster.local","weight":"3"}]}';
+    const taken = profile([{ authority: V1, weight: "1" }], [kubectlOverrides], {
+      annotations: { "smi.linkerd.io/previous-dst-overrides": kept },
+    });
+    const again = decide([webSplit], taken);
+    expect(again.action).toMatchObject({ kind: "apply", previousDstOverrides: kept });
+    expect(again.events.map((e) => e.message)).toEqual([
       `Updated ServiceProfile web.shop.svc.cluster.local dstOverrides to ${V1}=900, ${V2}=100 (restored: kubectl-client-side-apply had changed them).`,
     ]);
   });
@@ -371,6 +408,99 @@ describe("decideApex: cleaning up when no split targets the apex", () => {
     const fresh = decide([moved], undefined, { apex: "api" });
     expect(fresh.result).toBe("created");
     expect(fresh.action).toMatchObject({ name: "api.shop.svc.cluster.local" });
+  });
+});
+
+describe("decideApex: giving back dstOverrides the adaptor took over", () => {
+  const kept =
+    '{"manager":"kubectl-client-side-apply","dstOverrides":[{"authority":"web-v1.shop.svc.cluster.local","weight":"1"}]}';
+  const oursWithAnnotation = {
+    manager: "smi-adaptor",
+    operation: "Apply",
+    fieldsV1: {
+      "f:metadata": {
+        "f:annotations": { "f:smi.linkerd.io/previous-dst-overrides": {} },
+      },
+      "f:spec": { "f:dstOverrides": {} },
+    },
+  };
+
+  it("gives them back to their field manager instead of clearing or deleting", () => {
+    const existing = profile(
+      [
+        { authority: V1, weight: "900" },
+        { authority: V2, weight: "100" },
+      ],
+      [oursWithAnnotation, kubectlRoutes],
+      { routes: true, annotations: { "smi.linkerd.io/previous-dst-overrides": kept } },
+    );
+    const d = decide([], existing, { departed: webSplit });
+    expect(d.action).toEqual({
+      kind: "restore",
+      namespace: "shop",
+      name: "web.shop.svc.cluster.local",
+      resourceVersion: "42",
+      manager: "kubectl-client-side-apply",
+      dstOverrides: [{ authority: V1, weight: "1" }],
+    });
+    expect(d.result).toBe("cleaned");
+    expect(d.events).toEqual([
+      {
+        split: webSplit,
+        type: "Normal",
+        reason: "Restored",
+        message: `Gave the dstOverrides of ServiceProfile web.shop.svc.cluster.local back to kubectl-client-side-apply: no TrafficSplit targets service web any more, so they are ${V1}=1 again, as before the adaptor took them over.`,
+      },
+    ]);
+  });
+
+  it("drops only the annotation when someone changed the dstOverrides since", () => {
+    const existing = profile(
+      [{ authority: V2, weight: "7" }],
+      [
+        {
+          manager: "smi-adaptor",
+          operation: "Apply",
+          fieldsV1: {
+            "f:metadata": { "f:annotations": { "f:smi.linkerd.io/previous-dst-overrides": {} } },
+          },
+        },
+        { ...kubectlOverrides, manager: "kubectl-edit" },
+      ],
+      { annotations: { "smi.linkerd.io/previous-dst-overrides": kept } },
+    );
+    const d = decide([], existing);
+    expect(d.action).toEqual({
+      kind: "restore",
+      namespace: "shop",
+      name: "web.shop.svc.cluster.local",
+      resourceVersion: "42",
+      manager: "kubectl-client-side-apply",
+    });
+    expect(d.events.map((e) => e.message)).toEqual([
+      "Removed the annotation smi.linkerd.io/previous-dst-overrides from ServiceProfile web.shop.svc.cluster.local: no TrafficSplit targets service web any more, and its dstOverrides are kept as kubectl-edit last wrote them.",
+    ]);
+  });
+
+  it("leaves a profile with the skip annotation alone, annotation or not", () => {
+    const existing = profile([{ authority: V1, weight: "900" }], [oursWithAnnotation], {
+      annotations: { "smi.linkerd.io/previous-dst-overrides": kept, "smi.linkerd.io/skip": "" },
+    });
+    const d = decide([], existing);
+    expect(d.action).toEqual({ kind: "none" });
+    expect(d.result).toBe("skipped");
+  });
+
+  it("ignores an annotation that does not hold dstOverrides", () => {
+    const existing = profile([{ authority: V1, weight: "900" }], [ours], {
+      annotations: { "smi.linkerd.io/previous-dst-overrides": "not json" },
+    });
+    expect(decide([], existing).action).toEqual({
+      kind: "clear",
+      namespace: "shop",
+      name: "web.shop.svc.cluster.local",
+      resourceVersion: "42",
+    });
   });
 });
 

@@ -18,6 +18,7 @@
  */
 
 import { formatDiagnostic, type Diagnostic } from "./diagnostics.js";
+import { EVENT_MESSAGE_LIMIT, eventMessage, utf8ByteLength } from "./event-message.js";
 import { parseTrafficSplit, type ParsedTrafficSplit } from "./parse.js";
 import { backendShares, type BackendShare } from "./shares.js";
 
@@ -88,6 +89,7 @@ export const Reason = {
   Updated: "Updated",
   Deleted: "Deleted",
   Cleaned: "Cleaned",
+  Restored: "Restored",
   InvalidSpec: "InvalidSpec",
   Conflict: "Conflict",
   BackendNotFound: "BackendNotFound",
@@ -179,8 +181,17 @@ export interface OutputPlanner<E, A> {
   nameOf(namespace: string, apex: string): string;
   /** Errors that make the winner invalid for this output (a name too long, ...). */
   check(winner: Winner<unknown>): Diagnostic[];
-  plan(winner: Winner<unknown>, existing: E | undefined): OutputPlan<A>;
+  plan(winner: Winner<unknown>, existing: E | undefined, context?: PlanContext): OutputPlan<A>;
   cleanup(existing: E | undefined): OutputPlan<A>;
+}
+
+/** What the caller knows of the output beyond the objects themselves. */
+export interface PlanContext {
+  /**
+   * The adaptor remembers that it wrote the output object as it is now (the same object, by
+   * uid), though the object no longer shows it (someone replaced what it wrote).
+   */
+  readonly adaptorWrote?: boolean;
 }
 
 /** The input of {@link decideApex}. */
@@ -195,6 +206,8 @@ export interface ApexInput<S extends SplitLike, E> {
   readonly serviceExists?: (name: string) => boolean;
   /** The split that last decided this apex and left it (deleted or retargeted), if known. */
   readonly departed?: S;
+  /** See {@link PlanContext.adaptorWrote}. */
+  readonly adaptorWrote?: boolean;
 }
 
 /** The result of {@link decideApex}. */
@@ -216,6 +229,20 @@ function oneLine(d: Diagnostic): string {
   const { suggestion, ...rest } = d;
   const head = formatDiagnostic(rest);
   return suggestion === undefined ? head : `${head} (did you mean: ${suggestion})`;
+}
+
+/**
+ * `items` joined by `; ` and followed by `tail`, within an Event message's limit: as many items
+ * as fit, then how many more there are (`linkerd smi status` lists them all).
+ */
+function listWithin(items: readonly string[], tail: string): string {
+  const text = (n: number) =>
+    n === items.length
+      ? `${items.join("; ")}${tail}`
+      : `${items.slice(0, n).join("; ")}; and ${items.length - n} more (linkerd smi status lists them all)${tail}`;
+  let shown = items.length;
+  while (shown > 1 && utf8ByteLength(text(shown)) > EVENT_MESSAGE_LIMIT) shown--;
+  return text(shown);
 }
 
 function errorsOf(diagnostics: readonly Diagnostic[]): Diagnostic[] {
@@ -241,9 +268,11 @@ export function decideApex<S extends SplitLike, E, A>(
       ...base,
       action: plan.action,
       result: plan.result,
-      events: plan.events.map((e) =>
-        input.departed === undefined ? e : { ...e, split: input.departed },
-      ),
+      events: plan.events.map((e) => ({
+        ...e,
+        ...(input.departed === undefined ? {} : { split: input.departed }),
+        message: eventMessage(e.message),
+      })),
       splits: [],
     };
   }
@@ -292,7 +321,7 @@ export function decideApex<S extends SplitLike, E, A>(
       split: winner,
       type: "Warning",
       reason: Reason.InvalidSpec,
-      message: `${problems.map((d) => formatDiagnostic(d)).join("; ")}. ${outputName} keeps its last good state.`,
+      message: listWithin(problems.map(oneLine), `. ${outputName} keeps its last good state.`),
     });
     statuses.push({
       split: winner,
@@ -301,7 +330,9 @@ export function decideApex<S extends SplitLike, E, A>(
     });
     result = "invalid";
   } else {
-    const plan = output.plan(verdict.parsed, input.existing);
+    const plan = output.plan(verdict.parsed, input.existing, {
+      adaptorWrote: input.adaptorWrote === true,
+    });
     action = plan.action;
     result = plan.result;
     for (const e of plan.events) events.push({ ...e, split: winner });
@@ -314,27 +345,39 @@ export function decideApex<S extends SplitLike, E, A>(
 
   for (const loser of losers) {
     const verdictOfLoser = analyse(loser);
-    if (verdictOfLoser.parsed === undefined || verdictOfLoser.errors.length > 0) {
+    const conflict = `${conflictReason(loser)} ${outputName}`;
+    const invalid = verdictOfLoser.parsed === undefined || verdictOfLoser.errors.length > 0;
+    const errors = verdictOfLoser.errors.map(oneLine).join("; ");
+    if (invalid) {
       statuses.push({
         split: loser,
         state: "Invalid",
-        reason: verdictOfLoser.errors.map(oneLine).join("; "),
+        reason: `${errors}; and even once fixed, it would not decide: ${conflict}; delete one of them or point this one at another service`,
       });
     } else {
       statuses.push({
         split: loser,
         state: "Conflict",
-        reason: `${conflictReason(loser)} ${outputName}; delete one of them or point this one at another service`,
+        reason: `${conflict}; delete one of them or point this one at another service`,
         shares: backendShares(verdictOfLoser.parsed.parsed),
         missingBackends: [...verdictOfLoser.parsed.missingBackends],
       });
     }
+    const tie = createdAt(winner) === createdAt(loser);
+    const until = tie
+      ? "it comes first (the oldest split decides, then the first by name)"
+      : "it is the oldest";
+    const alsoInvalid = invalid
+      ? ` This split is also invalid, fix it too: ${listWithin(verdictOfLoser.errors.map(oneLine), ".")}`
+      : "";
     events.push({
       split: loser,
       type: "Warning",
       reason: Reason.Conflict,
-      message: `TrafficSplit ${winnerName} also splits service ${apex} and is older, so it alone decides ${outputName}; this split is ignored until it is the oldest. Delete one of them or point this one at another service.`,
+      message: `${conflict}; this split is ignored until ${until}. Delete one of them or point this one at another service.${alsoInvalid}`,
     });
   }
-  return { ...base, winner, action, result, events, splits: statuses };
+  // Every Event message on one line and within Kubernetes' limit, whoever built it.
+  const lines = events.map((e) => ({ ...e, message: eventMessage(e.message) }));
+  return { ...base, winner, action, result, events: lines, splits: statuses };
 }

@@ -157,15 +157,32 @@ describe("decideApex: the splits that lose", () => {
   it("a younger invalid split is Invalid, with its errors on one line, and still warned of the conflict", () => {
     const bad = split("bad", [["web-v1", -1]], "2026-02-01T00:00:00Z");
     const d = decide([bad, old], undefined);
+    // Issue 28, point 5: the status and the Event both tell both stories (the status used to
+    // give only the errors, the Event only the conflict).
+    const older = `TrafficSplit zz-old also splits service web and is older, so it alone decides ServiceProfile ${PROFILE}`;
     expect(d.splits[1]).toEqual({
       split: bad,
       state: "Invalid",
-      reason: `error[negative-weight] spec.backends[0].weight: ${NEGATIVE} (did you mean: 1)`,
+      reason: `error[negative-weight] spec.backends[0].weight: ${NEGATIVE} (did you mean: 1); and even once fixed, it would not decide: ${older}; delete one of them or point this one at another service`,
     });
     expect(d.events.map((e) => [e.split?.metadata.name, e.reason])).toEqual([
       ["zz-old", "Created"],
       ["bad", "Conflict"],
     ]);
+    expect(d.events[1]?.message).toBe(
+      `${older}; this split is ignored until it is the oldest. Delete one of them or point this one at another service. This split is also invalid, fix it too: error[negative-weight] spec.backends[0].weight: ${NEGATIVE} (did you mean: 1).`,
+    );
+  });
+
+  it("says a split of the same age loses by name, not that the other is older", () => {
+    const a = split("a", [["web-v1", 1]], "2026-01-01T00:00:00Z");
+    const b = split("b", [["web-v2", 1]], "2026-01-01T00:00:00Z");
+    const d = decide([b, a], undefined);
+    const conflict = d.events.find((e) => e.reason === "Conflict");
+    expect(conflict?.split).toBe(b);
+    expect(conflict?.message).toBe(
+      `TrafficSplit a also splits service web and is as old and comes first by name, so it alone decides ServiceProfile ${PROFILE}; this split is ignored until it comes first (the oldest split decides, then the first by name). Delete one of them or point this one at another service.`,
+    );
   });
 });
 
@@ -189,7 +206,7 @@ describe("decideApex: an invalid winner", () => {
     const message = d.events[0]?.message ?? "";
     expect(
       message.startsWith(
-        `error[negative-weight] spec.backends[0].weight: ${NEGATIVE}\n  did you mean: 1; error[invalid-name] spec.backends[1].service: `,
+        `error[negative-weight] spec.backends[0].weight: ${NEGATIVE} (did you mean: 1); error[invalid-name] spec.backends[1].service: `,
       ),
     ).toBe(true);
     expect(message.endsWith(`. ServiceProfile ${PROFILE} keeps its last good state.`)).toBe(true);
@@ -201,11 +218,14 @@ describe("decideApex: an invalid winner", () => {
       Array.from({ length: 101 }, (_, i): [string, number] => [`b${i}`, -1]),
     );
     const d = decide([many], undefined);
+    // The Event lists what fits in Kubernetes' 1024 bytes (it used to list all 100 errors, over
+    // 19 KB) and says how many more; the status lists them all.
     const message = d.events[0]?.message ?? "";
-    expect(message.split("error[negative-weight]")).toHaveLength(101);
+    expect(message.split("error[negative-weight]")).toHaveLength(5);
     expect(message).toContain(
-      "; warning[diagnostics-truncated]: 1 more diagnostic(s) were not reported; fix the ones above and check again. ServiceProfile web.shop.svc.cluster.local keeps its last good state.",
+      "spec.backends[3].weight is -1, a negative weight: weights must be zero or positive (Linkerd would wrap it into a huge unsigned weight) (did you mean: 1); and 97 more (linkerd smi status lists them all). ServiceProfile web.shop.svc.cluster.local keeps its last good state.",
     );
+    expect(message).toHaveLength(925);
     // The status lists the errors only.
     const reason = d.splits[0]?.reason ?? "";
     expect(reason.split("error[negative-weight]")).toHaveLength(101);
@@ -299,7 +319,7 @@ describe("decideApex with any output", () => {
           type: "Warning",
           reason: "InvalidSpec",
           message:
-            "error[invalid-name] spec.service: too long\n  did you mean: w. Thing web@shop keeps its last good state.",
+            "error[invalid-name] spec.service: too long (did you mean: w). Thing web@shop keeps its last good state.",
         },
       ]);
       expect(d.splits).toEqual([

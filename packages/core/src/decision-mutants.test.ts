@@ -118,7 +118,7 @@ describe("decideApex: invalid splits", () => {
       ]),
     ]);
     expect(d.events.map((e) => e.message)).toEqual([
-      `error[negative-weight] spec.backends[0].weight: spec.backends[0].weight is -1, a negative weight: weights must be zero or positive (Linkerd would wrap it into a huge unsigned weight)\n  did you mean: 1. ServiceProfile ${PROFILE} keeps its last good state.`,
+      `error[negative-weight] spec.backends[0].weight: spec.backends[0].weight is -1, a negative weight: weights must be zero or positive (Linkerd would wrap it into a huge unsigned weight) (did you mean: 1). ServiceProfile ${PROFILE} keeps its last good state.`,
     ]);
   });
 
@@ -135,7 +135,7 @@ describe("decideApex: invalid splits", () => {
       ),
     ]);
     expect(d.splits[1]?.reason).toBe(
-      `${MISSING_WEIGHT}; error[missing-field] spec.backends[1].weight: spec.backends[1].weight is missing: give each backend a weight, e.g. weight: 500m or weight: 50 (weights are relative to each other)`,
+      `${MISSING_WEIGHT}; error[missing-field] spec.backends[1].weight: spec.backends[1].weight is missing: give each backend a weight, e.g. weight: 500m or weight: 50 (weights are relative to each other); and even once fixed, it would not decide: TrafficSplit old also splits service web and is older, so it alone decides ServiceProfile ${PROFILE}; delete one of them or point this one at another service`,
     );
   });
 
@@ -160,7 +160,8 @@ describe("decideApex: invalid splits", () => {
     expect(d.splits[1]).toEqual({
       split: young,
       state: "Invalid",
-      reason: "error[invalid-name] spec.service: no",
+      reason:
+        "error[invalid-name] spec.service: no; and even once fixed, it would not decide: TrafficSplit old also splits service web and is older, so it alone decides Thing web@shop; delete one of them or point this one at another service",
     });
   });
 });

@@ -164,12 +164,19 @@ export {
   type DecisionEvent,
   type OutputPlan,
   type OutputPlanner,
+  type PlanContext,
   type ReconcileResult,
   type SplitLike,
   type SplitStatus,
   type SyncState,
   type Winner,
 } from "./decide.js";
+
+// What to write instead of a Quantity weight where an integer is wanted (v1alpha2+).
+export { integerWeightFix } from "./weight-fix.js";
+
+// The text of an Event: one line, within Kubernetes' limit.
+export { EVENT_MESSAGE_LIMIT, eventMessage } from "./event-message.js";
 
 // The ServiceProfile output.
 export {
@@ -181,9 +188,14 @@ export {
 // What the adaptor owns and how it recognises it.
 export {
   FIELD_MANAGER,
+  PREVIOUS_DST_OVERRIDES_ANNOTATION,
+  adaptorHasWritten,
+  formatPreviousDstOverrides,
   managedByAdaptor,
   onlyAdaptorContent,
   otherEditorsOfDstOverrides,
+  previousDstOverrides,
+  type PreviousDstOverrides,
 } from "./ownership.js";
 
 // Where one split stands, for status and check.

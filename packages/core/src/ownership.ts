@@ -7,7 +7,7 @@
  * @packageDocumentation
  */
 
-import type { ManagedFieldsEntry, ServiceProfile } from "./types.js";
+import type { ManagedFieldsEntry, ServiceProfile, WeightedDst } from "./types.js";
 
 /** The field manager of every write the adaptor makes (linkerd-smi v0.2.7 uses the same). */
 export const FIELD_MANAGER = "smi-adaptor";
@@ -52,4 +52,63 @@ export function otherEditorsOfDstOverrides(profile: ServiceProfile): string[] {
   return managedFields(profile)
     .filter((e) => e.manager !== FIELD_MANAGER && ownsDstOverrides(e))
     .map((e) => e.manager ?? "unknown");
+}
+
+/**
+ * The annotation in which the adaptor keeps the dstOverrides it took over from another field
+ * manager, as JSON `{"manager": "<field manager>", "dstOverrides": [...]}`, so that it can give
+ * them back when no TrafficSplit targets the apex any more. Written with the adaptor's
+ * server-side apply (so owned by it), only on a profile whose dstOverrides it did not write.
+ */
+export const PREVIOUS_DST_OVERRIDES_ANNOTATION = "smi.linkerd.io/previous-dst-overrides";
+
+/** What {@link PREVIOUS_DST_OVERRIDES_ANNOTATION} holds. */
+export interface PreviousDstOverrides {
+  /** The field manager that had written them (`kubectl-client-side-apply`, `helm`, ...). */
+  readonly manager: string;
+  readonly dstOverrides: readonly WeightedDst[];
+}
+
+/** The annotation's value for `previous`. */
+export function formatPreviousDstOverrides(previous: PreviousDstOverrides): string {
+  return JSON.stringify({ manager: previous.manager, dstOverrides: previous.dstOverrides });
+}
+
+/**
+ * The dstOverrides the adaptor took over, read from {@link PREVIOUS_DST_OVERRIDES_ANNOTATION};
+ * undefined when the profile has no such annotation or it does not hold them.
+ */
+export function previousDstOverrides(profile: ServiceProfile): PreviousDstOverrides | undefined {
+  const annotations = (profile.metadata as ServiceProfile["metadata"] | undefined)?.annotations;
+  const text = annotations?.[PREVIOUS_DST_OVERRIDES_ANNOTATION];
+  if (typeof text !== "string") return undefined;
+  try {
+    const value = JSON.parse(text) as { manager?: unknown; dstOverrides?: unknown };
+    const list = value.dstOverrides;
+    if (typeof value.manager !== "string" || !Array.isArray(list)) return undefined;
+    const valid = list.every(
+      (d: unknown) =>
+        typeof d === "object" &&
+        d !== null &&
+        typeof (d as { authority?: unknown }).authority === "string" &&
+        ["string", "number"].includes(typeof (d as { weight?: unknown }).weight),
+    );
+    return valid ? { manager: value.manager, dstOverrides: list as WeightedDst[] } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * True when the profile shows that the adaptor wrote it before: a managedFields entry of the
+ * adaptor's field manager (for anything: after someone else replaces dstOverrides, the entry of
+ * an adaptor that had taken them over still owns its annotation), or the annotation itself.
+ * A profile the adaptor created and whose dstOverrides someone then replaced shows neither (the
+ * API server drops a manager that owns nothing): the adaptor remembers those itself.
+ */
+export function adaptorHasWritten(profile: ServiceProfile): boolean {
+  return (
+    managedFields(profile).some((e) => e.manager === FIELD_MANAGER) ||
+    previousDstOverrides(profile) !== undefined
+  );
 }

@@ -40,7 +40,7 @@ describe("parseTrafficSplit: apiVersion and kind", () => {
       error(
         "invalid-type",
         "apiVersion",
-        'apiVersion must be a string such as "split.smi-spec.io/v1alpha2", got the number 2',
+        "apiVersion must be a string, got the number 2; write apiVersion: split.smi-spec.io/v1alpha2",
         "split.smi-spec.io/v1alpha2",
       ),
     ]);
@@ -92,7 +92,7 @@ describe("parseTrafficSplit: apiVersion and kind", () => {
       error(
         "invalid-type",
         "kind",
-        'kind must be the string "TrafficSplit", got the number 5',
+        'kind must be the string "TrafficSplit", got the number 5; write kind: TrafficSplit',
         "TrafficSplit",
       ),
     ]);
@@ -108,7 +108,7 @@ describe("parseTrafficSplit: apiVersion and kind", () => {
       error(
         "wrong-kind",
         "kind",
-        'kind "ServiceProfile" is not a TrafficSplit: this tool reads SMI TrafficSplit (split.smi-spec.io) documents only',
+        'kind "ServiceProfile" is not a TrafficSplit: this tool reads SMI TrafficSplit (split.smi-spec.io) documents only; set kind: TrafficSplit if this is one, or leave this document out',
         "TrafficSplit",
       ),
     ]);
@@ -124,18 +124,22 @@ describe("parseTrafficSplit: metadata", () => {
       error(
         "invalid-type",
         "metadata",
-        'metadata must be a mapping such as {name: my-app-split, namespace: default}, got the string "web"',
+        'metadata must be a mapping, got the string "web"; write it as metadata: {name: my-app-split, namespace: default}',
       ),
     ]);
   });
 
   it("a name or namespace that is not a string", () => {
     expect(diagnostics(doc(spec, { metadata: { name: 3, namespace: true } }))).toEqual([
-      error("invalid-type", "metadata.name", "metadata.name must be a string, got the number 3"),
+      error(
+        "invalid-type",
+        "metadata.name",
+        "metadata.name must be a string, got the number 3; write the split's name as a string, e.g. name: my-app-split",
+      ),
       error(
         "invalid-type",
         "metadata.namespace",
-        "metadata.namespace must be a string, got the boolean true",
+        "metadata.namespace must be a string, got the boolean true; write the namespace as a string, e.g. namespace: default, or leave it out",
       ),
     ]);
   });
@@ -169,14 +173,14 @@ describe("parseTrafficSplit: spec and service", () => {
       error(
         "missing-field",
         "spec",
-        `spec is missing: a TrafficSplit needs spec.service (the apex Service) and spec.backends, e.g. spec: {service: my-app, ${EXAMPLE}}`,
+        `spec is missing: add spec.service (the apex Service) and spec.backends, e.g. spec: {service: my-app, ${EXAMPLE}}`,
       ),
     ]);
     expect(diagnostics(doc("web"))).toEqual([
       error(
         "invalid-type",
         "spec",
-        'spec must be a mapping with service and backends, got the string "web"',
+        `spec must be a mapping with service and backends, got the string "web"; write it as spec: {service: my-app, ${EXAMPLE}}`,
       ),
     ]);
   });
@@ -200,7 +204,7 @@ describe("parseTrafficSplit: spec and service", () => {
       error(
         "invalid-type",
         "spec.service",
-        "spec.service must be a string naming the apex Service, got the number 7",
+        "spec.service must be a string naming the apex Service, got the number 7; write the Service's name, e.g. service: my-app",
       ),
     ]);
   });
@@ -227,7 +231,7 @@ describe("parseTrafficSplit: spec and service", () => {
       error(
         "invalid-type",
         "spec.backends[2].service",
-        "spec.backends[2].service must be a string naming the backend Service, got the number 1",
+        "spec.backends[2].service must be a string naming the backend Service, got the number 1; write the Service's name, e.g. service: my-app",
       ),
     ]);
   });
@@ -253,7 +257,7 @@ describe("parseTrafficSplit: backends", () => {
       error(
         "invalid-type",
         "spec.backends",
-        `spec.backends must be a list of {service, weight} entries, got the string "web-v1"; e.g. ${EXAMPLE}`,
+        `spec.backends must be a list of {service, weight} entries, got the string "web-v1"; write it as ${EXAMPLE}`,
       ),
     ]);
   });
@@ -278,7 +282,7 @@ describe("parseTrafficSplit: backends", () => {
       error(
         "too-many-backends",
         "spec.backends",
-        "spec.backends has 3 entries; at most 2 are supported",
+        "spec.backends has 3 entries; at most 2 are supported: split the traffic between fewer Services, or remove the backends of weight 0",
       ),
     ]);
     expect(parseTrafficSplit(doc({ service: "web", backends: three }), { maxBackends: 3 }).ok).toBe(
@@ -289,7 +293,7 @@ describe("parseTrafficSplit: backends", () => {
       error(
         "too-many-backends",
         "spec.backends",
-        "spec.backends has 1 entries; at most 0 are supported",
+        "spec.backends has 1 entries; at most 0 are supported: split the traffic between fewer Services, or remove the backends of weight 0",
       ),
     ]);
   });
@@ -353,7 +357,7 @@ describe("parseTrafficSplit: backends", () => {
       error(
         "invalid-type",
         "spec.backends[0]",
-        "spec.backends[0] must be a mapping {service: <name>, weight: <weight>}, got the number 3",
+        "spec.backends[0] must be a mapping {service: <name>, weight: <weight>}, got the number 3; write each backend as {service: <name>, weight: <weight>}",
       ),
     ]);
   });
@@ -440,7 +444,7 @@ describe("parseTrafficSplit: matches", () => {
       error(
         "invalid-type",
         "spec.matches",
-        'spec.matches must be a list of references such as {kind: HTTPRouteGroup, name: my-routes}, got the string "ios"',
+        'spec.matches must be a list of references, got the string "ios"; write it as matches: [{kind: HTTPRouteGroup, name: my-routes}], or remove it',
       ),
     ]);
   });
@@ -451,7 +455,11 @@ describe("parseTrafficSplit: matches", () => {
       { kind: "HTTPRouteGroup", name: "b" },
     ];
     expect(diagnostics(v3(two), { maxBackends: 1 })).toEqual([
-      error("invalid-type", "spec.matches", "spec.matches has 2 entries; at most 1 are supported"),
+      error(
+        "invalid-type",
+        "spec.matches",
+        "spec.matches has 2 entries; at most 1 are supported: remove some, or merge their HTTPRouteGroups",
+      ),
     ]);
   });
 
@@ -469,27 +477,27 @@ describe("parseTrafficSplit: matches", () => {
       error(
         "invalid-type",
         "spec.matches[0]",
-        "spec.matches[0] must be a mapping {kind: HTTPRouteGroup, name: <name>}, got the number 3",
+        "spec.matches[0] must be a mapping, got the number 3; write it as {kind: HTTPRouteGroup, name: <name>}",
       ),
       error(
         "missing-field",
         "spec.matches[1].kind",
-        "spec.matches[1].kind is missing: each match names an HTTPRouteGroup, e.g. {kind: HTTPRouteGroup, name: my-routes}",
+        "spec.matches[1].kind is missing: give each match its kind, e.g. {kind: HTTPRouteGroup, name: my-routes}",
       ),
       error(
         "missing-field",
         "spec.matches[2].name",
-        "spec.matches[2].name is missing: each match names an HTTPRouteGroup, e.g. {kind: HTTPRouteGroup, name: my-routes}",
+        "spec.matches[2].name is missing: give each match its name, e.g. {kind: HTTPRouteGroup, name: my-routes}",
       ),
       error(
         "invalid-type",
         "spec.matches[3].name",
-        "spec.matches[3].name must be a string, got the number 1",
+        "spec.matches[3].name must be a string, got the number 1; write it as a string, e.g. name: my-routes",
       ),
       error(
         "invalid-type",
         "spec.matches[3].apiGroup",
-        "spec.matches[3].apiGroup must be a string, got the number 5",
+        "spec.matches[3].apiGroup must be a string, got the number 5; write it as a string, e.g. apiGroup: specs.smi-spec.io",
       ),
     ]);
   });
@@ -587,7 +595,7 @@ describe("parseTrafficSplit: unknown fields and the diagnostics cap", () => {
     const first = error(
       "invalid-type",
       "spec.backends[0]",
-      "spec.backends[0] must be a mapping {service: <name>, weight: <weight>}, got the number 1",
+      "spec.backends[0] must be a mapping {service: <name>, weight: <weight>}, got the number 1; write each backend as {service: <name>, weight: <weight>}",
     );
     const rest = (n: number) => ({
       severity: "warning",

@@ -50,10 +50,10 @@ describe("weight repairs", () => {
 
   it("describes a weight of the wrong type", () => {
     expect(diagnosticsFor({ backends: [{ service: "a", weight: true }] })[0]?.message).toBe(
-      `spec.backends[0].weight must be a number or a Kubernetes quantity such as "500m", got the boolean true`,
+      `spec.backends[0].weight must be a number or a Kubernetes quantity, got the boolean true; write a number such as 500, or a quantity such as "500m" (v1alpha1)`,
     );
     expect(diagnosticsFor({ backends: [{ service: "a", weight: [1, 2] }] })[0]?.message).toBe(
-      `spec.backends[0].weight must be a number or a Kubernetes quantity such as "500m", got a list of 2`,
+      `spec.backends[0].weight must be a number or a Kubernetes quantity, got a list of 2; write a number such as 500, or a quantity such as "500m" (v1alpha1)`,
     );
   });
 });
@@ -123,7 +123,7 @@ describe("describing what was found instead of a document", () => {
     const result = parseTrafficSplit(input);
     expect(result.ok).toBe(false);
     expect(result.diagnostics[0]?.message).toBe(
-      `expected a TrafficSplit document (a mapping with apiVersion, kind, metadata and spec), got ${description}`,
+      `expected a TrafficSplit document (a mapping with apiVersion, kind, metadata and spec), got ${description}; write one such as apiVersion: split.smi-spec.io/v1alpha2, kind: TrafficSplit, metadata: {name: my-app-split}, spec: {service: my-app, backends: [{service: my-app-v1, weight: 900m}, {service: my-app-v2, weight: 100m}]}`,
     );
   });
 });

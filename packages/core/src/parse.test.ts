@@ -715,7 +715,7 @@ const INVALID: readonly Case[] = [
       {
         code: "missing-field",
         path: "spec.matches[0].name",
-        message: "each match names an HTTPRouteGroup",
+        message: "give each match its name",
       },
       { code: "invalid-type", path: "spec.matches[1]", message: 'got the string "r"' },
       {

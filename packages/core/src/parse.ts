@@ -281,7 +281,7 @@ class TrafficSplitParser {
         "error",
         "not-an-object",
         "",
-        `expected a TrafficSplit document (a mapping with apiVersion, kind, metadata and spec), got ${describeValue(input)}`,
+        `expected a TrafficSplit document (a mapping with apiVersion, kind, metadata and spec), got ${describeValue(input)}; write one such as apiVersion: split.smi-spec.io/v1alpha2, kind: TrafficSplit, metadata: {name: my-app-split}, spec: {service: my-app, ${EXAMPLE_BACKENDS}}`,
       );
       return { ok: false, diagnostics: this.out.finish() };
     }
@@ -312,7 +312,7 @@ class TrafficSplitParser {
         "error",
         "invalid-type",
         "apiVersion",
-        `apiVersion must be a string such as "split.smi-spec.io/v1alpha2", got ${describeValue(value)}`,
+        `apiVersion must be a string, got ${describeValue(value)}; write apiVersion: split.smi-spec.io/v1alpha2`,
         `${TRAFFIC_SPLIT_GROUP}/v1alpha2`,
       );
       return DEFAULT_API_VERSION;
@@ -342,7 +342,7 @@ class TrafficSplitParser {
         "error",
         "invalid-type",
         "kind",
-        `kind must be the string "TrafficSplit", got ${describeValue(value)}`,
+        `kind must be the string "TrafficSplit", got ${describeValue(value)}; write kind: TrafficSplit`,
         "TrafficSplit",
       );
       return;
@@ -353,7 +353,7 @@ class TrafficSplitParser {
       "kind",
       value.toLowerCase() === "trafficsplit"
         ? `kind ${JSON.stringify(value)} is spelled with the wrong letter case: kinds are case-sensitive, write "TrafficSplit"`
-        : `kind ${JSON.stringify(value)} is not a TrafficSplit: this tool reads SMI TrafficSplit (${TRAFFIC_SPLIT_GROUP}) documents only`,
+        : `kind ${JSON.stringify(value)} is not a TrafficSplit: this tool reads SMI TrafficSplit (${TRAFFIC_SPLIT_GROUP}) documents only; set kind: TrafficSplit if this is one, or leave this document out`,
       "TrafficSplit",
     );
   }
@@ -366,7 +366,7 @@ class TrafficSplitParser {
         "error",
         "invalid-type",
         "metadata",
-        `metadata must be a mapping such as {name: my-app-split, namespace: default}, got ${describeValue(value)}`,
+        `metadata must be a mapping, got ${describeValue(value)}; write it as metadata: {name: my-app-split, namespace: default}`,
       );
       return {};
     }
@@ -384,7 +384,7 @@ class TrafficSplitParser {
         "error",
         "invalid-type",
         "metadata.name",
-        `metadata.name must be a string, got ${describeValue(name)}`,
+        `metadata.name must be a string, got ${describeValue(name)}; write the split's name as a string, e.g. name: my-app-split`,
       );
     }
     const namespace = get(value, "namespace");
@@ -406,7 +406,7 @@ class TrafficSplitParser {
         "error",
         "invalid-type",
         "metadata.namespace",
-        `metadata.namespace must be a string, got ${describeValue(namespace)}`,
+        `metadata.namespace must be a string, got ${describeValue(namespace)}; write the namespace as a string, e.g. namespace: default, or leave it out`,
       );
     }
     return result;
@@ -469,7 +469,7 @@ class TrafficSplitParser {
         "error",
         "missing-field",
         "spec",
-        `spec is missing: a TrafficSplit needs spec.service (the apex Service) and spec.backends, e.g. spec: {service: my-app, ${EXAMPLE_BACKENDS}}`,
+        `spec is missing: add spec.service (the apex Service) and spec.backends, e.g. spec: {service: my-app, ${EXAMPLE_BACKENDS}}`,
       );
       return undefined;
     }
@@ -478,7 +478,7 @@ class TrafficSplitParser {
         "error",
         "invalid-type",
         "spec",
-        `spec must be a mapping with service and backends, got ${describeValue(spec)}`,
+        `spec must be a mapping with service and backends, got ${describeValue(spec)}; write it as spec: {service: my-app, ${EXAMPLE_BACKENDS}}`,
       );
       return undefined;
     }
@@ -536,7 +536,7 @@ class TrafficSplitParser {
         "error",
         "invalid-type",
         path,
-        `${path} must be a string naming the ${role}, got ${describeValue(value)}`,
+        `${path} must be a string naming the ${role}, got ${describeValue(value)}; write the Service's name, e.g. service: my-app`,
       );
       return undefined;
     }
@@ -587,7 +587,7 @@ class TrafficSplitParser {
         "invalid-type",
         path,
         `spec.backends must be a list of {service, weight} entries, got ${describeValue(value)}${
-          rebuilt === undefined ? `; e.g. ${EXAMPLE_BACKENDS}` : `; write it as ${rebuilt}`
+          rebuilt === undefined ? `; write it as ${EXAMPLE_BACKENDS}` : `; write it as ${rebuilt}`
         }`,
         rebuilt,
       );
@@ -599,7 +599,7 @@ class TrafficSplitParser {
         "error",
         "too-many-backends",
         path,
-        `spec.backends has ${list.length} entries; at most ${this.maxBackends} are supported`,
+        `spec.backends has ${list.length} entries; at most ${this.maxBackends} are supported: split the traffic between fewer Services, or remove the backends of weight 0`,
       );
       return undefined;
     }
@@ -638,7 +638,9 @@ class TrafficSplitParser {
         "invalid-type",
         path,
         `${path} must be a mapping {service: <name>, weight: <weight>}, got ${describeValue(value)}${
-          rebuilt === undefined ? "" : `; write ${rebuilt}`
+          rebuilt === undefined
+            ? "; write each backend as {service: <name>, weight: <weight>}"
+            : `; write ${rebuilt}`
         }`,
         rebuilt,
       );
@@ -670,7 +672,7 @@ class TrafficSplitParser {
         "error",
         "invalid-weight",
         path,
-        `${path} must be a number or a Kubernetes quantity such as "500m", got ${describeValue(value)}`,
+        `${path} must be a number or a Kubernetes quantity, got ${describeValue(value)}; write a number such as 500, or a quantity such as "500m" (v1alpha1)`,
       );
       return undefined;
     }
@@ -733,7 +735,7 @@ class TrafficSplitParser {
         "error",
         "invalid-type",
         path,
-        `spec.matches must be a list of references such as {kind: HTTPRouteGroup, name: my-routes}, got ${describeValue(value)}`,
+        `spec.matches must be a list of references, got ${describeValue(value)}; write it as matches: [{kind: HTTPRouteGroup, name: my-routes}], or remove it`,
       );
       return undefined;
     }
@@ -743,7 +745,7 @@ class TrafficSplitParser {
         "error",
         "invalid-type",
         path,
-        `spec.matches has ${list.length} entries; at most ${this.maxBackends} are supported`,
+        `spec.matches has ${list.length} entries; at most ${this.maxBackends} are supported: remove some, or merge their HTTPRouteGroups`,
       );
       return undefined;
     }
@@ -756,12 +758,17 @@ class TrafficSplitParser {
           "error",
           "invalid-type",
           at,
-          `${at} must be a mapping {kind: HTTPRouteGroup, name: <name>}, got ${describeValue(entry)}`,
+          `${at} must be a mapping, got ${describeValue(entry)}; write it as {kind: HTTPRouteGroup, name: <name>}`,
         );
         continue;
       }
       this.unknownFields(entry, at, "match");
       const reference: { kind?: string; name?: string; apiGroup?: string } = {};
+      const MATCH_FIELD_EXAMPLE = {
+        kind: "kind: HTTPRouteGroup",
+        name: "name: my-routes",
+        apiGroup: "apiGroup: specs.smi-spec.io",
+      } as const;
       for (const field of ["kind", "name", "apiGroup"] as const) {
         const fieldValue = get(entry, field);
         const fieldPath = joinPath(at, field);
@@ -773,7 +780,7 @@ class TrafficSplitParser {
               "error",
               "missing-field",
               fieldPath,
-              `${fieldPath} is missing: each match names an HTTPRouteGroup, e.g. {kind: HTTPRouteGroup, name: my-routes}`,
+              `${fieldPath} is missing: give each match its ${field}, e.g. {kind: HTTPRouteGroup, name: my-routes}`,
             );
           }
         } else {
@@ -781,7 +788,7 @@ class TrafficSplitParser {
             "error",
             "invalid-type",
             fieldPath,
-            `${fieldPath} must be a string, got ${describeValue(fieldValue)}`,
+            `${fieldPath} must be a string, got ${describeValue(fieldValue)}; write it as a string, e.g. ${MATCH_FIELD_EXAMPLE[field]}`,
           );
         }
       }
@@ -832,7 +839,7 @@ export function parseTrafficSplit(
           severity: "error",
           code: "internal-error",
           path: "",
-          message: `the document could not be read: ${cause instanceof Error ? cause.message : "unknown error"}`,
+          message: `the document could not be read: ${cause instanceof Error ? cause.message : "unknown error"}; pass it as plain data (parsed JSON or YAML), and report this if it is`,
         },
       ],
     };

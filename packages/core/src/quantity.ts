@@ -259,7 +259,7 @@ function parseText(str: string): Quantity | QuantityError {
   if (base === 10 && Math.abs(exponent) > MAX_DECIMAL_EXPONENT) {
     return fail(
       "out-of-range",
-      `${show(str)} has a decimal exponent of ${exponent}, beyond the ±${MAX_DECIMAL_EXPONENT} this implementation supports`,
+      `${show(str)} has a decimal exponent of ${exponent}, beyond the ±${MAX_DECIMAL_EXPONENT} this implementation supports: write it with a smaller exponent or none, such as 1, 500m or 2k`,
     );
   }
 
@@ -295,7 +295,11 @@ function parseText(str: string): Quantity | QuantityError {
   // Go's arbitrary-precision path.
   const digitText = value.replace(/^[+-]/, "").replace(".", "");
   if (!/[0-9]/.test(digitText)) {
-    return fail("numeric", `${show(str)} has no digits in its numeric part`, GO_ERR_NUMERIC);
+    return fail(
+      "numeric",
+      `${show(str)} has no digits in its numeric part: write a number with an optional suffix, such as 1, 500m or 2k`,
+      GO_ERR_NUMERIC,
+    );
   }
   let magnitude = BigInt(digitText);
   let fraction = value.includes(".") ? value.length - value.indexOf(".") - 1 : 0;
@@ -324,7 +328,10 @@ export function parseQuantity(input: string | number): Quantity | QuantityError 
   const value: unknown = input;
   if (typeof value === "number") {
     if (!Number.isFinite(value)) {
-      return fail("not-finite", `${String(value)} is not a finite number`);
+      return fail(
+        "not-finite",
+        `${String(value)} is not a finite number: write a finite number such as 500`,
+      );
     }
     // String() writes the shortest round-trip form, switching to exponent notation below 1e-6
     // and from 1e21 on, exactly like Go's encoding/json; -0 becomes "0".

@@ -222,6 +222,31 @@ describe("splitSyncState", () => {
       ],
     ],
     [
+      // Issue 28, point 5: what linkerd smi status shows of it tells both stories.
+      "an invalid split that an older split also outranks",
+      {
+        split: split(
+          "web-bad",
+          { service: "web", backends: [{ service: "web-v1", weight: -1 }] },
+          "2024-02-01T00:00:00Z",
+        ),
+        splitsInNamespace: [
+          split(
+            "web-bad",
+            { service: "web", backends: [{ service: "web-v1", weight: -1 }] },
+            "2024-02-01T00:00:00Z",
+          ),
+          web("web-old"),
+        ],
+        profile: profile(synced),
+      },
+      "Invalid",
+      [
+        /^error\[negative-weight\] spec\.backends\[0\]\.weight: /,
+        /; and even once fixed, it would not decide: TrafficSplit web-old also splits service web and is older, so it alone decides ServiceProfile web\.shop\.svc\.cluster\.local; delete one of them or point this one at another service$/,
+      ],
+    ],
+    [
       "a split as old that comes first by name",
       { split: web("web-b"), splitsInNamespace: [web("web-a"), web("web-b")], profile: undefined },
       "Conflict",

@@ -144,6 +144,10 @@ export class TargetedWriter implements OutputWriter<TargetedWorld, TargetedActio
     private readonly routes: RouteWriter,
   ) {}
 
+  adaptorWrote(existing: TargetedWorld | undefined): boolean {
+    return this.profiles.adaptorWrote(existing?.profile);
+  }
+
   /** Events with no split left go to the profile, else to a route the adaptor wrote. */
   involved(existing: TargetedWorld | undefined): Involved | undefined {
     return existing?.profile ?? existing?.routes.routes.find((r) => isAdaptorRoute(r));

@@ -5,7 +5,9 @@
  */
 import {
   FIELD_MANAGER,
+  PREVIOUS_DST_OVERRIDES_ANNOTATION,
   SERVICE_PROFILE_API_VERSION,
+  managedByAdaptor,
   SERVICE_PROFILE_RESOURCE,
   serviceProfileName,
   type ServiceProfile,
@@ -22,6 +24,12 @@ import type { OutputWriter } from "../output.js";
 export class ServiceProfileWriter implements OutputWriter<ServiceProfile, ServiceProfileAction> {
   private readonly client: ResourceClient<ServiceProfile>;
   private readonly recent = new MutationCache<ServiceProfile>();
+  /**
+   * The uids of the profiles whose dstOverrides the adaptor wrote (or saw itself own). Once
+   * someone replaces them, the profile no longer shows it (the API server drops a field manager
+   * that owns nothing), yet an adaptor that wrote them restores them, it takes nothing over.
+   */
+  private readonly ours = new Set<string>();
 
   constructor(
     transport: KubeTransport,
@@ -33,7 +41,22 @@ export class ServiceProfileWriter implements OutputWriter<ServiceProfile, Servic
 
   existing(namespace: string, apex: string): ServiceProfile | undefined {
     const name = serviceProfileName(apex, namespace, this.clusterDomain);
-    return this.recent.newest(`${namespace}/${name}`, this.profiles.get(namespace, name));
+    const profile = this.recent.newest(`${namespace}/${name}`, this.profiles.get(namespace, name));
+    if (profile !== undefined && managedByAdaptor(profile)) this.remember(profile);
+    return profile;
+  }
+
+  /** True when the adaptor wrote this very profile's dstOverrides (as far as it remembers). */
+  adaptorWrote(existing: ServiceProfile | undefined): boolean {
+    const uid = existing?.metadata.uid;
+    return uid !== undefined && this.ours.has(uid);
+  }
+
+  private remember(profile: ServiceProfile): void {
+    const uid = profile.metadata.uid;
+    if (uid === undefined || this.ours.has(uid)) return;
+    if (this.ours.size >= 100_000) this.ours.clear();
+    this.ours.add(uid);
   }
 
   involved(existing: ServiceProfile | undefined): ServiceProfile | undefined {
@@ -60,12 +83,48 @@ export class ServiceProfileWriter implements OutputWriter<ServiceProfile, Servic
               ...(action.resourceVersion === undefined
                 ? {}
                 : { resourceVersion: action.resourceVersion }),
+              ...(action.previousDstOverrides === undefined
+                ? {}
+                : {
+                    annotations: {
+                      [PREVIOUS_DST_OVERRIDES_ANNOTATION]: action.previousDstOverrides,
+                    },
+                  }),
             },
             spec: { dstOverrides: [...action.dstOverrides] },
           },
           { fieldManager: FIELD_MANAGER, force: true },
         );
         this.recent.written(key, written);
+        this.remember(written);
+        return;
+      }
+      case "restore": {
+        // Their dstOverrides, written under their field manager, so that they own them again...
+        if (action.dstOverrides !== undefined) {
+          await this.client.apply(
+            {
+              apiVersion: SERVICE_PROFILE_API_VERSION,
+              kind: "ServiceProfile",
+              metadata: { name, namespace, resourceVersion: action.resourceVersion },
+              spec: { dstOverrides: [...action.dstOverrides] },
+            },
+            { fieldManager: action.manager, force: true },
+          );
+        }
+        // ...then the adaptor applies nothing (no spec: an empty one would be a field it owns),
+        // so what it alone owned, the annotation, goes.
+        const nothing = {
+          apiVersion: SERVICE_PROFILE_API_VERSION,
+          kind: "ServiceProfile",
+          metadata: { name, namespace },
+        } as unknown as ServiceProfile;
+        const written = await this.client.apply(nothing, {
+          fieldManager: FIELD_MANAGER,
+          force: true,
+        });
+        this.recent.written(key, written);
+        if (written.metadata.uid !== undefined) this.ours.delete(written.metadata.uid);
         return;
       }
       case "clear": {
@@ -76,6 +135,7 @@ export class ServiceProfileWriter implements OutputWriter<ServiceProfile, Servic
           { fieldManager: FIELD_MANAGER },
         );
         this.recent.written(key, written);
+        if (written.metadata.uid !== undefined) this.ours.delete(written.metadata.uid);
         return;
       }
       case "delete": {
@@ -83,6 +143,7 @@ export class ServiceProfileWriter implements OutputWriter<ServiceProfile, Servic
           preconditions: { uid: action.uid, resourceVersion: action.resourceVersion },
         });
         this.recent.deleted(key, action.resourceVersion);
+        this.ours.delete(action.uid);
         return;
       }
     }

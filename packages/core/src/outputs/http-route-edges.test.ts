@@ -766,6 +766,38 @@ describe("httpRouteOutput: the cut-over from ServiceProfiles", () => {
     );
   });
 
+  it("dstOverrides the adaptor took over are given back, and then may shadow the routes", () => {
+    const taken = profile(PROFILE, NS, { dstOverrides: OVERRIDES }, ["smi-adaptor"]);
+    const kept = {
+      ...taken,
+      metadata: {
+        ...taken.metadata,
+        annotations: {
+          "smi.linkerd.io/previous-dst-overrides":
+            '{"manager":"kubectl-client-side-apply","dstOverrides":[{"authority":"web-v1.shop.svc.cluster.local","weight":"1"}]}',
+        },
+      },
+    };
+    const d = decide(world(svc([{ port: 80 }]), { profiles: [kept] }));
+    if (d.action.kind !== "sync") throw new Error("expected a sync");
+    expect(d.action.profile).toEqual({
+      kind: "restore",
+      namespace: NS,
+      name: PROFILE,
+      resourceVersion: "3",
+      manager: "kubectl-client-side-apply",
+      dstOverrides: [{ authority: "web-v1.shop.svc.cluster.local", weight: "1" }],
+    });
+    expect(d.events.map((e) => e.reason)).toEqual([
+      "CutOver",
+      "ShadowedByServiceProfile",
+      "Created",
+    ]);
+    expect(d.events[0]?.message).toBe(
+      `Service web moves from ServiceProfile ${PROFILE} to HTTPRoute web-smi-80: the dstOverrides the adaptor had taken over are given back to kubectl-client-side-apply (if any of them is non-zero, proxies keep using the profile: remove them to let the routes decide). ${CACHE}`,
+    );
+  });
+
   it("a profile with user routes is cleared; only its routes shadow, and another profile's overrides do", () => {
     const d = decide(
       world(svc([{ port: 80 }]), {

@@ -219,6 +219,20 @@ export function shadowingOf(
 const CACHE_ADVICE =
   "Client proxies that already resolved the service may keep using what they chose before until their cache entry expires (linkerd/linkerd2#11032); restart the client workloads (kubectl rollout restart) to make them switch now.";
 
+/** What the cut-over does to the profile the adaptor wrote, for the CutOver Event. */
+function cutOverOfProfile(action: ServiceProfileAction): string {
+  switch (action.kind) {
+    case "delete":
+      return "the profile the adaptor created is deleted";
+    case "restore":
+      return action.dstOverrides === undefined
+        ? "the dstOverrides someone wrote since are kept"
+        : `the dstOverrides the adaptor had taken over are given back to ${action.manager} (if any of them is non-zero, proxies keep using the profile: remove them to let the routes decide)`;
+    default:
+      return "the dstOverrides the adaptor wrote are removed";
+  }
+}
+
 /** The Gateway API output, for {@link decideApex}. */
 export function httpRouteOutput(
   options: HttpRouteOutputOptions = {},
@@ -345,12 +359,14 @@ export function httpRouteOutput(
         events.push({
           type: "Normal",
           reason: Reason.CutOver,
-          message: `Service ${apex} moves from ServiceProfile ${ownName} to ${translation.routes.map((r) => `${r.kind} ${r.metadata.name ?? ""}`).join(", ")}: ${cleanup.action.kind === "delete" ? "the profile the adaptor created is deleted" : "the dstOverrides the adaptor wrote are removed"}. ${CACHE_ADVICE}`,
+          message: `Service ${apex} moves from ServiceProfile ${ownName} to ${translation.routes.map((r) => `${r.kind} ${r.metadata.name ?? ""}`).join(", ")}: ${cutOverOfProfile(cleanup.action)}. ${CACHE_ADVICE}`,
         });
       }
     }
     for (const p of world?.profiles ?? []) {
-      const clearing = p === ownProfile && profileAction.kind !== "none";
+      // Given back, the dstOverrides stay: they may shadow the routes.
+      const clearing =
+        p === ownProfile && (profileAction.kind === "clear" || profileAction.kind === "delete");
       if (clearing && profileAction.kind === "delete") continue;
       const why = shadowingOf(p, clearing);
       if (why === undefined) continue;

@@ -9,10 +9,31 @@
  */
 
 import { formatDiagnostic, type Diagnostic } from "../diagnostics.js";
-import { Reason, type OutputPlan, type OutputPlanner, type Winner } from "../decide.js";
-import { SKIP_ANNOTATION, planServiceProfile, planServiceProfileCleanup } from "../merge.js";
-import { managedByAdaptor, onlyAdaptorContent, otherEditorsOfDstOverrides } from "../ownership.js";
+import {
+  Reason,
+  type OutputPlan,
+  type OutputPlanner,
+  type PlanContext,
+  type Winner,
+} from "../decide.js";
+import {
+  SKIP_ANNOTATION,
+  hasSkipAnnotation,
+  planServiceProfile,
+  planServiceProfileCleanup,
+} from "../merge.js";
+import {
+  PREVIOUS_DST_OVERRIDES_ANNOTATION,
+  adaptorHasWritten,
+  formatPreviousDstOverrides,
+  managedByAdaptor,
+  onlyAdaptorContent,
+  otherEditorsOfDstOverrides,
+  previousDstOverrides,
+  type PreviousDstOverrides,
+} from "../ownership.js";
 import { compareQuantity, decodeQuantity, isQuantityError } from "../quantity.js";
+import { joinWithin } from "../event-message.js";
 import { desiredServiceProfile, serviceProfileName } from "../translate.js";
 import type { ServiceProfile, WeightedDst } from "../types.js";
 
@@ -27,6 +48,24 @@ export type ServiceProfileAction =
       readonly dstOverrides: readonly WeightedDst[];
       /** Set when the profile exists: the write is guarded by it. */
       readonly resourceVersion?: string;
+      /**
+       * The value of the previous-dst-overrides annotation to apply with dstOverrides (the
+       * dstOverrides of another field manager that the adaptor took over), if any.
+       */
+      readonly previousDstOverrides?: string;
+    }
+  /**
+   * Give dstOverrides the adaptor took over back to their field manager (`dstOverrides` set:
+   * written as `manager`) and drop the previous-dst-overrides annotation; with `dstOverrides`
+   * unset, someone changed them since, and only the annotation is dropped.
+   */
+  | {
+      readonly kind: "restore";
+      readonly namespace: string;
+      readonly name: string;
+      readonly resourceVersion: string;
+      readonly manager: string;
+      readonly dstOverrides?: readonly WeightedDst[];
     }
   /** Remove `spec.dstOverrides`, if the profile is still at `resourceVersion`. */
   | {
@@ -108,6 +147,7 @@ export function serviceProfileOutput(
   const plan = (
     winner: Winner<unknown>,
     existing: ServiceProfile | undefined,
+    context: PlanContext = {},
   ): OutputPlan<ServiceProfileAction> => {
     const { namespace, parsed } = winner;
     const apex = parsed.service;
@@ -152,6 +192,8 @@ export function serviceProfileOutput(
       };
     }
     const overrides = merge.profile.spec.dstOverrides ?? [];
+    // An annotation the adaptor applied before is applied again (else the apply removes it).
+    let previous = existing?.metadata.annotations?.[PREVIOUS_DST_OVERRIDES_ANNOTATION];
     const events: { type: "Normal" | "Warning"; reason: Reason; message: string }[] = [
       ...matchWarnings,
     ];
@@ -167,7 +209,13 @@ export function serviceProfileOutput(
         message: `backend Service${many ? "s" : ""} ${missing.join(", ")} not found in namespace ${namespace}; ServiceProfile ${name} routes to ${many ? "them" : "it"} anyway, and requests sent there fail until ${many ? "they exist" : "it exists"}.`,
       });
     }
-    const summary = overrides.map((o) => `${o.authority}=${String(o.weight)}`).join(", ");
+    // Within an Event's 1024 bytes, with room for the rest of the sentence.
+    const summary = joinWithin(
+      overrides.map((o) => `${o.authority}=${String(o.weight)}`),
+      ", ",
+      600,
+      (left) => `and ${String(left)} more`,
+    );
     const zero = parsed.allWeightsZero
       ? ` All weights are zero, so Linkerd sends every request to ${apex} itself.`
       : "";
@@ -179,12 +227,27 @@ export function serviceProfileOutput(
       });
     } else {
       const editors = otherEditorsOfDstOverrides(existing);
-      const restored =
-        editors.length > 0 ? ` (restored: ${editors.join(", ")} had changed them)` : "";
+      const before = dstOverridesOf(existing);
+      const wroteBefore = context.adaptorWrote === true || adaptorHasWritten(existing);
+      let note = "";
+      if (!wroteBefore && before.length > 0) {
+        // Someone else's dstOverrides: kept in the annotation, given back when the split goes.
+        const owner = editors[0] ?? "unknown";
+        previous = formatPreviousDstOverrides({ manager: owner, dstOverrides: before });
+        const theirs = joinWithin(
+          before.map((o) => `${o.authority}=${weightText(o.weight)}`),
+          ", ",
+          200,
+          (left) => `and ${String(left)} more`,
+        );
+        note = ` (they were ${owner}'s: ${theirs}; kept in the annotation ${PREVIOUS_DST_OVERRIDES_ANNOTATION} and given back when no TrafficSplit targets service ${apex})`;
+      } else if (editors.length > 0) {
+        note = ` (restored: ${editors.join(", ")} had changed them)`;
+      }
       events.push({
         type: "Normal",
         reason: Reason.Updated,
-        message: `Updated ServiceProfile ${name} dstOverrides to ${summary}${restored}.${zero}`,
+        message: `Updated ServiceProfile ${name} dstOverrides to ${summary}${note}.${zero}`,
       });
     }
     // Backend authorities end as the profile name does: `.<namespace>.svc.<domain>`.
@@ -197,6 +260,7 @@ export function serviceProfileOutput(
         name,
         dstOverrides: overrides,
         ...(resourceVersion === undefined ? {} : { resourceVersion }),
+        ...(previous === undefined ? {} : { previousDstOverrides: previous }),
       },
       result: existing === undefined ? "created" : "updated",
       events,
@@ -207,6 +271,51 @@ export function serviceProfileOutput(
             ? `ServiceProfile ${name} does not exist yet (is the smi-adaptor running?)`
             : `ServiceProfile ${name} is not in step with the split: ${describeDifference(dstOverridesOf(existing), want, suffix)}`,
       },
+    };
+  };
+
+  /** Gives back the dstOverrides the adaptor took over (see the annotation). */
+  const restore = (
+    existing: ServiceProfile,
+    previous: PreviousDstOverrides,
+  ): OutputPlan<ServiceProfileAction> => {
+    const { name = "", namespace = "", resourceVersion = "" } = existing.metadata;
+    if (hasSkipAnnotation(existing))
+      return { action: { kind: "none" }, result: "skipped", events: [] };
+    const apex = name.slice(0, name.indexOf("."));
+    const base = { kind: "restore", namespace, name, resourceVersion, manager: previous.manager };
+    const gone = `no TrafficSplit targets service ${apex} any more`;
+    if (!managedByAdaptor(existing)) {
+      // Someone wrote dstOverrides after the adaptor: theirs stay, the old ones are dropped.
+      const editors = otherEditorsOfDstOverrides(existing);
+      return {
+        action: { ...base, kind: "restore" },
+        result: "cleaned",
+        events: [
+          {
+            type: "Normal",
+            reason: Reason.Cleaned,
+            message: `Removed the annotation ${PREVIOUS_DST_OVERRIDES_ANNOTATION} from ServiceProfile ${name}: ${gone}, and its dstOverrides are kept as ${editors.join(", ") || "someone else"} last wrote them.`,
+          },
+        ],
+      };
+    }
+    const theirs = joinWithin(
+      previous.dstOverrides.map((o) => `${o.authority}=${weightText(o.weight)}`),
+      ", ",
+      600,
+      (left) => `and ${String(left)} more`,
+    );
+    return {
+      action: { ...base, kind: "restore", dstOverrides: previous.dstOverrides },
+      result: "cleaned",
+      events: [
+        {
+          type: "Normal",
+          reason: Reason.Restored,
+          message: `Gave the dstOverrides of ServiceProfile ${name} back to ${previous.manager}: ${gone}, so they are ${theirs} again, as before the adaptor took them over.`,
+        },
+      ],
     };
   };
 
@@ -233,8 +342,10 @@ export function serviceProfileOutput(
     plan,
     cleanup(existing) {
       const none = { action: { kind: "none" } as const, events: [] };
-      if (existing === undefined || !managedByAdaptor(existing))
-        return { ...none, result: "absent" };
+      if (existing === undefined) return { ...none, result: "absent" };
+      const previous = previousDstOverrides(existing);
+      if (previous !== undefined) return restore(existing, previous);
+      if (!managedByAdaptor(existing)) return { ...none, result: "absent" };
       const cleanup = planServiceProfileCleanup(existing, {
         deleteIfOnlyOurs: onlyAdaptorContent(existing),
       });

@@ -8,7 +8,13 @@
  * @packageDocumentation
  */
 
-import { Reason, type OutputPlan, type OutputPlanner, type Winner } from "../decide.js";
+import {
+  Reason,
+  type OutputPlan,
+  type OutputPlanner,
+  type PlanContext,
+  type Winner,
+} from "../decide.js";
 import type { ServiceProfile } from "../types.js";
 import type { RouteAction, RouteWorld } from "./http-route.js";
 import type { ServiceProfileAction } from "./service-profile.js";
@@ -89,6 +95,7 @@ export function targetedOutput(
   const plan = (
     winner: Winner<unknown>,
     world: TargetedWorld | undefined,
+    context?: PlanContext,
   ): OutputPlan<TargetedAction> => {
     const { target, problem } = targetOf(winner.split, fallback);
     const note =
@@ -104,7 +111,7 @@ export function targetedOutput(
           : { kind: "write", target, profile: routes.action.profile, routes: routes.action };
       return { ...routes, action, events: [...note, ...routes.events] };
     }
-    const profile = serviceProfile.plan(winner, world?.profile);
+    const profile = serviceProfile.plan(winner, world?.profile, context);
     const leftovers = httpRoute.cleanup(world?.routes);
     const events = [...note, ...profile.events];
     if (leftovers.action.kind !== "none") {
