@@ -36,11 +36,11 @@ describe("linkerd smi validate", () => {
     expect(res.stdout).toBe(
       [
         "seed-002-invalid-shape.yaml:8:3: document 1, TrafficSplit default/my-app-split",
-        "  error[unknown-field] spec.trafficRouting: spec.trafficRouting is not a field of spec (allowed: service, backends, matches); did you mean `backends`? SMI lists the weighted Services under `backends`, each entry `{service: <name>, weight: <weight>}`. Written the SMI way, yours is: backends: [{service: my-app-v1, weight: 900m}, {service: my-app-v2, weight: 100m}]",
+        "  error[unknown-field] spec.trafficRouting: spec.trafficRouting is not a field of spec (allowed: service, backends, matches); did you mean `backends`? SMI lists the weighted Services under `backends`, each entry `{service: <name>, weight: <weight>}`. Written the SMI way, yours is: backends: [{service: my-app-v1, weight: 900}, {service: my-app-v2, weight: 100}]",
         "    did you mean: backends",
         "seed-002-invalid-shape.yaml:6:1: document 1, TrafficSplit default/my-app-split",
-        "  error[missing-field] spec.backends: spec.backends is missing: list the Services to split traffic between with their weights, e.g. backends: [{service: my-app-v1, weight: 900m}, {service: my-app-v2, weight: 100m}]",
-        "    did you mean: backends: [{service: my-app-v1, weight: 900m}, {service: my-app-v2, weight: 100m}]",
+        "  error[missing-field] spec.backends: spec.backends is missing: list the Services to split traffic between with their weights, e.g. backends: [{service: my-app-v1, weight: 900}, {service: my-app-v2, weight: 100}]",
+        "    did you mean: backends: [{service: my-app-v1, weight: 900}, {service: my-app-v2, weight: 100}]",
         "",
         "1 TrafficSplit in 1 file: 0 valid, 1 invalid (2 errors, 0 warnings)",
         "",
@@ -159,11 +159,11 @@ describe("linkerd smi validate", () => {
     expect(res.stdout).toBe(
       [
         "seed-002-invalid-shape.yaml:8:3: document 1, TrafficSplit default/my-app-split",
-        "  error[unknown-field] spec.trafficRouting: spec.trafficRouting is not a field of spec (allowed: service, backends, matches); did you mean `backends`? SMI lists the weighted Services under `backends`, each entry `{service: <name>, weight: <weight>}`. Written the SMI way, yours is: backends: [{service: my-app-v1, weight: 900m}, {service: my-app-v2, weight: 100m}]",
+        "  error[unknown-field] spec.trafficRouting: spec.trafficRouting is not a field of spec (allowed: service, backends, matches); did you mean `backends`? SMI lists the weighted Services under `backends`, each entry `{service: <name>, weight: <weight>}`. Written the SMI way, yours is: backends: [{service: my-app-v1, weight: 900}, {service: my-app-v2, weight: 100}]",
         "    did you mean: backends",
         "seed-002-invalid-shape.yaml:6:1: document 1, TrafficSplit default/my-app-split",
-        "  error[missing-field] spec.backends: spec.backends is missing: list the Services to split traffic between with their weights, e.g. backends: [{service: my-app-v1, weight: 900m}, {service: my-app-v2, weight: 100m}]",
-        "    did you mean: backends: [{service: my-app-v1, weight: 900m}, {service: my-app-v2, weight: 100m}]",
+        "  error[missing-field] spec.backends: spec.backends is missing: list the Services to split traffic between with their weights, e.g. backends: [{service: my-app-v1, weight: 900}, {service: my-app-v2, weight: 100}]",
+        "    did you mean: backends: [{service: my-app-v1, weight: 900}, {service: my-app-v2, weight: 100}]",
         "seed-002-invalid-shape.yaml:8:3: document 1, TrafficSplit default/my-app-split",
         "  error[server-rejected] spec.trafficRouting: the apiserver rejects spec.trafficRouting: field not declared in schema; remove it (server-side dry run)",
         "string-weight.yaml:11:13: document 1, TrafficSplit default/web-split",
@@ -415,7 +415,7 @@ describe("linkerd smi validate", () => {
       code: "unknown-field",
       path: "spec.trafficRouting",
       message: expect.stringContaining(
-        "Written the SMI way, yours is: backends: [{service: my-app-v1, weight: 900m}, {service: my-app-v2, weight: 100m}]",
+        "Written the SMI way, yours is: backends: [{service: my-app-v1, weight: 900}, {service: my-app-v2, weight: 100}]",
       ) as unknown,
       suggestion: "backends",
     });

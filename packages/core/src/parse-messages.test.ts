@@ -5,8 +5,7 @@ import { parseTrafficSplit, type Diagnostic } from "./index.js";
 // a clear error that names the object, the field and what to do, so the words are the contract.
 // Found missing by mutation testing (README.md, Mutation testing).
 
-const EXAMPLE =
-  "backends: [{service: my-app-v1, weight: 900m}, {service: my-app-v2, weight: 100m}]";
+const EXAMPLE = "backends: [{service: my-app-v1, weight: 900}, {service: my-app-v2, weight: 100}]";
 const VERSIONS =
   "split.smi-spec.io/v1alpha1, split.smi-spec.io/v1alpha2, split.smi-spec.io/v1alpha3, split.smi-spec.io/v1alpha4";
 const ONE = [{ service: "web-v1", weight: 1 }];
@@ -611,5 +610,43 @@ describe("parseTrafficSplit: unknown fields and the diagnostics cap", () => {
       expect.objectContaining({ path: "spec.backends[1]" }),
       rest(1),
     ]);
+  });
+});
+
+describe("a rebuilt backends list writes weights every version takes", () => {
+  const rebuilt = (weights: unknown[]) => {
+    const result = parseTrafficSplit({
+      apiVersion: "split.smi-spec.io/v1alpha2",
+      kind: "TrafficSplit",
+      metadata: { name: "s", namespace: "ns" },
+      spec: {
+        service: "web",
+        trafficRouting: weights.map((weight, i) => ({
+          backend: { serviceName: `web-v${String(i + 1)}` },
+          weight,
+        })),
+      },
+    });
+    const message = result.diagnostics.find((d) => d.path === "spec.trafficRouting")?.message;
+    return /Written the SMI way, yours is: (.*)$/.exec(message ?? "")?.[1];
+  };
+
+  it("whole units as integers, fractions in thousandths, integers as they are", () => {
+    expect(rebuilt(["1", "2"])).toBe(
+      "backends: [{service: web-v1, weight: 1}, {service: web-v2, weight: 2}]",
+    );
+    expect(rebuilt(["1500m", "500m"])).toBe(
+      "backends: [{service: web-v1, weight: 1500}, {service: web-v2, weight: 500}]",
+    );
+    expect(rebuilt([1, "500m"])).toBe(
+      "backends: [{service: web-v1, weight: 1000}, {service: web-v2, weight: 500}]",
+    );
+    expect(rebuilt([90, 10])).toBe(
+      "backends: [{service: web-v1, weight: 90}, {service: web-v2, weight: 10}]",
+    );
+    // Not a Quantity: left as written (another diagnostic says what is wrong with it).
+    expect(rebuilt(["ninety", "10m"])).toBe(
+      "backends: [{service: web-v1, weight: ninety}, {service: web-v2, weight: 10m}]",
+    );
   });
 });

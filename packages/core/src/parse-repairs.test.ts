@@ -123,7 +123,7 @@ describe("describing what was found instead of a document", () => {
     const result = parseTrafficSplit(input);
     expect(result.ok).toBe(false);
     expect(result.diagnostics[0]?.message).toBe(
-      `expected a TrafficSplit document (a mapping with apiVersion, kind, metadata and spec), got ${description}; write one such as apiVersion: split.smi-spec.io/v1alpha2, kind: TrafficSplit, metadata: {name: my-app-split}, spec: {service: my-app, backends: [{service: my-app-v1, weight: 900m}, {service: my-app-v2, weight: 100m}]}`,
+      `expected a TrafficSplit document (a mapping with apiVersion, kind, metadata and spec), got ${description}; write one such as apiVersion: split.smi-spec.io/v1alpha2, kind: TrafficSplit, metadata: {name: my-app-split}, spec: {service: my-app, backends: [{service: my-app-v1, weight: 900}, {service: my-app-v2, weight: 100}]}`,
     );
   });
 });

@@ -291,7 +291,7 @@ const INVALID: readonly Case[] = [
         path: "spec.trafficRouting",
         message: [
           "did you mean `backends`?",
-          "backends: [{service: my-app-v1, weight: 900m}, {service: my-app-v2, weight: 100m}]",
+          "backends: [{service: my-app-v1, weight: 900}, {service: my-app-v2, weight: 100}]",
         ],
         suggestion: "backends",
       },
@@ -300,7 +300,7 @@ const INVALID: readonly Case[] = [
         path: "spec.backends",
         message: [
           "spec.backends is missing",
-          "backends: [{service: my-app-v1, weight: 900m}, {service: my-app-v2, weight: 100m}]",
+          "backends: [{service: my-app-v1, weight: 900}, {service: my-app-v2, weight: 100}]",
         ],
       },
     ],

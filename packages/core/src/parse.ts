@@ -12,6 +12,7 @@ import {
   canonicalQuantity,
   decodeQuantity,
   isQuantityError,
+  isWholeMilli,
   milliValue,
   parseQuantity,
   quantityFromMilli,
@@ -80,8 +81,9 @@ const SUPPORTED_API_VERSIONS: readonly string[] = TRAFFIC_SPLIT_VERSIONS.map(
   (v) => `${TRAFFIC_SPLIT_GROUP}/${v}`,
 );
 const VERSIONS_WITH_MATCHES: ReadonlySet<TrafficSplitVersion> = new Set(["v1alpha3", "v1alpha4"]);
+// Integer weights: every TrafficSplit version takes them (v1alpha2 and later take nothing else).
 const EXAMPLE_BACKENDS =
-  "backends: [{service: my-app-v1, weight: 900m}, {service: my-app-v2, weight: 100m}]";
+  "backends: [{service: my-app-v1, weight: 900}, {service: my-app-v2, weight: 100}]";
 
 class Collector {
   readonly diagnostics: Diagnostic[] = [];
@@ -167,7 +169,7 @@ function describeValue(value: unknown): string {
 
 /** Writes a scalar the way it would appear in YAML flow style, quoting only when needed. */
 function yamlScalar(value: unknown): string {
-  if (typeof value === "number") return String(value);
+  if (typeof value === "number" || typeof value === "bigint") return String(value);
   if (typeof value === "string") {
     return /^[A-Za-z0-9][A-Za-z0-9._+-]*$/.test(value) ? value : JSON.stringify(value);
   }
@@ -233,12 +235,29 @@ function recoverBackends(value: unknown): string | undefined {
   } else {
     return undefined;
   }
+  const weights = integerWeights(entries.map((e) => e.weight));
   const parts: string[] = [];
-  for (const { service, weight } of entries) {
+  for (const [i, { service, weight }] of entries.entries()) {
     if (service === undefined) return undefined;
-    parts.push(`{service: ${yamlScalar(service)}, weight: ${yamlScalar(weight)}}`);
+    parts.push(`{service: ${yamlScalar(service)}, weight: ${yamlScalar(weights?.[i] ?? weight)}}`);
   }
   return `backends: [${parts.join(", ")}]`;
+}
+
+/**
+ * Quantity weights ("900m", "100m") as the integers every version takes, in the same
+ * proportions: in whole units when each is whole, else each in thousandths. Undefined when
+ * they are integers already, or one is no non-negative Quantity of whole thousandths.
+ */
+function integerWeights(weights: readonly unknown[]): bigint[] | undefined {
+  if (weights.every((w) => Number.isInteger(w))) return undefined;
+  const milli: bigint[] = [];
+  for (const w of weights) {
+    const q = decodeQuantity(w);
+    if (isQuantityError(q) || q.nanos < 0n || !isWholeMilli(q)) return undefined;
+    milli.push(milliValue(q));
+  }
+  return milli.every((m) => m % 1000n === 0n) ? milli.map((m) => m / 1000n) : milli;
 }
 
 /** Tries a few common slips in a weight ("50%", "1 m", "2K", "1,5") and returns a fix. */

@@ -157,7 +157,9 @@ describe("the chart's CRD, checked offline", () => {
       code: "crd-schema",
       path: "spec.backends[0].weight",
       message:
-        'spec.backends[0].weight is the string "900m", but the TrafficSplit CRD\'s v1alpha4 schema wants a number: the apiserver rejects it',
+        'spec.backends[0].weight is the string "900m", but the TrafficSplit CRD\'s v1alpha4 schema wants a number: the apiserver rejects it; ' +
+        "write weight: 900 (v1alpha2 weights are integers: this is the weight in thousandths, so write the split's other weights in thousandths too), " +
+        "or use apiVersion split.smi-spec.io/v1alpha1 for Quantity weights",
     });
     // What no served version allows stays an error, export or not.
     expect(

@@ -3,7 +3,7 @@
  * served by the CRD the extension installs, and the object must fit that version's structural
  * schema (types and required fields). Pure: the CRD comes in as data (the chart's, see crd.ts).
  */
-import { TRAFFIC_SPLIT_GROUP } from "@linkerd-smi/core";
+import { TRAFFIC_SPLIT_GROUP, integerWeightFix } from "@linkerd-smi/core";
 import type { Schema, TrafficSplitCrd } from "../crd.js";
 
 /** A problem the apiserver would reject the object for. */
@@ -64,12 +64,21 @@ function typeProblem(
     /^-?\d+(\.\d+)?$/.test(value.trim())
       ? value.trim()
       : undefined;
+  // A Quantity weight ("900m") where the version wants an integer: what to write instead.
+  const weightFix =
+    numeric === undefined && (want === "number" || want === "integer") && path.endsWith(".weight")
+      ? integerWeightFix(value)
+      : undefined;
   return {
     code: "crd-schema",
     path,
     message:
       `${path} is ${describe(value)}, but the TrafficSplit CRD's ${version} schema wants ${spelled}: the apiserver rejects it` +
-      (numeric === undefined ? "" : `; write ${numeric} without quotes`),
+      (numeric !== undefined
+        ? `; write ${numeric} without quotes`
+        : weightFix !== undefined
+          ? `; ${weightFix}`
+          : ""),
     ...(numeric === undefined ? {} : { suggestion: numeric }),
   };
 }
