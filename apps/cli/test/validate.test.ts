@@ -314,7 +314,9 @@ describe("linkerd smi validate", () => {
     const fresh = await validateWith(["-f", "-"], { stdin: manifest });
     expect(fresh.code).toBe(1);
     expect(fresh.stdout).toContain(
-      'error[crd-schema] spec.backends[0].weight: spec.backends[0].weight is the string "900m", but the TrafficSplit CRD\'s v1alpha4 schema wants a number: the apiserver rejects it\n',
+      'error[crd-schema] spec.backends[0].weight: spec.backends[0].weight is the string "900m", but the TrafficSplit CRD\'s v1alpha4 schema wants a number: the apiserver rejects it; ' +
+        "write weight: 900 (v1alpha2 weights are integers: this is the weight in thousandths, so write the split's other weights in thousandths too), " +
+        "or use apiVersion split.smi-spec.io/v1alpha1 for Quantity weights\n",
     );
     expect(res.stdout).toContain(
       "1 TrafficSplit in 1 file: 1 valid, 0 invalid (0 errors, 2 warnings)\n",
