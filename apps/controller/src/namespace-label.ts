@@ -10,10 +10,10 @@
 import { FIELD_MANAGER } from "@linkerd-smi/core";
 import { NamespaceV1, ResourceClient, type KubeTransport } from "@linkerd-smi/kube";
 
-export const EXTENSION_LABEL = "linkerd.io/extension";
-export const EXTENSION_NAME = "smi";
+const EXTENSION_LABEL = "linkerd.io/extension";
+const EXTENSION_NAME = "smi";
 
-export interface LabelLogger {
+interface LabelLogger {
   info(message: string, fields?: Record<string, unknown>): void;
   warn(message: string, fields?: Record<string, unknown>): void;
 }
