@@ -243,15 +243,21 @@ export {
   describeRoute,
   isOpaquePort,
   normalizeRouteSpec,
+  opaquePortsOf,
+  parseAppProtocol,
   parsePortList,
+  portProtocol,
+  servesHttpRoutes,
   routeName,
   translateSplitMatches,
   translateSplitToRoutes,
   type PortOutcome,
+  type PortProtocol,
   type RouteNote,
   type RouteTranslation,
   type RouteTranslationInput,
 } from "./gateway.js";
+export { rustRegexError } from "./rust-regex.js";
 export { MAX_ROUTE_WEIGHT, routeWeights, type RouteWeights } from "./route-weights.js";
 export {
   httpRouteOutput,
