@@ -303,6 +303,33 @@ function regexProblem(where: string, pattern: string, error: string): string {
   return `${where} ${JSON.stringify(pattern)} is not a regex Linkerd can use: the Rust regex crate says ${error}, and Linkerd's policy controller drops the whole route, catch-all rule included, when one does not compile; rewrite it without look-around, back-references or atomic groups (for /api/(?!internal).* list the paths to split instead)`;
 }
 
+/**
+ * The regexes of an HTTPRouteGroup (any version) that Linkerd cannot compile, each with the
+ * path of its field (`spec.matches[0].pathRegex`, `spec.matches[1].headers.x-user`) and a
+ * one-line message; for `linkerd smi validate`, which checks the group by itself.
+ */
+export function routeGroupRegexProblems(group: unknown): { path: string; message: string }[] {
+  if (!isRecord(group)) return [];
+  const topLevel = Array.isArray(group.matches);
+  const list = routeGroupMatches(group);
+  if (!Array.isArray(list)) return [];
+  const out: { path: string; message: string }[] = [];
+  list.forEach((m: unknown, j) => {
+    if (!isRecord(m)) return;
+    const at = `${topLevel ? "" : "spec."}matches[${j}]`;
+    const check = (path: string, value: unknown) => {
+      if (typeof value !== "string" || value === "") return;
+      const error = rustRegexError(value);
+      if (error !== undefined)
+        out.push({ path, message: regexProblem(path, value, error).slice(path.length + 1) });
+    };
+    check(`${at}.pathRegex`, m.pathRegex);
+    if (isRecord(m.headers))
+      for (const [name, value] of Object.entries(m.headers)) check(`${at}.headers.${name}`, value);
+  });
+  return out;
+}
+
 /** One SMI HTTPMatch as Gateway API matches (one per method), or problems. */
 function translateHttpMatch(
   match: HTTPMatch,

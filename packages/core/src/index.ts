@@ -247,6 +247,7 @@ export {
   parseAppProtocol,
   parsePortList,
   portProtocol,
+  routeGroupRegexProblems,
   servesHttpRoutes,
   routeName,
   translateSplitMatches,
