@@ -196,6 +196,7 @@ export async function startAdaptor(options: Partial<AdaptorOptions> = {}): Promi
         httpRoute: httpRouteOutput({
           clusterDomain: flags.clusterDomain,
           apiVersion: httpRouteVersion,
+          defaultOpaquePorts: flags.defaultOpaquePorts,
         }),
       }),
       writer: new TargetedWriter(
