@@ -47,6 +47,7 @@ import {
 import { createLogger } from "./logger.js";
 import { labelExtensionNamespace } from "./namespace-label.js";
 import { createMetrics, type AdaptorMetrics } from "./metrics.js";
+import { StatusSettle } from "./settle.js";
 import { ShareGauges } from "./share-gauges.js";
 import { slimObject, slimProfile, slimService } from "./slim.js";
 import { VERSION } from "./version.js";
@@ -221,6 +222,7 @@ export async function startAdaptor(options: Partial<AdaptorOptions> = {}): Promi
     shares: new ShareGauges(metrics.backendWeight),
     departed,
     log,
+    settle: new StatusSettle(flags.routeStatusSettleMs, (key, ms) => queue?.addAfter(key, ms)),
   });
 
   let queue: WorkQueue | undefined;
