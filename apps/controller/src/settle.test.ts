@@ -5,7 +5,7 @@ import { StatusSettle } from "./settle.js";
 // NoMatchingParent, then ResolvedRefs=False BackendNotFound, then True, all within 5 s.
 const NOT_ACCEPTED = { reason: "RouteNotAccepted", settle: "HTTPRoute/web-smi-80/Accepted" };
 const UNRESOLVED = { reason: "BackendNotFound", settle: "HTTPRoute/web-smi-80/ResolvedRefs" };
-const CREATED = { reason: "Created" };
+const CREATED: { reason: string; settle?: string } = { reason: "Created" };
 
 function gate(windowMs = 10_000) {
   let now = 0;

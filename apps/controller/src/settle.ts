@@ -12,11 +12,6 @@
  * live route.
  */
 
-/** What the gate needs of an Event. */
-export interface Settleable {
-  readonly settle?: string;
-}
-
 export class StatusSettle {
   /** Per apex key: per settle key, when first seen and whether reported. */
   private readonly seen = new Map<string, Map<string, { since: number; reported: boolean }>>();
@@ -29,7 +24,7 @@ export class StatusSettle {
   ) {}
 
   /** The Events of one reconcile of `key` that may be recorded now. */
-  filter<E extends Settleable>(key: string, events: readonly E[]): E[] {
+  filter<E extends { readonly settle?: string }>(key: string, events: readonly E[]): E[] {
     const before = this.seen.get(key);
     const after = new Map<string, { since: number; reported: boolean }>();
     const out: E[] = [];

@@ -90,7 +90,7 @@ export function rustRegexError(pattern: string): string | undefined {
     }
     // Any other ASCII character that is not a letter may be escaped; letters and non-ASCII
     // characters may not.
-    if (/[A-Za-z]/.test(c) || c.codePointAt(0)! > 0x7f)
+    if (/[A-Za-z]/.test(c) || (c.codePointAt(0) ?? 0) > 0x7f)
       return fail(i, "unrecognized escape sequence");
     return i + 2;
   };

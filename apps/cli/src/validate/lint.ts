@@ -291,7 +291,7 @@ export function lintSources(
             ...(name === undefined ? {} : { name }),
           });
           // An HTTPRouteGroup's regexes must compile in Linkerd (the Rust regex crate).
-          if (kind === "HTTPRouteGroup")
+          if (kind === "HTTPRouteGroup" && isObject(object))
             for (const p of routeGroupRegexProblems(object))
               problems.push({
                 file: source.name,

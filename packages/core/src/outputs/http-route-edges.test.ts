@@ -633,7 +633,7 @@ describe("httpRouteOutput: plan, routes in step or not", () => {
     expect(d.splits[0]?.state).toBe("Pending");
     expect(d.splits[0]?.reason).toBe(
       "HTTPRoute web-smi-80: Accepted is False: NoMatchingParent parent service must have a ClusterIP",
-    );    // A route status is what a policy-controller restart rewrites: the adaptor settles it first.
+    ); // A route status is what a policy-controller restart rewrites: the adaptor settles it first.
     expect(d.events.map((e) => e.settle)).toEqual(["HTTPRoute/web-smi-80/Accepted"]);
   });
 
