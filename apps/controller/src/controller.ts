@@ -13,6 +13,7 @@ import type { Logger } from "./logger.js";
 import type { AdaptorMetrics } from "./metrics.js";
 import type { Output } from "./output.js";
 import type { ShareGauges } from "./share-gauges.js";
+import type { StatusSettle } from "./settle.js";
 
 interface ControllerDeps<E, A extends { kind: string }> {
   splits: Informer<TrafficSplitObject>;
@@ -23,6 +24,8 @@ interface ControllerDeps<E, A extends { kind: string }> {
   shares: ShareGauges;
   departed: Departed;
   log: Logger;
+  /** Holds back route-status Events until they last; without it they are recorded at once. */
+  settle?: StatusSettle;
 }
 
 /**
@@ -176,7 +179,9 @@ export function createController<E, A extends { kind: string }>(deps: Controller
       return "drop";
     }
     parked.delete(key);
-    for (const event of decision.events) {
+    const events =
+      deps.settle === undefined ? decision.events : deps.settle.filter(key, decision.events);
+    for (const event of events) {
       const about: Involved | undefined = event.split ?? output.writer.involved(existing);
       if (about !== undefined) deps.events.record(about, event.type, event.reason, event.message);
     }

@@ -64,6 +64,24 @@ describe("parseFlags", () => {
     expect(() => parseFlags(argv, {})).toThrow(message);
   });
 
+  it("-default-opaque-ports is Linkerd's proxy.opaquePorts by default and reads the annotation's syntax", () => {
+    expect(parseFlags([], {}).defaultOpaquePorts).toEqual([
+      25, 587, 3306, 4444, 5432, 6379, 9300, 11211,
+    ]);
+    expect(parseFlags(["-default-opaque-ports", "7000,8000-8002"], {}).defaultOpaquePorts).toEqual([
+      7000, 8000, 8001, 8002,
+    ]);
+    expect(parseFlags(["-default-opaque-ports="], {}).defaultOpaquePorts).toEqual([]);
+    expect(() => parseFlags(["-default-opaque-ports", "7000,abc"], {})).toThrow(
+      'invalid value "7000,abc" for flag -default-opaque-ports: abc is not a port or port range; want a list such as "25,3306,4000-4010"',
+    );
+  });
+
+  it("-route-status-settle is 10s by default", () => {
+    expect(parseFlags([], {}).routeStatusSettleMs).toBe(10_000);
+    expect(parseFlags(["-route-status-settle=0"], {}).routeStatusSettleMs).toBe(0);
+  });
+
   it("documents every flag with its default", () => {
     const text = usage();
     expect(text).toContain("-metrics-addr string");

@@ -1,4 +1,4 @@
-import { closestName } from "@linkerd-smi/core";
+import { closestName, parsePortList } from "@linkerd-smi/core";
 
 /**
  * Command-line flags, compatible with linkerd-smi's Go adaptor: Go's flag
@@ -26,11 +26,15 @@ export interface AdaptorFlags {
   logFormat: "json" | "text";
   target: "serviceprofile" | "httproute";
   gatewayApiVersion: "auto" | "v1" | "v1beta1";
+  /** The cluster's default opaque ports (Linkerd's `proxy.opaquePorts`). */
+  defaultOpaquePorts: number[];
+  /** How long a route's status must stay bad before it becomes a Warning Event. */
+  routeStatusSettleMs: number;
   help: boolean;
   version: boolean;
 }
 
-type Kind = "string" | "int" | "bool" | "duration" | "enum";
+type Kind = "string" | "int" | "bool" | "duration" | "enum" | "ports";
 
 interface FlagSpec {
   name: string;
@@ -177,6 +181,22 @@ const FLAGS: readonly FlagSpec[] = [
       "HTTPRoute version to write: auto (v1 when served, else v1beta1, as on Linkerd 2.15-2.17), v1 or v1beta1",
   },
   {
+    name: "default-opaque-ports",
+    key: "defaultOpaquePorts",
+    kind: "ports",
+    default: () => "25,587,3306,4444,5432,6379,9300,11211",
+    usage:
+      "the cluster's default opaque ports, as Linkerd's proxy.opaquePorts (ports and ranges, as the config.linkerd.io/opaque-ports annotation): a port without appProtocol or annotation in this list gets a TCPRoute",
+  },
+  {
+    name: "route-status-settle",
+    key: "routeStatusSettleMs",
+    kind: "duration",
+    default: () => "10s",
+    usage:
+      "how long a route's Accepted or ResolvedRefs condition must stay false before it is a Warning Event (Linkerd's policy controller rewrites every route's status while it starts); 0 reports at once",
+  },
+  {
     name: "help",
     key: "help",
     kind: "bool",
@@ -239,6 +259,14 @@ function convert(spec: FlagSpec, raw: string): AdaptorFlags[keyof AdaptorFlags] 
       if (ms === undefined) throw bad('want a duration such as "15s", "10m" or "1h30m"');
       return ms;
     }
+    case "ports": {
+      const { ports, invalid } = parsePortList(raw);
+      if (invalid.length > 0)
+        throw bad(
+          `${invalid.join(", ")} ${invalid.length > 1 ? "are" : "is"} not a port or port range; want a list such as "25,3306,4000-4010"`,
+        );
+      return [...ports];
+    }
     case "enum": {
       if (!(spec.choices ?? []).includes(raw))
         throw bad(`want one of ${(spec.choices ?? []).join(", ")}`);
@@ -298,7 +326,10 @@ export function parseFlags(
 export function usage(program = "smi-adaptor"): string {
   const lines = [`Usage of ${program}:`];
   for (const spec of FLAGS) {
-    const type = spec.kind === "bool" ? "" : ` ${spec.kind === "enum" ? "string" : spec.kind}`;
+    const type =
+      spec.kind === "bool"
+        ? ""
+        : ` ${spec.kind === "enum" || spec.kind === "ports" ? "string" : spec.kind}`;
     const def = spec.default({});
     const shown =
       spec.kind === "bool" || def === ""

@@ -48,6 +48,7 @@ import {
 import { createLogger } from "./logger.js";
 import { labelExtensionNamespace } from "./namespace-label.js";
 import { createMetrics, type AdaptorMetrics } from "./metrics.js";
+import { StatusSettle } from "./settle.js";
 import { ShareGauges } from "./share-gauges.js";
 import { slimObject, slimProfile, slimService } from "./slim.js";
 import { VERSION } from "./version.js";
@@ -197,6 +198,7 @@ export async function startAdaptor(options: Partial<AdaptorOptions> = {}): Promi
         httpRoute: httpRouteOutput({
           clusterDomain: flags.clusterDomain,
           apiVersion: httpRouteVersion,
+          defaultOpaquePorts: flags.defaultOpaquePorts,
         }),
       }),
       writer: new TargetedWriter(
@@ -221,6 +223,7 @@ export async function startAdaptor(options: Partial<AdaptorOptions> = {}): Promi
     shares: new ShareGauges(metrics.backendWeight),
     departed,
     log,
+    settle: new StatusSettle(flags.routeStatusSettleMs, (key, ms) => queue?.addAfter(key, ms)),
   });
 
   let queue: WorkQueue | undefined;

@@ -118,6 +118,12 @@ export interface DecisionEvent<S> {
   readonly type: "Normal" | "Warning";
   readonly reason: Reason;
   readonly message: string;
+  /**
+   * Set on an Event that reports a route's status (`status.parents[]`), which Linkerd's policy
+   * controller rewrites for a few seconds whenever it starts: a key naming the route and the
+   * condition, so the adaptor reports it only when it lasts (`-route-status-settle`).
+   */
+  readonly settle?: string;
 }
 
 /** Where one split stands. */
@@ -160,7 +166,13 @@ export interface OutputPlan<A> {
   readonly action: A;
   readonly result: ReconcileResult;
   /** Events to record once the action has been carried out. */
-  readonly events: readonly { type: "Normal" | "Warning"; reason: Reason; message: string }[];
+  readonly events: readonly {
+    type: "Normal" | "Warning";
+    reason: Reason;
+    message: string;
+    /** See {@link DecisionEvent.settle}. */
+    settle?: string;
+  }[];
   /** The winner's state: Synced, Pending or Skipped, with the reason. */
   readonly state?: { state: "Synced" | "Pending" | "Skipped"; reason: string };
 }

@@ -484,7 +484,11 @@ describe("translateSplitToRoutes: routes and notes", () => {
     if (!r.ok) throw new Error(r.problems.join("; "));
     expect(r.routes.map((x) => [x.kind, x.metadata.name])).toEqual([["HTTPRoute", "web-smi-80"]]);
     expect(r.ports).toEqual([
-      { port: 5432, kind: "none", why: "TCPRoute is not served" },
+      {
+        port: 5432,
+        kind: "none",
+        why: "port 5432 is opaque (one of the cluster's default opaque ports) and TCPRoute is not served",
+      },
       { port: 80, kind: "HTTPRoute", name: "web-smi-80" },
     ]);
     expect(r.notes).toEqual([
@@ -492,7 +496,7 @@ describe("translateSplitToRoutes: routes and notes", () => {
         type: "Warning",
         reason: "CRDMissing",
         message:
-          "port 5432 of web is opaque, where Linkerd uses only TCPRoutes, and tcproutes.gateway.networking.k8s.io is not served; install the Gateway API experimental channel CRD (v1.2.1) to split that port",
+          "port 5432 of web is opaque (one of the cluster's default opaque ports), where Linkerd uses only TCPRoutes, and tcproutes.gateway.networking.k8s.io is not served, so that port gets no route; install the Gateway API experimental channel CRD (v1.2.1) to split it",
       },
     ]);
   });
@@ -510,7 +514,7 @@ describe("translateSplitToRoutes: routes and notes", () => {
         {
           port: 3306,
           kind: "none",
-          why: "port 3306 is opaque, so HTTP matches cannot apply there; its traffic stays on web",
+          why: "port 3306 is opaque (one of the cluster's default opaque ports), so HTTP matches cannot apply there; its traffic stays on web",
         },
       ],
       notes: [
@@ -518,7 +522,7 @@ describe("translateSplitToRoutes: routes and notes", () => {
           type: "Warning",
           reason: "MatchesNotSupported",
           message:
-            "port 3306 of web is opaque: Linkerd sees no HTTP requests there, so the split's matches cannot apply and that port's traffic stays on web",
+            "port 3306 of web is opaque (one of the cluster's default opaque ports): Linkerd serves only TCPRoutes there and sees no HTTP requests, so the split's matches cannot apply and that port's traffic stays on web",
         },
       ],
     });
@@ -536,7 +540,7 @@ describe("translateSplitToRoutes: routes and notes", () => {
     ]);
   });
 
-  it("a bad opaque-ports annotation is a Warning naming the bad entries; a good one is not", () => {
+  it("a bad opaque-ports annotation is a Warning naming the bad entries, and Linkerd then ignores all of it; a good one is not", () => {
     const bad = translate({
       service: svc([{ port: 80 }], {
         annotations: { "config.linkerd.io/opaque-ports": "80,abc,99999" },
@@ -548,10 +552,11 @@ describe("translateSplitToRoutes: routes and notes", () => {
         type: "Warning",
         reason: "InvalidSpec",
         message:
-          "Service web annotation config.linkerd.io/opaque-ports has entries that are not ports or port ranges (abc, 99999); they are ignored, as Linkerd ignores them",
+          "Service web annotation config.linkerd.io/opaque-ports has entries that are not ports or port ranges (abc, 99999), so Linkerd ignores the whole annotation: no port of web is opaque by it, not even the cluster's default opaque ports; fix or remove those entries",
       },
     ]);
-    expect(bad.ports).toEqual([{ port: 80, kind: "TCPRoute", name: "web-smi-80" }]);
+    // ports.rs, ports_annotation: an invalid list is the empty set, so 80 is not opaque.
+    expect(bad.ports).toEqual([{ port: 80, kind: "HTTPRoute", name: "web-smi-80" }]);
     const good = translate({
       service: svc([{ port: 80 }], { annotations: { "config.linkerd.io/opaque-ports": "8080" } }),
     });

@@ -8,11 +8,19 @@
  * {@link translateSplitToRoutes}, so they cannot disagree.
  *
  * Facts from Linkerd (linkerd/linkerd2, policy-controller):
- * - `k8s/index/src/outbound/index.rs` (`impl ... for Service`, `apply`): a port is opaque when
- *   its `appProtocol` is `linkerd.io/opaque`, or, for a port without `appProtocol`, when the
- *   `config.linkerd.io/opaque-ports` annotation lists it; without the annotation the cluster's
- *   default opaque ports apply (the control plane chart's `proxy.opaquePorts`:
- *   25,587,3306,4444,5432,6379,9300,11211).
+ * - `k8s/index/src/outbound/index.rs` (`impl ... for Service`, `apply`) and `core/src/outbound.rs`
+ *   (`AppProtocol::from_str`): a port's `appProtocol`, lowercased, is HTTP/1 as `http`, HTTP/2 as
+ *   `kubernetes.io/h2c`, opaque as `linkerd.io/opaque` or `linkerd.io/tcp`, and unknown otherwise
+ *   (`grpc`, `https`, `tcp`, ...); a port without `appProtocol` is opaque when the
+ *   `config.linkerd.io/opaque-ports` annotation lists it (an annotation with one invalid entry
+ *   lists nothing: `ports.rs`, `ports_annotation`); without the annotation the cluster's default
+ *   opaque ports apply (the control plane chart's `proxy.opaquePorts`:
+ *   25,587,3306,4444,5432,6379,9300,11211). For opaque and unknown ports Linkerd serves only
+ *   TCPRoutes (`grpc/src/outbound.rs`): an HTTPRoute there is Accepted but never used, and makes
+ *   a TCPRoute on the same port `RouteReasonConflicted`. So such ports get a TCPRoute.
+ * - `core/src/routes.rs` (`PathMatch::regex`), `k8s/index/src/routes/http.rs`: path and header
+ *   regexes are compiled by the Rust `regex` crate, and a route with one it rejects is dropped
+ *   whole; see {@link rustRegexError}.
  * - `k8s/status/src/index.rs` (`parent_condition_service`, `parent_has_conflicting_routes`): a
  *   parent Service without a ClusterIP is not accepted, and a TCPRoute on a parent that also has
  *   an HTTPRoute is `RouteReasonConflicted`; so each port gets exactly one kind of route.
@@ -39,6 +47,7 @@ import {
 import { FIELD_MANAGER } from "./ownership.js";
 import type { ParsedTrafficSplit } from "./parse.js";
 import { routeWeights } from "./route-weights.js";
+import { rustRegexError } from "./rust-regex.js";
 import type { HTTPMatch, ObjectMeta, OwnerReference } from "./types.js";
 
 /** The Service annotation that lists opaque ports (`3306,4000-4010`). */
@@ -83,19 +92,26 @@ export function routeName(apex: string, port: number, style: "adaptor" | "conver
 
 /**
  * The ports listed by a `config.linkerd.io/opaque-ports` value: numbers and ranges
- * (`25,3306,4000-4002`). Entries that are neither are returned in `invalid`.
+ * (`25,3306,4000-4002`), read as Linkerd's `parse_portset` reads them (policy-controller
+ * `k8s/index/src/ports.rs`): entries split on `,`, empty ones skipped, a range split on its
+ * first `-` with each side trimmed, each number 1..65535 with an optional `+`. Entries that are
+ * not are returned in `invalid`; Linkerd then ignores the whole value (see
+ * {@link opaquePortsOf}).
  */
 export function parsePortList(value: string): { ports: Set<number>; invalid: string[] } {
   const ports = new Set<number>();
   const invalid: string[] = [];
+  const port = (text: string) => {
+    const t = text.trim();
+    return /^\+?\d+$/.test(t) && Number(t) >= 1 && Number(t) <= 65535 ? Number(t) : undefined;
+  };
   for (const raw of value.split(",")) {
-    const entry = raw.trim();
-    if (entry === "") continue;
-    const range = /^(\d+)(?:-(\d+))?$/.exec(entry);
-    const low = range ? Number(range[1]) : NaN;
-    const high = range?.[2] === undefined ? low : Number(range[2]);
-    if (!range || low < 1 || high > 65535 || low > high) {
-      invalid.push(entry);
+    const dash = raw.indexOf("-");
+    if (dash < 0 && raw.trim() === "") continue;
+    const low = port(dash < 0 ? raw : raw.slice(0, dash));
+    const high = dash < 0 ? low : port(raw.slice(dash + 1));
+    if (low === undefined || high === undefined || low > high) {
+      invalid.push(raw.trim());
       continue;
     }
     for (let p = low; p <= high; p++) ports.add(p);
@@ -104,21 +120,110 @@ export function parsePortList(value: string): { ports: Set<number>; invalid: str
 }
 
 /**
- * Whether Linkerd treats `port` of `service` as opaque (see the package note for the rule).
- * `defaultOpaquePorts` is the cluster's list, Linkerd's default when not given.
+ * The opaque ports of `service` as Linkerd's policy controller reads them
+ * (`k8s/index/src/outbound/index.rs`, `ports_annotation(...).unwrap_or_else(default_opaque_ports)`):
+ * the annotation's ports when it is there; an EMPTY set when it is there but one entry is invalid
+ * (`ports.rs`, `ports_annotation`: "If the annotation is not set or is invalid, the empty set is
+ * returned" — not the defaults); the cluster's default opaque ports when there is no annotation.
+ */
+export function opaquePortsOf(
+  service: ServiceLike,
+  defaultOpaquePorts: readonly number[] = LINKERD_DEFAULT_OPAQUE_PORTS,
+): { ports: ReadonlySet<number>; from: "annotation" | "defaults"; invalid: string[] } {
+  const annotation = service.metadata?.annotations?.[OPAQUE_PORTS_ANNOTATION];
+  if (annotation === undefined)
+    return { ports: new Set(defaultOpaquePorts), from: "defaults", invalid: [] };
+  const { ports, invalid } = parsePortList(annotation);
+  return { ports: invalid.length > 0 ? new Set() : ports, from: "annotation", invalid };
+}
+
+/**
+ * What Linkerd makes of a port's `appProtocol` (policy-controller `core/src/outbound.rs`,
+ * `AppProtocol::from_str`, on the value lowercased): `http` is HTTP/1, `kubernetes.io/h2c`
+ * HTTP/2, `linkerd.io/tcp` and `linkerd.io/opaque` opaque, anything else unknown.
+ */
+export function parseAppProtocol(value: string): "http1" | "http2" | "opaque" | "unknown" {
+  switch (value.toLowerCase()) {
+    case "http":
+      return "http1";
+    case "kubernetes.io/h2c":
+      return "http2";
+    case "linkerd.io/tcp":
+    case "linkerd.io/opaque":
+      return "opaque";
+    default:
+      return "unknown";
+  }
+}
+
+/** How Linkerd's policy controller serves one port of a Service, see {@link portProtocol}. */
+export interface PortProtocol {
+  /**
+   * `http1`, `http2`: HTTPRoutes are served; `detect` (no `appProtocol`, not opaque): HTTPRoutes
+   * are served too; `opaque`, `unknown`: only TCPRoutes are served.
+   */
+  readonly kind: "http1" | "http2" | "detect" | "opaque" | "unknown";
+  /** The port's `appProtocol` as written, when it decided. */
+  readonly appProtocol?: string;
+  /** What decided: the port's `appProtocol`, the annotation, the cluster's defaults. */
+  readonly from: "appProtocol" | "annotation" | "defaults";
+}
+
+/**
+ * How Linkerd serves `port` of `service`: a port's `appProtocol` decides (see
+ * {@link parseAppProtocol}); a port without one is opaque when {@link opaquePortsOf} lists it,
+ * else its protocol is detected. An empty `appProtocol` counts as none (the API server does not
+ * store one). For opaque and unknown ports Linkerd serves only TCPRoutes (policy-controller
+ * `grpc/src/outbound.rs`, `Some(AppProtocol::Opaque) | Some(AppProtocol::Unknown(_))`).
+ */
+export function portProtocol(
+  service: ServiceLike,
+  port: number,
+  defaultOpaquePorts: readonly number[] = LINKERD_DEFAULT_OPAQUE_PORTS,
+): PortProtocol {
+  const entry = service.spec?.ports?.find((p) => p.port === port);
+  const appProtocol = entry?.appProtocol;
+  if (appProtocol !== undefined && appProtocol !== "")
+    return { kind: parseAppProtocol(appProtocol), appProtocol, from: "appProtocol" };
+  const opaque = opaquePortsOf(service, defaultOpaquePorts);
+  return {
+    kind: opaque.ports.has(port) ? "opaque" : "detect",
+    from: opaque.from === "annotation" ? "annotation" : "defaults",
+  };
+}
+
+/** Whether Linkerd serves HTTPRoutes on `port` of `service` (else only TCPRoutes). */
+export function servesHttpRoutes(
+  service: ServiceLike,
+  port: number,
+  defaultOpaquePorts?: readonly number[],
+): boolean {
+  const { kind } = portProtocol(service, port, defaultOpaquePorts);
+  return kind !== "opaque" && kind !== "unknown";
+}
+
+/**
+ * Whether Linkerd serves only TCPRoutes on `port` of `service`: an opaque port, or one whose
+ * `appProtocol` it does not know (see {@link portProtocol}). `defaultOpaquePorts` is the
+ * cluster's list, Linkerd's default when not given.
  */
 export function isOpaquePort(
   service: ServiceLike,
   port: number,
   defaultOpaquePorts: readonly number[] = LINKERD_DEFAULT_OPAQUE_PORTS,
 ): boolean {
-  const entry = service.spec?.ports?.find((p) => p.port === port);
-  if (entry?.appProtocol !== undefined && entry.appProtocol !== "") {
-    return entry.appProtocol === OPAQUE_APP_PROTOCOL;
-  }
-  const annotation = service.metadata?.annotations?.[OPAQUE_PORTS_ANNOTATION];
-  if (annotation !== undefined) return parsePortList(annotation).ports.has(port);
-  return defaultOpaquePorts.includes(port);
+  return !servesHttpRoutes(service, port, defaultOpaquePorts);
+}
+
+/** Why a port gets no HTTPRoute, for Events: `appProtocol grpc, which Linkerd does not know`. */
+function nonHttpWhy(protocol: PortProtocol): string {
+  if (protocol.from === "appProtocol")
+    return protocol.kind === "unknown"
+      ? `has appProtocol ${protocol.appProtocol ?? ""}, which Linkerd does not know (only http and kubernetes.io/h2c are HTTP)`
+      : `has appProtocol ${protocol.appProtocol ?? ""}, which Linkerd treats as opaque`;
+  return protocol.from === "annotation"
+    ? `is opaque (annotation ${OPAQUE_PORTS_ANNOTATION})`
+    : "is opaque (one of the cluster's default opaque ports)";
 }
 
 /** A note for an Event, with a constant reason. */
@@ -190,6 +295,41 @@ function routeGroupMatches(group: unknown): unknown {
 
 const PATH_PREFIX_ROOT = { type: "PathPrefix", value: "/" } as const;
 
+/**
+ * A regex Linkerd cannot compile, on one line: where, the pattern, the Rust `regex` crate's
+ * words, and what to do.
+ */
+function regexProblem(where: string, pattern: string, error: string): string {
+  return `${where} ${JSON.stringify(pattern)} is not a regex Linkerd can use: the Rust regex crate says ${error}, and Linkerd's policy controller drops the whole route, catch-all rule included, when one does not compile; rewrite it without look-around, back-references or atomic groups (for /api/(?!internal).* list the paths to split instead)`;
+}
+
+/**
+ * The regexes of an HTTPRouteGroup (any version) that Linkerd cannot compile, each with the
+ * path of its field (`spec.matches[0].pathRegex`, `spec.matches[1].headers.x-user`) and a
+ * one-line message; for `linkerd smi validate`, which checks the group by itself.
+ */
+export function routeGroupRegexProblems(group: unknown): { path: string; message: string }[] {
+  if (!isRecord(group)) return [];
+  const topLevel = Array.isArray(group.matches);
+  const list = routeGroupMatches(group);
+  if (!Array.isArray(list)) return [];
+  const out: { path: string; message: string }[] = [];
+  list.forEach((m: unknown, j) => {
+    if (!isRecord(m)) return;
+    const at = `${topLevel ? "" : "spec."}matches[${j}]`;
+    const check = (path: string, value: unknown) => {
+      if (typeof value !== "string" || value === "") return;
+      const error = rustRegexError(value);
+      if (error !== undefined)
+        out.push({ path, message: regexProblem(path, value, error).slice(path.length + 1) });
+    };
+    check(`${at}.pathRegex`, m.pathRegex);
+    if (isRecord(m.headers))
+      for (const [name, value] of Object.entries(m.headers)) check(`${at}.headers.${name}`, value);
+  });
+  return out;
+}
+
 /** One SMI HTTPMatch as Gateway API matches (one per method), or problems. */
 function translateHttpMatch(
   match: HTTPMatch,
@@ -202,6 +342,10 @@ function translateHttpMatch(
       : { ...PATH_PREFIX_ROOT };
   if (path.value.length > GATEWAY_LIMITS.pathLength)
     problems.push(`${where}.pathRegex is longer than ${GATEWAY_LIMITS.pathLength} characters`);
+  else if (path.type === "RegularExpression") {
+    const error = rustRegexError(path.value);
+    if (error !== undefined) problems.push(regexProblem(`${where}.pathRegex`, path.value, error));
+  }
   const headers: { type: "RegularExpression"; name: string; value: string }[] = [];
   if (match.headers !== undefined) {
     if (!isRecord(match.headers)) {
@@ -215,7 +359,10 @@ function translateHttpMatch(
         } else if (value.length > GATEWAY_LIMITS.headerValueLength) {
           problems.push(`${where}.headers.${name} is longer than 4096 characters`);
         } else {
-          headers.push({ type: "RegularExpression", name, value });
+          const error = rustRegexError(value);
+          if (error !== undefined)
+            problems.push(regexProblem(`${where}.headers.${name}`, value, error));
+          else headers.push({ type: "RegularExpression", name, value });
         }
       }
       if (headers.length > GATEWAY_LIMITS.headersPerMatch)
@@ -385,7 +532,7 @@ export function translateSplitToRoutes(input: RouteTranslationInput): RouteTrans
       notes.push({
         type: "Warning",
         reason: Reason.InvalidSpec,
-        message: `Service ${apex} annotation ${OPAQUE_PORTS_ANNOTATION} has entries that are not ports or port ranges (${invalid.join(", ")}); they are ignored, as Linkerd ignores them`,
+        message: `Service ${apex} annotation ${OPAQUE_PORTS_ANNOTATION} has entries that are not ports or port ranges (${invalid.join(", ")}), so Linkerd ignores the whole annotation: no port of ${apex} is opaque by it, not even the cluster's default opaque ports; fix or remove those entries`,
       });
   }
   if (service.spec?.clusterIP === "None") {
@@ -399,7 +546,8 @@ export function translateSplitToRoutes(input: RouteTranslationInput): RouteTrans
   for (const { port } of servicePorts) {
     if (seenPorts.has(port)) continue;
     seenPorts.add(port);
-    const opaque = isOpaquePort(service, port, input.defaultOpaquePorts);
+    const protocol = portProtocol(service, port, input.defaultOpaquePorts);
+    const opaque = protocol.kind === "opaque" || protocol.kind === "unknown";
     const kept: { service: string; milli: bigint }[] = [];
     const leftOut: string[] = [];
     for (const b of split.backends) {
@@ -437,21 +585,25 @@ export function translateSplitToRoutes(input: RouteTranslationInput): RouteTrans
         ports.push({
           port,
           kind: "none",
-          why: `port ${port} is opaque, so HTTP matches cannot apply there; its traffic stays on ${apex}`,
+          why: `port ${port} ${nonHttpWhy(protocol)}, so HTTP matches cannot apply there; its traffic stays on ${apex}`,
         });
         notes.push({
           type: "Warning",
           reason: Reason.MatchesNotSupported,
-          message: `port ${port} of ${apex} is opaque: Linkerd sees no HTTP requests there, so the split's matches cannot apply and that port's traffic stays on ${apex}`,
+          message: `port ${port} of ${apex} ${nonHttpWhy(protocol)}: Linkerd serves only TCPRoutes there and sees no HTTP requests, so the split's matches cannot apply and that port's traffic stays on ${apex}`,
         });
         continue;
       }
       if (!tcpServed) {
-        ports.push({ port, kind: "none", why: "TCPRoute is not served" });
+        ports.push({
+          port,
+          kind: "none",
+          why: `port ${port} ${nonHttpWhy(protocol)} and TCPRoute is not served`,
+        });
         notes.push({
           type: "Warning",
           reason: Reason.CRDMissing,
-          message: `port ${port} of ${apex} is opaque, where Linkerd uses only TCPRoutes, and tcproutes.${GATEWAY_GROUP} is not served; install the Gateway API experimental channel CRD (v1.2.1) to split that port`,
+          message: `port ${port} of ${apex} ${nonHttpWhy(protocol)}, where Linkerd uses only TCPRoutes, and tcproutes.${GATEWAY_GROUP} is not served, so that port gets no route; install the Gateway API experimental channel CRD (v1.2.1) to split it${protocol.kind === "unknown" ? ", or set its appProtocol to http or kubernetes.io/h2c if it carries HTTP" : ""}`,
         });
         continue;
       }

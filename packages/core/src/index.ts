@@ -255,15 +255,22 @@ export {
   describeRoute,
   isOpaquePort,
   normalizeRouteSpec,
+  opaquePortsOf,
+  parseAppProtocol,
   parsePortList,
+  portProtocol,
+  routeGroupRegexProblems,
+  servesHttpRoutes,
   routeName,
   translateSplitMatches,
   translateSplitToRoutes,
   type PortOutcome,
+  type PortProtocol,
   type RouteNote,
   type RouteTranslation,
   type RouteTranslationInput,
 } from "./gateway.js";
+export { rustRegexError } from "./rust-regex.js";
 export { MAX_ROUTE_WEIGHT, routeWeights, type RouteWeights } from "./route-weights.js";
 export {
   httpRouteOutput,

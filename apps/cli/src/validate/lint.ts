@@ -7,6 +7,7 @@ import {
   backendShares,
   desiredServiceProfile,
   parseTrafficSplit,
+  routeGroupRegexProblems,
   sortDiagnostics,
   TRAFFIC_SPLIT_GROUP,
   type Diagnostic,
@@ -312,6 +313,23 @@ export function lintSources(
             kind,
             ...(name === undefined ? {} : { name }),
           });
+          // An HTTPRouteGroup's regexes must compile in Linkerd (the Rust regex crate).
+          if (kind === "HTTPRouteGroup" && isObject(object))
+            for (const p of routeGroupRegexProblems(object))
+              problems.push({
+                file: source.name,
+                document,
+                ...at,
+                ...position(
+                  lines,
+                  locate(doc.contents, [...prefix, ...pathSegments(p.path)], true),
+                ),
+                object: objectRef(object),
+                severity: "error",
+                code: "unsupported-regex",
+                path: p.path,
+                message: p.message,
+              });
           continue;
         }
         const ref = objectRef(object);

@@ -633,7 +633,8 @@ describe("httpRouteOutput: plan, routes in step or not", () => {
     expect(d.splits[0]?.state).toBe("Pending");
     expect(d.splits[0]?.reason).toBe(
       "HTTPRoute web-smi-80: Accepted is False: NoMatchingParent parent service must have a ClusterIP",
-    );
+    ); // A route status is what a policy-controller restart rewrites: the adaptor settles it first.
+    expect(d.events.map((e) => e.settle)).toEqual(["HTTPRoute/web-smi-80/Accepted"]);
   });
 
   it("ResolvedRefs False: used by Linkerd, a Warning with the whole advice; Synced", () => {
@@ -657,6 +658,7 @@ describe("httpRouteOutput: plan, routes in step or not", () => {
       },
     ]);
     expect(d.splits[0]?.state).toBe("Synced");
+    expect(d.events.map((e) => e.settle)).toEqual(["HTTPRoute/web-smi-80/ResolvedRefs"]);
   });
 
   it("a split the routes cannot express: every problem in one Warning, nothing written", () => {
@@ -724,6 +726,8 @@ describe("httpRouteOutput: backends that do not exist", () => {
       },
       CREATED_80,
     ]);
+    // Not a route status: reported at once.
+    expect(d.events.map((e) => e.settle)).toEqual([undefined, undefined]);
   });
 
   it("two missing backends: the plural", () => {

@@ -287,9 +287,12 @@ export function httpRouteOutput(
       };
     }
 
-    const events: { type: "Normal" | "Warning"; reason: Reason; message: string }[] = [
-      ...translation.notes,
-    ];
+    const events: {
+      type: "Normal" | "Warning";
+      reason: Reason;
+      message: string;
+      settle?: string;
+    }[] = [...translation.notes];
     const apply: Route[] = [];
     const pendingWhy: string[] = [];
     const wanted = new Set<string>();
@@ -323,6 +326,7 @@ export function httpRouteOutput(
         events.push({
           type: "Warning",
           reason: Reason.RouteNotAccepted,
+          settle: `${desired.kind}/${name}/Accepted`,
           message: `${desired.kind} ${name} is not accepted by ${acceptance.controller ?? "its controller"} (${acceptance.problem ?? "no reason given"}), so Linkerd does not use it.`,
         });
         pendingWhy.push(`${desired.kind} ${name}: ${acceptance.problem ?? "not accepted"}`);
@@ -330,6 +334,7 @@ export function httpRouteOutput(
         events.push({
           type: "Warning",
           reason: Reason.BackendNotFound,
+          settle: `${desired.kind}/${name}/ResolvedRefs`,
           message: `${desired.kind} ${name} is used by Linkerd, but ${acceptance.controller ?? "its controller"} cannot resolve all its backends (${acceptance.problem ?? "no reason given"}): requests sent to those backends fail with HTTP 500 for their share of the traffic. Create the backend Services, or remove them from the split.`,
         });
       }
