@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { FlagError, parseDuration, parseFlags, usage } from "./flags.js";
+import { FlagError, parseFlags, usage } from "./flags.js";
 
 describe("parseFlags", () => {
   it("has linkerd-smi's defaults", () => {
@@ -91,17 +91,24 @@ describe("parseFlags", () => {
   });
 });
 
-describe("parseDuration", () => {
+describe("duration flags (Go's time.ParseDuration, core's parseGoDuration)", () => {
   it.each([
     ["0", 0],
     ["500ms", 500],
     ["15s", 15_000],
     ["1h30m", 5_400_000],
     ["1.5s", 1500],
-  ])("%s = %d ms", (text, ms) => {
-    expect(parseDuration(text)).toBe(ms);
+    [".5s", 500],
+    ["+2m", 120_000],
+  ])("-resync-period %s = %d ms", (text, ms) => {
+    expect(parseFlags([`-resync-period=${text}`], {}).resyncPeriodMs).toBe(ms);
   });
-  it.each(["", "15", "s", "1x", "1s2"])("rejects %j", (text) => {
-    expect(parseDuration(text)).toBeUndefined();
+  it.each(["", "15", "s", "1x", "1s2", " 1s"])("rejects %j", (text) => {
+    expect(() => parseFlags([`-resync-period=${text}`], {})).toThrow(FlagError);
+  });
+  it("rejects a negative duration, which Go parses but no period can be", () => {
+    expect(() => parseFlags(["-resync-period=-1s"], {})).toThrow(
+      'invalid value "-1s" for flag -resync-period: want a duration of 0 or more',
+    );
   });
 });

@@ -1,4 +1,4 @@
-import { closestName, parsePortList } from "@linkerd-smi/core";
+import { closestName, parseGoDuration, parsePortList } from "@linkerd-smi/core";
 
 /**
  * Command-line flags, compatible with linkerd-smi's Go adaptor: Go's flag
@@ -216,29 +216,6 @@ export class FlagError extends Error {
   override name = "FlagError";
 }
 
-const DURATION_UNITS: Record<string, number> = {
-  ns: 1e-6,
-  us: 1e-3,
-  µs: 1e-3,
-  ms: 1,
-  s: 1000,
-  m: 60_000,
-  h: 3_600_000,
-};
-
-/** Parses a Go duration ("1h30m", "15s", "500ms", "0") into milliseconds. */
-export function parseDuration(text: string): number | undefined {
-  if (text === "0") return 0;
-  const re = /(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/gy;
-  let total = 0;
-  let consumed = 0;
-  for (let m = re.exec(text); m !== null; m = re.exec(text)) {
-    total += Number(m[1]) * (DURATION_UNITS[m[2] ?? ""] ?? Number.NaN);
-    consumed = re.lastIndex;
-  }
-  return consumed === text.length && consumed > 0 && Number.isFinite(total) ? total : undefined;
-}
-
 function convert(spec: FlagSpec, raw: string): AdaptorFlags[keyof AdaptorFlags] {
   const bad = (what: string) =>
     new FlagError(`invalid value "${raw}" for flag -${spec.name}: ${what}`);
@@ -255,8 +232,9 @@ function convert(spec: FlagSpec, raw: string): AdaptorFlags[keyof AdaptorFlags] 
       throw bad("want true or false");
     }
     case "duration": {
-      const ms = parseDuration(raw);
+      const ms = parseGoDuration(raw);
       if (ms === undefined) throw bad('want a duration such as "15s", "10m" or "1h30m"');
+      if (ms < 0) throw bad("want a duration of 0 or more");
       return ms;
     }
     case "ports": {

@@ -294,3 +294,4 @@ export {
   type TargetedOutputOptions,
   type TargetedWorld,
 } from "./outputs/targeted.js";
+export { formatGoDuration, parseGoDuration } from "./go-duration.js";

@@ -1,7 +1,7 @@
 import { checkClusterDomain } from "@linkerd-smi/core";
 import { Command, Option } from "commander";
 import type { KubeClient } from "@linkerd-smi/kube";
-import { formatGoDuration, parseGoDuration } from "../check/duration.js";
+import { formatGoDuration, parseGoDuration } from "@linkerd-smi/core";
 import { checkOutput, symbols, TablePrinter } from "../check/output.js";
 import { runChecks, type Category } from "../check/runner.js";
 import { preCategory, smiCategory } from "../check/smi.js";

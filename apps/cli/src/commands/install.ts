@@ -1,7 +1,7 @@
 import { classifyError, KubeError, type KubeClient } from "@linkerd-smi/kube";
 import { Command } from "commander";
 import { renderExtension, type ValueFlags } from "../chart.js";
-import { formatGoDuration, parseGoDuration } from "../check/duration.js";
+import { formatGoDuration, parseGoDuration } from "@linkerd-smi/core";
 import { CliError } from "../errors.js";
 import { DEFAULT_NAMESPACE } from "../extension.js";
 import { clientFactory, valueOptions, type CommandContext } from "../flags.js";
