@@ -4,6 +4,7 @@
  * already reported.
  */
 import type { Command } from "commander";
+import { parseGoBool } from "@linkerd-smi/core";
 import type { KubeClient } from "@linkerd-smi/kube";
 import { clusterClient, type RootOptions } from "./cluster.js";
 import { CliError } from "./errors.js";
@@ -27,9 +28,10 @@ export function flagBool(value: string | boolean | undefined): boolean {
   if (value === undefined || value === false) return false;
   if (value === true) return true;
   // pflag's strconv.ParseBool spellings.
-  if (["1", "t", "T", "true", "TRUE", "True"].includes(value)) return true;
-  if (["0", "f", "F", "false", "FALSE", "False"].includes(value)) return false;
-  throw new CliError(`invalid boolean value "${value}": use true or false`, 2);
+  const parsed = parseGoBool(value);
+  if (parsed === undefined)
+    throw new CliError(`invalid boolean value "${value}": use true or false`, 2);
+  return parsed;
 }
 
 /**

@@ -1,7 +1,8 @@
 /**
  * One release version, 0.3.0 (the successor of the Go linkerd-smi v0.2.7): what `version`
- * prints, the adaptor's package, the chart's version and appVersion, and the image tag the chart
- * renders all agree.
+ * prints, the adaptor's package, the chart's appVersion, and the image tag the chart renders
+ * all agree. The chart's own version is versioned apart, on the Go chart's line (its last was
+ * 1.0.4), so that a chart repository that held the Go chart sees an upgrade.
  */
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -24,13 +25,14 @@ describe("the release version", () => {
     expect(out).toBe(`${RELEASE}\n`);
     expect(versionOf("apps/cli/package.json")).toBe(RELEASE);
     expect(versionOf("apps/controller/package.json")).toBe(RELEASE);
-    expect(versionOf("charts/linkerd-smi/package.json")).toBe(RELEASE);
     const chart = parse(readFileSync(`${repo}charts/linkerd-smi/Chart.yaml`, "utf8")) as {
       version: string;
       appVersion: string;
     };
-    expect(chart.version).toBe(RELEASE);
     expect(chart.appVersion).toBe(RELEASE);
+    expect(chart.version).toBe(versionOf("charts/linkerd-smi/package.json"));
+    const [major = 0, minor = 0, patch = 0] = chart.version.split(".").map(Number);
+    expect(major * 1e6 + minor * 1e3 + patch, chart.version).toBeGreaterThanOrEqual(1_000_004);
   });
 
   it("is the tag of the image the chart renders, and the version label the CLI reads", async () => {

@@ -1,4 +1,4 @@
-import { closestName, parseGoDuration, parsePortList } from "@linkerd-smi/core";
+import { closestName, parseGoBool, parseGoDuration, parsePortList } from "@linkerd-smi/core";
 
 /**
  * Command-line flags, compatible with linkerd-smi's Go adaptor: Go's flag
@@ -227,9 +227,9 @@ function convert(spec: FlagSpec, raw: string): AdaptorFlags[keyof AdaptorFlags] 
       return Number(raw);
     }
     case "bool": {
-      if (["true", "1", "t", "T", "TRUE", "True"].includes(raw)) return true;
-      if (["false", "0", "f", "F", "FALSE", "False"].includes(raw)) return false;
-      throw bad("want true or false");
+      const value = parseGoBool(raw);
+      if (value === undefined) throw bad("want true or false");
+      return value;
     }
     case "duration": {
       const ms = parseGoDuration(raw);

@@ -294,4 +294,4 @@ export {
   type TargetedOutputOptions,
   type TargetedWorld,
 } from "./outputs/targeted.js";
-export { formatGoDuration, parseGoDuration } from "./go-duration.js";
+export { formatGoDuration, parseGoBool, parseGoDuration } from "./go-parse.js";

@@ -1,7 +1,8 @@
 /**
- * Go's `time.ParseDuration` and `Duration.String`, for the flags the adaptor shares with
- * linkerd-smi (`-resync-period 10m`) and the `--wait` that `linkerd check` forwards
- * (`--wait=5m0s`): one implementation for the adaptor and the CLI.
+ * Go's `time.ParseDuration`, `Duration.String` and `strconv.ParseBool`, for the flags the
+ * adaptor shares with linkerd-smi (`-resync-period 10m`, `-leader-elect=true`) and those the
+ * `linkerd` CLI forwards to extensions (`--wait=5m0s`, `--proxy=true`): one implementation
+ * for the adaptor and the CLI.
  *
  * @packageDocumentation
  */
@@ -54,4 +55,11 @@ export function formatGoDuration(ms: number): string {
   if (h > 0) return `${sign}${String(h)}h${String(m)}m${String(s)}s`;
   if (m > 0) return `${sign}${String(m)}m${String(s)}s`;
   return `${sign}${String(s)}s`;
+}
+
+/** Go's `strconv.ParseBool` (what Go's flag package and pflag take): undefined for anything else. */
+export function parseGoBool(text: string): boolean | undefined {
+  if (["1", "t", "T", "true", "TRUE", "True"].includes(text)) return true;
+  if (["0", "f", "F", "false", "FALSE", "False"].includes(text)) return false;
+  return undefined;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatGoDuration, parseGoDuration } from "./go-duration.js";
+import { formatGoDuration, parseGoBool, parseGoDuration } from "./go-parse.js";
 
 // Expected values: what Go 1.26's time.ParseDuration and Duration.String return for the same
 // inputs (a throwaway program run beside the project, nanoseconds converted to ms by hand).
@@ -46,5 +46,18 @@ describe("formatGoDuration, as Go's Duration.String", () => {
     [-1000, "-1s"],
   ])("%d ms prints %s", (ms, text) => {
     expect(formatGoDuration(ms)).toBe(text);
+  });
+});
+
+// strconv.ParseBool's spellings, from Go's strconv documentation.
+describe("parseGoBool, as Go's strconv.ParseBool", () => {
+  it.each(["1", "t", "T", "TRUE", "true", "True"])("%s is true", (text) => {
+    expect(parseGoBool(text)).toBe(true);
+  });
+  it.each(["0", "f", "F", "FALSE", "false", "False"])("%s is false", (text) => {
+    expect(parseGoBool(text)).toBe(false);
+  });
+  it.each(["", "yes", "no", "tRUE", "on", "2", " true"])("%j is no boolean", (text) => {
+    expect(parseGoBool(text)).toBeUndefined();
   });
 });
