@@ -273,6 +273,12 @@ export {
 export { rustRegexError } from "./rust-regex.js";
 export { MAX_ROUTE_WEIGHT, routeWeights, type RouteWeights } from "./route-weights.js";
 export {
+  apexRoutePorts,
+  portShares,
+  type PortBackendShare,
+  type PortShares,
+} from "./port-shares.js";
+export {
   httpRouteOutput,
   isAdaptorRoute,
   routeAcceptance,
