@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
+  apexWithoutClusterIP,
   CONVERTED_LABEL,
   canonicalJson,
   describeRoute,
@@ -576,6 +577,26 @@ describe("translateSplitToRoutes: routes and notes", () => {
           "Service web is headless (clusterIP: None): Linkerd's policy controller accepts routes only on Services with a ClusterIP, so the routes for it will not be used",
       },
     ]);
+  });
+
+  it("an ExternalName apex is the same Warning: Linkerd answers NoMatchingParent for it", () => {
+    const service: ServiceLike = {
+      metadata: { name: "web", namespace: NS },
+      spec: { type: "ExternalName", ports: [{ port: 80 }] },
+    };
+    const r = translate({ service });
+    if (!r.ok) throw new Error(r.problems.join("; "));
+    expect(r.routes).toHaveLength(1);
+    expect(r.notes).toEqual([
+      {
+        type: "Warning",
+        reason: "RouteNotAccepted",
+        message:
+          "Service web is of type ExternalName: Linkerd's policy controller accepts routes only on Services with a ClusterIP (it answers NoMatchingParent: parent service must have a ClusterIP), so the routes for it will not be used; split a Service with a ClusterIP instead",
+      },
+    ]);
+    expect(apexWithoutClusterIP(service, "web")).toBe(r.notes[0]?.message);
+    expect(apexWithoutClusterIP(svc([{ port: 80 }]), "web")).toBeUndefined();
   });
 
   it("backends without the apex's port are left out, with one Warning per port (it / they)", () => {

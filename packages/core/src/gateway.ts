@@ -485,6 +485,20 @@ function metadataFor(
 }
 
 /**
+ * Why Linkerd will not use routes whose parent is the apex `service`, when it has no ClusterIP:
+ * headless (`clusterIP: None`) or `type: ExternalName` (Linkerd's policy controller answers
+ * `NoMatchingParent: parent service must have a ClusterIP`). Undefined for an ordinary Service.
+ * The adaptor's `RouteNotAccepted` Warning, `status` and `check` say this.
+ */
+export function apexWithoutClusterIP(service: ServiceLike, apex: string): string | undefined {
+  if (service.spec?.type === "ExternalName")
+    return `Service ${apex} is of type ExternalName: Linkerd's policy controller accepts routes only on Services with a ClusterIP (it answers NoMatchingParent: parent service must have a ClusterIP), so the routes for it will not be used; split a Service with a ClusterIP instead`;
+  if (service.spec?.clusterIP === "None")
+    return `Service ${apex} is headless (clusterIP: None): Linkerd's policy controller accepts routes only on Services with a ClusterIP, so the routes for it will not be used`;
+  return undefined;
+}
+
+/**
  * The routes of a valid split (see the package note). Pure; the result is the same for the
  * adaptor and `convert` except for names, labels and the ownerReference.
  */
@@ -535,13 +549,9 @@ export function translateSplitToRoutes(input: RouteTranslationInput): RouteTrans
         message: `Service ${apex} annotation ${OPAQUE_PORTS_ANNOTATION} has entries that are not ports or port ranges (${invalid.join(", ")}), so Linkerd ignores the whole annotation: no port of ${apex} is opaque by it, not even the cluster's default opaque ports; fix or remove those entries`,
       });
   }
-  if (service.spec?.clusterIP === "None") {
-    notes.push({
-      type: "Warning",
-      reason: Reason.RouteNotAccepted,
-      message: `Service ${apex} is headless (clusterIP: None): Linkerd's policy controller accepts routes only on Services with a ClusterIP, so the routes for it will not be used`,
-    });
-  }
+  const noClusterIP = apexWithoutClusterIP(service, apex);
+  if (noClusterIP !== undefined)
+    notes.push({ type: "Warning", reason: Reason.RouteNotAccepted, message: noClusterIP });
   const seenPorts = new Set<number>();
   for (const { port } of servicePorts) {
     if (seenPorts.has(port)) continue;

@@ -264,6 +264,7 @@ export {
   routeName,
   translateSplitMatches,
   translateSplitToRoutes,
+  apexWithoutClusterIP,
   type PortOutcome,
   type PortProtocol,
   type RouteNote,
