@@ -565,7 +565,7 @@ describe("httpRouteOutput: plan, routes in step or not", () => {
         type: "Warning",
         reason: "OtherRoute",
         message:
-          "HTTPRoute web-smi-80 also routes service web and was not written by the smi-adaptor; Linkerd merges its rules with the split's, and the more specific match wins. It is left as it is.",
+          "HTTPRoute web-smi-80 also routes service web and was not written by the smi-adaptor; Linkerd merges its rules with the split's, and the more specific match wins; between equally specific matches for the same port, Linkerd uses the route created first (older creationTimestamp, then name). A route the smi-adaptor re-creates (as at a cut-over) is newer and loses such ties. It is left as it is.",
       },
     ]);
     expect(d.splits[0]?.state).toBe("Pending");
@@ -599,10 +599,73 @@ describe("httpRouteOutput: plan, routes in step or not", () => {
     expect(d.events.filter((e) => e.reason === "OtherRoute").map((e) => e.message)).toEqual(
       ["no-group", "empty-group", "second-parent"].map(
         (name) =>
-          `HTTPRoute ${name} also routes service web and was not written by the smi-adaptor; Linkerd merges its rules with the split's, and the more specific match wins. It is left as it is.`,
+          `HTTPRoute ${name} also routes service web and was not written by the smi-adaptor; Linkerd merges its rules with the split's, and the more specific match wins; between equally specific matches for the same port, Linkerd uses the route created first (older creationTimestamp, then name). A route the smi-adaptor re-creates (as at a cut-over) is newer and loses such ties. It is left as it is.`,
       ),
     );
     expect(d.events).toHaveLength(3);
+  });
+
+  it("OtherRoute says which route wins ties for the same port: older creationTimestamp, then name", () => {
+    const theirs = (name: string, port: number | undefined, created: string): Route => ({
+      apiVersion: "gateway.networking.k8s.io/v1",
+      kind: "HTTPRoute",
+      metadata: {
+        name,
+        namespace: NS,
+        uid: name,
+        resourceVersion: "1",
+        creationTimestamp: created,
+      },
+      spec: {
+        parentRefs: [
+          { group: "core", kind: "Service", name: "web", ...(port === undefined ? {} : { port }) },
+        ],
+        rules: [],
+      },
+    });
+    const ours = (created: string): Route => ({
+      ...stored(80),
+      metadata: { ...stored(80).metadata, creationTimestamp: created },
+    });
+    const other = (routes: Route[]) =>
+      decide(world(svc([{ port: 80 }]), { routes }))
+        .events.filter((e) => e.reason === "OtherRoute")
+        .map((e) => e.message);
+    const rule =
+      "also routes service web and was not written by the smi-adaptor; Linkerd merges its rules with the split's, and the more specific match wins; between equally specific matches for the same port, Linkerd uses the route created first (older creationTimestamp, then name)";
+    const tail =
+      ". A route the smi-adaptor re-creates (as at a cut-over) is newer and loses such ties. It is left as it is.";
+    // The user's route is older: it wins.
+    expect(
+      other([theirs("by-hand", 80, "2026-01-01T00:00:00Z"), ours("2026-02-01T00:00:00Z")]),
+    ).toEqual([
+      `HTTPRoute by-hand ${rule}: on port 80 by-hand wins over web-smi-80 (created 2026-01-01T00:00:00Z, before 2026-02-01T00:00:00Z)${tail}`,
+    ]);
+    // Ours is older: it wins; a parentRef without a port covers every port.
+    expect(
+      other([theirs("by-hand", undefined, "2026-03-01T00:00:00Z"), ours("2026-02-01T00:00:00Z")]),
+    ).toEqual([
+      `HTTPRoute by-hand ${rule}: on port 80 web-smi-80 wins over by-hand (created 2026-02-01T00:00:00Z, before 2026-03-01T00:00:00Z)${tail}`,
+    ]);
+    // Same second: the name decides ("a-route" < "web-smi-80" < "zz-route").
+    expect(
+      other([
+        theirs("a-route", 80, "2026-02-01T00:00:00Z"),
+        theirs("zz-route", 80, "2026-02-01T00:00:00Z"),
+        ours("2026-02-01T00:00:00Z"),
+      ]),
+    ).toEqual([
+      `HTTPRoute a-route ${rule}: on port 80 a-route wins over web-smi-80 (both created 2026-02-01T00:00:00Z; a-route sorts first by name)${tail}`,
+      `HTTPRoute zz-route ${rule}: on port 80 web-smi-80 wins over zz-route (both created 2026-02-01T00:00:00Z; web-smi-80 sorts first by name)${tail}`,
+    ]);
+    // Ours is not written yet (a re-creation): it will be the newer one.
+    expect(other([theirs("by-hand", 80, "2026-03-01T00:00:00Z")])).toEqual([
+      `HTTPRoute by-hand ${rule}: on port 80 by-hand wins over web-smi-80, which the smi-adaptor has yet to create and which will be newer${tail}`,
+    ]);
+    // Another port of the apex: no tie with the split's route.
+    expect(
+      other([theirs("by-hand", 9090, "2026-01-01T00:00:00Z"), ours("2026-02-01T00:00:00Z")]),
+    ).toEqual([`HTTPRoute by-hand ${rule}${tail}`]);
   });
 
   it("a route Linkerd did not accept: a Warning naming the controller and the reason; Pending", () => {

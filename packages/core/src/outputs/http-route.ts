@@ -14,7 +14,8 @@
  *
  * With no split left it deletes the routes the adaptor wrote for the apex, and only those. A
  * route written by someone else is never touched: one with our name blocks that port (Warning
- * `RouteConflict`), one for the same parent is reported (Warning `OtherRoute`).
+ * `RouteConflict`), one for the same parent is reported (Warning `OtherRoute`, saying which route
+ * Linkerd uses for equally specific matches: the older creationTimestamp, then the name).
  *
  * @packageDocumentation
  */
@@ -107,6 +108,72 @@ function parentNamesApex(route: Route, apex: string): boolean {
       return p.kind === "Service" && (group === "" || group === "core") && p.name === apex;
     })
   );
+}
+
+/** The ports of `apex` a route's parentRefs name; undefined when one names the Service without a port (all of them). */
+function parentPortsOf(route: Route, apex: string): Set<number> | undefined {
+  const ports = new Set<number>();
+  const parents = (route.spec as { parentRefs?: unknown }).parentRefs;
+  for (const p of Array.isArray(parents)
+    ? (parents as { kind?: string; group?: string; name?: string; port?: number }[])
+    : []) {
+    const group = p.group ?? "";
+    if (p.kind !== "Service" || (group !== "" && group !== "core") || p.name !== apex) continue;
+    if (typeof p.port !== "number") return undefined;
+    ports.add(p.port);
+  }
+  return ports;
+}
+
+/**
+ * For each route the adaptor wants of `other`'s kind on a port `other` also routes, which of the
+ * two Linkerd uses for equally specific matches: Linkerd's policy controller orders the routes of
+ * one parent by creationTimestamp, then by name. A route not created yet will be the newer one.
+ * Nothing is said when a creationTimestamp is unknown.
+ */
+function tiesWith(
+  other: Route,
+  apex: string,
+  desired: readonly Route[],
+  existing: readonly Route[],
+): string[] {
+  const theirName = other.metadata.name ?? "";
+  const ports = parentPortsOf(other, apex);
+  const theirTime = other.metadata.creationTimestamp;
+  const out: string[] = [];
+  for (const route of desired) {
+    const name = route.metadata.name ?? "";
+    const port = route.spec.parentRefs[0]?.port;
+    if (route.kind !== other.kind || name === theirName || port === undefined) continue;
+    if (ports !== undefined && !ports.has(port)) continue;
+    const ours = existing.find(
+      (r) => r.kind === route.kind && r.metadata.name === name && isAdaptorRoute(r),
+    );
+    const where = `on port ${port}`;
+    if (ours === undefined) {
+      out.push(
+        `${where} ${theirName} wins over ${name}, which the smi-adaptor has yet to create and which will be newer`,
+      );
+      continue;
+    }
+    const ourTime = ours.metadata.creationTimestamp;
+    const t = theirTime === undefined ? NaN : Date.parse(theirTime);
+    const o = ourTime === undefined ? NaN : Date.parse(ourTime);
+    if (Number.isNaN(t) || Number.isNaN(o)) continue;
+    if (t !== o) {
+      const [first, second] = t < o ? [theirName, name] : [name, theirName];
+      const [early, late] = t < o ? [theirTime, ourTime] : [ourTime, theirTime];
+      out.push(
+        `${where} ${first} wins over ${second} (created ${early ?? ""}, before ${late ?? ""})`,
+      );
+    } else {
+      const [first, second] = theirName < name ? [theirName, name] : [name, theirName];
+      out.push(
+        `${where} ${first} wins over ${second} (both created ${theirTime ?? ""}; ${first} sorts first by name)`,
+      );
+    }
+  }
+  return out;
 }
 
 /**
@@ -344,10 +411,11 @@ export function httpRouteOutput(
       .map(refOf);
     for (const other of existing) {
       if (isAdaptorRoute(other) || !parentNamesApex(other, apex)) continue;
+      const ties = tiesWith(other, apex, translation.routes, existing);
       events.push({
         type: "Warning",
         reason: Reason.OtherRoute,
-        message: `${other.kind} ${other.metadata.name ?? ""} also routes service ${apex} and was not written by the smi-adaptor; Linkerd merges its rules with the split's, and the more specific match wins. It is left as it is.`,
+        message: `${other.kind} ${other.metadata.name ?? ""} also routes service ${apex} and was not written by the smi-adaptor; Linkerd merges its rules with the split's, and the more specific match wins; between equally specific matches for the same port, Linkerd uses the route created first (older creationTimestamp, then name)${ties.length === 0 ? "" : `: ${ties.join("; ")}`}. A route the smi-adaptor re-creates (as at a cut-over) is newer and loses such ties. It is left as it is.`,
       });
     }
 
