@@ -606,23 +606,29 @@ describe("httpRouteOutput: plan, routes in step or not", () => {
   });
 
   it("OtherRoute says which route wins ties for the same port: older creationTimestamp, then name", () => {
-    const theirs = (name: string, port: number | undefined, created: string): Route => ({
-      apiVersion: "gateway.networking.k8s.io/v1",
-      kind: "HTTPRoute",
-      metadata: {
-        name,
-        namespace: NS,
-        uid: name,
-        resourceVersion: "1",
-        creationTimestamp: created,
-      },
-      spec: {
-        parentRefs: [
-          { group: "core", kind: "Service", name: "web", ...(port === undefined ? {} : { port }) },
-        ],
-        rules: [],
-      },
-    });
+    const theirs = (name: string, port: number | undefined, created: string): Route =>
+      ({
+        apiVersion: "gateway.networking.k8s.io/v1",
+        kind: "HTTPRoute",
+        metadata: {
+          name,
+          namespace: NS,
+          uid: name,
+          resourceVersion: "1",
+          creationTimestamp: created,
+        },
+        spec: {
+          parentRefs: [
+            {
+              group: "core",
+              kind: "Service",
+              name: "web",
+              ...(port === undefined ? {} : { port }),
+            },
+          ],
+          rules: [],
+        },
+      }) as unknown as Route;
     const ours = (created: string): Route => ({
       ...stored(80),
       metadata: { ...stored(80).metadata, creationTimestamp: created },
