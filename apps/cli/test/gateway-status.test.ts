@@ -419,6 +419,150 @@ describe("status of httproute TrafficSplits", () => {
   });
 });
 
+describe("status and check: the shares Linkerd serves per port, and apexes without a ClusterIP", () => {
+  const SHARES = "shares";
+  const svc = (name: string, ports: number[], spec: Record<string, unknown> = {}) => ({
+    apiVersion: "v1",
+    kind: "Service",
+    metadata: { name, namespace: SHARES },
+    spec: { ...spec, ports: ports.map((port) => ({ name: `p${port}`, port })) },
+  });
+  const routed = (name: string, apex: string, backends: [string, number][]) => ({
+    apiVersion: "split.smi-spec.io/v1alpha2",
+    kind: "TrafficSplit",
+    metadata: { name, namespace: SHARES, annotations: { "smi.linkerd.io/target": "httproute" } },
+    spec: { service: apex, backends: backends.map(([service, weight]) => ({ service, weight })) },
+  });
+  const splits = [
+    // m-v3 lacks 8080: 50/30/20 is served there as 50/80 = 62.5% and 30/80 = 37.5%.
+    routed("spread", "multi", [
+      ["m-v1", 50],
+      ["m-v2", 30],
+      ["m-v3", 20],
+    ]),
+    // a-v2 lacks 9000: 50/70 = 71.4% and 20/70 = 28.6% there.
+    routed("alt", "alt", [
+      ["a-v1", 50],
+      ["a-v2", 30],
+      ["a-v3", 20],
+    ]),
+    routed("ext", "ext", [["e-v1", 1]]),
+  ];
+
+  beforeAll(async () => {
+    await apply([
+      { apiVersion: "v1", kind: "Namespace", metadata: { name: SHARES } },
+      svc("multi", [80, 8080]),
+      svc("m-v1", [80, 8080]),
+      svc("m-v2", [80, 8080]),
+      svc("m-v3", [80]),
+      svc("alt", [80, 9000]),
+      svc("a-v1", [80, 9000]),
+      svc("a-v2", [80]),
+      svc("a-v3", [80, 9000]),
+      svc("ext", [80], { type: "ExternalName", externalName: "example.com" }),
+      svc("e-v1", [80]),
+      ...splits,
+    ]);
+  });
+
+  afterAll(async () => {
+    // The checks below list every httproute split: leave only theirs.
+    for (const s of splits) {
+      const res = await admin.delete(
+        `/apis/split.smi-spec.io/v1alpha2/namespaces/${SHARES}/trafficsplits/${s.metadata.name}`,
+      );
+      if (res.status !== 404) expectOk(res, `delete TrafficSplit ${s.metadata.name}`);
+    }
+  });
+
+  it("-o wide shows under BACKENDS each port's shares when a backend lacks it, and NoClusterIP", async () => {
+    const res = await status("-n", SHARES, "-o", "wide");
+    if (process.env.SHOW_OUTPUT === "1") console.log(`${res.stdout}\n${res.stderr}`);
+    const lines = res.stdout.split("\n");
+    const col = (lines[0] ?? "").indexOf("BACKENDS");
+    const cell = (name: string) => {
+      const i = lines.findIndex((l) => l.startsWith(`${name} `));
+      const out: string[] = [];
+      for (let j = i; j < lines.length; j++) {
+        if (j > i && (lines[j] ?? "").slice(0, col).trim() !== "") break;
+        out.push((lines[j] ?? "").slice(col).split(/ {2,}/)[0] ?? "");
+      }
+      return out.filter((l) => l !== "");
+    };
+    const indented = (name: string) => {
+      const i = lines.findIndex((l) => l.startsWith(`${name} `));
+      return lines.slice(i, i + 6).map((l) => l.slice(col).replace(/ {3,}.*$/, ""));
+    };
+    expect(indented("spread")).toEqual([
+      "m-v1 50 (50.0%)",
+      "m-v2 30 (30.0%)",
+      "m-v3 20 (20.0%)",
+      "port 8080 (without m-v3):",
+      "  m-v1 50 (62.5%)",
+      "  m-v2 30 (37.5%)",
+    ]);
+    expect(indented("alt")).toEqual([
+      "a-v1 50 (50.0%)",
+      "a-v2 30 (30.0%)",
+      "a-v3 20 (20.0%)",
+      "port 9000 (without a-v2):",
+      "  a-v1 50 (71.4%)",
+      "  a-v3 20 (28.6%)",
+    ]);
+    expect(cell("ext")).toEqual(["e-v1 1 (100.0%)"]);
+    const row = (name: string) => lines.find((l) => l.startsWith(`${name} `)) ?? "";
+    expect(row("spread")).toContain(
+      "; m-v3 lacks port 8080, so Linkerd serves that port with other shares (BACKENDS shows them)",
+    );
+    expect(row("ext")).toMatch(/ Pending, NoClusterIP +- +/);
+    expect(row("ext")).toContain(
+      "; Service ext is of type ExternalName: Linkerd's policy controller accepts routes only on Services with a ClusterIP (it answers NoMatchingParent: parent service must have a ClusterIP), so the routes for it will not be used; split a Service with a ClusterIP instead",
+    );
+  });
+
+  it("-o json has the served shares per port (only ports that differ) and the apex warning", async () => {
+    const res = await status("-n", SHARES, "-o", "json");
+    const doc = JSON.parse(res.stdout) as {
+      items: { name: string; ports?: unknown; apexWarning?: string; reason: string }[];
+    };
+    const item = (name: string) => doc.items.find((i) => i.name === name);
+    expect(item("spread")?.ports).toEqual([
+      {
+        port: 8080,
+        backends: [
+          { service: "m-v1", weight: "50", percent: 62.5 },
+          { service: "m-v2", weight: "30", percent: 37.5 },
+        ],
+        leftOut: ["m-v3"],
+      },
+    ]);
+    const alt = item("alt")?.ports as {
+      port: number;
+      backends: { service: string; percent: number }[];
+      leftOut: string[];
+    }[];
+    expect(alt.map((p) => [p.port, p.leftOut, p.backends.map((b) => b.service)])).toEqual([
+      [9000, ["a-v2"], ["a-v1", "a-v3"]],
+    ]);
+    expect(alt[0]?.backends[0]?.percent).toBeCloseTo(71.428571, 5);
+    expect(alt[0]?.backends[1]?.percent).toBeCloseTo(28.571429, 5);
+    expect(item("ext")?.ports).toBeUndefined();
+    expect(item("ext")?.apexWarning).toBe(
+      "Service ext is of type ExternalName: Linkerd's policy controller accepts routes only on Services with a ClusterIP (it answers NoMatchingParent: parent service must have a ClusterIP), so the routes for it will not be used; split a Service with a ClusterIP instead",
+    );
+    expect(item("spread")?.apexWarning).toBeUndefined();
+  });
+
+  it("check names the ExternalName apex among the splits that need attention", async () => {
+    const sync = byHint(await check(), "l5d-smi-ts-sync");
+    expect(sync?.result).toBe("warning");
+    expect(sync?.error).toMatch(
+      /\t\* shares\/ext: Pending: [^\n]*; Service ext is of type ExternalName: Linkerd's policy controller accepts routes only on Services with a ClusterIP \(it answers NoMatchingParent: parent service must have a ClusterIP\), so the routes for it will not be used; split a Service with a ClusterIP instead\n/,
+    );
+  });
+});
+
 describe("check with httproute TrafficSplits", () => {
   it("passes the CRD check, and warns about routes Linkerd does not accept and shadowing profiles", async () => {
     const checks = await check();

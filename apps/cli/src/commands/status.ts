@@ -46,6 +46,17 @@ export function backendLines(backends: SplitStatus["backends"], written = false)
 }
 
 /**
+ * Under the backends in `-o wide`: per port where Linkerd serves other shares than the split's
+ * (a backend lacks the port), `port P (without B):` and that port's backends with their shares.
+ */
+export function portLines(row: SplitStatus): string[] {
+  return (row.ports ?? []).flatMap((p) => [
+    `port ${p.port} (without ${p.leftOut.join(", ")}):`,
+    ...backendLines(p.backends).map((line) => `  ${line}`),
+  ]);
+}
+
+/**
  * The STATE column: the state, then what else the user must know: BackendNotFound (a backend
  * Service is missing), ShadowedByServiceProfile (a profile makes proxies ignore the routes),
  * MatchesNotSupported (a ServiceProfile cannot express the split's matches).
@@ -56,6 +67,7 @@ export function stateText(row: SplitStatus): string {
     ...((row.missingBackends?.length ?? 0) > 0 ? ["BackendNotFound"] : []),
     ...((row.shadowedBy?.length ?? 0) > 0 ? ["ShadowedByServiceProfile"] : []),
     ...(row.matchesIgnored === true ? ["MatchesNotSupported"] : []),
+    ...(row.apexWarning === undefined ? [] : ["NoClusterIP"]),
   ].join(", ");
 }
 
@@ -74,6 +86,10 @@ function reasonText(r: SplitStatus): string {
     parts.push(`backend Service${missing.length === 1 ? "" : "s"} ${missing.join(", ")} not found`);
   for (const s of r.shadowedBy ?? [])
     parts.push(`ServiceProfile ${s.profile} has ${s.why}, so proxies use it instead of the routes`);
+  for (const p of r.ports ?? [])
+    parts.push(
+      `${p.leftOut.join(", ")} ${p.leftOut.length === 1 ? "lacks" : "lack"} port ${p.port}, so Linkerd serves that port with other shares (BACKENDS shows them)`,
+    );
   return parts.join("; ");
 }
 
@@ -115,7 +131,7 @@ export function renderStatusTable(
       r.name,
       r.apex === "" ? "-" : r.apex,
       ...(target ? [r.target] : []),
-      backendLines(r.backends, wide),
+      wide ? [...backendLines(r.backends, wide), ...portLines(r)] : backendLines(r.backends),
       stateText(r),
       ...(wide ? [outputLines(r), reasonText(r)] : []),
     ]),
@@ -252,7 +268,11 @@ share fails with HTTP 500), RouteNotAccepted (not used; REASON has the
 condition's reason and message) or RoutePending (no status yet). ", BackendNotFound" follows it when a backend Service does not exist,
 ", ShadowedByServiceProfile" when a ServiceProfile makes proxies ignore the
 routes, ", MatchesNotSupported" when a ServiceProfile cannot express the
-split's matches (use httproute). When the weights add up to more than Linkerd
+split's matches (use httproute), ", NoClusterIP" when the apex is headless or
+ExternalName (Linkerd uses no route of such a Service). Where a backend
+Service lacks a port of the apex, Linkerd leaves it out of that port's route
+and the others share its traffic: -o wide shows those ports' shares under
+BACKENDS, -o json as ports. When the weights add up to more than Linkerd
 can carry, the profile carries them scaled: a line says so, and -o wide shows
 them. Exits 1 when a split is Invalid, in Conflict or RouteNotAccepted.
 

@@ -10,11 +10,14 @@ import {
   TCP_ROUTE_RESOURCE,
   TCP_ROUTE_VERSION,
   apexOfSplit,
+  apexRoutePorts,
+  apexWithoutClusterIP,
   canonicalQuantity,
   fitLinkerdWeights,
   httpRouteGroupResource,
   httpRouteResource,
   isAdaptorRoute,
+  portShares,
   profileNameOfSplit,
   quantityFromMilli,
   routeAcceptance,
@@ -118,6 +121,19 @@ export interface SplitStatus {
    * their share of the traffic to a name that does not resolve. Absent when Services were not read.
    */
   missingBackends?: string[];
+  /**
+   * For an httproute split, the ports of the apex where Linkerd serves other shares than the
+   * split's: a backend whose Service lacks the port is left out of that port's route, and the
+   * others share its traffic. `backends` is what that port's route carries (the apex itself
+   * when no backend with weight is left); absent when every port serves the split's shares.
+   */
+  ports?: {
+    port: number;
+    backends: { service: string; weight: string; percent: number }[];
+    leftOut: string[];
+  }[];
+  /** Why Linkerd will not use an httproute split's routes: the apex is headless or ExternalName. */
+  apexWarning?: string;
 }
 
 /** Every Service in `namespace` (all when undefined) by `namespace/name`, or undefined when they cannot be read. */
@@ -518,6 +534,28 @@ export function splitStatuses(
           .filter((r) => ownedBy(r, name))
           .sort((a, b) => cmp(a.metadata.name ?? "", b.metadata.name ?? ""));
         row.routes = ours.map((r) => routeStatus(r, apex));
+        const service = view.services?.get(key(namespace, apex));
+        if (service !== undefined) {
+          const warning = apexWithoutClusterIP(service, apex);
+          if (warning !== undefined) row.apexWarning = warning;
+          const differ = portShares({
+            apex,
+            backends: state.shares ?? [],
+            ports: apexRoutePorts(service),
+            backendPorts: (backend) =>
+              view.services?.get(key(namespace, backend))?.spec?.ports?.map((p) => p.port),
+          }).filter((p) => p.leftOut.length > 0);
+          if (differ.length > 0)
+            row.ports = differ.map((p) => ({
+              port: p.port,
+              backends: p.backends.map((b) => ({
+                service: b.service,
+                weight: b.weight,
+                percent: b.percent,
+              })),
+              leftOut: [...p.leftOut],
+            }));
+        }
         const shadows = forApex.flatMap((p) => {
           const why = shadowingOf(p);
           return why === undefined
@@ -541,6 +579,8 @@ export function splitStatuses(
           );
           row.reason = routesReason(row.routes, apex);
         }
+        if (row.apexWarning !== undefined && state.state !== "Conflict")
+          row.reason += `; ${row.apexWarning}`;
       }
       return row;
     })
