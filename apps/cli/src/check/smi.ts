@@ -46,6 +46,7 @@ import {
   serviceAccountCan,
   type Permission,
 } from "./rbac.js";
+import { serviceProfileCrdProblem } from "../service-profile-crd.js";
 import type { Category, Check, Outcome } from "./runner.js";
 
 export const CATEGORY = "linkerd-smi";
@@ -564,11 +565,8 @@ function proxyChecks(client: KubeClient, ns: () => string, linkerdNamespace: str
 }
 
 async function serviceProfileCrd(client: KubeClient): Promise<Outcome> {
-  const resources = await servedResources(client, "linkerd.io", "v1alpha2");
-  if (resources?.includes("serviceprofiles") === true) return ok;
-  return error(
-    "the API server does not serve serviceprofiles.linkerd.io/v1alpha2, which the adaptor writes: install Linkerd's CRDs first (linkerd install --crds | kubectl apply -f -)",
-  );
+  const problem = await serviceProfileCrdProblem(client);
+  return problem === undefined ? ok : error(problem.message);
 }
 
 async function deniedOf(client: KubeClient, permissions: readonly Permission[]): Promise<string[]> {
