@@ -32,12 +32,15 @@ export type { HttpMethod, KubeRequest, KubeTransport, StreamHandlers } from "./t
 export {
   classifyError,
   isAbort,
+  isPermanent,
   isRetryable,
+  PERMANENT_ERROR_KINDS,
   KubeError,
   type ErrorContext,
   type ErrorKind,
   type KubeErrorInit,
   type KubeStatus,
+  type PermanentErrorKind,
 } from "./errors.js";
 export {
   apiVersionOf,
