@@ -58,7 +58,7 @@ import {
 import { createRequire } from "node:module";
 import { homedir } from "node:os";
 import { basename, dirname, join, relative, resolve, sep } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs, promisify } from "node:util";
 import * as esbuild from "esbuild";
 import postject from "postject";
@@ -69,9 +69,6 @@ const BUILD_REVISION = 2; // bump when this script changes what it produces
 const NODE_MAJOR = 26;
 const QUILL = { module: "github.com/anchore/quill", version: "v0.7.1" };
 const SEA_FUSE = "NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2";
-/** The asset names src/sea.ts reads (MANIFEST_ASSET, HELM_ASSET_PREFIX, CHART_ASSET_PREFIX). */
-const MANIFEST_ASSET = "linkerd-smi-sea.json";
-const ENGINE_FILES = ["helm.wasm.br", "wasm_exec.js", "helm-wasm.json"];
 
 /** Release platforms (linkerd-smi's names) and the npm package of their Node binary. */
 const PLATFORMS = {
@@ -182,15 +179,17 @@ function listFiles(dir) {
   return out.sort();
 }
 
-/** As src/sea.ts chartHash(). */
-function chartHash(chartDir, files) {
-  const hash = createHash("sha256");
-  for (const name of files) {
-    const data = readFileSync(join(chartDir, name));
-    hash.update(`${name}\0${String(data.length)}\0`);
-    hash.update(data);
-  }
-  return hash.digest("hex");
+/**
+ * What src/sea.ts reads, from the built package: the asset names and the chart's hash
+ * (dist/sea-assets.js) and the engine's file names (dist/helm/engine.js), defined once there.
+ */
+async function seaAssets() {
+  for (const f of ["sea-assets.js", "helm/engine.js"])
+    if (!existsSync(join(dist, f)))
+      fail(`dist/${f} is missing: run \`pnpm --filter @linkerd-smi/cli build\` first`);
+  const assets = await import(pathToFileURL(join(dist, "sea-assets.js")).href);
+  const { engineFiles } = await import(pathToFileURL(join(dist, "helm", "engine.js")).href);
+  return { ...assets, engineFiles: Object.values(engineFiles) };
 }
 
 /** dist/version.js reads ../package.json at run time; in the bundle it is the version and home themselves. */
@@ -315,8 +314,10 @@ async function bundle(version, outfile) {
 }
 
 async function writeBlob(node, work, version) {
+  const { CHART_ASSET_PREFIX, HELM_ASSET_PREFIX, MANIFEST_ASSET, chartHash, engineFiles } =
+    await seaAssets();
   const chartDir = join(dist, "chart");
-  for (const f of ENGINE_FILES) {
+  for (const f of engineFiles) {
     if (!existsSync(join(dist, "helm", f)))
       fail(`dist/helm/${f} is missing: run \`pnpm --filter @linkerd-smi/cli build\` first`);
   }
@@ -327,7 +328,10 @@ async function writeBlob(node, work, version) {
     fail("dist/ is incomplete: run `pnpm --filter @linkerd-smi/cli build` first");
   }
   const chartFiles = listFiles(chartDir);
-  const manifest = { version, chart: { hash: chartHash(chartDir, chartFiles), files: chartFiles } };
+  const hash = chartHash(
+    chartFiles.map((name) => ({ name, data: readFileSync(join(chartDir, name)) })),
+  );
+  const manifest = { version, chart: { hash, files: chartFiles } };
   writeFileSync(join(work, "manifest.json"), JSON.stringify(manifest));
 
   const main = join(work, "linkerd-smi.cjs");
@@ -335,8 +339,8 @@ async function writeBlob(node, work, version) {
   log(`bundling dist/bin/linkerd-smi-sea.js with esbuild -> ${mb(bundled.size)}`);
 
   const assets = { [MANIFEST_ASSET]: join(work, "manifest.json"), ...bundled.assets };
-  for (const f of ENGINE_FILES) assets[`helm/${f}`] = join(dist, "helm", f);
-  for (const f of chartFiles) assets[`chart/${f}`] = join(chartDir, ...f.split("/"));
+  for (const f of engineFiles) assets[HELM_ASSET_PREFIX + f] = join(dist, "helm", f);
+  for (const f of chartFiles) assets[CHART_ASSET_PREFIX + f] = join(chartDir, ...f.split("/"));
   const blob = join(work, "sea.blob");
   const config = {
     // Relative (run in `work`): the blob records this path, and must not vary.

@@ -27,10 +27,14 @@ describe("the adaptor's -target and -gateway-api-version", () => {
 describe("what the adaptor's Deployment says", () => {
   it("its version: the version label, else the adaptor container's tag, never the proxy's", () => {
     expect(
-      versionOf({ metadata: { labels: { "app.kubernetes.io/version": "0.3.0" } }, spec: {} }),
+      versionOf({
+        metadata: { labels: { "app.kubernetes.io/version": "0.3.0" } },
+        spec: { selector: {}, template: {} },
+      }),
     ).toBe("0.3.0");
     const meshed = {
       spec: {
+        selector: {},
         template: {
           spec: {
             containers: [
@@ -45,6 +49,7 @@ describe("what the adaptor's Deployment says", () => {
     expect(
       versionOf({
         spec: {
+          selector: {},
           template: {
             spec: {
               containers: [
@@ -60,7 +65,7 @@ describe("what the adaptor's Deployment says", () => {
 
   it("its cluster domain, in Go's spelling or GNU's", () => {
     const with_ = (args: string[]) => ({
-      spec: { template: { spec: { containers: [{ name: "smi-adaptor", args }] } } },
+      spec: { selector: {}, template: { spec: { containers: [{ name: "smi-adaptor", args }] } } },
     });
     expect(clusterDomainOf(with_(["-cluster-domain=example.org"]))).toBe("example.org");
     expect(clusterDomainOf(with_(["--cluster-domain", "corp.local"]))).toBe("corp.local");

@@ -4,15 +4,17 @@
  * place `version`, `check` and `status` learn where the extension is.
  */
 import { TARGETS, type HttpRouteVersion, type Target } from "@linkerd-smi/core";
-import { LeaseV1, type KubeClient, type Lease, ResourceClient } from "@linkerd-smi/kube";
 import {
   DeploymentV1,
+  LeaseV1,
   NamespaceV1,
   PodV1,
-  type Container,
   type Deployment,
+  type KubeClient,
+  type Lease,
   type Pod,
-} from "./resources.js";
+  ResourceClient,
+} from "@linkerd-smi/kube";
 
 export const EXTENSION_LABEL = "linkerd.io/extension";
 export const EXTENSION_NAME = "smi";
@@ -77,6 +79,9 @@ export function adaptorLease(client: KubeClient, namespace: string): Promise<Lea
   return new ResourceClient(client, LeaseV1).get(namespace, LEASE_NAME);
 }
 
+/** A container of a pod spec, as kube's Pod types it. */
+type Container = NonNullable<NonNullable<Pod["spec"]>["containers"]>[number];
+
 /**
  * The adaptor container of a pod template or pod spec: by name, else the only container (a
  * meshed pod also has linkerd-proxy, often first).
@@ -124,7 +129,7 @@ export function gatewayApiVersionFromArgs(args: readonly string[]): HttpRouteVer
 
 /** The arguments of a Deployment's adaptor container, command included. */
 function adaptorArgs(deployment: Deployment): string[] {
-  const container = adaptorContainer(deployment.spec?.template?.spec);
+  const container = adaptorContainer(deployment.spec?.template.spec);
   return container === undefined ? [] : [...(container.command ?? []), ...(container.args ?? [])];
 }
 
@@ -166,7 +171,7 @@ export async function adaptorSettings(
 
 /** The cluster domain a Deployment's adaptor was started with, if its arguments say. */
 export function clusterDomainOf(deployment: Deployment): string | undefined {
-  for (const container of deployment.spec?.template?.spec?.containers ?? []) {
+  for (const container of deployment.spec?.template.spec?.containers ?? []) {
     const domain = clusterDomainFromArgs([...(container.command ?? []), ...(container.args ?? [])]);
     if (domain !== undefined && domain !== "") return domain;
   }
@@ -177,7 +182,7 @@ export function clusterDomainOf(deployment: Deployment): string | undefined {
 export function versionOf(deployment: Deployment): string {
   const label = deployment.metadata?.labels?.["app.kubernetes.io/version"];
   if (label !== undefined && label !== "") return label;
-  const image = adaptorContainer(deployment.spec?.template?.spec)?.image ?? "";
+  const image = adaptorContainer(deployment.spec?.template.spec)?.image ?? "";
   const tag = /:([^:/@]+)(@.*)?$/.exec(image)?.[1];
   return tag ?? UNAVAILABLE;
 }

@@ -17,23 +17,20 @@ import { useEmbeddedChart } from "./chart.js";
 import { useEmbeddedEngine } from "./helm/engine.js";
 import { processIO } from "./io.js";
 import { answerMetadata } from "./metadata.js";
+import {
+  CHART_ASSET_PREFIX,
+  HELM_ASSET_PREFIX,
+  MANIFEST_ASSET,
+  type SeaManifest,
+} from "./sea-assets.js";
 
-/** The asset that describes the others (written by scripts/build-binaries.mjs). */
-export const MANIFEST_ASSET = "linkerd-smi-sea.json";
-/** Asset key prefixes: `helm/<engine file>`, `chart/<path in the chart>`. */
-export const HELM_ASSET_PREFIX = "helm/";
-export const CHART_ASSET_PREFIX = "chart/";
-
-export interface SeaManifest {
-  /** The CLI's version (apps/cli/package.json). */
-  version: string;
-  chart: {
-    /** SHA-256 (hex) over the chart's file names and contents, see {@link chartHash}. */
-    hash: string;
-    /** Paths relative to the chart root, `/`-separated. */
-    files: string[];
-  };
-}
+export {
+  CHART_ASSET_PREFIX,
+  chartHash,
+  HELM_ASSET_PREFIX,
+  MANIFEST_ASSET,
+  type SeaManifest,
+} from "./sea-assets.js";
 
 /** True inside the single executable. */
 export function inSea(): boolean {
@@ -77,17 +74,6 @@ export function cacheRoot(env: NodeJS.ProcessEnv = process.env): string {
     return join(env.LOCALAPPDATA, "linkerd-smi");
   }
   return join(homedir(), ".cache", "linkerd-smi");
-}
-
-/** The hash {@link SeaManifest} carries: over each file's name and content, in the given order. */
-export function chartHash(files: readonly { name: string; data: Uint8Array }[]): string {
-  // node:crypto only here (the build and the tests): the executable does not load it to start.
-  const hash = process.getBuiltinModule("node:crypto").createHash("sha256");
-  for (const { name, data } of files) {
-    hash.update(`${name}\0${String(data.length)}\0`);
-    hash.update(data);
-  }
-  return hash.digest("hex");
 }
 
 /**

@@ -5,7 +5,13 @@
  * until something changes; transient ones are retried with backoff.
  */
 import { Reason, decideApex, type ApexDecision, type TrafficSplitObject } from "@linkerd-smi/core";
-import { classifyError, type ErrorKind, type Informer, type WorkResult } from "@linkerd-smi/kube";
+import {
+  classifyError,
+  isPermanent,
+  type Informer,
+  type PermanentErrorKind,
+  type WorkResult,
+} from "@linkerd-smi/kube";
 import type { EventSink, Involved } from "./events.js";
 import { BY_APEX, type Departed } from "./handlers.js";
 import { parseApexKey } from "./keys.js";
@@ -28,13 +34,8 @@ interface ControllerDeps<E, A extends { kind: string }> {
   settle?: StatusSettle;
 }
 
-/**
- * Error kinds that retrying cannot fix, and what to do about each (for the Warning Event). A 404
- * or 401 is not among them: right after an apiserver restart, custom resources and tokens can
- * answer so for a moment, and a CRD or credentials that are really missing already keep the
- * informers, and so readiness, down.
- */
-const PERMANENT: Partial<Record<ErrorKind, string>> = {
+/** What to do about each error kind retrying cannot fix (kube's `isPermanent`), for the Warning Event. */
+const PERMANENT_HINTS: Record<PermanentErrorKind, string> = {
   forbidden:
     "grant the smi-adaptor's ServiceAccount this verb (the chart's ClusterRole has every verb the adaptor needs)",
   invalid: "the API server rejects what this TrafficSplit translates to: fix the TrafficSplit",
@@ -162,15 +163,14 @@ export function createController<E, A extends { kind: string }>(deps: Controller
         decision.action.kind !== "apply" &&
         decision.action.kind !== "write";
       if (gone) return "ok"; // someone removed it first: the informer brings the delete.
-      const hint = PERMANENT[kind];
-      if (hint === undefined) {
+      if (!isPermanent(kind)) {
         log.error(`error syncing '${key}': ${message}, requeuing`, { key, kind });
         return "retry";
       }
       metrics.permanentErrors.inc({ kind });
       parked.add(key);
       const about: Involved | undefined = decision.winner ?? output.writer.involved(existing);
-      const text = `The API server refused to ${decision.action.kind} ${output.planner.kind} ${name} (${kind}): ${message}. To fix: ${hint}. Not retried until the TrafficSplit or the output changes, or the next resync.`;
+      const text = `The API server refused to ${decision.action.kind} ${output.planner.kind} ${name} (${kind}): ${message}. To fix: ${PERMANENT_HINTS[kind]}. Not retried until the TrafficSplit or the output changes, or the next resync.`;
       if (about !== undefined) deps.events.record(about, "Warning", Reason.WriteRejected, text);
       log.error(`error syncing '${key}': ${message}; not retried (permanent: ${kind})`, {
         key,

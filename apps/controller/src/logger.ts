@@ -1,11 +1,9 @@
-type LogLevel = "debug" | "info" | "warn" | "error";
-export type LogFields = Record<string, unknown>;
+import type { LogFields, Logger as KubeLogger } from "@linkerd-smi/kube";
 
-export interface Logger {
-  debug(msg: string, fields?: LogFields): void;
-  info(msg: string, fields?: LogFields): void;
-  warn(msg: string, fields?: LogFields): void;
-  error(msg: string, fields?: LogFields): void;
+type LogLevel = "debug" | "info" | "warn" | "error";
+
+/** kube's logger (what the informers, queue and client take), and `with`. */
+export interface Logger extends KubeLogger {
   /** A logger that adds `fields` to every line. */
   with(fields: LogFields): Logger;
 }

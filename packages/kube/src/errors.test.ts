@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { classifyError, isRetryable, KubeError, type ErrorKind } from "./errors.js";
+import {
+  classifyError,
+  isPermanent,
+  isRetryable,
+  KubeError,
+  PERMANENT_ERROR_KINDS,
+  type ErrorKind,
+} from "./errors.js";
 
 const ctx = {
   verb: "update",
@@ -122,18 +129,66 @@ describe("KubeError", () => {
   });
 });
 
-describe("isRetryable", () => {
-  it("retries what can succeed later on its own", () => {
-    const retryable: ErrorKind[] = ["transient", "too-many-requests", "conflict", "gone"];
-    const final: ErrorKind[] = [
-      "not-found",
+describe("isRetryable and isPermanent: the one retry policy", () => {
+  it("treats only forbidden and invalid as permanent", () => {
+    const retryable: ErrorKind[] = [
+      "transient",
+      "too-many-requests",
+      "conflict",
+      "gone",
       "already-exists",
-      "forbidden",
+      "not-found",
       "unauthorized",
-      "invalid",
       "unknown",
     ];
-    for (const k of retryable) expect(isRetryable(k)).toBe(true);
-    for (const k of final) expect(isRetryable(k)).toBe(false);
+    for (const k of retryable) {
+      expect(isRetryable(k), k).toBe(true);
+      expect(isPermanent(k), k).toBe(false);
+    }
+    for (const k of PERMANENT_ERROR_KINDS) {
+      expect(isRetryable(k), k).toBe(false);
+      expect(isPermanent(k), k).toBe(true);
+    }
+    expect([...PERMANENT_ERROR_KINDS].sort()).toEqual(["forbidden", "invalid"]);
+  });
+
+  it.each<[number, string | undefined, boolean]>([
+    [400, "BadRequest", false],
+    [401, "Unauthorized", true],
+    [403, "Forbidden", false],
+    [404, "NotFound", true],
+    [405, "MethodNotAllowed", false],
+    [408, undefined, true],
+    [409, "Conflict", true],
+    [409, "AlreadyExists", true],
+    [410, "Expired", true],
+    [413, "RequestEntityTooLarge", false],
+    [415, "UnsupportedMediaType", false],
+    [422, "Invalid", false],
+    [429, "TooManyRequests", true],
+    [500, "InternalError", true],
+    [502, undefined, true],
+    [503, "ServiceUnavailable", true],
+    [504, "Timeout", true],
+  ])("HTTP %i (%s): retryable %j", (status, reason, retryable) => {
+    const error = new KubeError({
+      status,
+      ...(reason === undefined ? {} : { reason }),
+      message: "no",
+      context: { verb: "update", resource: "serviceprofiles.linkerd.io" },
+    });
+    expect(isRetryable(classifyError(error))).toBe(retryable);
+    // The status alone, as a server without a Status body answers.
+    const bare = new KubeError({ status, message: "no", context: { verb: "update" } });
+    expect(isRetryable(classifyError(bare))).toBe(retryable);
+  });
+
+  it("retries network errors and errors it cannot classify", () => {
+    const refused = Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:6443"), {
+      code: "ECONNREFUSED",
+    });
+    expect(isRetryable(classifyError(refused))).toBe(true);
+    expect(isRetryable(classifyError(new Error("socket hang up")))).toBe(true);
+    expect(isRetryable(classifyError(new Error("something odd")))).toBe(true);
   });
 });

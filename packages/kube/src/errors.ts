@@ -315,14 +315,29 @@ export function isAbort(error: unknown): boolean {
   );
 }
 
+/** The error kinds retrying cannot fix: see {@link isPermanent}. */
+export type PermanentErrorKind = "forbidden" | "invalid";
+
+/** {@link PermanentErrorKind} as data, in one place. */
+export const PERMANENT_ERROR_KINDS: readonly PermanentErrorKind[] = Object.freeze([
+  "forbidden",
+  "invalid",
+]);
+
 /**
- * Whether retrying later can succeed without anything else changing:
- * `transient`, `too-many-requests`, `conflict` (re-read and try again) and
- * `gone` (relist). `not-found`, `already-exists`, `forbidden`,
- * `unauthorized`, `invalid` and `unknown` need something else to change first.
+ * Whether retrying cannot fix it: `forbidden` (403: RBAC or admission said no) and `invalid`
+ * (400, 422, ...: the request is wrong and stays wrong) need someone to change something first.
+ * Everything else is worth retrying with backoff: `transient`, `too-many-requests`, `conflict`
+ * (re-read and try again), `gone` (relist), `already-exists` (re-read, then update), and also
+ * `not-found` and `unauthorized`, since right after an apiserver restart custom resources and
+ * tokens can answer so for a moment (a CRD or credentials really missing keep the informers,
+ * and so readiness, down), and `unknown`, which is mostly the network.
  */
+export function isPermanent(kind: ErrorKind): kind is PermanentErrorKind {
+  return (PERMANENT_ERROR_KINDS as readonly ErrorKind[]).includes(kind);
+}
+
+/** Whether retrying later can succeed: every kind that is not {@link isPermanent}. */
 export function isRetryable(kind: ErrorKind): boolean {
-  return (
-    kind === "transient" || kind === "too-many-requests" || kind === "conflict" || kind === "gone"
-  );
+  return !isPermanent(kind);
 }

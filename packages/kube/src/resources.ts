@@ -2,6 +2,7 @@ import type {
   CoreV1Event,
   V1ClusterRole,
   V1ClusterRoleBinding,
+  V1ConfigMap,
   V1Deployment,
   V1Lease,
   V1Namespace,
@@ -67,6 +68,8 @@ export type Lease = Wire<V1Lease>;
 export type Pod = Wire<V1Pod>;
 /** An apps/v1 Deployment, as JSON. */
 export type Deployment = Wire<V1Deployment>;
+/** A core/v1 ConfigMap, as JSON. */
+export type ConfigMap = Wire<V1ConfigMap>;
 /** A core/v1 Namespace, as JSON. */
 export type Namespace = Wire<V1Namespace>;
 /** A core/v1 ServiceAccount, as JSON. */
@@ -161,6 +164,15 @@ export const ServiceAccountV1 = defineResource<ServiceAccount>({
   version: "v1",
   plural: "serviceaccounts",
   kind: "ServiceAccount",
+  namespaced: true,
+});
+
+/** core/v1 ConfigMap. */
+export const ConfigMapV1 = defineResource<ConfigMap>({
+  group: "",
+  version: "v1",
+  plural: "configmaps",
+  kind: "ConfigMap",
   namespaced: true,
 });
 

@@ -7,6 +7,14 @@ const pod = (status: Pod["status"] | undefined, metadata: Pod["metadata"] = {}):
   ...(status === undefined ? {} : { status }),
 });
 const ready = [{ type: "Ready", status: "True" }];
+/** A not-ready adaptor container's status, as the API server always sends its fields. */
+const status = {
+  name: "smi-adaptor",
+  image: "smi-adaptor",
+  imageID: "",
+  ready: false,
+  restartCount: 0,
+};
 
 describe("podProblem", () => {
   it.each<[string, Pod, string | undefined]>([
@@ -17,9 +25,7 @@ describe("podProblem", () => {
       "pulling its image",
       pod({
         phase: "Pending",
-        containerStatuses: [
-          { name: "smi-adaptor", state: { waiting: { reason: "ImagePullBackOff" } } },
-        ],
+        containerStatuses: [{ ...status, state: { waiting: { reason: "ImagePullBackOff" } } }],
       }),
       'pod "smi-adaptor-1" status is Pending (ImagePullBackOff)',
     ],
@@ -33,9 +39,7 @@ describe("podProblem", () => {
       pod({
         phase: "Running",
         conditions: [{ type: "Ready", status: "False" }],
-        containerStatuses: [
-          { name: "smi-adaptor", ready: false, state: { waiting: { reason: "CrashLoopBackOff" } } },
-        ],
+        containerStatuses: [{ ...status, state: { waiting: { reason: "CrashLoopBackOff" } } }],
       }),
       'container "smi-adaptor" in pod "smi-adaptor-1" is not ready (CrashLoopBackOff)',
     ],

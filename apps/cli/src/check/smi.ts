@@ -8,7 +8,17 @@ import {
   TRAFFIC_SPLIT_GROUP,
   isOpaquePort,
 } from "@linkerd-smi/core";
-import { classifyError, KubeError, type KubeClient, ResourceClient } from "@linkerd-smi/kube";
+import {
+  classifyError,
+  ConfigMapV1,
+  KubeError,
+  type Deployment,
+  type KubeClient,
+  type Pod,
+  PodV1,
+  ResourceClient,
+  ServiceAccountV1,
+} from "@linkerd-smi/kube";
 import { servedVersions } from "../crd.js";
 import {
   adaptorDeployment,
@@ -23,7 +33,6 @@ import {
   extensionNamespaces,
   LEASE_NAME,
 } from "../extension.js";
-import { ConfigMapV1, PodV1, ServiceAccountV1, type Deployment, type Pod } from "../resources.js";
 import {
   describeConditions,
   gatewayApiServed,
@@ -46,6 +55,7 @@ import {
   serviceAccountCan,
   type Permission,
 } from "./rbac.js";
+import { serviceProfileCrdProblem } from "../service-profile-crd.js";
 import type { Category, Check, Outcome } from "./runner.js";
 
 export const CATEGORY = "linkerd-smi";
@@ -54,7 +64,7 @@ export const GATEWAY_API_RELEASE = "v1.2.1";
 const GATEWAY_API_URL = `https://github.com/kubernetes-sigs/gateway-api/releases/download/${GATEWAY_API_RELEASE}`;
 export const PRE_CATEGORY = "linkerd-smi-pre";
 export { DEFAULT_NAMESPACE, extensionNamespaces } from "../extension.js";
-export type { Pod } from "../resources.js";
+export type { Pod } from "@linkerd-smi/kube";
 
 export interface SmiCheckOptions {
   /** Limits the TrafficSplit checks to one namespace (`--namespace`). */
@@ -138,7 +148,7 @@ function whyNoPods(deployment: Deployment | undefined, namespace: string): strin
   const failure = conditions?.find((c) => c.type === "ReplicaFailure" && c.status === "True");
   if (failure !== undefined)
     return `Deployment ${namespace}/${ADAPTOR} wants ${replicas} replica${replicas === 1 ? "" : "s"} but cannot create its pods (${failure.reason ?? "ReplicaFailure"}): ${failure.message ?? ""}`;
-  const selects = Object.entries(deployment.spec?.selector?.matchLabels ?? {})
+  const selects = Object.entries(deployment.spec?.selector.matchLabels ?? {})
     .map(([k, v]) => `${k}=${v}`)
     .sort();
   const other =
@@ -506,7 +516,7 @@ function proxyChecks(client: KubeClient, ns: () => string, linkerdNamespace: str
       warning: true,
       run: async () => {
         const deployment = await adaptorDeployment(client, ns());
-        const inject = deployment?.spec?.template?.metadata?.annotations?.[INJECT_ANNOTATION];
+        const inject = deployment?.spec?.template.metadata?.annotations?.[INJECT_ANNOTATION];
         if (deployment !== undefined && inject !== "enabled") {
           meshingOff = true;
           return skip("the adaptor is installed unmeshed (adaptor.proxyInject=false)");
@@ -564,11 +574,8 @@ function proxyChecks(client: KubeClient, ns: () => string, linkerdNamespace: str
 }
 
 async function serviceProfileCrd(client: KubeClient): Promise<Outcome> {
-  const resources = await servedResources(client, "linkerd.io", "v1alpha2");
-  if (resources?.includes("serviceprofiles") === true) return ok;
-  return error(
-    "the API server does not serve serviceprofiles.linkerd.io/v1alpha2, which the adaptor writes: install Linkerd's CRDs first (linkerd install --crds | kubectl apply -f -)",
-  );
+  const problem = await serviceProfileCrdProblem(client);
+  return problem === undefined ? ok : error(problem.message);
 }
 
 async function deniedOf(client: KubeClient, permissions: readonly Permission[]): Promise<string[]> {

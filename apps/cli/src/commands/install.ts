@@ -1,4 +1,4 @@
-import { classifyError, KubeError, type KubeClient } from "@linkerd-smi/kube";
+import { KubeError, type KubeClient } from "@linkerd-smi/kube";
 import { Command } from "commander";
 import { renderExtension, type ValueFlags } from "../chart.js";
 import { formatGoDuration, parseGoDuration } from "@linkerd-smi/core";
@@ -6,30 +6,17 @@ import { CliError } from "../errors.js";
 import { DEFAULT_NAMESPACE } from "../extension.js";
 import { clientFactory, valueOptions, type CommandContext } from "../flags.js";
 import type { CliIO } from "../io.js";
+import { serviceProfileCrdProblem, type ServiceProfileCrdProblem } from "../service-profile-crd.js";
 
-const SERVICE_PROFILE_CRD = "serviceprofiles.linkerd.io";
-
-/** Why the check cannot pass yet but may soon: the CRD is not Established, or the server is busy. */
+/** Why the check cannot pass yet but may soon: the CRD is not served yet, or the server is busy. */
 class NotYet extends Error {}
 
-/** Fails with advice unless Linkerd's ServiceProfile CRD is in the cluster and Established. */
+/** Fails with advice unless the cluster serves Linkerd's ServiceProfile as the adaptor writes it. */
 export async function requireServiceProfileCrd(client: KubeClient): Promise<void> {
-  let crd: { status?: { conditions?: { type?: string; status?: string }[] } };
+  let problem: ServiceProfileCrdProblem | undefined;
   try {
-    crd = (await client.request({
-      method: "GET",
-      path: `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${SERVICE_PROFILE_CRD}`,
-      context: { verb: "get", resource: "customresourcedefinitions", name: SERVICE_PROFILE_CRD },
-    })) as typeof crd;
+    problem = await serviceProfileCrdProblem(client);
   } catch (error) {
-    const kind = classifyError(error);
-    if (kind === "not-found") {
-      throw new CliError(
-        `Linkerd's ServiceProfile CRD (${SERVICE_PROFILE_CRD}) is not installed in this cluster, and the SMI extension writes ServiceProfiles.\n` +
-          "Install Linkerd first (linkerd install --crds | kubectl apply -f -, then linkerd install | kubectl apply -f -),\n" +
-          "or pass --skip-checks to render the manifests anyway.",
-      );
-    }
     const detail = error instanceof Error ? error.message : String(error);
     // The server answered but cannot serve yet (5xx, 429): worth waiting for.
     if (
@@ -43,11 +30,9 @@ export async function requireServiceProfileCrd(client: KubeClient): Promise<void
         "Check --kubeconfig/--context, or pass --skip-checks to render the manifests without a cluster.",
     );
   }
-  const established = crd.status?.conditions?.find((c) => c.type === "Established");
-  if (established?.status !== "True")
-    throw new NotYet(
-      `Linkerd's ServiceProfile CRD (${SERVICE_PROFILE_CRD}) is not Established yet`,
-    );
+  if (problem === undefined) return;
+  if (problem.reason === "not-ready") throw new NotYet(problem.message);
+  throw new CliError(`${problem.message},\nor pass --skip-checks to render the manifests anyway.`);
 }
 
 /**
