@@ -12,8 +12,7 @@ function readdirSafe(dir: string): string[] {
 /**
  * What the tests need from the machine beyond Node and Go, as Debian packages. `pnpm test`
  * puts them in place once (`linkerd-smi-testenv prepare`) before any test starts its
- * clock; a test or build that needs one checks it with `requireSystem` and stops with one
- * line naming what is missing and the command that installs it.
+ * clock, or stops with one line naming what is missing and the command that installs it.
  */
 export interface SystemPackage {
   /** The Debian package. */
@@ -80,23 +79,28 @@ const realProbe: Probe = {
 export function machineState(
   names: readonly SystemPackageName[] = SYSTEM_PACKAGES.map((p) => p.name),
   probe: Probe = realProbe,
-  wantArm64 = true,
 ): MachineState {
   const missing = SYSTEM_PACKAGES.filter(
     (p) => names.includes(p.name) && !probe.exists(p.file),
   ).map((p) => p.name);
-  const archs = wantArm64 ? probe.foreignArchitectures() : [FOREIGN_ARCHITECTURE];
+  const archs = probe.foreignArchitectures();
   return { missing, arm64: archs === undefined ? undefined : archs.includes(FOREIGN_ARCHITECTURE) };
+}
+
+/** The commands, as argument lists, that put `state` right (run as root). */
+function installSteps(state: MachineState): string[][] {
+  const steps: string[][] = [];
+  if (state.arm64 === false) steps.push(["dpkg", "--add-architecture", FOREIGN_ARCHITECTURE]);
+  if (state.arm64 === false || state.missing.length > 0) steps.push(["apt-get", "update"]);
+  if (state.missing.length > 0) steps.push(["apt-get", "install", "-y", ...state.missing]);
+  return steps;
 }
 
 /** The commands that put `state` right, as a user would type them (`sudo` unless root). */
 export function installCommand(state: MachineState, root: boolean): string {
-  const sudo = root ? "" : "sudo ";
-  const steps: string[] = [];
-  if (state.arm64 === false) steps.push(`${sudo}dpkg --add-architecture ${FOREIGN_ARCHITECTURE}`);
-  if (state.arm64 === false || state.missing.length > 0) steps.push(`${sudo}apt-get update`);
-  if (state.missing.length > 0) steps.push(`${sudo}apt-get install -y ${state.missing.join(" ")}`);
-  return steps.join(" && ");
+  return installSteps(state)
+    .map((argv) => (root ? argv : ["sudo", ...argv]).join(" "))
+    .join(" && ");
 }
 
 /** One line: what is missing, who needs it, and what installs it. */
@@ -116,16 +120,6 @@ export function describeMissing(state: MachineState, root: boolean): string | un
   if (state.arm64 === undefined)
     return `this machine lacks ${parts.join(" and ")}, and has no dpkg: install them with its package manager`;
   return `this machine lacks ${parts.join(" and ")}; install with: ${installCommand(state, root)}`;
-}
-
-/**
- * Throws one line naming what of `names` (and, with `arm64`, the arm64 architecture) this
- * machine lacks, and the command that installs it. For builds and tests that need them.
- */
-export function requireSystem(names: readonly SystemPackageName[], arm64 = false): void {
-  const message = describeMissing(machineState(names, realProbe, arm64), isRoot());
-  if (message !== undefined)
-    throw new Error(`${message} (or run \`pnpm test\` as root, which installs them)`);
 }
 
 function isRoot(): boolean {
@@ -153,17 +147,15 @@ export function prepareSystem(log: (line: string) => void): void {
     return;
   }
   if (state.arm64 === undefined) throw new Error(message);
-  const run = (args: string[]) => {
-    log(`$ ${args.join(" ")}`);
-    execFileSync(args[0] ?? "", args.slice(1), {
+  // The very commands the message names.
+  for (const [command = "", ...args] of installSteps(state)) {
+    log(`$ ${[command, ...args].join(" ")}`);
+    execFileSync(command, args, {
       stdio: ["ignore", "inherit", "inherit"],
       env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" },
     });
-  };
+  }
   const addArm64 = !state.arm64;
-  if (addArm64) run(["dpkg", "--add-architecture", FOREIGN_ARCHITECTURE]);
-  run(["apt-get", "update", "-qq"]);
-  if (state.missing.length > 0) run(["apt-get", "install", "-y", "-qq", ...state.missing]);
   const after = describeMissing(machineState(), root);
   if (after !== undefined) throw new Error(`after apt-get install, ${after}`);
   log(
