@@ -94,19 +94,31 @@ and the NOTES say so.
 {{- end -}}
 {{- end -}}
 
-{{/* adaptor.resources, with a memory request or limit under the floor raised to it. */}}
-{{- define "linkerd-smi.resources" -}}
-{{- $resources := deepCopy (.Values.adaptor.resources | default dict) -}}
+{{/*
+The memory requests and limits of adaptor.resources under the floor, as YAML
+(`requests: 20Mi`), for "linkerd-smi.resources" to replace and the NOTES to report.
+*/}}
+{{- define "linkerd-smi.starvedMemory" -}}
 {{- $floor := include "linkerd-smi.memoryFloorMi" . | atoi -}}
+{{- $starved := dict -}}
 {{- range $kind := list "requests" "limits" -}}
-{{- with get $resources $kind -}}
+{{- with get ($.Values.adaptor.resources | default dict) $kind -}}
 {{- if hasKey . "memory" -}}
 {{- $mib := include "linkerd-smi.mebibytes" .memory | atoi -}}
 {{- if and (ge $mib 0) (lt $mib $floor) -}}
-{{- $_ := set . "memory" (include "linkerd-smi.defaultMemory" $kind) -}}
+{{- $_ := set $starved $kind (toString .memory) -}}
 {{- end -}}
 {{- end -}}
 {{- end -}}
+{{- end -}}
+{{- with $starved }}{{ toYaml . }}{{ end -}}
+{{- end -}}
+
+{{/* adaptor.resources, with a starving memory request or limit replaced by the default. */}}
+{{- define "linkerd-smi.resources" -}}
+{{- $resources := deepCopy (.Values.adaptor.resources | default dict) -}}
+{{- range $kind, $_ := include "linkerd-smi.starvedMemory" . | fromYaml -}}
+{{- $_ := set (get $resources $kind) "memory" (include "linkerd-smi.defaultMemory" $kind) -}}
 {{- end -}}
 {{- with $resources }}{{ toYaml . }}{{ end -}}
 {{- end -}}
@@ -130,14 +142,10 @@ and the NOTES say so.
 {{- $notes = append $notes (printf "adaptor.image.registry cr.l5d.io/linkerd is the Go adaptor's image, which does not take this adaptor's flags: running %s instead (set adaptor.image.registry to choose another)." (include "linkerd-smi.image" .)) -}}
 {{- end -}}
 {{- $floor := include "linkerd-smi.memoryFloorMi" . | atoi -}}
+{{- $starved := include "linkerd-smi.starvedMemory" . | fromYaml -}}
 {{- range $kind := list "requests" "limits" -}}
-{{- with get ($.Values.adaptor.resources | default dict) $kind -}}
-{{- if hasKey . "memory" -}}
-{{- $mib := include "linkerd-smi.mebibytes" .memory | atoi -}}
-{{- if and (ge $mib 0) (lt $mib $floor) -}}
-{{- $notes = append $notes (printf "adaptor.resources.%s.memory %v would starve this adaptor (about 57 MiB idle, 83 MiB at 1,000 TrafficSplits, where the Go adaptor needed 20Mi): this chart's default %s is used instead; set it to %dMi or more to choose." $kind .memory (include "linkerd-smi.defaultMemory" $kind) $floor) -}}
-{{- end -}}
-{{- end -}}
+{{- with $given := get $starved $kind -}}
+{{- $notes = append $notes (printf "adaptor.resources.%s.memory %v would starve this adaptor (about 57 MiB idle, 83 MiB at 1,000 TrafficSplits, where the Go adaptor needed 20Mi): this chart's default %s is used instead; set it to %dMi or more to choose." $kind $given (include "linkerd-smi.defaultMemory" $kind) $floor) -}}
 {{- end -}}
 {{- end -}}
 {{- range $notes }}
