@@ -1,4 +1,12 @@
-import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import {
+  copyFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { basename, join } from "node:path";
 import { exec } from "./exec.js";
 
@@ -21,12 +29,16 @@ export async function packageChart(
     const valuesFile = join(copy, "values.yaml");
     const values = readFileSync(valuesFile, "utf8");
     if (!REGISTRY_LINE.test(values))
-      throw new Error(`${valuesFile}: no adaptor.image.registry line to point at ${options.imageRegistry}`);
+      throw new Error(
+        `${valuesFile}: no adaptor.image.registry line to point at ${options.imageRegistry}`,
+      );
     writeFileSync(valuesFile, values.replace(REGISTRY_LINE, `$1${options.imageRegistry}`));
   }
   const out = join(work, "packaged");
   mkdirSync(out, { recursive: true });
-  const said = await exec(options.helm, ["package", copy, "--destination", out], { combined: true });
+  const said = await exec(options.helm, ["package", copy, "--destination", out], {
+    combined: true,
+  });
   const path = /saved it to: (\S+)/.exec(said)?.[1];
   if (path === undefined) throw new Error(`helm package said ${JSON.stringify(said.trim())}`);
   return path;

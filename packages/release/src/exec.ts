@@ -24,7 +24,11 @@ export class CommandError extends Error {
 }
 
 /** Runs `file args…` and returns its stdout; its stderr goes to ours as it comes. */
-export function exec(file: string, args: readonly string[], options: ExecOptions = {}): Promise<string> {
+export function exec(
+  file: string,
+  args: readonly string[],
+  options: ExecOptions = {},
+): Promise<string> {
   const shown = [file, ...args].join(" ");
   return new Promise((resolve, reject) => {
     const child = spawn(file, args, {

@@ -16,7 +16,9 @@ export async function buildImage(root: string, version: string): Promise<string>
   await exec("pnpm", ["image"], { cwd: root, echo: true });
   const archive = join(root, "apps", "image", "dist", `smi-adaptor-${version}.oci.tar`);
   if (!existsSync(archive))
-    throw new Error(`pnpm image did not write ${archive}: is apps/controller at version ${version}?`);
+    throw new Error(
+      `pnpm image did not write ${archive}: is apps/controller at version ${version}?`,
+    );
   return archive;
 }
 

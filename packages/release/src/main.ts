@@ -14,32 +14,52 @@ const program = new Command("pnpm release")
       "repository, the CLI's executables as release files with the install script beside the " +
       "chart repository's index.yaml.",
   )
-  .addOption(new Option("--npm-registry <url>", "npm registry for the libraries").env("RELEASE_NPM_REGISTRY"))
+  .addOption(
+    new Option("--npm-registry <url>", "npm registry for the libraries").env(
+      "RELEASE_NPM_REGISTRY",
+    ),
+  )
   .addOption(
     new Option("--image-registry <name>", "push the image as <name>/smi-adaptor:<version>").env(
       "RELEASE_IMAGE_REGISTRY",
     ),
   )
   .addOption(
-    new Option("--chart-repo <dir>", "the classic chart repository's directory (index.yaml, charts, install)").env(
-      "RELEASE_CHART_REPO",
-    ),
-  )
-  .addOption(new Option("--chart-repo-url <url>", "the URL --chart-repo is served at").env("RELEASE_CHART_REPO_URL"))
-  .addOption(new Option("--chart-oci <oci://…>", "OCI repository the chart is pushed to").env("RELEASE_CHART_OCI"))
-  .addOption(
-    new Option("--files <dir>", "release files, one directory per tag (notes.md, executables, digests)").env(
-      "RELEASE_FILES",
-    ),
+    new Option(
+      "--chart-repo <dir>",
+      "the classic chart repository's directory (index.yaml, charts, install)",
+    ).env("RELEASE_CHART_REPO"),
   )
   .addOption(
-    new Option("--download-url <url>", "where --files is served (<url>/<tag>/<file>): the install script's").env(
-      "RELEASE_DOWNLOAD_URL",
+    new Option("--chart-repo-url <url>", "the URL --chart-repo is served at").env(
+      "RELEASE_CHART_REPO_URL",
     ),
   )
-  .addOption(new Option("--helm <path>", "the helm to package and push with").env("HELM").default("helm"))
+  .addOption(
+    new Option("--chart-oci <oci://…>", "OCI repository the chart is pushed to").env(
+      "RELEASE_CHART_OCI",
+    ),
+  )
+  .addOption(
+    new Option(
+      "--files <dir>",
+      "release files, one directory per tag (notes.md, executables, digests)",
+    ).env("RELEASE_FILES"),
+  )
+  .addOption(
+    new Option(
+      "--download-url <url>",
+      "where --files is served (<url>/<tag>/<file>): the install script's",
+    ).env("RELEASE_DOWNLOAD_URL"),
+  )
+  .addOption(
+    new Option("--helm <path>", "the helm to package and push with").env("HELM").default("helm"),
+  )
   .option("--plain-http", "speak plain HTTP to the OCI registries (a registry on loopback)", false)
-  .option("--provenance", "publish npm provenance (default: when GitHub Actions' OIDC token is there)")
+  .option(
+    "--provenance",
+    "publish npm provenance (default: when GitHub Actions' OIDC token is there)",
+  )
   .option("--no-provenance", "never publish npm provenance")
   .option("--dry-run", "build and check everything; publish and tag nothing", false)
   .option("--root <dir>", "the repository", process.cwd())

@@ -12,6 +12,9 @@ export function releaseNotes(changelog: string, name: string, version: string): 
     );
   let end = lines.findIndex((line, i) => i > start && /^## /.test(line));
   if (end < 0) end = lines.length;
-  const body = lines.slice(start + 1, end).join("\n").trim();
+  const body = lines
+    .slice(start + 1, end)
+    .join("\n")
+    .trim();
   return body === "" ? "No changes recorded." : body;
 }

@@ -49,7 +49,8 @@ export async function pack(packageDir: string, into: string): Promise<string> {
   const before = new Set(readdirSync(into));
   await exec("pnpm", ["pack", "--pack-destination", into], { cwd: packageDir });
   const made = readdirSync(into).filter((f) => f.endsWith(".tgz") && !before.has(f));
-  if (made.length !== 1) throw new Error(`pnpm pack in ${packageDir} made ${String(made.length)} tarballs`);
+  if (made.length !== 1)
+    throw new Error(`pnpm pack in ${packageDir} made ${String(made.length)} tarballs`);
   return join(into, made[0] as string);
 }
 
@@ -69,14 +70,20 @@ export async function checkTarball(name: string, tarball: string, work: string):
   await exec(process.execPath, [publint, "run", tarball, "--strict"], { echo: true }).catch(
     (error: unknown) => problems.push(`publint: ${(error as Error).message}`),
   );
-  const attw = join(dirname(require.resolve("@arethetypeswrong/cli/package.json")), "dist", "index.js");
+  const attw = join(
+    dirname(require.resolve("@arethetypeswrong/cli/package.json")),
+    "dist",
+    "index.js",
+  );
   await exec(process.execPath, [attw, tarball, "--profile", "esm-only", "--format", "ascii"], {
     echo: true,
   }).catch((error: unknown) => problems.push(`attw: ${(error as Error).message}`));
   for (const d of danglingSourceMaps(root)) problems.push(`source map ${d} is not in the package`);
 
   if (problems.length > 0)
-    throw new Error(`${name}: ${tarball} fails its checks; nothing was published:\n  ${problems.join("\n  ")}`);
+    throw new Error(
+      `${name}: ${tarball} fails its checks; nothing was published:\n  ${problems.join("\n  ")}`,
+    );
 }
 
 export interface PublishOptions {
@@ -101,7 +108,15 @@ export async function publishTarball(tarball: string, options: PublishOptions): 
     );
     env.npm_config_userconfig = npmrc;
   }
-  const args = ["publish", tarball, "--registry", options.registry, "--access", "public", "--no-git-checks"];
+  const args = [
+    "publish",
+    tarball,
+    "--registry",
+    options.registry,
+    "--access",
+    "public",
+    "--no-git-checks",
+  ];
   if (options.provenance) args.push("--provenance");
   await exec("pnpm", args, { env, echo: true, cwd: dirname(tarball) });
 }

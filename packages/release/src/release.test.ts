@@ -32,7 +32,9 @@ describe("releaseNotes", () => {
     expect(releaseNotes(CHANGELOG, "@linkerd-smi/core", "0.2.0")).toBe(
       "### Minor Changes\n\n- abc1234: Splits with one backend are kept.\n\n### Patch Changes\n\n- Updated dependencies",
     );
-    expect(releaseNotes(CHANGELOG, "@linkerd-smi/core", "0.1.1")).toBe("### Patch Changes\n\n- def5678: A fix.");
+    expect(releaseNotes(CHANGELOG, "@linkerd-smi/core", "0.1.1")).toBe(
+      "### Patch Changes\n\n- def5678: A fix.",
+    );
   });
 
   it("says which package and what to run when the version has no section", () => {
@@ -47,7 +49,10 @@ function repoWith(versions: Record<string, string>, extra: Record<string, object
   const root = mkdtempSync(join(tmpdir(), "release-plan-"));
   for (const r of RELEASABLES) {
     mkdirSync(join(root, r.dir), { recursive: true });
-    writeFileSync(join(root, r.dir, "package.json"), JSON.stringify({ name: r.name, version: versions[r.name] }));
+    writeFileSync(
+      join(root, r.dir, "package.json"),
+      JSON.stringify({ name: r.name, version: versions[r.name] }),
+    );
   }
   for (const [dir, manifest] of Object.entries(extra)) {
     mkdirSync(join(root, dir), { recursive: true });
@@ -76,7 +81,10 @@ describe("planRelease", () => {
       "@linkerd-smi/controller@0.3.0",
       "@linkerd-smi/chart@1.0.4",
     ]);
-    expect(plan.released.map((p) => p.tag)).toEqual(["@linkerd-smi/kube@0.1.0", "@linkerd-smi/cli@0.3.0"]);
+    expect(plan.released.map((p) => p.tag)).toEqual([
+      "@linkerd-smi/kube@0.1.0",
+      "@linkerd-smi/cli@0.3.0",
+    ]);
   });
 
   it("refuses a version that is not semantic, naming the file and what to run", () => {
@@ -99,7 +107,9 @@ describe("missingDestinations", () => {
   const pending = planRelease(repoWith(versions), new Set()).pending;
 
   it("names every option a pending version needs, with the tags that need it", () => {
-    expect(missingDestinations(pending, { provenance: false, npmRegistry: "http://127.0.0.1:1/" })).toBe(
+    expect(
+      missingDestinations(pending, { provenance: false, npmRegistry: "http://127.0.0.1:1/" }),
+    ).toBe(
       "pnpm release: give --files (for @linkerd-smi/core@0.1.1, @linkerd-smi/kube@0.1.0, @linkerd-smi/controller@0.3.0, @linkerd-smi/chart@1.0.4, @linkerd-smi/cli@0.3.0), " +
         "--image-registry (for @linkerd-smi/controller@0.3.0), --chart-repo (for @linkerd-smi/chart@1.0.4, @linkerd-smi/cli@0.3.0), " +
         "--chart-repo-url (for @linkerd-smi/chart@1.0.4), --chart-oci (for @linkerd-smi/chart@1.0.4), --download-url (for @linkerd-smi/cli@0.3.0), " +
@@ -112,7 +122,9 @@ describe("missingDestinations", () => {
     expect(missingDestinations(core, { provenance: false, files: "/r" })).toBe(
       "pnpm release: give --npm-registry (for @linkerd-smi/core@0.1.1), or the environment variable each one's help names",
     );
-    expect(missingDestinations(core, { provenance: false, files: "/r", npmRegistry: "http://x/" })).toBeUndefined();
+    expect(
+      missingDestinations(core, { provenance: false, files: "/r", npmRegistry: "http://x/" }),
+    ).toBeUndefined();
   });
 });
 
@@ -125,7 +137,10 @@ describe("renderInstallScript", () => {
     expect(out).toContain("\ndownload=https://example.test/releases/download\n");
     expect(out.split("\n").length).toBe(script.split("\n").length);
     const changed = out.split("\n").filter((line, i) => line !== script.split("\n")[i]);
-    expect(changed).toEqual(["default_version=0.3.1", "download=https://example.test/releases/download"]);
+    expect(changed).toEqual([
+      "default_version=0.3.1",
+      "download=https://example.test/releases/download",
+    ]);
   });
 
   it("refuses a script without the lines to fill in", () => {
@@ -148,7 +163,10 @@ describe("danglingSourceMaps", () => {
     writeFileSync(join(root, "src", "a.ts"), "export const a = 1;\n");
     writeFileSync(join(root, "dist", "a.js.map"), JSON.stringify({ sources: ["../src/a.ts"] }));
     writeFileSync(join(root, "dist", "b.js.map"), JSON.stringify({ sources: ["../src/b.ts"] }));
-    writeFileSync(join(root, "dist", "c.js.map"), JSON.stringify({ sources: ["../../outside.ts"] }));
+    writeFileSync(
+      join(root, "dist", "c.js.map"),
+      JSON.stringify({ sources: ["../../outside.ts"] }),
+    );
     expect(danglingSourceMaps(root).sort()).toEqual([
       "dist/b.js.map: ../src/b.ts",
       "dist/c.js.map: ../../outside.ts",

@@ -65,12 +65,17 @@ function needs(kind: ArtifactKind, o: Destinations): [string, string | undefined
 }
 
 /** The options the pending versions need but were not given: none, or one line naming them. */
-export function missingDestinations(pending: readonly PackageVersion[], o: Destinations): string | undefined {
+export function missingDestinations(
+  pending: readonly PackageVersion[],
+  o: Destinations,
+): string | undefined {
   const missing = new Map<string, string[]>();
-  const add = (option: string, tag: string) => missing.set(option, [...(missing.get(option) ?? []), tag]);
+  const add = (option: string, tag: string) =>
+    missing.set(option, [...(missing.get(option) ?? []), tag]);
   for (const p of pending) {
     if (o.files === undefined) add("--files", p.tag);
-    for (const [option, value] of needs(p.kind, o)) if (value === undefined || value === "") add(option, p.tag);
+    for (const [option, value] of needs(p.kind, o))
+      if (value === undefined || value === "") add(option, p.tag);
   }
   if (missing.size === 0) return undefined;
   return `pnpm release: give ${[...missing].map(([option, tags]) => `${option} (for ${tags.join(", ")})`).join(", ")}, or the environment variable each one's help names`;
@@ -100,11 +105,19 @@ export async function release(o: ReleaseOptions): Promise<Artifact[]> {
         `pnpm release: the work tree has changes (${dirty.trim().split("\n").length} paths, e.g. ${dirty.trim().split("\n")[0]?.slice(3) ?? ""}); a release is made of a commit: commit or remove them`,
       );
   }
-  o.log(`releasing ${plan.pending.map((p) => p.tag).join(", ")}${o.dryRun ? " (dry run: nothing is published or tagged)" : ""}`);
+  o.log(
+    `releasing ${plan.pending.map((p) => p.tag).join(", ")}${o.dryRun ? " (dry run: nothing is published or tagged)" : ""}`,
+  );
 
   await exec(
     "pnpm",
-    ["turbo", "run", "build", "--output-logs=errors-only", ...plan.pending.map((p) => `--filter=${p.name}...`)],
+    [
+      "turbo",
+      "run",
+      "build",
+      "--output-logs=errors-only",
+      ...plan.pending.map((p) => `--filter=${p.name}...`),
+    ],
     { cwd: o.root, echo: true },
   );
 
@@ -125,7 +138,10 @@ export async function release(o: ReleaseOptions): Promise<Artifact[]> {
         o.log(`New tag: ${p.tag}`);
       }
       artifacts.push({ tag: p.tag, kind: p.kind, published });
-      writeFileSync(join(dir, "artifacts.json"), `${JSON.stringify({ tag: p.tag, published }, null, 2)}\n`);
+      writeFileSync(
+        join(dir, "artifacts.json"),
+        `${JSON.stringify({ tag: p.tag, published }, null, 2)}\n`,
+      );
     }
   } finally {
     rmSync(work, { recursive: true, force: true });
@@ -135,7 +151,12 @@ export async function release(o: ReleaseOptions): Promise<Artifact[]> {
   return artifacts;
 }
 
-async function releaseOne(p: PackageVersion, o: ReleaseOptions, dir: string, work: string): Promise<string[]> {
+async function releaseOne(
+  p: PackageVersion,
+  o: ReleaseOptions,
+  dir: string,
+  work: string,
+): Promise<string[]> {
   switch (p.kind) {
     case "npm": {
       const tarball = await pack(join(o.root, p.dir), work);
@@ -152,7 +173,8 @@ async function releaseOne(p: PackageVersion, o: ReleaseOptions, dir: string, wor
     }
     case "image": {
       const archive = await buildImage(o.root, p.version);
-      if (o.dryRun) return [`smi-adaptor-${p.version}.oci.tar (${mib(sizeOf(archive))}, not pushed)`];
+      if (o.dryRun)
+        return [`smi-adaptor-${p.version}.oci.tar (${mib(sizeOf(archive))}, not pushed)`];
       const pushed = await pushImage(o.root, archive, o.imageRegistry as string, p.version, {
         plainHttp: o.plainHttp,
         digestFile: join(work, "digest"),
@@ -173,7 +195,10 @@ async function releaseOne(p: PackageVersion, o: ReleaseOptions, dir: string, wor
         url: o.chartRepoUrl as string,
         work,
       });
-      const digest = await pushChart(tarball, o.chartOci as string, { helm: o.helm, plainHttp: o.plainHttp });
+      const digest = await pushChart(tarball, o.chartOci as string, {
+        helm: o.helm,
+        plainHttp: o.plainHttp,
+      });
       return [
         `${o.chartRepoUrl as string} index.yaml + linkerd-smi-${p.version}.tgz (${size})`,
         `${o.chartOci as string}/linkerd-smi:${p.version}${digest ? `@${digest}` : ""}`,
@@ -193,8 +218,13 @@ async function releaseOne(p: PackageVersion, o: ReleaseOptions, dir: string, wor
       }
       return filesWithSizes(dir)
         .filter((f) => f.name !== "artifacts.json")
-        .map((f) => `${dir}/${f.name} (${f.bytes < 1024 * 1024 ? `${String(f.bytes)} B` : mib(f.bytes)})`)
-        .concat(o.dryRun ? [] : [`${o.chartRepo as string}/install (installs ${p.version} by default)`]);
+        .map(
+          (f) =>
+            `${dir}/${f.name} (${f.bytes < 1024 * 1024 ? `${String(f.bytes)} B` : mib(f.bytes)})`,
+        )
+        .concat(
+          o.dryRun ? [] : [`${o.chartRepo as string}/install (installs ${p.version} by default)`],
+        );
     }
   }
 }

@@ -78,7 +78,9 @@ export function planRelease(
   for (const r of releasables) {
     const manifest = readManifest(root, r.dir);
     if (manifest.name !== r.name)
-      throw new Error(`${r.dir}/package.json: name is ${String(manifest.name)}, expected ${r.name}`);
+      throw new Error(
+        `${r.dir}/package.json: name is ${String(manifest.name)}, expected ${r.name}`,
+      );
     const version = manifest.version;
     if (typeof version !== "string" || !/^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/.test(version))
       throw new Error(

@@ -45,3 +45,5 @@ export { applyManifest, deleteManifest, ResourcePaths, type ManifestObject } fro
 export { eventually } from "./eventually.js";
 export { NetworkNamespace } from "./netns.js";
 export { Prometheus, type PrometheusOptions, type PromSample } from "./prometheus.js";
+export { OciRegistry, StaticServer } from "./registries.js";
+export { freePort } from "./ports.js";
