@@ -95,7 +95,11 @@ export interface PublishOptions {
 }
 
 /** `pnpm publish` of a checked tarball to `registry`. */
-export async function publishTarball(tarball: string, options: PublishOptions): Promise<void> {
+export async function publishTarball(
+  packageDir: string,
+  tarball: string,
+  options: PublishOptions,
+): Promise<void> {
   const env = { ...process.env };
   if (options.token !== undefined) {
     // An npmrc of our own, so the token goes to this registry alone.
@@ -118,5 +122,6 @@ export async function publishTarball(tarball: string, options: PublishOptions): 
     "--no-git-checks",
   ];
   if (options.provenance) args.push("--provenance");
-  await exec("pnpm", args, { env, echo: true, cwd: dirname(tarball) });
+  // From the package's directory: the workspace's packageManager picks the pnpm that runs.
+  await exec("pnpm", args, { env, echo: true, cwd: packageDir });
 }

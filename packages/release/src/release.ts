@@ -163,7 +163,7 @@ async function releaseOne(
       await checkTarball(p.name, tarball, work);
       const registry = o.npmRegistry as string;
       if (!o.dryRun)
-        await publishTarball(tarball, {
+        await publishTarball(join(o.root, p.dir), tarball, {
           registry,
           provenance: o.provenance,
           work,

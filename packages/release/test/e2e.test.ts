@@ -154,6 +154,19 @@ afterAll(async () => {
 });
 
 describe("pnpm release, then installing only what it published", () => {
+  /** Each step needs the one before it: after a failure, the rest say so instead of failing anew. */
+  let failed: string | undefined;
+  const step = (name: string, body: () => Promise<void>) =>
+    it(name, async () => {
+      if (failed !== undefined) throw new Error(`not run: "${failed}" failed before it`);
+      try {
+        await body();
+      } catch (error) {
+        failed = name;
+        throw error;
+      }
+    });
+
   let first: {
     core: string;
     kube: string;
@@ -162,188 +175,200 @@ describe("pnpm release, then installing only what it published", () => {
     cli: string;
   };
 
-  it("publishes every package on the first release and tags each as changesets does", async () => {
-    await versionCommit();
-    first = {
-      core: versionOf(clone, "packages/core"),
-      kube: versionOf(clone, "packages/kube"),
-      controller: versionOf(clone, "apps/controller"),
-      chart: versionOf(clone, "charts/linkerd-smi"),
-      cli: versionOf(clone, "apps/cli"),
-    };
-    const out = await pnpmRelease();
-    const tags = [
-      `@linkerd-smi/core@${first.core}`,
-      `@linkerd-smi/kube@${first.kube}`,
-      `@linkerd-smi/controller@${first.controller}`,
-      `@linkerd-smi/chart@${first.chart}`,
-      `@linkerd-smi/cli@${first.cli}`,
-    ];
-    expect(newTags(out)).toEqual(tags);
-    const { stdout } = await run("git", ["tag", "--list"], { cwd: clone });
-    expect(stdout.trim().split("\n").sort()).toEqual([...tags].sort());
-
-    expect(await npm.versions("@linkerd-smi/core")).toEqual([first.core]);
-    expect(await npm.versions("@linkerd-smi/kube")).toEqual([first.kube]);
-    expect(await registry.tags("linkerd-smi-ts/smi-adaptor")).toEqual([first.controller]);
-    expect(await registry.tags("charts/linkerd-smi")).toEqual([first.chart]);
-    const index = parse(readFileSync(join(site.root, "index.yaml"), "utf8")) as {
-      entries: Record<string, { version: string; appVersion: string; urls: string[] }[]>;
-    };
-    expect(index.entries["linkerd-smi"]?.map((e) => [e.version, e.appVersion])).toEqual([
-      [first.chart, first.controller],
-    ]);
-    expect(index.entries["linkerd-smi"]?.[0]?.urls).toEqual([
-      `${site.url}/linkerd-smi-${first.chart}.tgz`,
-    ]);
-    // Release notes for each tag, from its CHANGELOG.
-    for (const tag of tags) {
-      const notes = readFileSync(join(site.root, "releases", "download", tag, "notes.md"), "utf8");
-      expect(notes.length, tag).toBeGreaterThan(10);
-      expect(notes, tag).not.toMatch(/^## /m);
-    }
-  });
-
-  it("npm install of the README's packages, from the registry, runs the README's snippet under tsc --strict", async () => {
-    // What the snippet needs that we do not publish (yaml, and typescript to compile it)
-    // goes into the registry too, packed from this workspace: Verdaccio has no uplink.
-    const packs = join(work, "packs");
-    mkdirSync(packs, { recursive: true });
-    for (const name of ["yaml", "typescript"]) {
-      const dir = dirname(require.resolve(`${name}/package.json`));
-      const { stdout } = await run("npm", [
-        "pack",
-        dir,
-        "--pack-destination",
-        packs,
-        "--ignore-scripts",
-        "--json",
-      ]);
-      const [{ filename }] = JSON.parse(stdout) as [{ filename: string }];
-      await run("npm", [
-        "publish",
-        join(packs, filename),
-        "--ignore-scripts",
-        "--userconfig",
-        npm.npmrc,
-        "--tag",
-        "latest",
-      ]);
-    }
-
-    const readme = readFileSync(join(repo, "README.md"), "utf8");
-    const section = readme.slice(readme.indexOf("### `@linkerd-smi/core`"));
-    const install = /```sh\n(npm install [^\n#]+)/.exec(section)?.[1]?.trim();
-    expect(install).toMatch(/^npm install @linkerd-smi\/core( [\w@/.-]+)*$/);
-    const snippet = /```ts\n([\s\S]*?)\n```/.exec(section)?.[1];
-    expect(snippet).toBeDefined();
-
-    const project = join(work, "user-project");
-    mkdirSync(project);
-    writeFileSync(
-      join(project, "package.json"),
-      JSON.stringify({ name: "user-project", private: true, type: "module" }),
-    );
-    const env = {
-      npm_config_registry: npm.url,
-      npm_config_cache: join(work, "npm-cache"),
-      npm_config_userconfig: join(work, "empty-npmrc"),
-      npm_config_audit: "false",
-      npm_config_fund: "false",
-    };
-    writeFileSync(join(work, "empty-npmrc"), "");
-    // The README's line, as written; then the compiler.
-    await run("sh", ["-c", install as string], { cwd: project, env });
-    await run("npm", ["install", "typescript"], { cwd: project, env });
-    const installed = JSON.parse(
-      readFileSync(join(project, "node_modules", "@linkerd-smi", "core", "package.json"), "utf8"),
-    ) as { version: string };
-    expect(installed.version).toBe(first.core);
-
-    writeFileSync(join(project, "snippet.mts"), `${snippet as string}\n`);
-    await run(
-      process.execPath,
-      [
-        join(project, "node_modules", "typescript", "bin", "tsc"),
-        "--strict",
-        "--module",
-        "nodenext",
-        "--moduleResolution",
-        "nodenext",
-        "--target",
-        "es2022",
-        "--lib",
-        "es2022,dom",
-        "--skipLibCheck",
-        "snippet.mts",
-      ],
-      { cwd: project },
-    );
-    const { stdout } = await run(process.execPath, ["snippet.mjs"], { cwd: project });
-    expect(stdout).toBe(
-      "backend-svc.trafficsplit-sample.svc.cluster.local\n" +
-        '[{"authority":"backend-svc.trafficsplit-sample.svc.cluster.local","weight":"500"},' +
-        '{"authority":"failing-svc.trafficsplit-sample.svc.cluster.local","weight":"500"}]\n',
-    );
-  });
-
-  it("podman pulls the image by tag and by digest, both platforms, and it runs as the chart runs it", async () => {
-    const reference = `${registry.host}/linkerd-smi-ts/smi-adaptor`;
-    const kept = readFileSync(
-      join(
-        site.root,
-        "releases",
-        "download",
+  step(
+    "publishes every package on the first release and tags each as changesets does",
+    async () => {
+      await versionCommit();
+      first = {
+        core: versionOf(clone, "packages/core"),
+        kube: versionOf(clone, "packages/kube"),
+        controller: versionOf(clone, "apps/controller"),
+        chart: versionOf(clone, "charts/linkerd-smi"),
+        cli: versionOf(clone, "apps/cli"),
+      };
+      const out = await pnpmRelease();
+      const tags = [
+        `@linkerd-smi/core@${first.core}`,
+        `@linkerd-smi/kube@${first.kube}`,
         `@linkerd-smi/controller@${first.controller}`,
-        "smi-adaptor.digest",
-      ),
-      "utf8",
-    ).trim();
-    const { digest, body } = await registry.manifest(
-      "linkerd-smi-ts/smi-adaptor",
-      first.controller,
-    );
-    expect(kept).toBe(`${reference}:${first.controller}@${digest}`);
-    const index = body as {
-      mediaType: string;
-      manifests: { platform: { os: string; architecture: string } }[];
-    };
-    expect(index.mediaType).toBe("application/vnd.oci.image.index.v1+json");
-    expect(
-      index.manifests.map((m) => `${m.platform.os}/${m.platform.architecture}`).sort(),
-    ).toEqual(["linux/amd64", "linux/arm64"]);
+        `@linkerd-smi/chart@${first.chart}`,
+        `@linkerd-smi/cli@${first.cli}`,
+      ];
+      expect(newTags(out)).toEqual(tags);
+      const { stdout } = await run("git", ["tag", "--list"], { cwd: clone });
+      expect(stdout.trim().split("\n").sort()).toEqual([...tags].sort());
 
-    const ids: Record<string, string> = {};
-    for (const arch of ["amd64", "arm64"])
-      for (const ref of [`${reference}:${first.controller}`, `${reference}@${digest}`]) {
-        const id = (
-          await podmanOk(["pull", "-q", "--tls-verify=false", "--arch", arch, ref])
-        ).trim();
-        expect(id, `${ref} ${arch}`).toMatch(/^[0-9a-f]{64}$/);
-        // By tag and by digest: the same image.
-        if (ids[arch] !== undefined) expect(id, arch).toBe(ids[arch]);
-        ids[arch] = id;
-        const inspected = JSON.parse(await podmanOk(["image", "inspect", id])) as {
-          Architecture: string;
-        }[];
-        expect(inspected[0]?.Architecture, ref).toBe(arch);
+      expect(await npm.versions("@linkerd-smi/core")).toEqual([first.core]);
+      expect(await npm.versions("@linkerd-smi/kube")).toEqual([first.kube]);
+      expect(await registry.tags("linkerd-smi-ts/smi-adaptor")).toEqual([first.controller]);
+      expect(await registry.tags("charts/linkerd-smi")).toEqual([first.chart]);
+      const index = parse(readFileSync(join(site.root, "index.yaml"), "utf8")) as {
+        entries: Record<string, { version: string; appVersion: string; urls: string[] }[]>;
+      };
+      expect(index.entries["linkerd-smi"]?.map((e) => [e.version, e.appVersion])).toEqual([
+        [first.chart, first.controller],
+      ]);
+      expect(index.entries["linkerd-smi"]?.[0]?.urls).toEqual([
+        `${site.url}/linkerd-smi-${first.chart}.tgz`,
+      ]);
+      // Release notes for each tag, from its CHANGELOG.
+      for (const tag of tags) {
+        const notes = readFileSync(
+          join(site.root, "releases", "download", tag, "notes.md"),
+          "utf8",
+        );
+        expect(notes.length, tag).toBeGreaterThan(10);
+        expect(notes, tag).not.toMatch(/^## /m);
       }
-    expect(ids.amd64).not.toBe(ids.arm64);
+    },
+  );
 
-    const cluster = clusterFromKubeconfig(kubeconfig);
-    const chart = await renderForTest("release-e2e-pod");
-    await applyIdentity(cluster.admin, chart);
-    const pod = await AdaptorPod.start(cluster, chart, { imageId: ids.amd64 as string });
-    try {
-      await pod.waitReady();
-      expect(await pod.probe("livenessProbe")).toBe(200);
-    } finally {
-      await pod.remove();
-      cluster.admin.close();
-    }
-  });
+  step(
+    "npm install of the README's packages, from the registry, runs the README's snippet under tsc --strict",
+    async () => {
+      // What the snippet needs that we do not publish (yaml, and typescript to compile it)
+      // goes into the registry too, packed from this workspace: Verdaccio has no uplink.
+      const packs = join(work, "packs");
+      mkdirSync(packs, { recursive: true });
+      for (const name of ["yaml", "typescript"]) {
+        const dir = dirname(require.resolve(`${name}/package.json`));
+        const { stdout } = await run("npm", [
+          "pack",
+          dir,
+          "--pack-destination",
+          packs,
+          "--ignore-scripts",
+          "--json",
+        ]);
+        const [{ filename }] = JSON.parse(stdout) as [{ filename: string }];
+        await run("npm", [
+          "publish",
+          join(packs, filename),
+          "--ignore-scripts",
+          "--userconfig",
+          npm.npmrc,
+          "--tag",
+          "latest",
+        ]);
+      }
 
-  it("curl -sL <site>/install | sh installs the released CLI", async () => {
+      const readme = readFileSync(join(repo, "README.md"), "utf8");
+      const section = readme.slice(readme.indexOf("### `@linkerd-smi/core`"));
+      const install = /```sh\n(npm install [^\n#]+)/.exec(section)?.[1]?.trim();
+      expect(install).toMatch(/^npm install @linkerd-smi\/core( [\w@/.-]+)*$/);
+      const snippet = /```ts\n([\s\S]*?)\n```/.exec(section)?.[1];
+      expect(snippet).toBeDefined();
+
+      const project = join(work, "user-project");
+      mkdirSync(project);
+      writeFileSync(
+        join(project, "package.json"),
+        JSON.stringify({ name: "user-project", private: true, type: "module" }),
+      );
+      const env = {
+        npm_config_registry: npm.url,
+        npm_config_cache: join(work, "npm-cache"),
+        npm_config_userconfig: join(work, "empty-npmrc"),
+        npm_config_audit: "false",
+        npm_config_fund: "false",
+      };
+      writeFileSync(join(work, "empty-npmrc"), "");
+      // The README's line, as written; then the compiler.
+      await run("sh", ["-c", install as string], { cwd: project, env });
+      await run("npm", ["install", "typescript"], { cwd: project, env });
+      const installed = JSON.parse(
+        readFileSync(join(project, "node_modules", "@linkerd-smi", "core", "package.json"), "utf8"),
+      ) as { version: string };
+      expect(installed.version).toBe(first.core);
+
+      writeFileSync(join(project, "snippet.mts"), `${snippet as string}\n`);
+      await run(
+        process.execPath,
+        [
+          join(project, "node_modules", "typescript", "bin", "tsc"),
+          "--strict",
+          "--module",
+          "nodenext",
+          "--moduleResolution",
+          "nodenext",
+          "--target",
+          "es2022",
+          "--lib",
+          "es2022,dom",
+          "--skipLibCheck",
+          "snippet.mts",
+        ],
+        { cwd: project },
+      );
+      const { stdout } = await run(process.execPath, ["snippet.mjs"], { cwd: project });
+      expect(stdout).toBe(
+        "backend-svc.trafficsplit-sample.svc.cluster.local\n" +
+          '[{"authority":"backend-svc.trafficsplit-sample.svc.cluster.local","weight":"500"},' +
+          '{"authority":"failing-svc.trafficsplit-sample.svc.cluster.local","weight":"500"}]\n',
+      );
+    },
+  );
+
+  step(
+    "podman pulls the image by tag and by digest, both platforms, and it runs as the chart runs it",
+    async () => {
+      const reference = `${registry.host}/linkerd-smi-ts/smi-adaptor`;
+      const kept = readFileSync(
+        join(
+          site.root,
+          "releases",
+          "download",
+          `@linkerd-smi/controller@${first.controller}`,
+          "smi-adaptor.digest",
+        ),
+        "utf8",
+      ).trim();
+      const { digest, body } = await registry.manifest(
+        "linkerd-smi-ts/smi-adaptor",
+        first.controller,
+      );
+      expect(kept).toBe(`${reference}:${first.controller}@${digest}`);
+      const index = body as {
+        mediaType: string;
+        manifests: { platform: { os: string; architecture: string } }[];
+      };
+      expect(index.mediaType).toBe("application/vnd.oci.image.index.v1+json");
+      expect(
+        index.manifests.map((m) => `${m.platform.os}/${m.platform.architecture}`).sort(),
+      ).toEqual(["linux/amd64", "linux/arm64"]);
+
+      const ids: Record<string, string> = {};
+      for (const arch of ["amd64", "arm64"])
+        for (const ref of [`${reference}:${first.controller}`, `${reference}@${digest}`]) {
+          const id = (
+            await podmanOk(["pull", "-q", "--tls-verify=false", "--arch", arch, ref])
+          ).trim();
+          expect(id, `${ref} ${arch}`).toMatch(/^[0-9a-f]{64}$/);
+          // By tag and by digest: the same image.
+          if (ids[arch] !== undefined) expect(id, arch).toBe(ids[arch]);
+          ids[arch] = id;
+          const inspected = JSON.parse(await podmanOk(["image", "inspect", id])) as {
+            Architecture: string;
+          }[];
+          expect(inspected[0]?.Architecture, ref).toBe(arch);
+        }
+      expect(ids.amd64).not.toBe(ids.arm64);
+
+      const cluster = clusterFromKubeconfig(kubeconfig);
+      const chart = await renderForTest("release-e2e-pod");
+      await applyIdentity(cluster.admin, chart);
+      const pod = await AdaptorPod.start(cluster, chart, { imageId: ids.amd64 as string });
+      try {
+        await pod.waitReady();
+        expect(await pod.probe("livenessProbe")).toBe(200);
+      } finally {
+        await pod.remove();
+        cluster.admin.close();
+      }
+    },
+  );
+
+  step("curl -sL <site>/install | sh installs the released CLI", async () => {
     const home = join(work, "cli-home");
     mkdirSync(home);
     const { stdout } = await run("sh", ["-c", `curl -sL ${site.url}/install | sh`], {
@@ -364,34 +389,37 @@ describe("pnpm release, then installing only what it published", () => {
     );
   });
 
-  it("helm repo add + helm install --generate-name, as the seed writes them, install the chart", async () => {
-    await helm(["repo", "add", "l5d-smi", site.url]);
-    await helm(["install", "l5d-smi/linkerd-smi", "--generate-name"]);
-    const { stdout } = await helm(["list", "-o", "json"]);
-    const releases = JSON.parse(stdout) as {
-      name: string;
-      chart: string;
-      app_version: string;
-      status: string;
-    }[];
-    const installed = releases.find((r) => r.chart === `linkerd-smi-${first.chart}`);
-    expect(installed?.status).toBe("deployed");
-    expect(installed?.app_version).toBe(first.controller);
-    // The chart runs the image this release pushed.
-    const admin = KubeHttp.fromKubeconfig(kubeconfig);
-    try {
-      const res = await admin.get("/apis/apps/v1/namespaces/default/deployments/smi-adaptor");
-      const image = (
-        res.body as { spec: { template: { spec: { containers: { image: string }[] } } } }
-      ).spec.template.spec.containers[0]?.image;
-      expect(image).toBe(`${registry.host}/linkerd-smi-ts/smi-adaptor:${first.controller}`);
-    } finally {
-      admin.close();
-    }
-    await helm(["uninstall", installed?.name as string, "--wait"]);
-  });
+  step(
+    "helm repo add + helm install --generate-name, as the seed writes them, install the chart",
+    async () => {
+      await helm(["repo", "add", "l5d-smi", site.url]);
+      await helm(["install", "l5d-smi/linkerd-smi", "--generate-name"]);
+      const { stdout } = await helm(["list", "-o", "json"]);
+      const releases = JSON.parse(stdout) as {
+        name: string;
+        chart: string;
+        app_version: string;
+        status: string;
+      }[];
+      const installed = releases.find((r) => r.chart === `linkerd-smi-${first.chart}`);
+      expect(installed?.status).toBe("deployed");
+      expect(installed?.app_version).toBe(first.controller);
+      // The chart runs the image this release pushed.
+      const admin = KubeHttp.fromKubeconfig(kubeconfig);
+      try {
+        const res = await admin.get("/apis/apps/v1/namespaces/default/deployments/smi-adaptor");
+        const image = (
+          res.body as { spec: { template: { spec: { containers: { image: string }[] } } } }
+        ).spec.template.spec.containers[0]?.image;
+        expect(image).toBe(`${registry.host}/linkerd-smi-ts/smi-adaptor:${first.controller}`);
+      } finally {
+        admin.close();
+      }
+      await helm(["uninstall", installed?.name as string, "--wait"]);
+    },
+  );
 
-  it("helm install oci://… installs the same chart", async () => {
+  step("helm install oci://… installs the same chart", async () => {
     await helm([
       "install",
       "smi-oci",
@@ -420,7 +448,7 @@ describe("pnpm release, then installing only what it published", () => {
     await helm(["uninstall", "smi-oci", "--namespace", "release-e2e-oci", "--wait"]);
   });
 
-  it("a changeset on core alone releases core alone", async () => {
+  step("a changeset on core alone releases core alone", async () => {
     await versionCommit({ name: "@linkerd-smi/core", bump: "patch" });
     const core = bumpPatch(first.core);
     expect(versionOf(clone, "packages/core")).toBe(core);
@@ -437,26 +465,29 @@ describe("pnpm release, then installing only what it published", () => {
     expect(again).toContain("nothing to release: every package's version has its tag");
   });
 
-  it("a changeset on the adaptor releases its image and a chart of that appVersion; the repository lists both charts", async () => {
-    await versionCommit({ name: "@linkerd-smi/controller", bump: "patch" });
-    const controller = bumpPatch(first.controller);
-    const chart = bumpPatch(first.chart);
-    const out = await pnpmRelease();
-    expect(newTags(out)).toEqual([
-      `@linkerd-smi/controller@${controller}`,
-      `@linkerd-smi/chart@${chart}`,
-    ]);
-    expect(await registry.tags("linkerd-smi-ts/smi-adaptor")).toEqual(
-      [first.controller, controller].sort(),
-    );
-    expect(await registry.tags("charts/linkerd-smi")).toEqual([first.chart, chart].sort());
+  step(
+    "a changeset on the adaptor releases its image and a chart of that appVersion; the repository lists both charts",
+    async () => {
+      await versionCommit({ name: "@linkerd-smi/controller", bump: "patch" });
+      const controller = bumpPatch(first.controller);
+      const chart = bumpPatch(first.chart);
+      const out = await pnpmRelease();
+      expect(newTags(out)).toEqual([
+        `@linkerd-smi/controller@${controller}`,
+        `@linkerd-smi/chart@${chart}`,
+      ]);
+      expect(await registry.tags("linkerd-smi-ts/smi-adaptor")).toEqual(
+        [first.controller, controller].sort(),
+      );
+      expect(await registry.tags("charts/linkerd-smi")).toEqual([first.chart, chart].sort());
 
-    await helm(["repo", "update"]);
-    const { stdout } = await helm(["search", "repo", "l5d-smi", "--versions", "-o", "json"]);
-    const found = JSON.parse(stdout) as { name: string; version: string; app_version: string }[];
-    expect(found.map((f) => [f.name, f.version, f.app_version])).toEqual([
-      ["l5d-smi/linkerd-smi", chart, controller],
-      ["l5d-smi/linkerd-smi", first.chart, first.controller],
-    ]);
-  });
+      await helm(["repo", "update"]);
+      const { stdout } = await helm(["search", "repo", "l5d-smi", "--versions", "-o", "json"]);
+      const found = JSON.parse(stdout) as { name: string; version: string; app_version: string }[];
+      expect(found.map((f) => [f.name, f.version, f.app_version])).toEqual([
+        ["l5d-smi/linkerd-smi", chart, controller],
+        ["l5d-smi/linkerd-smi", first.chart, first.controller],
+      ]);
+    },
+  );
 });
