@@ -41,7 +41,12 @@ export class OciRegistry {
         "",
       ].join("\n"),
     );
-    const proc = new ManagedProcess("registry", registry, ["serve", config], join(dir, "registry.log"));
+    const proc = new ManagedProcess(
+      "registry",
+      registry,
+      ["serve", config],
+      join(dir, "registry.log"),
+    );
     const started = new OciRegistry(host, proc, dir);
     try {
       await eventually(
@@ -69,7 +74,10 @@ export class OciRegistry {
   }
 
   /** A manifest (or index) by tag or digest, with the digest the registry gives it. */
-  async manifest(repository: string, reference: string): Promise<{ digest: string; body: unknown }> {
+  async manifest(
+    repository: string,
+    reference: string,
+  ): Promise<{ digest: string; body: unknown }> {
     const res = await fetch(`http://${this.host}/v2/${repository}/manifests/${reference}`, {
       headers: {
         accept: [
@@ -117,7 +125,9 @@ export class StaticServer {
         return;
       }
       const file = normalize(join(root, path));
-      const stat = file.startsWith(root + sep) ? statSync(file, { throwIfNoEntry: false }) : undefined;
+      const stat = file.startsWith(root + sep)
+        ? statSync(file, { throwIfNoEntry: false })
+        : undefined;
       if ((req.method !== "GET" && req.method !== "HEAD") || !stat?.isFile()) {
         res.writeHead(404, { "content-type": "text/plain" }).end("not found\n");
         return;
@@ -134,7 +144,8 @@ export class StaticServer {
       server.listen(0, "127.0.0.1", () => resolve());
     });
     const address = server.address();
-    if (address === null || typeof address === "string") throw new Error("no port for the static server");
+    if (address === null || typeof address === "string")
+      throw new Error("no port for the static server");
     return new StaticServer(`http://127.0.0.1:${String(address.port)}`, root, server, requests);
   }
 
