@@ -91,6 +91,8 @@ async function pnpmRelease(): Promise<string> {
     env: { HELM: helmBin, NODE_AUTH_TOKEN: npm.token },
   });
   timings.push(`pnpm release: ${String(Math.round((Date.now() - started) / 1000))} s`);
+  // What it published, with sizes and digests, into the test's log.
+  console.log(stdout.slice(stdout.lastIndexOf("released:")));
   return stdout;
 }
 
@@ -309,65 +311,6 @@ describe("pnpm release, then installing only what it published", () => {
     },
   );
 
-  step(
-    "podman pulls the image by tag and by digest, both platforms, and it runs as the chart runs it",
-    async () => {
-      const reference = `${registry.host}/linkerd-smi-ts/smi-adaptor`;
-      const kept = readFileSync(
-        join(
-          site.root,
-          "releases",
-          "download",
-          `@linkerd-smi/controller@${first.controller}`,
-          "smi-adaptor.digest",
-        ),
-        "utf8",
-      ).trim();
-      const { digest, body } = await registry.manifest(
-        "linkerd-smi-ts/smi-adaptor",
-        first.controller,
-      );
-      expect(kept).toBe(`${reference}:${first.controller}@${digest}`);
-      const index = body as {
-        mediaType: string;
-        manifests: { platform: { os: string; architecture: string } }[];
-      };
-      expect(index.mediaType).toBe("application/vnd.oci.image.index.v1+json");
-      expect(
-        index.manifests.map((m) => `${m.platform.os}/${m.platform.architecture}`).sort(),
-      ).toEqual(["linux/amd64", "linux/arm64"]);
-
-      const ids: Record<string, string> = {};
-      for (const arch of ["amd64", "arm64"])
-        for (const ref of [`${reference}:${first.controller}`, `${reference}@${digest}`]) {
-          const id = (
-            await podmanOk(["pull", "-q", "--tls-verify=false", "--arch", arch, ref])
-          ).trim();
-          expect(id, `${ref} ${arch}`).toMatch(/^[0-9a-f]{64}$/);
-          // By tag and by digest: the same image.
-          if (ids[arch] !== undefined) expect(id, arch).toBe(ids[arch]);
-          ids[arch] = id;
-          const inspected = JSON.parse(await podmanOk(["image", "inspect", id])) as {
-            Architecture: string;
-          }[];
-          expect(inspected[0]?.Architecture, ref).toBe(arch);
-        }
-      expect(ids.amd64).not.toBe(ids.arm64);
-
-      const cluster = clusterFromKubeconfig(kubeconfig);
-      const chart = await renderForTest("release-e2e-pod");
-      await applyIdentity(cluster.admin, chart);
-      const pod = await AdaptorPod.start(cluster, chart, { imageId: ids.amd64 as string });
-      try {
-        await pod.waitReady();
-        expect(await pod.probe("livenessProbe")).toBe(200);
-      } finally {
-        await pod.remove();
-        cluster.admin.close();
-      }
-    },
-  );
-
   step("curl -sL <site>/install | sh installs the released CLI", async () => {
     const home = join(work, "cli-home");
     mkdirSync(home);
@@ -447,6 +390,75 @@ describe("pnpm release, then installing only what it published", () => {
     expect(status.chart.metadata.version).toBe(first.chart);
     await helm(["uninstall", "smi-oci", "--namespace", "release-e2e-oci", "--wait"]);
   });
+
+  step(
+    "podman pulls the image by tag and by digest, both platforms, and it runs as the chart runs it",
+    async () => {
+      const reference = `${registry.host}/linkerd-smi-ts/smi-adaptor`;
+      const kept = readFileSync(
+        join(
+          site.root,
+          "releases",
+          "download",
+          `@linkerd-smi/controller@${first.controller}`,
+          "smi-adaptor.digest",
+        ),
+        "utf8",
+      ).trim();
+      const { digest, body } = await registry.manifest(
+        "linkerd-smi-ts/smi-adaptor",
+        first.controller,
+      );
+      expect(kept).toBe(`${reference}:${first.controller}@${digest}`);
+      const index = body as {
+        mediaType: string;
+        manifests: { platform: { os: string; architecture: string } }[];
+      };
+      expect(index.mediaType).toBe("application/vnd.oci.image.index.v1+json");
+      expect(
+        index.manifests.map((m) => `${m.platform.os}/${m.platform.architecture}`).sort(),
+      ).toEqual(["linux/amd64", "linux/arm64"]);
+
+      const ids: Record<string, string> = {};
+      for (const arch of ["amd64", "arm64"])
+        for (const ref of [`${reference}:${first.controller}`, `${reference}@${digest}`]) {
+          const id = (
+            await podmanOk(["pull", "-q", "--tls-verify=false", "--arch", arch, ref])
+          ).trim();
+          expect(id, `${ref} ${arch}`).toMatch(/^[0-9a-f]{64}$/);
+          // By tag and by digest: the same image.
+          if (ids[arch] !== undefined) expect(id, arch).toBe(ids[arch]);
+          ids[arch] = id;
+          const inspected = JSON.parse(await podmanOk(["image", "inspect", id])) as {
+            Architecture: string;
+          }[];
+          expect(inspected[0]?.Architecture, ref).toBe(arch);
+        }
+      expect(ids.amd64).not.toBe(ids.arm64);
+
+      const cluster = clusterFromKubeconfig(kubeconfig);
+      const chart = await renderForTest("release-e2e-pod");
+      await applyIdentity(cluster.admin, chart);
+      const pod = await AdaptorPod.start(cluster, chart, { imageId: ids.amd64 as string });
+      try {
+        await pod.waitReady();
+        expect(await pod.probe("livenessProbe")).toBe(200);
+      } finally {
+        await pod.remove();
+        // What applyIdentity applied for the pod goes, so no chart install finds it.
+        for (const o of chart.objects) {
+          const kind = { ClusterRole: "clusterroles", ClusterRoleBinding: "clusterrolebindings" }[
+            o.kind
+          ];
+          if (kind !== undefined)
+            await cluster.admin.delete(
+              `/apis/rbac.authorization.k8s.io/v1/${kind}/${o.metadata.name}`,
+            );
+        }
+        cluster.admin.close();
+      }
+    },
+  );
 
   step("a changeset on core alone releases core alone", async () => {
     await versionCommit({ name: "@linkerd-smi/core", bump: "patch" });
