@@ -16,7 +16,15 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { ensureBinaries, KubeHttp, OciRegistry, StaticServer } from "@linkerd-smi/testenv";
+import {
+  ensureBinaries,
+  KubeHttp,
+  OciRegistry,
+  readmeLibraryExample,
+  SNIPPET_OUTPUT,
+  SNIPPET_TSC_FLAGS,
+  StaticServer,
+} from "@linkerd-smi/testenv";
 import { parse } from "yaml";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import {
@@ -254,12 +262,10 @@ describe("pnpm release, then installing only what it published", () => {
         ]);
       }
 
-      const readme = readFileSync(join(repo, "README.md"), "utf8");
-      const section = readme.slice(readme.indexOf("### `@linkerd-smi/core`"));
-      const install = /```sh\n(npm install [^\n#]+)/.exec(section)?.[1]?.trim();
-      expect(install).toMatch(/^npm install @linkerd-smi\/core( [\w@/.-]+)*$/);
-      const snippet = /```ts\n([\s\S]*?)\n```/.exec(section)?.[1];
-      expect(snippet).toBeDefined();
+      const { install, packages, snippet } = readmeLibraryExample(
+        readFileSync(join(repo, "README.md"), "utf8"),
+      );
+      expect(packages).toContain("@linkerd-smi/core");
 
       const project = join(work, "user-project");
       mkdirSync(project);
@@ -276,38 +282,25 @@ describe("pnpm release, then installing only what it published", () => {
       };
       writeFileSync(join(work, "empty-npmrc"), "");
       // The README's line, as written; then the compiler.
-      await run("sh", ["-c", install as string], { cwd: project, env });
+      await run("sh", ["-c", install], { cwd: project, env });
       await run("npm", ["install", "typescript"], { cwd: project, env });
       const installed = JSON.parse(
         readFileSync(join(project, "node_modules", "@linkerd-smi", "core", "package.json"), "utf8"),
       ) as { version: string };
       expect(installed.version).toBe(first.core);
 
-      writeFileSync(join(project, "snippet.mts"), `${snippet as string}\n`);
+      writeFileSync(join(project, "snippet.mts"), snippet);
       await run(
         process.execPath,
         [
           join(project, "node_modules", "typescript", "bin", "tsc"),
-          "--strict",
-          "--module",
-          "nodenext",
-          "--moduleResolution",
-          "nodenext",
-          "--target",
-          "es2022",
-          "--lib",
-          "es2022,dom",
-          "--skipLibCheck",
+          ...SNIPPET_TSC_FLAGS,
           "snippet.mts",
         ],
         { cwd: project },
       );
       const { stdout } = await run(process.execPath, ["snippet.mjs"], { cwd: project });
-      expect(stdout).toBe(
-        "backend-svc.trafficsplit-sample.svc.cluster.local\n" +
-          '[{"authority":"backend-svc.trafficsplit-sample.svc.cluster.local","weight":"500"},' +
-          '{"authority":"failing-svc.trafficsplit-sample.svc.cluster.local","weight":"500"}]\n',
-      );
+      expect(stdout).toBe(SNIPPET_OUTPUT);
     },
   );
 

@@ -47,3 +47,4 @@ export { NetworkNamespace } from "./netns.js";
 export { Prometheus, type PrometheusOptions, type PromSample } from "./prometheus.js";
 export { OciRegistry, StaticServer } from "./registries.js";
 export { freePort } from "./ports.js";
+export { readmeLibraryExample, SNIPPET_OUTPUT, SNIPPET_TSC_FLAGS, type ReadmeExample } from "./readme.js";
