@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { executableName, renderInstallScript } from "./cli-files.js";
 import { releaseNotes } from "./notes.js";
 import { danglingSourceMaps } from "./npm.js";
-import { missingDestinations } from "./release.js";
+import { missingDestinations, size } from "./release.js";
 import { planRelease, RELEASABLES, unknownPublicPackages } from "./workspace.js";
 
 const CHANGELOG = `# @linkerd-smi/core
@@ -171,5 +171,13 @@ describe("danglingSourceMaps", () => {
       "dist/b.js.map: ../src/b.ts",
       "dist/c.js.map: ../../outside.ts",
     ]);
+  });
+});
+
+describe("size", () => {
+  it("reads as bytes, KiB or MiB", () => {
+    expect(size(488)).toBe("488 B");
+    expect(size(40_960)).toBe("40.0 KiB");
+    expect(size(107_716_096)).toBe("102.7 MiB");
   });
 });

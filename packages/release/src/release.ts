@@ -81,7 +81,13 @@ export function missingDestinations(
   return `pnpm release: give ${[...missing].map(([option, tags]) => `${option} (for ${tags.join(", ")})`).join(", ")}, or the environment variable each one's help names`;
 }
 
-const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+/** A size as people read it: bytes, KiB or MiB. */
+export const size = (bytes: number): string =>
+  bytes < 1024
+    ? `${String(bytes)} B`
+    : bytes < 1024 * 1024
+      ? `${(bytes / 1024).toFixed(1)} KiB`
+      : `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 
 /** Releases every package whose version has no tag yet. Returns what it published. */
 export async function release(o: ReleaseOptions): Promise<Artifact[]> {
@@ -169,27 +175,27 @@ async function releaseOne(
           work,
           ...(o.npmToken === undefined ? {} : { token: o.npmToken }),
         });
-      return [`${p.name}@${p.version} on ${registry} (${mib(sizeOf(tarball))} packed)`];
+      return [`${p.name}@${p.version} on ${registry} (${size(sizeOf(tarball))} packed)`];
     }
     case "image": {
       const archive = await buildImage(o.root, p.version);
       if (o.dryRun)
-        return [`smi-adaptor-${p.version}.oci.tar (${mib(sizeOf(archive))}, not pushed)`];
+        return [`smi-adaptor-${p.version}.oci.tar (${size(sizeOf(archive))}, not pushed)`];
       const pushed = await pushImage(o.root, archive, o.imageRegistry as string, p.version, {
         plainHttp: o.plainHttp,
         digestFile: join(work, "digest"),
       });
       writeFileSync(join(dir, "smi-adaptor.digest"), `${pushed.reference}@${pushed.digest}\n`);
       o.log(`pushed ${pushed.reference} (linux/amd64, linux/arm64) with digest ${pushed.digest}`);
-      return [`${pushed.reference}@${pushed.digest} (${mib(pushed.bytes)} archive)`];
+      return [`${pushed.reference}@${pushed.digest} (${size(pushed.bytes)} archive)`];
     }
     case "chart": {
       const tarball = await packageChart(o.root, work, {
         helm: o.helm,
         ...(o.imageRegistry === undefined ? {} : { imageRegistry: o.imageRegistry }),
       });
-      const size = mib(sizeOf(tarball));
-      if (o.dryRun) return [`${tarball} (${size}, not published)`];
+      const packed = size(sizeOf(tarball));
+      if (o.dryRun) return [`${tarball} (${packed}, not published)`];
       await addToChartRepository(tarball, o.chartRepo as string, {
         helm: o.helm,
         url: o.chartRepoUrl as string,
@@ -200,7 +206,7 @@ async function releaseOne(
         plainHttp: o.plainHttp,
       });
       return [
-        `${o.chartRepoUrl as string} index.yaml + linkerd-smi-${p.version}.tgz (${size})`,
+        `${o.chartRepoUrl as string} index.yaml + linkerd-smi-${p.version}.tgz (${packed})`,
         `${o.chartOci as string}/linkerd-smi:${p.version}${digest ? `@${digest}` : ""}`,
       ];
     }
@@ -218,10 +224,7 @@ async function releaseOne(
       }
       return filesWithSizes(dir)
         .filter((f) => f.name !== "artifacts.json")
-        .map(
-          (f) =>
-            `${dir}/${f.name} (${f.bytes < 1024 * 1024 ? `${String(f.bytes)} B` : mib(f.bytes)})`,
-        )
+        .map((f) => `${dir}/${f.name} (${size(f.bytes)})`)
         .concat(
           o.dryRun ? [] : [`${o.chartRepo as string}/install (installs ${p.version} by default)`],
         );
