@@ -127,6 +127,7 @@ export {
   fitLinkerdWeights,
   normalizeClusterDomain,
   apexOfServiceProfileName,
+  parseServiceProfileName,
   serviceProfileName,
   type ClusterDomainOptions,
   type DesiredDstOverrides,
@@ -216,7 +217,9 @@ export {
   SERVICE_PROFILE_GROUP,
   SERVICE_PROFILE_RESOURCE,
   trafficSplitResource,
+  gatewayApiSupport,
   type ApiResource,
+  type GatewayApiSupport,
   type TrafficSplitObject,
 } from "./resources.js";
 
