@@ -7,10 +7,12 @@ import {
   TCP_ROUTE_VERSION,
   TRAFFIC_SPLIT_GROUP,
   isOpaquePort,
+  trafficSplitResource,
 } from "@linkerd-smi/core";
 import {
   classifyError,
   ConfigMapV1,
+  isServed,
   KubeError,
   type Deployment,
   type KubeClient,
@@ -41,7 +43,6 @@ import {
   listServices,
   listTrafficSplits,
   POLICY_CONTROLLER,
-  servedResources,
   splitStatuses,
   type ClusterView,
   type SplitStatus,
@@ -244,8 +245,8 @@ export function smiCategory(client: KubeClient, options: SmiCheckOptions = {}): 
         const versions = servedVersions();
         const missing: string[] = [];
         for (const version of versions) {
-          const resources = await servedResources(client, TRAFFIC_SPLIT_GROUP, version);
-          if (resources?.includes("trafficsplits") !== true) missing.push(version);
+          if (!(await isServed(client, { ...trafficSplitResource(), version })))
+            missing.push(version);
         }
         state.splitCrd = missing.length < versions.length;
         if (missing.length === versions.length)

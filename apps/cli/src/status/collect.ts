@@ -6,14 +6,13 @@
 import {
   DEFAULT_CLUSTER_DOMAIN,
   GATEWAY_GROUP,
-  HTTP_ROUTE_GROUP_GROUP,
   TCP_ROUTE_RESOURCE,
-  TCP_ROUTE_VERSION,
   apexOfSplit,
   apexRoutePorts,
   apexWithoutClusterIP,
   canonicalQuantity,
   fitLinkerdWeights,
+  gatewayApiSupport,
   httpRouteGroupResource,
   httpRouteResource,
   isAdaptorRoute,
@@ -27,6 +26,7 @@ import {
   SERVICE_PROFILE_RESOURCE,
   TRAFFIC_SPLIT_GROUP,
   trafficSplitResource,
+  type GatewayApiSupport,
   type HttpRouteGroupObject,
   type HttpRouteVersion,
   type Route,
@@ -40,6 +40,7 @@ import {
 } from "@linkerd-smi/core";
 import {
   classifyError,
+  isServed,
   KubeError,
   ResourceClient,
   ServiceV1,
@@ -163,53 +164,17 @@ export async function listServiceKeys(
   return services === undefined ? undefined : new Set(services.keys());
 }
 
-/** What of the Gateway API the cluster serves, from API discovery. */
-export interface GatewayApiServed {
-  /** The HTTPRoute version served: v1, else v1beta1; undefined when neither is. */
-  httpRoute?: HttpRouteVersion;
-  /** Whether TCPRoute v1alpha2 (experimental channel) is served. */
-  tcpRoute: boolean;
-}
-
-/** The resource names a discovery document of `group/version` lists, undefined when it is not served. */
-export async function servedResources(
-  client: KubeClient,
-  group: string,
-  version: string,
-): Promise<string[] | undefined> {
-  try {
-    const doc = (await client.request({
-      method: "GET",
-      path: `/apis/${group}/${version}`,
-      context: { verb: "get", resource: `${group}/${version}` },
-    })) as { resources?: { name?: string }[] };
-    return doc.resources?.map((r) => r.name ?? "");
-  } catch (e) {
-    if (classifyError(e) === "not-found") return undefined;
-    throw e;
-  }
-}
-
 /**
- * Which HTTPRoute version and whether TCPRoute the API server serves. `forced`: the version the
- * adaptor's `-gateway-api-version` forces; else v1 when served, else v1beta1, as the adaptor picks.
+ * Which HTTPRoute version, and whether TCPRoute and HTTPRouteGroup, the API server serves (core's
+ * `gatewayApiSupport` over kube's API discovery: a 404 is "not served", other errors are thrown).
+ * `forced`: the version the adaptor's `-gateway-api-version` forces; else v1 when served, else
+ * v1beta1, as the adaptor picks.
  */
-export async function gatewayApiServed(
+export function gatewayApiServed(
   client: KubeClient,
   forced?: HttpRouteVersion,
-): Promise<GatewayApiServed> {
-  let httpRoute: HttpRouteVersion | undefined;
-  for (const version of forced === undefined ? (["v1", "v1beta1"] as const) : [forced]) {
-    if ((await servedResources(client, GATEWAY_GROUP, version))?.includes("httproutes") === true) {
-      httpRoute = version;
-      break;
-    }
-  }
-  const tcp = await servedResources(client, GATEWAY_GROUP, TCP_ROUTE_VERSION);
-  return {
-    ...(httpRoute === undefined ? {} : { httpRoute }),
-    tcpRoute: tcp?.includes("tcproutes") === true,
-  };
+): Promise<GatewayApiSupport> {
+  return gatewayApiSupport((resource) => isServed(client, resource), forced ?? "auto");
 }
 
 /**
@@ -219,7 +184,7 @@ export async function gatewayApiServed(
 export async function listRoutes(
   client: KubeClient,
   namespace: string | undefined,
-  served: GatewayApiServed,
+  served: GatewayApiSupport,
 ): Promise<{ routes: Route[]; routeGroups: HttpRouteGroupObject[] } | undefined> {
   try {
     const http =
@@ -230,9 +195,7 @@ export async function listRoutes(
     const tcp = served.tcpRoute
       ? (await new ResourceClient(client, TCP_ROUTE_RESOURCE).listAll(namespace)).items
       : [];
-    const groups = (await servedResources(client, HTTP_ROUTE_GROUP_GROUP, "v1alpha4"))?.includes(
-      "httproutegroups",
-    )
+    const groups = served.httpRouteGroup
       ? (await new ResourceClient(client, httpRouteGroupResource()).listAll(namespace)).items
       : [];
     return { routes: [...http, ...tcp], routeGroups: groups };
@@ -315,7 +278,7 @@ export interface ClusterView {
   /** The HTTPRouteGroups read, for splits with matches. */
   routeGroups?: readonly HttpRouteGroupObject[];
   /** What of the Gateway API is served; what the routes were read as. */
-  gatewayApi?: GatewayApiServed;
+  gatewayApi?: GatewayApiSupport;
   /**
    * ServiceProfiles of every namespace, for those that shadow an httproute split's routes (a
    * client-side profile lives in the client's namespace); default: the `profiles` given.
