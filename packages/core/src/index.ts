@@ -283,13 +283,18 @@ export {
   type PortShares,
 } from "./port-shares.js";
 export {
+  describeRouteConditions,
+  LINKERD_POLICY_CONTROLLER,
+  routeAcceptance,
+  routeAcceptanceMessage,
+  type RouteAcceptance,
+  type RouteState,
+} from "./outputs/route-acceptance.js";
+export {
   httpRouteOutput,
   isAdaptorRoute,
-  routeAcceptance,
-  LINKERD_POLICY_CONTROLLER,
   shadowingOf,
   type HttpRouteOutputOptions,
-  type RouteAcceptance,
   type RouteAction,
   type RouteRef,
   type RouteWorld,

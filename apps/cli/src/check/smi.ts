@@ -7,6 +7,7 @@ import {
   TCP_ROUTE_VERSION,
   TRAFFIC_SPLIT_GROUP,
   isOpaquePort,
+  routeAcceptanceMessage,
   trafficSplitResource,
 } from "@linkerd-smi/core";
 import {
@@ -36,13 +37,11 @@ import {
   LEASE_NAME,
 } from "../extension.js";
 import {
-  describeConditions,
   gatewayApiServed,
   gatewayView,
   listServiceProfiles,
   listServices,
   listTrafficSplits,
-  POLICY_CONTROLLER,
   splitStatuses,
   type ClusterView,
   type SplitStatus,
@@ -439,12 +438,9 @@ export function smiCategory(client: KubeClient, options: SmiCheckOptions = {}): 
         const problems = routed.flatMap((s) =>
           (s.routes ?? [])
             .filter((r) => r.state !== "RouteAccepted")
-            .map((r) =>
-              r.state === "RouteNotAccepted"
-                ? `${r.kind} ${s.namespace}/${r.name} (TrafficSplit ${s.name}): not accepted by ${POLICY_CONTROLLER}: ${describeConditions(r.conditions ?? [])}; Linkerd does not use it`
-                : r.state === "RouteRefsNotResolved"
-                  ? `${r.kind} ${s.namespace}/${r.name} (TrafficSplit ${s.name}): used by Linkerd, but ${describeConditions(r.conditions ?? [])}; requests sent to the backends it cannot resolve fail with HTTP 500 until they exist`
-                  : `${r.kind} ${s.namespace}/${r.name} (TrafficSplit ${s.name}): no status from ${POLICY_CONTROLLER} yet; is Linkerd 2.15 or later installed, and its policy controller running?`,
+            .map(
+              (r) =>
+                `TrafficSplit ${s.namespace}/${s.name}: ${routeAcceptanceMessage(`${r.kind} ${r.name}`, r)}`,
             ),
         );
         if (problems.length === 0) return ok;

@@ -20,7 +20,7 @@ import {
   profileNameOfSplit,
   quantityFromMilli,
   routeAcceptance,
-  LINKERD_POLICY_CONTROLLER,
+  routeAcceptanceMessage,
   shadowingOf,
   splitSyncState,
   SERVICE_PROFILE_RESOURCE,
@@ -30,6 +30,7 @@ import {
   type HttpRouteGroupObject,
   type HttpRouteVersion,
   type Route,
+  type RouteState,
   type ServiceLike,
   type ServiceProfile,
   type Target,
@@ -47,20 +48,6 @@ import {
   type KubeClient,
 } from "@linkerd-smi/kube";
 
-/** The controller that writes the status of routes whose parent is a Service, in Linkerd. */
-export const POLICY_CONTROLLER = LINKERD_POLICY_CONTROLLER;
-
-/**
- * Where a route the adaptor wrote stands with Linkerd's policy controller: `RouteAccepted` (its
- * `Accepted` and `ResolvedRefs` conditions are True), `RouteRefsNotResolved` (Accepted, but
- * ResolvedRefs is not True: Linkerd serves the route, as its outbound index checks Accepted only,
- * and a backend it cannot resolve answers HTTP 500 for its share), `RouteNotAccepted` (Accepted
- * is not True: Linkerd does not use the route), or `RoutePending` (the policy controller has
- * written no status for the apex yet).
- */
-export type RouteState =
-  "RouteAccepted" | "RouteRefsNotResolved" | "RouteNotAccepted" | "RoutePending";
-
 /** A condition of a route's `status.parents[]` entry, as written. */
 export interface RouteConditionStatus {
   type: string;
@@ -75,6 +62,7 @@ export interface RouteStatus {
   name: string;
   /** The apex port the route is for (its parentRef's). */
   port?: number;
+  /** Where it stands with Linkerd's policy controller (core's `routeAcceptance`). */
   state: RouteState;
   /** What Linkerd's policy controller wrote for the parent, when it did. */
   conditions?: RouteConditionStatus[];
@@ -302,32 +290,13 @@ export function routeStatus(route: Route, apex: string): RouteStatus {
     ...(c.reason === undefined || c.reason === "" ? {} : { reason: c.reason }),
     ...(c.message === undefined || c.message === "" ? {} : { message: c.message }),
   }));
-  const state: RouteState =
-    acceptance.accepted === false
-      ? "RouteNotAccepted"
-      : acceptance.accepted === true && acceptance.resolvedRefs === false
-        ? "RouteRefsNotResolved"
-        : acceptance.accepted === true && acceptance.resolvedRefs !== undefined
-          ? "RouteAccepted"
-          : "RoutePending";
   return {
     kind: route.kind,
     name,
     ...(port === undefined ? {} : { port }),
-    state,
+    state: acceptance.state,
     ...(conditions.length === 0 ? {} : { conditions }),
   };
-}
-
-/** `Accepted=False (NoMatchingParent: parent service must have a ClusterIP)` for the conditions not True. */
-export function describeConditions(conditions: readonly RouteConditionStatus[]): string {
-  return conditions
-    .filter((c) => c.status !== "True")
-    .map((c) => {
-      const why = [c.reason, c.message].filter((x) => x !== undefined && x !== "").join(": ");
-      return `${c.type}=${c.status}${why === "" ? "" : ` (${why})`}`;
-    })
-    .join(", ");
 }
 
 const ROUTE_STATE_RANK: Record<RouteState, number> = {
@@ -340,16 +309,7 @@ const ROUTE_STATE_RANK: Record<RouteState, number> = {
 /** The reason of an httproute split whose routes are in step: what Linkerd says of each. */
 function routesReason(routes: readonly RouteStatus[], apex: string): string {
   if (routes.length === 0) return `no port of ${apex} carries a route`;
-  const parts = routes.map((r) => {
-    const what = `${r.kind} ${r.name}`;
-    if (r.state === "RouteAccepted") return `${what} is accepted by ${POLICY_CONTROLLER}`;
-    if (r.state === "RouteNotAccepted")
-      return `${what} is not accepted by ${POLICY_CONTROLLER}: ${describeConditions(r.conditions ?? [])}; Linkerd does not use it`;
-    if (r.state === "RouteRefsNotResolved")
-      return `${what} is used by Linkerd, but ${POLICY_CONTROLLER} cannot resolve all its backends: ${describeConditions(r.conditions ?? [])}; requests sent to those backends fail with HTTP 500`;
-    return `${what} has no status from ${POLICY_CONTROLLER} yet: is Linkerd 2.15 or later installed, and its policy controller running?`;
-  });
-  return parts.join("; ");
+  return routes.map((r) => routeAcceptanceMessage(`${r.kind} ${r.name}`, r)).join("; ");
 }
 
 /** True when some split targets httproute: its annotation, else the adaptor's `-target`. */
