@@ -87,6 +87,15 @@ export async function startAdaptor(options: Partial<AdaptorOptions> = {}): Promi
   const informers = createInformers(client, gateway, log);
   const { splits, services } = informers;
 
+  const workers = new Workers({
+    metrics,
+    log,
+    threads: flags.workerThreads,
+    shutdownTimeoutMs: flags.shutdownTimeoutMs,
+    processItem: (key) => controller.processItem(key),
+    sweep: () => sweepKeys(informers, clusterDomain),
+  });
+
   const recorder = createEventRecorder(client, log, (ms) => workers.whenIdle(ms));
   const departed: Departed = new Map();
   const controller = createController({
@@ -105,15 +114,6 @@ export async function startAdaptor(options: Partial<AdaptorOptions> = {}): Promi
     log,
     settle: new StatusSettle(flags.routeStatusSettleMs, (key, ms) => workers.addAfter(key, ms)),
   });
-  const workers = new Workers({
-    metrics,
-    log,
-    threads: flags.workerThreads,
-    shutdownTimeoutMs: flags.shutdownTimeoutMs,
-    processItem: controller.processItem,
-    sweep: () => sweepKeys(informers, clusterDomain),
-  });
-
   const enqueue = (key: string) => workers.add(key);
   registerHandlers(informers, { clusterDomain, enqueue, departed, parked: controller.parked });
   observeWatchRestarts(informers, log, (resource, reason) =>
