@@ -7,18 +7,21 @@
 import {
   TCP_ROUTE_RESOURCE,
   SERVICE_PROFILE_RESOURCE,
+  gatewayApiSupport,
   httpRouteGroupResource,
   httpRouteResource,
   trafficSplitResource,
   type GatewayApiSupport,
   type HttpRoute,
   type HttpRouteGroupObject,
+  type HttpRouteVersion,
   type ServiceProfile,
   type TcpRoute,
   type TrafficSplitObject,
 } from "@linkerd-smi/core";
 import {
   Informer,
+  isServed,
   ResourceClient,
   ServiceV1,
   type KubeObject,
@@ -27,6 +30,7 @@ import {
   type WatchRestartReason,
 } from "@linkerd-smi/kube";
 import { MISSING_CRD, reportMissingCrd } from "./crd-missing.js";
+import type { AdaptorFlags } from "./flags.js";
 import { keyOfSplit } from "./keys.js";
 import type { Logger } from "./logger.js";
 import { slimObject, slimProfile, slimService } from "./slim.js";
@@ -54,8 +58,30 @@ export interface AdaptorInformers {
   readonly all: readonly (readonly [resource: string, informer: AnyInformer])[];
 }
 
+/**
+ * Asks API discovery what of the Gateway API is served (a 404 is not served; another error is
+ * thrown) and builds the informers for it, not started; the HTTPRoute version the adaptor writes
+ * (`-gateway-api-version`, or the one served, else v1).
+ */
+export async function discoverInformers(
+  client: KubeTransport,
+  flags: Pick<AdaptorFlags, "gatewayApiVersion" | "target">,
+  log: Logger,
+): Promise<{ informers: AdaptorInformers; httpRouteVersion: HttpRouteVersion }> {
+  const wanted = flags.gatewayApiVersion;
+  const gateway = await gatewayApiSupport((resource) => isServed(client, resource), wanted);
+  const served = (yes: boolean) => (yes ? "served" : "not served");
+  log.info(
+    `Gateway API: HTTPRoute ${gateway.httpRoute ?? "not served"}, TCPRoute ${served(gateway.tcpRoute)}, HTTPRouteGroup ${served(gateway.httpRouteGroup)}; default target ${flags.target}`,
+  );
+  return {
+    informers: createInformers(client, gateway, log),
+    httpRouteVersion: wanted === "auto" ? (gateway.httpRoute ?? "v1") : wanted,
+  };
+}
+
 /** Builds the informers (not started) for what `gateway` says is served. */
-export function createInformers(
+function createInformers(
   client: KubeTransport,
   gateway: GatewayApiSupport,
   log: Logger,

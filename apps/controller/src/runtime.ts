@@ -4,15 +4,15 @@
  */
 import { hostname } from "node:os";
 import { randomBytes } from "node:crypto";
-import { checkClusterDomain, gatewayApiSupport } from "@linkerd-smi/core";
-import { KubeClient, isServed, loadKubeConfig } from "@linkerd-smi/kube";
+import { checkClusterDomain } from "@linkerd-smi/core";
+import { KubeClient, loadKubeConfig } from "@linkerd-smi/kube";
 import type { FastifyInstance } from "fastify";
 import { buildAdminServer, listenOn, waitUntilReady, type Readiness } from "./admin.js";
 import { createController } from "./controller.js";
 import { createEventRecorder, createEventSink } from "./events.js";
 import { parseFlags, type AdaptorFlags } from "./flags.js";
 import { registerHandlers, sweepKeys, type Departed } from "./handlers.js";
-import { cacheProblems, createInformers, observeWatchRestarts } from "./informers.js";
+import { cacheProblems, discoverInformers, observeWatchRestarts } from "./informers.js";
 import { createLogger } from "./logger.js";
 import { runWhileLeading } from "./leadership.js";
 import { labelExtensionNamespace } from "./namespace-label.js";
@@ -72,19 +72,12 @@ export async function startAdaptor(options: Partial<AdaptorOptions> = {}): Promi
       },
     },
   );
-  const gateway = await gatewayApiSupport(
-    (resource) => isServed(client, resource),
-    flags.gatewayApiVersion,
-  ).catch((error: unknown) => {
-    client.close();
-    throw error;
-  });
-  const httpRouteVersion =
-    flags.gatewayApiVersion === "auto" ? (gateway.httpRoute ?? "v1") : flags.gatewayApiVersion;
-  log.info(
-    `Gateway API: HTTPRoute ${gateway.httpRoute ?? "not served"}, TCPRoute ${gateway.tcpRoute ? "served" : "not served"}, HTTPRouteGroup ${gateway.httpRouteGroup ? "served" : "not served"}; default target ${flags.target}`,
+  const { informers, httpRouteVersion } = await discoverInformers(client, flags, log).catch(
+    (error: unknown) => {
+      client.close();
+      throw error;
+    },
   );
-  const informers = createInformers(client, gateway, log);
   const { splits, services } = informers;
 
   const workers = new Workers({
