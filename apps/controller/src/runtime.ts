@@ -48,6 +48,7 @@ import {
 import { createLogger } from "./logger.js";
 import { labelExtensionNamespace } from "./namespace-label.js";
 import { createMetrics, type AdaptorMetrics } from "./metrics.js";
+import { DefaultOpaquePorts } from "./opaque-ports.js";
 import { StatusSettle } from "./settle.js";
 import { ShareGauges } from "./share-gauges.js";
 import { slimObject, slimProfile, slimService } from "./slim.js";
@@ -187,6 +188,14 @@ export async function startAdaptor(options: Partial<AdaptorOptions> = {}): Promi
     waitTurn: () => queue?.whenIdle(EVENT_WAIT_MS) ?? Promise.resolve(),
   });
   const departed: Departed = new Map();
+  // Every split is planned again when the cluster's default opaque ports change.
+  const opaquePorts = new DefaultOpaquePorts({
+    client,
+    namespace: flags.linkerdNamespace,
+    explicit: flags.defaultOpaquePorts,
+    log,
+    onChange: () => enqueueAll(),
+  });
   const profileWriter = new ServiceProfileWriter(client, profiles, flags.clusterDomain);
   const controller = createController({
     splits,
@@ -198,7 +207,7 @@ export async function startAdaptor(options: Partial<AdaptorOptions> = {}): Promi
         httpRoute: httpRouteOutput({
           clusterDomain: flags.clusterDomain,
           apiVersion: httpRouteVersion,
-          defaultOpaquePorts: flags.defaultOpaquePorts,
+          defaultOpaquePorts: opaquePorts.ports,
         }),
       }),
       writer: new TargetedWriter(
@@ -365,6 +374,7 @@ export async function startAdaptor(options: Partial<AdaptorOptions> = {}): Promi
     informers.map(([, informer]) => informer.waitForSync(syncAbort.signal)),
   );
   if (!synced.every(Boolean)) throw new Error("informer caches did not sync");
+  await opaquePorts.start();
 
   let resyncTimer: NodeJS.Timeout | undefined;
   if (flags.resyncPeriodMs > 0) resyncTimer = setInterval(enqueueAll, flags.resyncPeriodMs);
@@ -428,6 +438,7 @@ export async function startAdaptor(options: Partial<AdaptorOptions> = {}): Promi
         await recorder.flush();
         syncAbort.abort();
         await Promise.all(informers.map(([, informer]) => informer.stop()));
+        await opaquePorts.stop();
         await admin.close();
         client.close();
         log.info("stopped");

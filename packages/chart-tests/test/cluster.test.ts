@@ -216,7 +216,7 @@ describe.each(helms)("$name install and uninstall on a real apiserver", ({ binar
     expect(upgraded.stdout).toContain(
       [
         "Values of the Go linkerd-smi chart in this release, and what was done with them:",
-        "  - linkerdNamespace (linkerd): not used; this adaptor needs nothing from Linkerd's namespace.",
+        "  - linkerdNamespace (linkerd): the adaptor reads the cluster's default opaque ports from the linkerd-config ConfigMap there (-linkerd-namespace).",
         "  - namespaceMetadata: not used; there is no namespace-metadata Job: the adaptor labels its namespace linkerd.io/extension=smi itself.",
         "  - adaptor.runAsUser (65534): the adaptor runs as that user.",
         `  - adaptor.image.registry cr.l5d.io/linkerd is the Go adaptor's image, which does not take this adaptor's flags: running ghcr.io/linkerd-smi-ts/smi-adaptor:${chartYaml.appVersion} instead (set adaptor.image.registry to choose another).`,

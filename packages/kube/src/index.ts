@@ -115,3 +115,9 @@ export { EventRecorder, type EventRecorderOptions, type EventType } from "./even
 export { LeaderElector, microTime, type LeaderElectorOptions } from "./leader.js";
 export { consoleLogger, silentLogger, type LogFields, type Logger } from "./log.js";
 export { backoffDelay, type BackoffOptions } from "./util.js";
+export {
+  LINKERD_CONFIG_NAME,
+  opaquePortsOfLinkerdConfig,
+  readClusterOpaquePorts,
+  type ClusterOpaquePorts,
+} from "./linkerd-config.js";
