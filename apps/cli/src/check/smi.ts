@@ -3,11 +3,14 @@
  * (category `linkerd-smi-pre`). Every check asks the API server; nothing is assumed.
  */
 import {
+  DEFAULT_CLUSTER_DOMAIN,
   GATEWAY_GROUP,
   TCP_ROUTE_VERSION,
   TRAFFIC_SPLIT_GROUP,
   isOpaquePort,
 } from "@linkerd-smi/core";
+import type { PortComparison } from "../served/compare.js";
+import { servedCheck } from "./served.js";
 import {
   classifyError,
   ConfigMapV1,
@@ -75,6 +78,8 @@ export interface SmiCheckOptions {
   linkerdNamespace?: string;
   /** Overrides the cluster domain read from the adaptor's Deployment. */
   clusterDomain?: string;
+  /** `--served`: ask Linkerd's policy controller what it serves (see served.ts). */
+  served?: { policyAddr?: string; report: PortComparison[] };
   now?: () => number;
 }
 
@@ -178,7 +183,8 @@ export function smiCategory(client: KubeClient, options: SmiCheckOptions = {}): 
   const now = options.now ?? Date.now;
   const state: { namespace?: string; splitCrd?: boolean; pods?: Pod[] } = {};
   const ns = () => state.namespace ?? DEFAULT_NAMESPACE;
-  let loaded: Promise<{ statuses: SplitStatus[]; view: ClusterView }> | undefined;
+  let loaded:
+    Promise<{ statuses: SplitStatus[]; view: ClusterView; clusterDomain: string }> | undefined;
   /** The splits and where they stand, read once for the checks that need them. */
   const load = () => {
     loaded ??= (async () => {
@@ -189,17 +195,26 @@ export function smiCategory(client: KubeClient, options: SmiCheckOptions = {}): 
         listServices(client, options.namespace),
       ]);
       const view: ClusterView = {
-        ...(await gatewayView(client, options.namespace, splits, adaptor, profiles.items)),
+        ...(await gatewayView(
+          client,
+          options.namespace,
+          splits,
+          adaptor,
+          profiles.items,
+          options.linkerdNamespace ?? "linkerd",
+        )),
         ...(services === undefined ? {} : { services }),
       };
+      const clusterDomain =
+        options.clusterDomain ?? adaptor.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN;
       const statuses = splitStatuses(
         splits,
         profiles.items,
-        options.clusterDomain ?? adaptor.clusterDomain,
+        clusterDomain,
         services === undefined ? undefined : new Set(services.keys()),
         view,
       );
-      return { statuses, view };
+      return { statuses, view, clusterDomain };
     })();
     return loaded;
   };
@@ -416,7 +431,9 @@ export function smiCategory(client: KubeClient, options: SmiCheckOptions = {}): 
           );
         const opaque = routed.filter((s) => {
           const service = view.services?.get(`${s.namespace}/${s.apex}`);
-          return (service?.spec?.ports ?? []).some((p) => isOpaquePort(service ?? {}, p.port));
+          return (service?.spec?.ports ?? []).some((p) =>
+            isOpaquePort(service ?? {}, p.port, view.defaultOpaquePorts),
+          );
         });
         if (opaque.length > 0 && !served.tcpRoute)
           return error(
@@ -443,7 +460,8 @@ export function smiCategory(client: KubeClient, options: SmiCheckOptions = {}): 
                 ? `${r.kind} ${s.namespace}/${r.name} (TrafficSplit ${s.name}): not accepted by ${POLICY_CONTROLLER}: ${describeConditions(r.conditions ?? [])}; Linkerd does not use it`
                 : r.state === "RouteRefsNotResolved"
                   ? `${r.kind} ${s.namespace}/${r.name} (TrafficSplit ${s.name}): used by Linkerd, but ${describeConditions(r.conditions ?? [])}; requests sent to the backends it cannot resolve fail with HTTP 500 until they exist`
-                  : `${r.kind} ${s.namespace}/${r.name} (TrafficSplit ${s.name}): no status from ${POLICY_CONTROLLER} yet; is Linkerd 2.15 or later installed, and its policy controller running?`,
+                  : // A Service without a ClusterIP is why, more likely than no Linkerd (status says so too).
+                    `${r.kind} ${s.namespace}/${r.name} (TrafficSplit ${s.name}): no status from ${POLICY_CONTROLLER} yet; ${s.apexWarning ?? "is Linkerd 2.15 or later installed, and its policy controller running?"}`,
             ),
         );
         if (problems.length === 0) return ok;
@@ -476,6 +494,16 @@ export function smiCategory(client: KubeClient, options: SmiCheckOptions = {}): 
       },
     },
   ];
+  if (options.served !== undefined)
+    checks.push(
+      servedCheck(load, {
+        ...(options.served.policyAddr === undefined
+          ? {}
+          : { policyAddr: options.served.policyAddr }),
+        linkerdNamespace: options.linkerdNamespace ?? "linkerd",
+        report: options.served.report,
+      }),
+    );
   return { name: CATEGORY, checks };
 }
 

@@ -17,6 +17,7 @@ import {
 import { CliError } from "../errors.js";
 import type { CliIO } from "../io.js";
 import { createProgress } from "../output/progress.js";
+import type { PortComparison } from "../served/compare.js";
 
 export { flagBool, forwardedGroups } from "../flags.js";
 
@@ -32,6 +33,10 @@ export interface CheckOptions {
   proxy?: boolean;
   /** Linkerd's control-plane namespace (`-L`). */
   linkerdNamespace?: string;
+  /** `--served`: ask Linkerd's policy controller what it serves for each split's apex and port. */
+  served?: boolean;
+  /** `--policy-addr`: the policy controller's gRPC address (`host:port`). */
+  policyAddr?: string;
   /** Between retries of a failing check (tests shorten it). */
   retryIntervalMs?: number;
 }
@@ -76,6 +81,7 @@ export async function check(
     symbols(io.outIsTTY === true && io.env.NO_COLOR === undefined),
     output === "short",
   );
+  const servedReport: PortComparison[] = [];
   try {
     const categories: Category[] = options.pre
       ? [preCategory(kube, options.namespace ?? DEFAULT_NAMESPACE)]
@@ -86,6 +92,14 @@ export async function check(
               ? {}
               : { clusterDomain: options.clusterDomain }),
             proxy: options.proxy === true,
+            ...(options.served === true
+              ? {
+                  served: {
+                    report: servedReport,
+                    ...(options.policyAddr === undefined ? {} : { policyAddr: options.policyAddr }),
+                  },
+                }
+              : {}),
             ...(options.linkerdNamespace === undefined
               ? {}
               : { linkerdNamespace: options.linkerdNamespace }),
@@ -121,7 +135,12 @@ export async function check(
     });
     progress.stop();
     if (json) {
-      io.out(`${JSON.stringify(checkOutput(summary.results, summary.success), null, 2)}\n`);
+      // Linkerd's shape; --served adds, per port, what is served beside what the split asks.
+      const document = {
+        ...checkOutput(summary.results, summary.success),
+        ...(options.served === true ? { served: servedReport } : {}),
+      };
+      io.out(`${JSON.stringify(document, null, 2)}\n`);
     } else {
       printer.finish(summary.success, summary.warning);
     }
@@ -163,6 +182,16 @@ export function newCmdCheck(ctx: CommandContext): Command {
         "also check that the adaptor's pods are meshed and their proxies healthy",
       ),
     )
+    .addOption(
+      new Option(
+        "--served [bool]",
+        "also ask Linkerd's policy controller what it serves a proxy for each httproute split's apex and port, and fail where backends or shares differ",
+      ),
+    )
+    .option(
+      "--policy-addr <host:port>",
+      "with --served: the policy controller's gRPC address (its pod's port 8090, e.g. through kubectl port-forward)",
+    )
     .addOption(new Option("--verbose [bool]").hideHelp())
     .addHelpText(
       "after",
@@ -182,6 +211,10 @@ Examples:
   # Also check the adaptor's Linkerd proxies
   linkerd smi check --proxy
 
+  # Also check what Linkerd's policy controller serves for each split
+  kubectl -n linkerd port-forward deploy/linkerd-destination 8090 &
+  linkerd smi check --served --policy-addr 127.0.0.1:8090
+
   # Check that the extension can be installed
   linkerd smi check --pre`,
     )
@@ -194,6 +227,8 @@ Examples:
         clusterDomain?: string;
         proxy?: string | boolean;
         verbose?: string | boolean;
+        served?: string | boolean;
+        policyAddr?: string;
       }>();
       const proxy = flagBool(o.proxy);
       const verbose = rootOptions(command).verbose || flagBool(o.verbose);
@@ -205,6 +240,8 @@ Examples:
             pre: flagBool(o.pre),
             verbose,
             proxy,
+            served: flagBool(o.served),
+            ...(o.policyAddr === undefined ? {} : { policyAddr: o.policyAddr }),
             linkerdNamespace: rootOptions(command).linkerdNamespace,
             ...(o.namespace === undefined || o.namespace === "" ? {} : { namespace: o.namespace }),
             ...(o.clusterDomain === undefined ? {} : { clusterDomain: o.clusterDomain }),
