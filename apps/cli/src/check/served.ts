@@ -6,7 +6,6 @@
  */
 import { isOpaquePort, routeName } from "@linkerd-smi/core";
 import { compareServed, type PortComparison } from "../served/compare.js";
-import { PolicyClient } from "../served/client.js";
 import { portSharesOf, type ClusterView, type SplitStatus } from "../status/collect.js";
 import type { Check, Outcome } from "./runner.js";
 
@@ -46,6 +45,8 @@ export function servedCheck(
             `--served needs the policy controller's gRPC address: give --policy-addr HOST:PORT, for example after ` +
             `kubectl -n ${options.linkerdNamespace} port-forward deploy/linkerd-destination 8090 (then --policy-addr 127.0.0.1:8090)`,
         };
+      // gRPC is loaded only here: every other command and check starts without it.
+      const { PolicyClient } = await import("../served/client.js");
       const client = new PolicyClient(options.policyAddr);
       const problems: string[] = [];
       let ports = 0;
