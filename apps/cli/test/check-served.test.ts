@@ -98,7 +98,7 @@ beforeAll(async () => {
         apiVersion: "v1",
         kind: "Namespace",
         metadata: { name: "linkerd-smi", labels: { "linkerd.io/extension": "smi" } },
-      },
+      } as ManifestObject,
       // The installed adaptor, as when the answers were recorded: -target=httproute.
       {
         apiVersion: "apps/v1",
@@ -132,7 +132,7 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
-  await env?.plane.stop();
+  await env.plane.stop();
 });
 
 type CheckDoc = {

@@ -17,7 +17,7 @@ import {
 } from "@linkerd-smi/kube";
 import type { Logger } from "./logger.js";
 
-export interface OpaquePortsOptions {
+interface OpaquePortsOptions {
   client: KubeClient;
   /** Linkerd's namespace (`-linkerd-namespace`). */
   namespace: string;

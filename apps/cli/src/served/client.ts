@@ -41,7 +41,7 @@ export class PolicyClient {
         { deadline: Date.now() + this.timeoutMs },
         (error: ServiceError | null, value?: Uint8Array) => {
           if (error !== null) {
-            const code = grpcStatus[error.code] ?? String(error.code);
+            const code = grpcStatus[error.code];
             reject(
               new Error(
                 `policy controller at ${this.address}: OutboundPolicies/Get ${authority}: ${code}: ${error.details}`,

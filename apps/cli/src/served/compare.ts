@@ -138,12 +138,15 @@ export function compareServed(input: {
     const got = sharesOf(rule);
     const same =
       got.length === want.length &&
-      got.every(
-        (g, i) =>
-          g.service === want[i]?.service &&
-          g.weight === want[i]?.weight &&
-          Math.abs(g.percent - (want[i]?.percent ?? 0)) <= 0.01,
-      );
+      got.every((g, i) => {
+        const w = want[i];
+        return (
+          w !== undefined &&
+          g.service === w.service &&
+          g.weight === w.weight &&
+          Math.abs(g.percent - w.percent) <= 0.01
+        );
+      });
     if (!same)
       problems.push(
         `on port ${port} Linkerd serves ${formatShares(got)}; the split asks for ${formatShares(want)}`,

@@ -8,7 +8,7 @@ interface Recorded {
   case: string;
   request: { sourceWorkload: string; authority: string };
   response: string;
-  grpcurl: Record<string, unknown>;
+  grpcurl: GPolicy;
 }
 const fixture = JSON.parse(
   readFileSync(
@@ -17,39 +17,60 @@ const fixture = JSON.parse(
   ),
 ) as { linkerd: string; cases: Recorded[] };
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+// grpcurl's protojson of an OutboundPolicy, as far as it is read here.
+interface GMeta {
+  default?: string;
+  resource?: Record<string, unknown>;
+}
+interface GRouteBackend {
+  metadata?: GMeta;
+}
+interface GRule {
+  matches?: { path?: { prefix?: string } }[];
+  backends?: {
+    randomAvailable?: { backends: { backend?: { backend?: GRouteBackend }; weight?: number }[] };
+    firstAvailable?: { backends: { backend?: GRouteBackend }[] };
+  };
+}
+interface GRoutes {
+  routes?: { metadata?: GMeta; rules?: GRule[] }[];
+}
+interface GPolicy {
+  protocol: Record<string, GRoutes & { http1?: GRoutes; http2?: GRoutes; opaque?: GRoutes }>;
+  metadata?: GMeta;
+}
 
 /** grpcurl's protojson, reduced to what policy.ts decodes (routes, backends, weights). */
-function fromGrpcurl(doc: Json): unknown {
-  const meta = (m: Json | undefined) =>
+function fromGrpcurl(doc: GPolicy): unknown {
+  const meta = (m: GMeta | undefined) =>
     m === undefined ? undefined : m.default !== undefined ? { default: m.default } : m.resource;
-  const rules = (r: Json, http: boolean) =>
-    (r.rules ?? []).map((rule: Json) => {
-      const b = rule.backends ?? {};
-      const random = b.randomAvailable?.backends ?? [];
-      const first = b.firstAvailable?.backends ?? [];
-      return {
-        matches: http
-          ? (rule.matches ?? []).map((m: Json) =>
-              m.path?.prefix !== undefined ? `PathPrefix ${m.path.prefix}` : "?",
-            )
-          : [],
-        distribution: b.randomAvailable
-          ? "random_available"
-          : b.firstAvailable
-            ? "first_available"
-            : "empty",
-        backends: b.randomAvailable
-          ? random.map((w: Json) => ({
-              metadata: meta(w.backend?.backend?.metadata),
-              weight: w.weight ?? 0,
-            }))
-          : first.map((f: Json) => ({ metadata: meta(f.backend?.metadata) })),
-      };
-    });
-  const routes = (list: Json | undefined, http: boolean) =>
-    (list?.routes ?? []).map((r: Json) => ({ metadata: meta(r.metadata), rules: rules(r, http) }));
-  const [kind, body] = Object.entries(doc.protocol as Json)[0] as [string, Json];
+  const rules = (rule: GRule, http: boolean) => {
+    const b = rule.backends ?? {};
+    return {
+      matches: http
+        ? (rule.matches ?? []).map((m) =>
+            m.path?.prefix !== undefined ? `PathPrefix ${m.path.prefix}` : "?",
+          )
+        : [],
+      distribution: b.randomAvailable
+        ? "random_available"
+        : b.firstAvailable
+          ? "first_available"
+          : "empty",
+      backends: b.randomAvailable
+        ? b.randomAvailable.backends.map((w) => ({
+            metadata: meta(w.backend?.backend?.metadata),
+            weight: w.weight ?? 0,
+          }))
+        : (b.firstAvailable?.backends ?? []).map((f) => ({ metadata: meta(f.backend?.metadata) })),
+    };
+  };
+  const routes = (list: GRoutes | undefined, http: boolean) =>
+    (list?.routes ?? []).map((r) => ({
+      metadata: meta(r.metadata),
+      rules: (r.rules ?? []).map((rule) => rules(rule, http)),
+    }));
+  const [kind, body] = Object.entries(doc.protocol)[0] ?? ["none", {}];
   return {
     protocol: kind,
     metadata: meta(doc.metadata),
