@@ -5,13 +5,16 @@
  * Linkerd's `linkerd-config` ConfigMap, watched, so a control plane upgraded with another list
  * re-plans every split; Linkerd's own list while that ConfigMap cannot be read.
  */
-import { LINKERD_DEFAULT_OPAQUE_PORTS } from "@linkerd-smi/core";
+import {
+  LINKERD_CONFIG_NAME,
+  LINKERD_DEFAULT_OPAQUE_PORTS,
+  opaquePortsOfLinkerdConfig,
+} from "@linkerd-smi/core";
 import {
   ConfigMapV1,
   Informer,
-  LINKERD_CONFIG_NAME,
   ResourceClient,
-  opaquePortsOfLinkerdConfig,
+  linkerdConfigValues,
   type ConfigMap,
   type KubeClient,
 } from "@linkerd-smi/kube";
@@ -95,7 +98,7 @@ export class DefaultOpaquePorts {
   private read() {
     const { namespace } = this.options;
     return opaquePortsOfLinkerdConfig(
-      this.informer?.get(namespace, LINKERD_CONFIG_NAME),
+      linkerdConfigValues(this.informer?.get(namespace, LINKERD_CONFIG_NAME), namespace),
       namespace,
     );
   }

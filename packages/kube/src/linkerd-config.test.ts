@@ -1,85 +1,49 @@
 import { describe, expect, it } from "vitest";
-import { opaquePortsOfLinkerdConfig } from "./linkerd-config.js";
+import { linkerdConfigValues } from "./linkerd-config.js";
 import type { ConfigMap } from "./resources.js";
 
-// data.values as linkerd2 edge-26.8.3's control plane chart renders it (helm template of
-// charts/linkerd-control-plane, templates/config.yaml): the proxy block, trimmed to a few keys,
-// with the line `opaquePorts:` exactly as it came out for each --set.
-const config = (opaquePortsLine: string | undefined): ConfigMap => ({
+// The ConfigMap as linkerd2 edge-26.8.3's control plane chart renders it (helm template of
+// charts/linkerd-control-plane, templates/config.yaml), data.values trimmed to a few keys.
+const configMap = (values?: string): ConfigMap => ({
   apiVersion: "v1",
   kind: "ConfigMap",
   metadata: { name: "linkerd-config", namespace: "linkerd" },
   data: {
     "linkerd-crds-chart-version": "linkerd-crds-1.0.0-edge",
-    values: [
-      "clusterDomain: cluster.local",
-      "proxy:",
-      "  nativeSidecar: true",
-      ...(opaquePortsLine === undefined ? [] : [`  ${opaquePortsLine}`]),
-      "  outbound:",
-      "    server:",
-      "      http2:",
-      "        keepAliveInterval: 10s",
-      "",
-    ].join("\n"),
+    ...(values === undefined ? {} : { values }),
   },
 });
 
-describe("opaquePortsOfLinkerdConfig", () => {
-  it("reads the chart's default list (an unquoted comma list)", () => {
+describe("linkerdConfigValues", () => {
+  it("parses data.values: an unquoted list stays a string, a single port is a number", () => {
     expect(
-      opaquePortsOfLinkerdConfig(
-        config("opaquePorts: 25,587,3306,4444,5432,6379,9300,11211"),
+      linkerdConfigValues(
+        configMap(
+          "clusterDomain: cluster.local\nproxy:\n  nativeSidecar: true\n  opaquePorts: 25,587,3306,4444,5432,6379,9300,11211\n",
+        ),
         "linkerd",
       ),
     ).toEqual({
-      ports: [25, 587, 3306, 4444, 5432, 6379, 9300, 11211],
-      source: "linkerd-config",
+      values: {
+        clusterDomain: "cluster.local",
+        proxy: { nativeSidecar: true, opaquePorts: "25,587,3306,4444,5432,6379,9300,11211" },
+      },
+    });
+    expect(linkerdConfigValues(configMap("proxy:\n  opaquePorts: 3306\n"), "linkerd")).toEqual({
+      values: { proxy: { opaquePorts: 3306 } },
     });
   });
 
-  it("reads ranges, a single port (rendered as a YAML number) and an empty list", () => {
-    expect(
-      opaquePortsOfLinkerdConfig(config("opaquePorts: 25,4000-4002"), "linkerd").ports,
-    ).toEqual([25, 4000, 4001, 4002]);
-    expect(opaquePortsOfLinkerdConfig(config("opaquePorts: 3306"), "linkerd")).toEqual({
-      ports: [3306],
-      source: "linkerd-config",
-    });
-    expect(opaquePortsOfLinkerdConfig(config('opaquePorts: ""'), "linkerd")).toEqual({
-      ports: [],
-      source: "linkerd-config",
-    });
-  });
-
-  it("falls back to Linkerd's list, saying why, when the ConfigMap or the key is missing or bad", () => {
-    const linkerds = [25, 587, 3306, 4444, 5432, 6379, 9300, 11211];
-    expect(opaquePortsOfLinkerdConfig(undefined, "mesh")).toEqual({
-      ports: linkerds,
-      source: "default",
+  it("says why when the ConfigMap, its values or their YAML is missing", () => {
+    expect(linkerdConfigValues(undefined, "mesh")).toEqual({
       problem: 'ConfigMap mesh/linkerd-config not found: is Linkerd installed in "mesh"?',
     });
-    expect(opaquePortsOfLinkerdConfig(config(undefined), "linkerd")).toEqual({
-      ports: linkerds,
-      source: "default",
-      problem: "ConfigMap linkerd/linkerd-config: data.values has no proxy.opaquePorts",
-    });
-    expect(opaquePortsOfLinkerdConfig(config("opaquePorts: 25,abc"), "linkerd")).toEqual({
-      ports: linkerds,
-      source: "default",
-      problem:
-        'ConfigMap linkerd/linkerd-config: proxy.opaquePorts "25,abc" has abc, not a port or port range',
-    });
-    expect(
-      opaquePortsOfLinkerdConfig(
-        { ...config(undefined), data: { values: "proxy: [unclosed" } },
-        "linkerd",
-      ).problem,
-    ).toMatch(/^ConfigMap linkerd\/linkerd-config: data\.values is not YAML \(/);
-    expect(opaquePortsOfLinkerdConfig({ ...config(undefined), data: {} }, "linkerd")).toEqual({
-      ports: linkerds,
-      source: "default",
+    expect(linkerdConfigValues(configMap(), "linkerd")).toEqual({
       problem: "ConfigMap linkerd/linkerd-config has no data.values",
     });
+    const bad = linkerdConfigValues(configMap("proxy: [unclosed"), "linkerd");
+    expect("problem" in bad ? bad.problem : "").toMatch(
+      /^ConfigMap linkerd\/linkerd-config: data\.values is not YAML \(\S/,
+    );
   });
 });

@@ -17,6 +17,7 @@ import {
   httpRouteGroupResource,
   httpRouteResource,
   isAdaptorRoute,
+  opaquePortsOfLinkerdConfig,
   portShares,
   type PortShares,
   profileNameOfSplit,
@@ -42,7 +43,7 @@ import {
 import {
   classifyError,
   KubeError,
-  readClusterOpaquePorts,
+  readLinkerdConfig,
   ResourceClient,
   ServiceV1,
   type KubeClient,
@@ -341,7 +342,8 @@ export async function clusterOpaquePorts(
   linkerdNamespace: string,
 ): Promise<readonly number[]> {
   if (adaptor.defaultOpaquePorts !== undefined) return adaptor.defaultOpaquePorts;
-  return (await readClusterOpaquePorts(client, adaptor.linkerdNamespace ?? linkerdNamespace)).ports;
+  const namespace = adaptor.linkerdNamespace ?? linkerdNamespace;
+  return opaquePortsOfLinkerdConfig(await readLinkerdConfig(client, namespace), namespace).ports;
 }
 
 function key(namespace: string | undefined, name: string | undefined): string {
