@@ -361,10 +361,12 @@ describe("check --served", () => {
     }
   });
 
-  it("without --policy-addr, says how to reach the policy controller", async () => {
+  it("without --policy-addr, port-forwards with kubectl to linkerd-destination, and says why it could not", async () => {
+    // The machine's kubectl, on this control plane: it has no namespace linkerd.
     const { doc } = await checkServed(undefined);
     expect(servedCheck(doc)?.error).toBe(
-      "--served needs the policy controller's gRPC address: give --policy-addr HOST:PORT, for example after kubectl -n linkerd port-forward deploy/linkerd-destination 8090 (then --policy-addr 127.0.0.1:8090)",
+      'could not port-forward to deploy/linkerd-destination port 8090 in namespace linkerd: kubectl exited (1): Error from server (NotFound): namespaces "linkerd" not found\n' +
+        "\tIs Linkerd's control plane in namespace linkerd (-L)? Or give --policy-addr HOST:PORT (the policy controller's gRPC port 8090)",
     );
   });
 });

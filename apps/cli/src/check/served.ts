@@ -6,14 +6,17 @@
  */
 import { isOpaquePort, routeName } from "@linkerd-smi/core";
 import { compareServed, type PortComparison } from "../served/compare.js";
+import { POLICY_PORT, portForwardPolicy, type PortForward } from "../served/port-forward.js";
 import { portSharesOf, type ClusterView, type SplitStatus } from "../status/collect.js";
 import type { Check, Outcome } from "./runner.js";
 
 export interface ServedOptions {
   /** `host:port` of the policy controller's gRPC server (`--policy-addr`). */
   readonly policyAddr?: string;
-  /** Linkerd's namespace (`-L`), named in the hint when no address is given. */
+  /** Linkerd's namespace (`-L`): where the port-forward goes when no address is given. */
   readonly linkerdNamespace: string;
+  /** kubectl's flags for the CLI's cluster and identity (the port-forward's). */
+  readonly kubectlFlags: readonly string[];
   /** The comparisons made, for `-o json` (filled when the check runs). */
   readonly report: PortComparison[];
 }
@@ -38,16 +41,23 @@ export function servedCheck(
       );
       if (routed.length === 0)
         return { status: "skip", reason: "no TrafficSplit targets httproute" };
-      if (options.policyAddr === undefined)
-        return {
-          status: "error",
-          message:
-            `--served needs the policy controller's gRPC address: give --policy-addr HOST:PORT, for example after ` +
-            `kubectl -n ${options.linkerdNamespace} port-forward deploy/linkerd-destination 8090 (then --policy-addr 127.0.0.1:8090)`,
-        };
+      let forward: PortForward | undefined;
+      if (options.policyAddr === undefined) {
+        try {
+          forward = await portForwardPolicy({
+            namespace: options.linkerdNamespace,
+            flags: options.kubectlFlags,
+          });
+        } catch (e) {
+          return {
+            status: "error",
+            message: `${e instanceof Error ? e.message : String(e)}\n\tIs Linkerd's control plane in namespace ${options.linkerdNamespace} (-L)? Or give --policy-addr HOST:PORT (the policy controller's gRPC port ${POLICY_PORT})`,
+          };
+        }
+      }
       // gRPC is loaded only here: every other command and check starts without it.
       const { PolicyClient } = await import("../served/client.js");
-      const client = new PolicyClient(options.policyAddr);
+      const client = new PolicyClient(options.policyAddr ?? forward?.address ?? "");
       const problems: string[] = [];
       let ports = 0;
       try {
@@ -86,6 +96,7 @@ export function servedCheck(
         }
       } finally {
         client.close();
+        forward?.close();
       }
       if (problems.length === 0) return { status: "success" };
       return {

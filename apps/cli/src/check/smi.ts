@@ -79,7 +79,7 @@ export interface SmiCheckOptions {
   /** Overrides the cluster domain read from the adaptor's Deployment. */
   clusterDomain?: string;
   /** `--served`: ask Linkerd's policy controller what it serves (see served.ts). */
-  served?: { policyAddr?: string; report: PortComparison[] };
+  served?: { policyAddr?: string; kubectlFlags: readonly string[]; report: PortComparison[] };
   now?: () => number;
 }
 
@@ -501,6 +501,7 @@ export function smiCategory(client: KubeClient, options: SmiCheckOptions = {}): 
           ? {}
           : { policyAddr: options.served.policyAddr }),
         linkerdNamespace: options.linkerdNamespace ?? "linkerd",
+        kubectlFlags: options.served.kubectlFlags,
         report: options.served.report,
       }),
     );

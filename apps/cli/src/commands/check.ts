@@ -11,6 +11,7 @@ import {
   clientFactory,
   exitWith,
   flagBool,
+  forwardedRootOptions,
   rootOptions,
   type CommandContext,
 } from "../flags.js";
@@ -18,6 +19,7 @@ import { CliError } from "../errors.js";
 import type { CliIO } from "../io.js";
 import { createProgress } from "../output/progress.js";
 import type { PortComparison } from "../served/compare.js";
+import { kubectlFlags } from "../served/port-forward.js";
 
 export { flagBool, forwardedGroups } from "../flags.js";
 
@@ -35,8 +37,10 @@ export interface CheckOptions {
   linkerdNamespace?: string;
   /** `--served`: ask Linkerd's policy controller what it serves for each split's apex and port. */
   served?: boolean;
-  /** `--policy-addr`: the policy controller's gRPC address (`host:port`). */
+  /** `--policy-addr`: the policy controller's gRPC address (`host:port`); else a port-forward. */
   policyAddr?: string;
+  /** kubectl's flags for that port-forward: the root options' cluster and identity. */
+  kubectlFlags?: readonly string[];
   /** Between retries of a failing check (tests shorten it). */
   retryIntervalMs?: number;
 }
@@ -96,6 +100,7 @@ export async function check(
               ? {
                   served: {
                     report: servedReport,
+                    kubectlFlags: options.kubectlFlags ?? [],
                     ...(options.policyAddr === undefined ? {} : { policyAddr: options.policyAddr }),
                   },
                 }
@@ -190,7 +195,7 @@ export function newCmdCheck(ctx: CommandContext): Command {
     )
     .option(
       "--policy-addr <host:port>",
-      "with --served: the policy controller's gRPC address (its pod's port 8090, e.g. through kubectl port-forward)",
+      "with --served: the policy controller's gRPC address (default: a kubectl port-forward to deploy/linkerd-destination port 8090 in -L's namespace)",
     )
     .addOption(new Option("--verbose [bool]").hideHelp())
     .addHelpText(
@@ -211,9 +216,9 @@ Examples:
   # Also check the adaptor's Linkerd proxies
   linkerd smi check --proxy
 
-  # Also check what Linkerd's policy controller serves for each split
-  kubectl -n linkerd port-forward deploy/linkerd-destination 8090 &
-  linkerd smi check --served --policy-addr 127.0.0.1:8090
+  # Also check what Linkerd's policy controller serves for each split (through a
+  # kubectl port-forward to linkerd-destination, or --policy-addr HOST:PORT)
+  linkerd smi check --served
 
   # Check that the extension can be installed
   linkerd smi check --pre`,
@@ -241,6 +246,7 @@ Examples:
             verbose,
             proxy,
             served: flagBool(o.served),
+            kubectlFlags: kubectlFlags(forwardedRootOptions(command)),
             ...(o.policyAddr === undefined ? {} : { policyAddr: o.policyAddr }),
             linkerdNamespace: rootOptions(command).linkerdNamespace,
             ...(o.namespace === undefined || o.namespace === "" ? {} : { namespace: o.namespace }),
