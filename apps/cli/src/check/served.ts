@@ -5,6 +5,7 @@
  * from the split's.
  */
 import { isOpaquePort, routeName } from "@linkerd-smi/core";
+import { PolicyClient } from "../served/client.js";
 import { compareServed, type PortComparison } from "../served/compare.js";
 import { POLICY_PORT, portForwardPolicy, type PortForward } from "../served/port-forward.js";
 import { portSharesOf, type ClusterView, type SplitStatus } from "../status/collect.js";
@@ -55,12 +56,11 @@ export function servedCheck(
           };
         }
       }
-      // gRPC is loaded only here: every other command and check starts without it.
-      const { PolicyClient } = await import("../served/client.js");
-      const client = new PolicyClient(options.policyAddr ?? forward?.address ?? "");
       const problems: string[] = [];
       let ports = 0;
+      let client: PolicyClient | undefined;
       try {
+        client = await PolicyClient.connect(options.policyAddr ?? forward?.address ?? "");
         for (const split of routed) {
           const service = view.services?.get(`${split.namespace}/${split.apex}`);
           for (const expected of portSharesOf(split) ?? []) {
@@ -95,7 +95,7 @@ export function servedCheck(
           }
         }
       } finally {
-        client.close();
+        client?.close();
         forward?.close();
       }
       if (problems.length === 0) return { status: "success" };

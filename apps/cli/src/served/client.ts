@@ -3,7 +3,7 @@
  * `OutboundPolicies/Get` per Service port, over plaintext gRPC (as `linkerd diagnostics policy`
  * does through its port-forward), with the messages of policy.ts.
  */
-import { Client, credentials, status as grpcStatus, type ServiceError } from "@grpc/grpc-js";
+import type { Client, ServiceError } from "@grpc/grpc-js";
 import {
   OUTBOUND_POLICIES_GET,
   decodeOutboundPolicy,
@@ -12,14 +12,27 @@ import {
 } from "./policy.js";
 
 export class PolicyClient {
-  private readonly client: Client;
-
-  constructor(
+  private constructor(
     /** `host:port` of the policy controller's gRPC server (port 8090 in its pod). */
     readonly address: string,
-    private readonly timeoutMs = 10_000,
-  ) {
-    this.client = new Client(address, credentials.createInsecure());
+    private readonly client: Client,
+    private readonly statusName: (code: number) => string,
+    private readonly timeoutMs: number,
+  ) {}
+
+  /**
+   * A client of `address`. @grpc/grpc-js is imported here, on first use: the CLI's single
+   * executable carries it as an asset compiled only then (build-binaries.mjs, LAZY_PACKAGES).
+   */
+  static async connect(address: string, timeoutMs = 10_000): Promise<PolicyClient> {
+    const grpc = await import("@grpc/grpc-js");
+    const client = new grpc.Client(address, grpc.credentials.createInsecure());
+    return new PolicyClient(
+      address,
+      client,
+      (code) => grpc.status[code] ?? String(code),
+      timeoutMs,
+    );
   }
 
   /** The OutboundPolicy for `<apex>.<namespace>.svc.<domain>:<port>`, decoded. */
@@ -41,7 +54,7 @@ export class PolicyClient {
         { deadline: Date.now() + this.timeoutMs },
         (error: ServiceError | null, value?: Uint8Array) => {
           if (error !== null) {
-            const code = grpcStatus[error.code];
+            const code = this.statusName(error.code);
             reject(
               new Error(
                 `policy controller at ${this.address}: OutboundPolicies/Get ${authority}: ${code}: ${error.details}`,
