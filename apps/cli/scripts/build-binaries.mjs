@@ -225,7 +225,7 @@ function versionPlugin(version) {
  * `lib/<name>.cjs`, which the main script compiles the first time the import
  * runs. Static imports of them stay in the main bundle as before.
  */
-const LAZY_PACKAGES = ["@kubernetes/client-node"];
+const LAZY_PACKAGES = ["@kubernetes/client-node", "@grpc/grpc-js"];
 const LAZY_NAMESPACE = "linkerd-smi-lazy";
 const lazyAssetName = (pkg) => `lib/${pkg.replace(/^@/, "").replace(/\//g, "-")}.cjs`;
 

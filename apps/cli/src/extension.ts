@@ -3,7 +3,7 @@
  * adaptor's Deployment, pods and Lease, and what they say (cluster domain, version). The one
  * place `version`, `check` and `status` learn where the extension is.
  */
-import { TARGETS, type HttpRouteVersion, type Target } from "@linkerd-smi/core";
+import { TARGETS, parsePortList, type HttpRouteVersion, type Target } from "@linkerd-smi/core";
 import {
   DeploymentV1,
   LeaseV1,
@@ -140,6 +140,10 @@ export interface AdaptorSettings {
   target?: Target;
   /** `-gateway-api-version` when it forces a version. */
   gatewayApiVersion?: HttpRouteVersion;
+  /** `-default-opaque-ports` when given (it wins over Linkerd's linkerd-config). */
+  defaultOpaquePorts?: number[];
+  /** `-linkerd-namespace` when given: where the adaptor reads linkerd-config. */
+  linkerdNamespace?: string;
 }
 
 /**
@@ -162,10 +166,17 @@ export async function adaptorSettings(
   const args = adaptorArgs(deployment);
   const clusterDomain = deployments.map(clusterDomainOf).find((d) => d !== undefined);
   const gatewayApiVersion = gatewayApiVersionFromArgs(args);
+  const opaque = flagFromArgs(args, "default-opaque-ports");
+  const parsed = opaque === undefined ? undefined : parsePortList(opaque);
+  const linkerdNamespace = flagFromArgs(args, "linkerd-namespace");
   return {
     target: targetFromArgs(args) ?? "serviceprofile",
     ...(clusterDomain === undefined ? {} : { clusterDomain }),
     ...(gatewayApiVersion === undefined ? {} : { gatewayApiVersion }),
+    ...(parsed === undefined || parsed.invalid.length > 0
+      ? {}
+      : { defaultOpaquePorts: [...parsed.ports] }),
+    ...(linkerdNamespace === undefined || linkerdNamespace === "" ? {} : { linkerdNamespace }),
   };
 }
 

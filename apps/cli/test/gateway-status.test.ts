@@ -59,9 +59,10 @@ async function adaptorRoute(
   apex: string,
   port: number,
   backends: [string, number][],
+  ns: string = NS,
 ): Promise<void> {
   const got = await admin.get(
-    `/apis/split.smi-spec.io/v1alpha2/namespaces/${NS}/trafficsplits/${owner}`,
+    `/apis/split.smi-spec.io/v1alpha2/namespaces/${ns}/trafficsplits/${owner}`,
   );
   expectOk(got, `get TrafficSplit ${owner}`);
   const uid = (got.body as { metadata: { uid: string } }).metadata.uid;
@@ -72,7 +73,7 @@ async function adaptorRoute(
         kind: "HTTPRoute",
         metadata: {
           name: `${apex}-smi-${port}`,
-          namespace: NS,
+          namespace: ns,
           labels: { "app.kubernetes.io/managed-by": "smi-adaptor", "smi.linkerd.io/apex": apex },
           annotations: { "smi.linkerd.io/traffic-split": owner },
           ownerReferences: [
@@ -559,6 +560,16 @@ describe("status and check: the shares Linkerd serves per port, and apexes witho
     expect(sync?.result).toBe("warning");
     expect(sync?.error).toMatch(
       /\t\* shares\/ext: Pending: [^\n]*; Service ext is of type ExternalName: Linkerd's policy controller accepts routes only on Services with a ClusterIP \(it answers NoMatchingParent: parent service must have a ClusterIP\), so the routes for it will not be used; split a Service with a ClusterIP instead\n/,
+    );
+  });
+
+  it("check's routes check repeats the ExternalName reason for the apex's route without status", async () => {
+    // The route the adaptor would write, not yet given a status by Linkerd.
+    await adaptorRoute("ext", "ext", 80, [["e-v1", 1]], SHARES);
+    const routes = byHint(await check(), "l5d-smi-routes-accepted");
+    expect(routes?.result).toBe("warning");
+    expect(routes?.error).toContain(
+      "\t* HTTPRoute shares/ext-smi-80 (TrafficSplit ext): no status from linkerd.io/policy-controller yet; Service ext is of type ExternalName: Linkerd's policy controller accepts routes only on Services with a ClusterIP (it answers NoMatchingParent: parent service must have a ClusterIP), so the routes for it will not be used; split a Service with a ClusterIP instead\n",
     );
   });
 });

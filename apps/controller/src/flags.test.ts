@@ -64,10 +64,10 @@ describe("parseFlags", () => {
     expect(() => parseFlags(argv, {})).toThrow(message);
   });
 
-  it("-default-opaque-ports is Linkerd's proxy.opaquePorts by default and reads the annotation's syntax", () => {
-    expect(parseFlags([], {}).defaultOpaquePorts).toEqual([
-      25, 587, 3306, 4444, 5432, 6379, 9300, 11211,
-    ]);
+  it("-default-opaque-ports is unset by default (linkerd-config decides) and reads the annotation's syntax", () => {
+    expect(parseFlags([], {}).defaultOpaquePorts).toBeUndefined();
+    expect(parseFlags([], {}).linkerdNamespace).toBe("linkerd");
+    expect(parseFlags(["-linkerd-namespace=mesh"], {}).linkerdNamespace).toBe("mesh");
     expect(parseFlags(["-default-opaque-ports", "7000,8000-8002"], {}).defaultOpaquePorts).toEqual([
       7000, 8000, 8001, 8002,
     ]);

@@ -26,8 +26,13 @@ export interface AdaptorFlags {
   logFormat: "json" | "text";
   target: "serviceprofile" | "httproute";
   gatewayApiVersion: "auto" | "v1" | "v1beta1";
-  /** The cluster's default opaque ports (Linkerd's `proxy.opaquePorts`). */
-  defaultOpaquePorts: number[];
+  /**
+   * The cluster's default opaque ports when given (`-default-opaque-ports`); undefined: read
+   * them from Linkerd's `linkerd-config` in `linkerdNamespace` (Linkerd's list when unreadable).
+   */
+  defaultOpaquePorts: number[] | undefined;
+  /** Linkerd's control plane namespace, where `linkerd-config` is. */
+  linkerdNamespace: string;
   /** How long a route's status must stay bad before it becomes a Warning Event. */
   routeStatusSettleMs: number;
   help: boolean;
@@ -43,6 +48,8 @@ interface FlagSpec {
   usage: string;
   choices?: readonly string[];
   default: (env: NodeJS.ProcessEnv) => string;
+  /** Not given means undefined (the default is only described, in `usage`). */
+  unsetByDefault?: true;
 }
 
 const FLAGS: readonly FlagSpec[] = [
@@ -184,9 +191,18 @@ const FLAGS: readonly FlagSpec[] = [
     name: "default-opaque-ports",
     key: "defaultOpaquePorts",
     kind: "ports",
-    default: () => "25,587,3306,4444,5432,6379,9300,11211",
+    default: () => "",
+    unsetByDefault: true,
     usage:
-      "the cluster's default opaque ports, as Linkerd's proxy.opaquePorts (ports and ranges, as the config.linkerd.io/opaque-ports annotation): a port without appProtocol or annotation in this list gets a TCPRoute",
+      "the cluster's default opaque ports, as Linkerd's proxy.opaquePorts (ports and ranges, as the config.linkerd.io/opaque-ports annotation): a port without appProtocol or annotation in this list gets a TCPRoute. Given, it wins; else proxy.opaquePorts of the linkerd-config ConfigMap in -linkerd-namespace, watched, and Linkerd's 25,587,3306,4444,5432,6379,9300,11211 while that cannot be read",
+  },
+  {
+    name: "linkerd-namespace",
+    key: "linkerdNamespace",
+    kind: "string",
+    default: () => "linkerd",
+    usage:
+      "namespace of Linkerd's control plane, whose linkerd-config ConfigMap has the cluster's default opaque ports",
   },
   {
     name: "route-status-settle",
@@ -258,7 +274,8 @@ export function parseFlags(
   env: NodeJS.ProcessEnv = process.env,
 ): AdaptorFlags {
   const values: Record<string, unknown> = {};
-  for (const spec of FLAGS) values[spec.key] = convert(spec, spec.default(env));
+  for (const spec of FLAGS)
+    values[spec.key] = spec.unsetByDefault ? undefined : convert(spec, spec.default(env));
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? "";
     const match = /^--?([a-z][a-z0-9-]*)(?:=(.*))?$/s.exec(arg);

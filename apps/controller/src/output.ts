@@ -48,7 +48,8 @@ interface OutputOptions {
   /** The adaptor's `-target`; a split's `smi.linkerd.io/target` annotation overrides it. */
   readonly target: Target;
   readonly httpRouteVersion: HttpRouteVersion;
-  readonly defaultOpaquePorts: readonly number[];
+  /** The cluster's default opaque ports, read anew at each plan (they follow linkerd-config). */
+  readonly defaultOpaquePorts: () => readonly number[];
 }
 
 /** The adaptor's output: the ServiceProfile and Gateway API outputs behind one targeted pair. */

@@ -17,6 +17,7 @@ import { createLogger } from "./logger.js";
 import { runWhileLeading } from "./leadership.js";
 import { labelExtensionNamespace } from "./namespace-label.js";
 import { createMetrics, type AdaptorMetrics } from "./metrics.js";
+import { DefaultOpaquePorts } from "./opaque-ports.js";
 import { createOutput } from "./output.js";
 import { StatusSettle } from "./settle.js";
 import { ShareGauges } from "./share-gauges.js";
@@ -91,6 +92,16 @@ export async function startAdaptor(options: Partial<AdaptorOptions> = {}): Promi
 
   const recorder = createEventRecorder(client, log, (ms) => workers.whenIdle(ms));
   const departed: Departed = new Map();
+  // Every split is planned again when the cluster's default opaque ports change.
+  const opaquePorts = new DefaultOpaquePorts({
+    client,
+    namespace: flags.linkerdNamespace,
+    explicit: flags.defaultOpaquePorts,
+    log,
+    onChange: () => {
+      for (const key of sweepKeys(informers, clusterDomain)) workers.add(key);
+    },
+  });
   const controller = createController({
     splits,
     serviceExists: (namespace, name) => services.get(namespace, name) !== undefined,
@@ -98,7 +109,7 @@ export async function startAdaptor(options: Partial<AdaptorOptions> = {}): Promi
       clusterDomain,
       target: flags.target,
       httpRouteVersion,
-      defaultOpaquePorts: flags.defaultOpaquePorts,
+      defaultOpaquePorts: opaquePorts.ports,
     }),
     events: createEventSink(recorder),
     metrics,
@@ -136,6 +147,7 @@ export async function startAdaptor(options: Partial<AdaptorOptions> = {}): Promi
     informers.all.map(([, informer]) => informer.waitForSync(syncAbort.signal)),
   );
   if (!synced.every(Boolean)) throw new Error("informer caches did not sync");
+  await opaquePorts.start();
 
   let resyncTimer: NodeJS.Timeout | undefined;
   if (flags.resyncPeriodMs > 0)
@@ -163,6 +175,7 @@ export async function startAdaptor(options: Partial<AdaptorOptions> = {}): Promi
         await recorder.flush();
         syncAbort.abort();
         await Promise.all(informers.all.map(([, informer]) => informer.stop()));
+        await opaquePorts.stop();
         await admin.close();
         client.close();
         log.info("stopped");

@@ -248,3 +248,85 @@ describe("route status settles before it is a Warning", () => {
     );
   }, 90_000);
 });
+
+describe("the cluster's default opaque ports (Linkerd's linkerd-config)", () => {
+  // data.values as Linkerd's control plane chart renders proxy.opaquePorts (helm template of
+  // linkerd2 edge-26.8.3's charts/linkerd-control-plane with --set proxy.opaquePorts=...).
+  const linkerdConfig = (opaquePorts: string) => ({
+    apiVersion: "v1",
+    kind: "ConfigMap",
+    metadata: { name: "linkerd-config" },
+    data: {
+      values: `clusterDomain: cluster.local\nproxy:\n  nativeSidecar: true\n  opaquePorts: ${opaquePorts}\n`,
+    },
+  });
+  async function split7000(ns: string) {
+    for (const s of ["web", "web-v1", "web-v2"]) await service(ns, s, [{ port: 7000 }]);
+    await applySplit(ns, split());
+  }
+  const routes = async (ns: string) => ({
+    http: await names(ns, "httproutes"),
+    tcp: await names(ns, "tcproutes"),
+  });
+
+  it("a port linkerd-config lists gets a TCPRoute; when the list changes, an HTTPRoute replaces it", async () => {
+    const ns = await namespace("gw-lcfg");
+    expectOk(
+      await admin.apply(
+        `/api/v1/namespaces/${ns}/configmaps/linkerd-config`,
+        linkerdConfig("25,7000-7001"),
+      ),
+      "create linkerd-config",
+    );
+    // The adaptor runs as the chart's ServiceAccount: the chart grants it linkerd-config.
+    await start({ linkerdNamespace: ns });
+    await split7000(ns);
+    await eventually("a TCPRoute on 7000", async () => {
+      const r = await routes(ns);
+      return r.tcp.length === 1 ? r : undefined;
+    }).then((r) => expect(r).toEqual({ http: [], tcp: ["web-smi-7000"] }));
+    expectOk(
+      await admin.apply(`/api/v1/namespaces/${ns}/configmaps/linkerd-config`, linkerdConfig("25")),
+      "update linkerd-config",
+    );
+    await eventually("an HTTPRoute on 7000", async () => {
+      const r = await routes(ns);
+      return r.http.length === 1 && r.tcp.length === 0 ? r : undefined;
+    }).then((r) => expect(r).toEqual({ http: ["web-smi-7000"], tcp: [] }));
+  });
+
+  it("-default-opaque-ports, given, wins over linkerd-config", async () => {
+    const ns = await namespace("gw-lcfg-flag");
+    expectOk(
+      await admin.post(`/api/v1/namespaces/${ns}/configmaps`, linkerdConfig("7000")),
+      "create linkerd-config",
+    );
+    const adaptor = await start({ linkerdNamespace: ns, defaultOpaquePorts: [] });
+    await split7000(ns);
+    await eventually("an HTTPRoute on 7000", async () => {
+      const r = await routes(ns);
+      return r.http.length === 1 ? r : undefined;
+    }).then((r) => expect(r).toEqual({ http: ["web-smi-7000"], tcp: [] }));
+    expect(
+      adaptor.logs.some((l) => l.includes("default opaque ports  (-default-opaque-ports)")),
+    ).toBe(true);
+  });
+
+  it("without linkerd-config, Linkerd's own list: 3306 gets a TCPRoute, and the log says why", async () => {
+    const ns = await namespace("gw-lcfg-none");
+    for (const s of ["web", "web-v1", "web-v2"]) await service(ns, s, [{ port: 3306 }]);
+    const adaptor = await start({ linkerdNamespace: ns });
+    await applySplit(ns, split());
+    await eventually("a TCPRoute on 3306", async () => {
+      const r = await routes(ns);
+      return r.tcp.length === 1 ? r : undefined;
+    }).then((r) => expect(r).toEqual({ http: [], tcp: ["web-smi-3306"] }));
+    expect(
+      adaptor.logs.some((l) =>
+        l.includes(
+          `ConfigMap ${ns}/linkerd-config not found: is Linkerd installed in \\"${ns}\\"?: using Linkerd's default opaque ports 25,587,3306,4444,5432,6379,9300,11211`,
+        ),
+      ),
+    ).toBe(true);
+  });
+});

@@ -127,7 +127,7 @@ The memory requests and limits of adaptor.resources under the floor, as YAML
 {{- define "linkerd-smi.goValuesNotes" -}}
 {{- $notes := list -}}
 {{- if hasKey .Values "linkerdNamespace" -}}
-{{- $notes = append $notes (printf "linkerdNamespace (%s): not used; this adaptor needs nothing from Linkerd's namespace." .Values.linkerdNamespace) -}}
+{{- $notes = append $notes (printf "linkerdNamespace (%s): the adaptor reads the cluster's default opaque ports from the linkerd-config ConfigMap there (-linkerd-namespace)." .Values.linkerdNamespace) -}}
 {{- end -}}
 {{- if hasKey .Values "namespaceMetadata" -}}
 {{- $notes = append $notes "namespaceMetadata: not used; there is no namespace-metadata Job: the adaptor labels its namespace linkerd.io/extension=smi itself." -}}

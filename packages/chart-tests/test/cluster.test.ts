@@ -216,7 +216,7 @@ describe.each(helms)("$name install and uninstall on a real apiserver", ({ binar
     expect(upgraded.stdout).toContain(
       [
         "Values of the Go linkerd-smi chart in this release, and what was done with them:",
-        "  - linkerdNamespace (linkerd): not used; this adaptor needs nothing from Linkerd's namespace.",
+        "  - linkerdNamespace (linkerd): the adaptor reads the cluster's default opaque ports from the linkerd-config ConfigMap there (-linkerd-namespace).",
         "  - namespaceMetadata: not used; there is no namespace-metadata Job: the adaptor labels its namespace linkerd.io/extension=smi itself.",
         "  - adaptor.runAsUser (65534): the adaptor runs as that user.",
         `  - adaptor.image.registry cr.l5d.io/linkerd is the Go adaptor's image, which does not take this adaptor's flags: running ghcr.io/linkerd-smi-ts/smi-adaptor:${chartYaml.appVersion} instead (set adaptor.image.registry to choose another).`,
@@ -381,11 +381,31 @@ describe("the CLI's manifest (installNamespace=true) applied to a real apiserver
       );
       return out.sort();
     };
-    // In any namespace: the ClusterRole; in the release namespace: also the Lease Role.
-    expect(await allowed("default")).toEqual(EXPECTED_CLUSTER_GRANTS);
-    expect(await allowed(ns)).toEqual(
-      [...EXPECTED_CLUSTER_GRANTS, ...EXPECTED_NAMESPACE_GRANTS].sort(),
-    );
+    // In any namespace: the ClusterRole; in the release namespace: also the Lease Role. Asked
+    // without a name, the grants narrowed to names (configmaps[linkerd-config]) are not there.
+    const unnamed = EXPECTED_CLUSTER_GRANTS.filter((g) => !g.includes("["));
+    expect(await allowed("default")).toEqual(unnamed);
+    expect(await allowed(ns)).toEqual([...unnamed, ...EXPECTED_NAMESPACE_GRANTS].sort());
+    // ConfigMaps: only linkerd-config (the cluster's default opaque ports), read, in any namespace.
+    const configMapVerb = async (verb: string, name: string) => {
+      const res = expectOk(
+        await admin.post("/apis/authorization.k8s.io/v1/subjectaccessreviews", {
+          apiVersion: "authorization.k8s.io/v1",
+          kind: "SubjectAccessReview",
+          spec: {
+            user,
+            groups,
+            resourceAttributes: { namespace: "linkerd", verb, resource: "configmaps", name },
+          },
+        }),
+        "SubjectAccessReview",
+      );
+      return (res.body as { status: { allowed: boolean } }).status.allowed;
+    };
+    for (const verb of ["get", "list", "watch"])
+      expect(await configMapVerb(verb, "linkerd-config"), verb).toBe(true);
+    expect(await configMapVerb("get", "linkerd-identity-trust-roots")).toBe(false);
+    expect(await configMapVerb("update", "linkerd-config")).toBe(false);
     // Namespaces: only patching its own (the extension label), nothing else of any.
     const namespaceVerb = async (verb: string, name: string) => {
       const res = expectOk(

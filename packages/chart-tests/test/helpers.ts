@@ -211,6 +211,9 @@ export const EXPECTED_CLUSTER_GRANTS = [
   "specs.smi-spec.io/httproutegroups:get",
   "specs.smi-spec.io/httproutegroups:list",
   "specs.smi-spec.io/httproutegroups:watch",
+  "core/configmaps[linkerd-config]:get",
+  "core/configmaps[linkerd-config]:list",
+  "core/configmaps[linkerd-config]:watch",
   "core/events:create",
   "core/events:patch",
 ].sort();

@@ -244,9 +244,11 @@ describe.each(helms)("$name", ({ binary }) => {
       );
       const role = one<RenderedObject & { rules: PolicyRule[] }>(objects, "Role");
       expect(grants(role.rules)).toEqual(EXPECTED_NAMESPACE_GRANTS);
-      // Only the namespaces rule is narrowed to names (the release namespace, in the grants).
+      // Only the namespaces rule (the release namespace) and the configmaps rule (linkerd-config)
+      // are narrowed to names, as the grants say.
       for (const rule of [...clusterRole.rules, ...role.rules])
-        if (!rule.resources.includes("namespaces")) expect(rule.resourceNames).toBeUndefined();
+        if (!rule.resources.includes("namespaces") && !rule.resources.includes("configmaps"))
+          expect(rule.resourceNames).toBeUndefined();
       const subject = [{ kind: "ServiceAccount", name: "smi-adaptor", namespace: NAMESPACE }];
       expect(one(objects, "ClusterRoleBinding")).toMatchObject({
         roleRef: { kind: "ClusterRole", name: "smi-adaptor" },

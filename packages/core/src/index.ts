@@ -310,3 +310,9 @@ export {
   type TargetedWorld,
 } from "./outputs/targeted.js";
 export { formatGoDuration, parseGoBool, parseGoDuration } from "./go-parse.js";
+export {
+  LINKERD_CONFIG_NAME,
+  opaquePortsOfLinkerdConfig,
+  type ClusterOpaquePorts,
+  type LinkerdConfigRead,
+} from "./linkerd-config.js";

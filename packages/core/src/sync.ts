@@ -38,6 +38,8 @@ export interface SplitSyncInput {
   readonly routes?: RouteWorld;
   /** The HTTPRoute version the routes in `routes` were read as; default v1. */
   readonly httpRouteVersion?: HttpRouteVersion;
+  /** The cluster's default opaque ports (its `linkerd-config`); Linkerd's default when not given. */
+  readonly defaultOpaquePorts?: readonly number[];
 }
 
 /** The result of {@link splitSyncState}. */
@@ -123,6 +125,9 @@ export function splitSyncState(input: SplitSyncInput): SplitSyncState {
       httpRoute: httpRouteOutput({
         ...domain,
         ...(input.httpRouteVersion === undefined ? {} : { apiVersion: input.httpRouteVersion }),
+        ...(input.defaultOpaquePorts === undefined
+          ? {}
+          : { defaultOpaquePorts: input.defaultOpaquePorts }),
       }),
     }),
   );

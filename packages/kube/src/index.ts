@@ -117,3 +117,4 @@ export { EventRecorder, type EventRecorderOptions, type EventType } from "./even
 export { LeaderElector, microTime, type LeaderElectorOptions } from "./leader.js";
 export { consoleLogger, silentLogger, type LogFields, type Logger } from "./log.js";
 export { backoffDelay, type BackoffOptions } from "./util.js";
+export { linkerdConfigValues, readLinkerdConfig, type LinkerdValues } from "./linkerd-config.js";

@@ -3,13 +3,17 @@
  * (category `linkerd-smi-pre`). Every check asks the API server; nothing is assumed.
  */
 import {
+  DEFAULT_CLUSTER_DOMAIN,
   GATEWAY_GROUP,
   TCP_ROUTE_VERSION,
   TRAFFIC_SPLIT_GROUP,
   isOpaquePort,
+  LINKERD_POLICY_CONTROLLER,
   routeAcceptanceMessage,
   trafficSplitResource,
 } from "@linkerd-smi/core";
+import type { PortComparison } from "../served/compare.js";
+import { servedCheck } from "./served.js";
 import {
   classifyError,
   ConfigMapV1,
@@ -75,6 +79,8 @@ export interface SmiCheckOptions {
   linkerdNamespace?: string;
   /** Overrides the cluster domain read from the adaptor's Deployment. */
   clusterDomain?: string;
+  /** `--served`: ask Linkerd's policy controller what it serves (see served.ts). */
+  served?: { policyAddr?: string; kubectlFlags: readonly string[]; report: PortComparison[] };
   now?: () => number;
 }
 
@@ -178,7 +184,8 @@ export function smiCategory(client: KubeClient, options: SmiCheckOptions = {}): 
   const now = options.now ?? Date.now;
   const state: { namespace?: string; splitCrd?: boolean; pods?: Pod[] } = {};
   const ns = () => state.namespace ?? DEFAULT_NAMESPACE;
-  let loaded: Promise<{ statuses: SplitStatus[]; view: ClusterView }> | undefined;
+  let loaded:
+    Promise<{ statuses: SplitStatus[]; view: ClusterView; clusterDomain: string }> | undefined;
   /** The splits and where they stand, read once for the checks that need them. */
   const load = () => {
     loaded ??= (async () => {
@@ -189,17 +196,26 @@ export function smiCategory(client: KubeClient, options: SmiCheckOptions = {}): 
         listServices(client, options.namespace),
       ]);
       const view: ClusterView = {
-        ...(await gatewayView(client, options.namespace, splits, adaptor, profiles.items)),
+        ...(await gatewayView(
+          client,
+          options.namespace,
+          splits,
+          adaptor,
+          profiles.items,
+          options.linkerdNamespace ?? "linkerd",
+        )),
         ...(services === undefined ? {} : { services }),
       };
+      const clusterDomain =
+        options.clusterDomain ?? adaptor.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN;
       const statuses = splitStatuses(
         splits,
         profiles.items,
-        options.clusterDomain ?? adaptor.clusterDomain,
+        clusterDomain,
         services === undefined ? undefined : new Set(services.keys()),
         view,
       );
-      return { statuses, view };
+      return { statuses, view, clusterDomain };
     })();
     return loaded;
   };
@@ -416,7 +432,9 @@ export function smiCategory(client: KubeClient, options: SmiCheckOptions = {}): 
           );
         const opaque = routed.filter((s) => {
           const service = view.services?.get(`${s.namespace}/${s.apex}`);
-          return (service?.spec?.ports ?? []).some((p) => isOpaquePort(service ?? {}, p.port));
+          return (service?.spec?.ports ?? []).some((p) =>
+            isOpaquePort(service ?? {}, p.port, view.defaultOpaquePorts),
+          );
         });
         if (opaque.length > 0 && !served.tcpRoute)
           return error(
@@ -438,9 +456,11 @@ export function smiCategory(client: KubeClient, options: SmiCheckOptions = {}): 
         const problems = routed.flatMap((s) =>
           (s.routes ?? [])
             .filter((r) => r.state !== "RouteAccepted")
-            .map(
-              (r) =>
-                `TrafficSplit ${s.namespace}/${s.name}: ${routeAcceptanceMessage(`${r.kind} ${r.name}`, r)}`,
+            .map((r) =>
+              r.state === "RoutePending" && s.apexWarning !== undefined
+                ? // A Service without a ClusterIP is why, more likely than no Linkerd (status says so too).
+                  `TrafficSplit ${s.namespace}/${s.name}: ${r.kind} ${r.name} has no status from ${LINKERD_POLICY_CONTROLLER} yet; ${s.apexWarning}`
+                : `TrafficSplit ${s.namespace}/${s.name}: ${routeAcceptanceMessage(`${r.kind} ${r.name}`, r)}`,
             ),
         );
         if (problems.length === 0) return ok;
@@ -473,6 +493,17 @@ export function smiCategory(client: KubeClient, options: SmiCheckOptions = {}): 
       },
     },
   ];
+  if (options.served !== undefined)
+    checks.push(
+      servedCheck(load, {
+        ...(options.served.policyAddr === undefined
+          ? {}
+          : { policyAddr: options.served.policyAddr }),
+        linkerdNamespace: options.linkerdNamespace ?? "linkerd",
+        kubectlFlags: options.served.kubectlFlags,
+        report: options.served.report,
+      }),
+    );
   return { name: CATEGORY, checks };
 }
 

@@ -11,12 +11,15 @@ import {
   clientFactory,
   exitWith,
   flagBool,
+  forwardedRootOptions,
   rootOptions,
   type CommandContext,
 } from "../flags.js";
 import { CliError } from "../errors.js";
 import type { CliIO } from "../io.js";
 import { createProgress } from "../output/progress.js";
+import type { PortComparison } from "../served/compare.js";
+import { kubectlFlags } from "../served/port-forward.js";
 
 export { flagBool, forwardedGroups } from "../flags.js";
 
@@ -32,6 +35,12 @@ export interface CheckOptions {
   proxy?: boolean;
   /** Linkerd's control-plane namespace (`-L`). */
   linkerdNamespace?: string;
+  /** `--served`: ask Linkerd's policy controller what it serves for each split's apex and port. */
+  served?: boolean;
+  /** `--policy-addr`: the policy controller's gRPC address (`host:port`); else a port-forward. */
+  policyAddr?: string;
+  /** kubectl's flags for that port-forward: the root options' cluster and identity. */
+  kubectlFlags?: readonly string[];
   /** Between retries of a failing check (tests shorten it). */
   retryIntervalMs?: number;
 }
@@ -76,6 +85,7 @@ export async function check(
     symbols(io.outIsTTY === true && io.env.NO_COLOR === undefined),
     output === "short",
   );
+  const servedReport: PortComparison[] = [];
   try {
     const categories: Category[] = options.pre
       ? [preCategory(kube, options.namespace ?? DEFAULT_NAMESPACE)]
@@ -86,6 +96,15 @@ export async function check(
               ? {}
               : { clusterDomain: options.clusterDomain }),
             proxy: options.proxy === true,
+            ...(options.served === true
+              ? {
+                  served: {
+                    report: servedReport,
+                    kubectlFlags: options.kubectlFlags ?? [],
+                    ...(options.policyAddr === undefined ? {} : { policyAddr: options.policyAddr }),
+                  },
+                }
+              : {}),
             ...(options.linkerdNamespace === undefined
               ? {}
               : { linkerdNamespace: options.linkerdNamespace }),
@@ -121,7 +140,12 @@ export async function check(
     });
     progress.stop();
     if (json) {
-      io.out(`${JSON.stringify(checkOutput(summary.results, summary.success), null, 2)}\n`);
+      // Linkerd's shape; --served adds, per port, what is served beside what the split asks.
+      const document = {
+        ...checkOutput(summary.results, summary.success),
+        ...(options.served === true ? { served: servedReport } : {}),
+      };
+      io.out(`${JSON.stringify(document, null, 2)}\n`);
     } else {
       printer.finish(summary.success, summary.warning);
     }
@@ -163,6 +187,16 @@ export function newCmdCheck(ctx: CommandContext): Command {
         "also check that the adaptor's pods are meshed and their proxies healthy",
       ),
     )
+    .addOption(
+      new Option(
+        "--served [bool]",
+        "also ask Linkerd's policy controller what it serves a proxy for each httproute split's apex and port, and fail where backends or shares differ",
+      ),
+    )
+    .option(
+      "--policy-addr <host:port>",
+      "with --served: the policy controller's gRPC address (default: a kubectl port-forward to deploy/linkerd-destination port 8090 in -L's namespace)",
+    )
     .addOption(new Option("--verbose [bool]").hideHelp())
     .addHelpText(
       "after",
@@ -182,6 +216,10 @@ Examples:
   # Also check the adaptor's Linkerd proxies
   linkerd smi check --proxy
 
+  # Also check what Linkerd's policy controller serves for each split (through a
+  # kubectl port-forward to linkerd-destination, or --policy-addr HOST:PORT)
+  linkerd smi check --served
+
   # Check that the extension can be installed
   linkerd smi check --pre`,
     )
@@ -194,6 +232,8 @@ Examples:
         clusterDomain?: string;
         proxy?: string | boolean;
         verbose?: string | boolean;
+        served?: string | boolean;
+        policyAddr?: string;
       }>();
       const proxy = flagBool(o.proxy);
       const verbose = rootOptions(command).verbose || flagBool(o.verbose);
@@ -205,6 +245,9 @@ Examples:
             pre: flagBool(o.pre),
             verbose,
             proxy,
+            served: flagBool(o.served),
+            kubectlFlags: kubectlFlags(forwardedRootOptions(command)),
+            ...(o.policyAddr === undefined ? {} : { policyAddr: o.policyAddr }),
             linkerdNamespace: rootOptions(command).linkerdNamespace,
             ...(o.namespace === undefined || o.namespace === "" ? {} : { namespace: o.namespace }),
             ...(o.clusterDomain === undefined ? {} : { clusterDomain: o.clusterDomain }),

@@ -6,7 +6,13 @@ import { CliError } from "../errors.js";
 import type { CliIO } from "../io.js";
 import { renderTable } from "../output/table.js";
 import { adaptorSettings } from "../extension.js";
-import { checkOutputFormat, clientFactory, exitWith, type CommandContext } from "../flags.js";
+import {
+  checkOutputFormat,
+  clientFactory,
+  exitWith,
+  rootOptions,
+  type CommandContext,
+} from "../flags.js";
 import {
   explainReadError,
   gatewayView,
@@ -24,6 +30,8 @@ export interface StatusOptions {
   allNamespaces: boolean;
   output: string;
   clusterDomain?: string;
+  /** Linkerd's namespace (`-L`), where `linkerd-config` has the default opaque ports. */
+  linkerdNamespace?: string;
 }
 
 /**
@@ -189,7 +197,14 @@ export async function status(
         io.err(
           "Linkerd's ServiceProfile CRD (serviceprofiles.linkerd.io) is not installed: no split can be in effect until Linkerd is installed.\n",
         );
-      const view = await gatewayView(kube, namespace, splits, adaptor, profiles.items);
+      const view = await gatewayView(
+        kube,
+        namespace,
+        splits,
+        adaptor,
+        profiles.items,
+        options.linkerdNamespace,
+      );
       if (view.routes === undefined && view.gatewayApi?.httpRoute !== undefined)
         io.err(
           "Could not list HTTPRoutes or TCPRoutes: the state of the routes of httproute splits is unknown.\n",
@@ -296,6 +311,7 @@ Examples:
           output: o.output ?? "",
           ...(o.namespace === undefined ? {} : { namespace: o.namespace }),
           ...(o.clusterDomain === undefined ? {} : { clusterDomain: o.clusterDomain }),
+          linkerdNamespace: rootOptions(command).linkerdNamespace,
         },
         clientFactory(command, true),
         ctx.io,

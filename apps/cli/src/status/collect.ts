@@ -16,7 +16,9 @@ import {
   httpRouteGroupResource,
   httpRouteResource,
   isAdaptorRoute,
+  opaquePortsOfLinkerdConfig,
   portShares,
+  type PortShares,
   profileNameOfSplit,
   quantityFromMilli,
   routeAcceptance,
@@ -43,6 +45,7 @@ import {
   classifyError,
   isServed,
   KubeError,
+  readLinkerdConfig,
   ResourceClient,
   ServiceV1,
   type KubeClient,
@@ -272,6 +275,26 @@ export interface ClusterView {
    * client-side profile lives in the client's namespace); default: the `profiles` given.
    */
   allProfiles?: readonly ServiceProfile[];
+  /**
+   * The cluster's default opaque ports as the adaptor uses them: its `-default-opaque-ports`,
+   * else Linkerd's `linkerd-config`, else Linkerd's own list (see {@link clusterOpaquePorts}).
+   */
+  defaultOpaquePorts?: readonly number[];
+}
+
+/**
+ * The default opaque ports the adaptor plans with: its `-default-opaque-ports` when its
+ * Deployment gives it, else `proxy.opaquePorts` of `linkerd-config` in its `-linkerd-namespace`
+ * (`linkerdNamespace`, the CLI's `-L`, when it has none), else Linkerd's own list.
+ */
+export async function clusterOpaquePorts(
+  client: KubeClient,
+  adaptor: AdaptorSettings,
+  linkerdNamespace: string,
+): Promise<readonly number[]> {
+  if (adaptor.defaultOpaquePorts !== undefined) return adaptor.defaultOpaquePorts;
+  const namespace = adaptor.linkerdNamespace ?? linkerdNamespace;
+  return opaquePortsOfLinkerdConfig(await readLinkerdConfig(client, namespace), namespace).ports;
 }
 
 function key(namespace: string | undefined, name: string | undefined): string {
@@ -331,22 +354,35 @@ export async function gatewayView(
   splits: readonly TrafficSplit[],
   adaptor: AdaptorSettings,
   profiles: readonly ServiceProfile[],
+  linkerdNamespace = "linkerd",
 ): Promise<ClusterView> {
   const base: ClusterView = adaptor.target === undefined ? {} : { adaptorTarget: adaptor.target };
   if (!anyHttpRouteSplit(splits, adaptor.target)) return base;
   const gatewayApi = await gatewayApiServed(client, adaptor.gatewayApiVersion);
-  const [listed, all] = await Promise.all([
+  const [listed, all, defaultOpaquePorts] = await Promise.all([
     listRoutes(client, namespace, gatewayApi),
     namespace === undefined
       ? Promise.resolve(undefined)
       : listServiceProfiles(client).catch(() => undefined),
+    clusterOpaquePorts(client, adaptor, linkerdNamespace),
   ]);
   return {
     ...base,
     gatewayApi,
+    defaultOpaquePorts,
     ...(listed === undefined ? {} : { routes: listed.routes, routeGroups: listed.routeGroups }),
     allProfiles: all?.items ?? profiles,
   };
+}
+
+const PORT_SHARES = new WeakMap<SplitStatus, readonly PortShares[]>();
+
+/**
+ * Per port of an httproute split's apex, the backends and route weights the adaptor writes there
+ * and their shares (core's `portShares`), for `check --served`; undefined for other rows.
+ */
+export function portSharesOf(row: SplitStatus): readonly PortShares[] | undefined {
+  return PORT_SHARES.get(row);
 }
 
 /** Judges every split against the profiles (and, for httproute splits, the routes), sorted by namespace and name. */
@@ -383,6 +419,9 @@ export function splitStatuses(
         profile,
         clusterDomain,
         defaultTarget,
+        ...(view.defaultOpaquePorts === undefined
+          ? {}
+          : { defaultOpaquePorts: view.defaultOpaquePorts }),
         ...(view.gatewayApi?.httpRoute === undefined
           ? {}
           : { httpRouteVersion: view.gatewayApi.httpRoute }),
@@ -461,13 +500,15 @@ export function splitStatuses(
         if (service !== undefined) {
           const warning = apexWithoutClusterIP(service, apex);
           if (warning !== undefined) row.apexWarning = warning;
-          const differ = portShares({
+          const perPort = portShares({
             apex,
             backends: state.shares ?? [],
             ports: apexRoutePorts(service),
             backendPorts: (backend) =>
               view.services?.get(key(namespace, backend))?.spec?.ports?.map((p) => p.port),
-          }).filter((p) => p.leftOut.length > 0);
+          });
+          PORT_SHARES.set(row, perPort);
+          const differ = perPort.filter((p) => p.leftOut.length > 0);
           if (differ.length > 0)
             row.ports = differ.map((p) => ({
               port: p.port,

@@ -91,8 +91,11 @@ export interface HttpRouteOutputOptions {
   readonly clusterDomain?: string;
   /** The HTTPRoute version to write: `v1` (default) or `v1beta1` (Linkerd 2.15-2.17). */
   readonly apiVersion?: HttpRouteVersion;
-  /** The cluster's default opaque ports; Linkerd's default when not given. */
-  readonly defaultOpaquePorts?: readonly number[];
+  /**
+   * The cluster's default opaque ports; Linkerd's default when not given. A function is asked
+   * at every plan, for an adaptor that follows the cluster's `linkerd-config` as it changes.
+   */
+  readonly defaultOpaquePorts?: readonly number[] | (() => readonly number[]);
 }
 
 /** True when the adaptor wrote this route for `apex` (its labels say so). */
@@ -276,7 +279,12 @@ export function httpRouteOutput(
       ...(world?.tcpRouteServed === undefined ? {} : { tcpRouteServed: world.tcpRouteServed }),
       ...(options.defaultOpaquePorts === undefined
         ? {}
-        : { defaultOpaquePorts: options.defaultOpaquePorts }),
+        : {
+            defaultOpaquePorts:
+              typeof options.defaultOpaquePorts === "function"
+                ? options.defaultOpaquePorts()
+                : options.defaultOpaquePorts,
+          }),
       style: "adaptor",
       owner: {
         apiVersion: raw.apiVersion ?? parsed.apiVersion,
