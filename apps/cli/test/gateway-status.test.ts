@@ -569,7 +569,7 @@ describe("status and check: the shares Linkerd serves per port, and apexes witho
     const routes = byHint(await check(), "l5d-smi-routes-accepted");
     expect(routes?.result).toBe("warning");
     expect(routes?.error).toContain(
-      "\t* HTTPRoute shares/ext-smi-80 (TrafficSplit ext): no status from linkerd.io/policy-controller yet; Service ext is of type ExternalName: Linkerd's policy controller accepts routes only on Services with a ClusterIP (it answers NoMatchingParent: parent service must have a ClusterIP), so the routes for it will not be used; split a Service with a ClusterIP instead\n",
+      "\t* TrafficSplit shares/ext: HTTPRoute ext-smi-80 has no status from linkerd.io/policy-controller yet; Service ext is of type ExternalName: Linkerd's policy controller accepts routes only on Services with a ClusterIP (it answers NoMatchingParent: parent service must have a ClusterIP), so the routes for it will not be used; split a Service with a ClusterIP instead\n",
     );
   });
 });
