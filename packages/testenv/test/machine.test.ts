@@ -15,6 +15,7 @@ const everything = [
   "/usr/bin/ip",
   "/usr/bin/openssl",
   "/usr/bin/time",
+  "/usr/bin/shellcheck",
 ];
 
 describe("machineState", () => {
@@ -56,7 +57,8 @@ describe("the message and the command", () => {
     );
     expect(describeMissing({ ...state, missing: [...state.missing] }, true)).toBe(
       "this machine lacks the Debian packages podman (the image tests (run the adaptor's image)), " +
-        "skopeo (the image tests (copy the archive)) and apt's arm64 architecture (building the " +
+        "skopeo (the image tests (copy the archive) and pnpm release (push it)) and apt's arm64 " +
+        "architecture (building the " +
         "image downloads its libraries); install with: dpkg --add-architecture arm64 && " +
         "apt-get update && apt-get install -y podman skopeo",
     );
