@@ -41,6 +41,15 @@ const require = createRequire(import.meta.url);
 const repo = fileURLToPath(new URL("../../../", import.meta.url));
 const kubeconfig = inject("kubeconfig");
 
+/**
+ * This process's environment without the npm settings pnpm gives the scripts it runs
+ * (`npm_config_registry` among them, which would outrank a command's own npmrc and send a
+ * publish to the public registry): each npm command here names its registry itself.
+ */
+const ownEnv = Object.fromEntries(
+  Object.entries(process.env).filter(([name]) => !/^npm_config_/i.test(name)),
+);
+
 /** Runs a command (its stderr shown as it comes); fails with the last line it printed. */
 async function run(
   file: string,
@@ -48,7 +57,7 @@ async function run(
   options: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string } = {},
 ): Promise<{ stdout: string }> {
   const stdout = await exec(file, args, {
-    env: { ...process.env, ...options.env },
+    env: { ...ownEnv, ...options.env },
     ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
     ...(options.input === undefined ? {} : { input: options.input }),
   });
@@ -257,6 +266,8 @@ describe("pnpm release, then installing only what it published", () => {
           "--ignore-scripts",
           "--userconfig",
           npm.npmrc,
+          "--registry",
+          npm.url,
           "--tag",
           "latest",
         ]);
