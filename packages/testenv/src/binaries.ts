@@ -20,6 +20,10 @@ export interface Versions {
   gatewayApi: string;
   /** The `github.com/prometheus/prometheus` module version (v0.3MM.P is Prometheus 3.MM.P). */
   prometheus: string;
+  /** The `github.com/containerd/containerd/v2` module: the test node's container runtime. */
+  containerd: string;
+  /** The `github.com/coredns/coredns` module: the test node's cluster DNS. */
+  coredns: string;
   /** Changes when the way we build changes, so stale builds are not reused. */
   buildRevision: number;
 }
@@ -34,10 +38,35 @@ export interface Binaries {
   /** Helm 3. */
   helm3: string;
   prometheus: string;
+  kubelet: string;
+  kubeScheduler: string;
+  kubeProxy: string;
+  containerd: string;
+  containerdShim: string;
+  coredns: string;
+  /** Our static sandbox process (go/pause), packed into the node's pause image. */
+  pause: string;
 }
 
+/** What the test node runs, beside a control plane's binaries. */
+export const NODE_TARGETS = [
+  "kubelet",
+  "kube-scheduler",
+  "kube-proxy",
+  "containerd",
+  "containerd-shim-runc-v2",
+  "coredns",
+  "pause",
+] as const;
+
 export type Target =
-  "etcd" | "kube-apiserver" | "kube-controller-manager" | "helm" | "helm3" | "prometheus";
+  | "etcd"
+  | "kube-apiserver"
+  | "kube-controller-manager"
+  | "helm"
+  | "helm3"
+  | "prometheus"
+  | (typeof NODE_TARGETS)[number];
 
 /** Every binary a test run uses: `linkerd-smi-testenv prepare` and the global setup build them all. */
 export const ALL_TARGETS: readonly Target[] = [
@@ -47,6 +76,7 @@ export const ALL_TARGETS: readonly Target[] = [
   "helm",
   "helm3",
   "prometheus",
+  ...NODE_TARGETS,
 ];
 
 export function readVersions(): Versions {
@@ -69,6 +99,13 @@ export function binaryPaths(versions: Versions = readVersions()): Binaries {
     helm: bin("helm", versions.helm),
     helm3: bin("helm3", versions.helm3),
     prometheus: bin("prometheus", versions.prometheus),
+    kubelet: bin("kubelet", versions.kubernetes),
+    kubeScheduler: bin("kube-scheduler", versions.kubernetes),
+    kubeProxy: bin("kube-proxy", versions.kubernetes),
+    containerd: bin("containerd", versions.containerd),
+    containerdShim: bin("containerd-shim-runc-v2", versions.containerd),
+    coredns: bin("coredns", versions.coredns),
+    pause: bin("pause", `r${String(versions.buildRevision)}`),
   };
 }
 
@@ -79,6 +116,13 @@ const pathOf: Record<Target, (b: Binaries) => string> = {
   helm: (b) => b.helm,
   helm3: (b) => b.helm3,
   prometheus: (b) => b.prometheus,
+  kubelet: (b) => b.kubelet,
+  "kube-scheduler": (b) => b.kubeScheduler,
+  "kube-proxy": (b) => b.kubeProxy,
+  containerd: (b) => b.containerd,
+  "containerd-shim-runc-v2": (b) => b.containerdShim,
+  coredns: (b) => b.coredns,
+  pause: (b) => b.pause,
 };
 
 /**

@@ -45,3 +45,14 @@ export { applyManifest, deleteManifest, ResourcePaths, type ManifestObject } fro
 export { eventually } from "./eventually.js";
 export { NetworkNamespace } from "./netns.js";
 export { Prometheus, type PrometheusOptions, type PromSample } from "./prometheus.js";
+export { NODE_TARGETS } from "./binaries.js";
+export {
+  BRIDGE,
+  GUARD_CHAIN,
+  guardProblems,
+  guardRules,
+  NODE_NETWORK,
+  type GuardSnapshot,
+} from "./node/network.js";
+export { clearNode, leftovers, NODE_DIRS, type Leftovers } from "./node/cleanup.js";
+export { assertGuard, guardSnapshot, NODE_NAME, TestNode, type NodeFigures } from "./node/node.js";

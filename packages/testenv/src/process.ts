@@ -30,11 +30,12 @@ export class ManagedProcess {
     command: string,
     args: readonly string[],
     readonly logFile: string,
+    env?: NodeJS.ProcessEnv,
   ) {
     installExitHook();
     const fd = openSync(logFile, "a");
     try {
-      this.child = spawn(command, args, { stdio: ["ignore", fd, fd] });
+      this.child = spawn(command, args, { stdio: ["ignore", fd, fd], ...(env && { env }) });
     } finally {
       closeSync(fd);
     }
