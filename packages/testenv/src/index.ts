@@ -55,4 +55,11 @@ export {
   type GuardSnapshot,
 } from "./node/network.js";
 export { clearNode, leftovers, NODE_DIRS, type Leftovers } from "./node/cleanup.js";
-export { assertGuard, guardSnapshot, NODE_NAME, TestNode, type NodeFigures } from "./node/node.js";
+export {
+  assertGuard,
+  guardSnapshot,
+  importImage,
+  NODE_NAME,
+  TestNode,
+  type NodeFigures,
+} from "./node/node.js";

@@ -200,6 +200,37 @@ function startReaper(log: (message: string) => void): number | undefined {
   return child.pid;
 }
 
+/**
+ * Imports this machine's platform of an OCI archive into the node's containerd (`socket`), in
+ * the namespace the kubelet uses, under the name its index gives: Pods then use it with
+ * `imagePullPolicy: IfNotPresent` and a tag other than `latest`, since nothing can be pulled.
+ */
+export async function importImage(socket: string, archive: string): Promise<void> {
+  const arch = process.arch === "arm64" ? "arm64" : "amd64";
+  try {
+    await run(
+      "ctr",
+      [
+        "--address",
+        socket,
+        "-n",
+        "k8s.io",
+        "images",
+        "import",
+        "--platform",
+        `linux/${arch}`,
+        archive,
+      ],
+      { maxBuffer: 16 * 1024 * 1024 },
+    );
+  } catch (error) {
+    const e = error as { stderr?: string };
+    throw new Error(`test node: importing ${archive}: ${(e.stderr ?? String(error)).trim()}`, {
+      cause: error,
+    });
+  }
+}
+
 export interface NodeFigures {
   /** From starting containerd to the Node's Ready condition. */
   readyMs: number;
@@ -253,14 +284,7 @@ export class TestNode {
   readonly logDir = paths.logs;
 
   private spawn(name: string, binary: string, args: readonly string[], env?: NodeJS.ProcessEnv) {
-    // PR_SET_PDEATHSIG: if the test process dies, even by SIGKILL, the node's programs die too.
-    const p = new ManagedProcess(
-      name,
-      "setpriv",
-      ["--pdeathsig", "KILL", "--", binary, ...args],
-      join(paths.logs, `${name}.log`),
-      env,
-    );
+    const p = new ManagedProcess(name, binary, args, join(paths.logs, `${name}.log`), env);
     this.processes.push(p);
     return p;
   }
@@ -373,30 +397,8 @@ export class TestNode {
   }
 
   /** `ctr -n k8s.io images import` of an OCI archive into the node's containerd. */
-  async importImage(archive: string): Promise<void> {
-    const arch = process.arch === "arm64" ? "arm64" : "amd64";
-    try {
-      await run(
-        "ctr",
-        [
-          "--address",
-          paths.socket,
-          "-n",
-          "k8s.io",
-          "images",
-          "import",
-          "--platform",
-          `linux/${arch}`,
-          archive,
-        ],
-        { maxBuffer: 16 * 1024 * 1024 },
-      );
-    } catch (error) {
-      const e = error as { stderr?: string };
-      throw new Error(`test node: importing ${archive}: ${(e.stderr ?? String(error)).trim()}`, {
-        cause: error,
-      });
-    }
+  importImage(archive: string): Promise<void> {
+    return importImage(paths.socket, archive);
   }
 
   /** The resident memory of each of the node's programs, in KiB (from /proc). */
