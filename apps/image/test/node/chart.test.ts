@@ -67,6 +67,7 @@ interface Pod {
     containers: {
       name: string;
       image: string;
+      args?: string[];
       readinessProbe?: { httpGet?: { path: string; port: number | string } };
       livenessProbe?: { httpGet?: { path: string; port: number | string } };
     }[];
@@ -226,6 +227,12 @@ describe("the chart on the node, the README's Helm flow", () => {
       },
       120_000,
       200,
+    );
+    // A rolling update: the replicas to 2 adds -leader-elect=true to the template, and the Pod
+    // that ran without it is gone.
+    for (const p of pods) expect(p.spec.containers[0]?.args).toContain("-leader-elect=true");
+    expect((await adaptorPods()).map((p) => p.metadata.name).sort()).toEqual(
+      pods.map((p) => p.metadata.name).sort(),
     );
     const names = pods.map((p) => p.metadata.name);
     const leader = await eventually(
