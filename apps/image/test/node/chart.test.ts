@@ -33,6 +33,9 @@ const cli = fileURLToPath(new URL("../../../cli/dist/bin/linkerd-smi.js", import
 const backendSplit = fileURLToPath(
   new URL("../../../../examples/backend-split.yaml", import.meta.url),
 );
+const goInstall = fileURLToPath(
+  new URL("../../../cli/test/testdata/upgrade/v0.2.7-install.yaml", import.meta.url),
+);
 const kubeconfig = inject("kubeconfig");
 const admin = KubeHttp.fromKubeconfig(kubeconfig);
 const namespace = "linkerd-smi";
@@ -304,6 +307,102 @@ describe("the chart on the node, the README's Helm flow", () => {
         );
         const spec = (res.body as { spec?: { dstOverrides?: { weight: string }[] } }).spec;
         return spec?.dstOverrides?.map((d) => d.weight).join("/") === "900/100" ? true : undefined;
+      },
+      60_000,
+      200,
+    );
+  });
+
+  it("upgrades in place from the Go v0.2.7 install's Deployment (a stand-in image in it) with `linkerd smi install`", async () => {
+    const uninstall = await helm("uninstall", "linkerd-smi", "--namespace", namespace, "--wait");
+    expect(uninstall.code, uninstall.stderr).toBe(0);
+    await eventually(
+      "the release's pods to be gone",
+      async () => ((await adaptorPods()).length === 0 ? true : undefined),
+      90_000,
+      200,
+    );
+    // The Go CLI's install, as the CLI's upgrade test has it. Its image cannot be pulled here,
+    // so the pause image stands in for the Go adaptor: the shape (names, selector, labels) is
+    // what the upgrade has to take over.
+    const objects = parseManifest(readFileSync(goInstall, "utf8"))
+      .filter((o) => o.kind !== "Namespace")
+      .map((o) => {
+        if (o.kind !== "Deployment") return o;
+        const d = structuredClone(o) as typeof o & {
+          spec: { template: { spec: { containers: { image: string }[] } } };
+        };
+        const [container] = d.spec.template.spec.containers;
+        if (container !== undefined) container.image = "localhost/linkerd-smi/pause:r2";
+        return d;
+      });
+    await applyManifest(admin, objects, "kubectl");
+    const [goPod] = await eventually(
+      "the Go-shaped Pod to be Ready",
+      async () => {
+        const ready = (await adaptorPods()).filter(isReady);
+        return ready.length === 1 ? ready : undefined;
+      },
+      90_000,
+      200,
+    );
+
+    const install = await smi("install");
+    expect(install.code, install.stderr).toBe(0);
+    await applyManifest(admin, parseManifest(install.stdout), "kubectl");
+    const [ours] = await eventually(
+      "our adaptor's Pod in the Go one's place",
+      async () => {
+        const pods = await adaptorPods();
+        const done =
+          pods.length === 1 &&
+          pods[0]?.metadata.name !== goPod?.metadata.name &&
+          pods[0] !== undefined &&
+          isReady(pods[0]);
+        return done ? pods : undefined;
+      },
+      120_000,
+      200,
+    );
+    expect(ours?.spec.containers[0]?.image).toBe(
+      `ghcr.io/linkerd-smi-ts/smi-adaptor:${image.version}`,
+    );
+    const deployment = expectOk(
+      await admin.get(`/apis/apps/v1/namespaces/${namespace}/deployments/smi-adaptor`),
+      "the Deployment",
+    ).body as { spec: { selector: { matchLabels: Record<string, string> } } };
+    expect(deployment.spec.selector.matchLabels).toEqual({
+      "linkerd.io/extension": "smi",
+      component: "smi-adaptor",
+    });
+
+    // And it writes: a new weight reaches the profile.
+    expectOk(
+      await admin.request(
+        "PATCH",
+        "/apis/split.smi-spec.io/v1alpha2/namespaces/trafficsplit-sample/trafficsplits/backend-split",
+        {
+          body: {
+            spec: {
+              backends: [
+                { service: "backend-svc", weight: 300 },
+                { service: "failing-svc", weight: 700 },
+              ],
+            },
+          },
+          contentType: "application/merge-patch+json",
+        },
+      ),
+      "reweight the split",
+    );
+    await eventually(
+      "the profile at 300/700",
+      async () => {
+        const res = await admin.get(
+          "/apis/linkerd.io/v1alpha2/namespaces/trafficsplit-sample/serviceprofiles/backend-svc.trafficsplit-sample.svc.cluster.local",
+        );
+        const spec = (res.body as { spec?: { dstOverrides?: { weight: string }[] } }).spec;
+        return spec?.dstOverrides?.map((d) => d.weight).join("/") === "300/700" ? true : undefined;
       },
       60_000,
       200,
