@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Builds the real control-plane binaries the tests run (etcd, kube-apiserver,
 # kube-controller-manager, helm (Helm 4) and helm3 (Helm 3), Prometheus for
-# `linkerd smi stat`, the CNCF Distribution registry and actionlint for the release tests)
+# `linkerd smi stat`, the CNCF Distribution registry and actionlint for the release tests,
+# and the node: kubelet, kube-scheduler, kube-proxy, containerd and its runc shim, CoreDNS
+# and the sandbox image's pause)
 # from the Go module proxy, once, into a cache keyed by version:
 #   $LINKERD_SMI_CACHE (default ~/.cache/linkerd-smi)/bin/<name>-<version>-b<buildRevision>/<name>
 # (buildRevision in versions.json changes when the way we build changes).
@@ -18,6 +20,8 @@ HELM3=$(version helm3)
 PROM=$(version prometheus)
 DIST=$(version distribution)
 ACTIONLINT=$(version actionlint)
+CONTAINERD=$(version containerd)
+COREDNS=$(version coredns)
 REV=$(version buildRevision)
 
 command -v go >/dev/null || { echo "build-binaries: Go is required to build the local control plane (https://go.dev/dl)" >&2; exit 1; }
@@ -26,11 +30,12 @@ export GOFLAGS=-mod=mod GOTOOLCHAIN=local CGO_ENABLED=0
 
 log() { printf '[testenv %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
 
-# build NAME VERSION MODULE@VER PACKAGE [LDFLAGS] [EXTRA_GO_MOD_LINES] [BUILD_TAGS]
+# build NAME VERSION MODULE@VER PACKAGE [LDFLAGS] [EXTRA_GO_MOD_LINES] [BUILD_TAGS] [MAIN_DIR]
 # One build per cache entry and machine: a second caller (another package's tests,
 # another test file) waits on the entry's lock, says so, and then finds the binary built.
+# MAIN_DIR: our own main package (go/<name>/*.go) built against MODULE@VER, with PACKAGE ".".
 build() {
-  local name=$1 ver=$2 require=$3 pkg=$4 ldflags=${5:-} extra=${6:-} tags=${7:-}
+  local name=$1 ver=$2 require=$3 pkg=$4 ldflags=${5:-} extra=${6:-} tags=${7:-} main=${8:-}
   local entry="$cache/bin/$name-$ver-b$REV"
   local out="$entry/$name"
   if [[ -x $out ]]; then log "$name $ver: cached at $out"; return; fi
@@ -50,10 +55,12 @@ build() {
   local work; work=$(mktemp -d "${TMPDIR:-/tmp}/linkerd-smi-build-$name.XXXXXX")
   log "$name $ver: building from ${require} (this happens once per machine)"
   local start=$SECONDS
-  printf 'module build/%s\n\ngo 1.24\n\nrequire %s\n%s\n' "$name" "${require/@/ }" "$extra" >"$work/go.mod"
+  printf 'module build/%s\n\ngo 1.24\n\n%s\n%s\n' "$name" "${require:+require ${require/@/ }}" "$extra" >"$work/go.mod"
+  if [[ -n $main ]]; then cp "$main"/*.go "$work/"; fi
   log "$name: downloading modules and compiling $pkg"
   # -v names each package as it is compiled; the log is counted every 30s as progress.
-  (cd "$work" && exec go build -v -trimpath -tags "$tags" -ldflags "-s -w $ldflags" -o "$work/$name" "$pkg") \
+  # A build takes both cores for minutes: under nice it yields to whatever else runs.
+  (cd "$work" && exec nice -n 10 go build -v -trimpath -tags "$tags" -ldflags "-s -w $ldflags" -o "$work/$name" "$pkg") \
     >"$work/build.log" 2>&1 &
   local pid=$! status=0 ticks=0
   while kill -0 "$pid" 2>/dev/null; do
@@ -133,7 +140,18 @@ prometheus_ldflags() {
   echo "-X $p.Version=$v -X $p.Revision=module-$PROM -X $p.Branch=module -X $p.BuildUser=linkerd-smi -X $p.BuildDate=19700101-00:00:00"
 }
 
-targets=${*:-etcd kube-apiserver kube-controller-manager helm helm3 prometheus registry actionlint}
+# CoreDNS's version string is a constant; its commit is a link flag.
+coredns_ldflags() {
+  echo "-X github.com/coredns/coredns/coremain.GitCommit=module-$COREDNS"
+}
+
+containerd_ldflags() {
+  local p=github.com/containerd/containerd/v2/version
+  echo "-X $p.Version=$CONTAINERD -X $p.Revision=module-$CONTAINERD"
+}
+
+known="etcd kube-apiserver kube-controller-manager helm helm3 prometheus registry actionlint kubelet kube-scheduler kube-proxy containerd containerd-shim-runc-v2 coredns pause"
+targets=${*:-$known}
 for t in $targets; do
   case $t in
     etcd) build etcd "$ETCD" "go.etcd.io/etcd/server/v3@$ETCD" go.etcd.io/etcd/server/v3 \
@@ -158,6 +176,19 @@ for t in $targets; do
     actionlint) build actionlint "$ACTIONLINT" "github.com/rhysd/actionlint@$ACTIONLINT" \
       github.com/rhysd/actionlint/cmd/actionlint \
       "-X github.com/rhysd/actionlint.version=$ACTIONLINT" ;;
-    *) echo "build-binaries: unknown target $t (known: etcd kube-apiserver kube-controller-manager helm helm3 prometheus registry actionlint)" >&2; exit 2 ;;
+    # The node, from the apiserver's release: kubelet (cgroup v1 allowed by its configuration),
+    # the scheduler, and kube-proxy in iptables mode.
+    kubelet | kube-scheduler | kube-proxy) build "$t" "$K8S" "k8s.io/kubernetes@$K8S" \
+      "k8s.io/kubernetes/cmd/$t" "$(k8s_ldflags)" "$(k8s_replaces)" ;;
+    # containerd v2 (CRI v1; the kubelet warns that 1.x, Debian's, loses support in 1.37), pure Go,
+    # without the snapshotters that need cgo or kernel tools (overlayfs and native remain).
+    containerd | containerd-shim-runc-v2) build "$t" "$CONTAINERD" \
+      "github.com/containerd/containerd/v2@$CONTAINERD" "github.com/containerd/containerd/v2/cmd/$t" \
+      "$(containerd_ldflags)" "" "no_btrfs no_devmapper no_zfs" ;;
+    coredns) build coredns "$COREDNS" "github.com/coredns/coredns@$COREDNS" . "$(coredns_ldflags)" \
+      "" "" "$here/go/coredns" ;;
+    # Our own sandbox process (go/pause): no module to fetch, versioned by the build revision.
+    pause) build pause "r$REV" "" . "" "" "" "$here/go/pause" ;;
+    *) echo "build-binaries: unknown target $t (known: $known)" >&2; exit 2 ;;
   esac
 done

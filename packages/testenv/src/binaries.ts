@@ -24,6 +24,10 @@ export interface Versions {
   distribution: string;
   /** The `github.com/rhysd/actionlint` module: lints the GitHub workflows. */
   actionlint: string;
+  /** The `github.com/containerd/containerd/v2` module: the test node's container runtime. */
+  containerd: string;
+  /** The `github.com/coredns/coredns` module: the test node's cluster DNS. */
+  coredns: string;
   /** Changes when the way we build changes, so stale builds are not reused. */
   buildRevision: number;
 }
@@ -41,7 +45,26 @@ export interface Binaries {
   /** The CNCF Distribution registry (`registry serve <config>`). */
   registry: string;
   actionlint: string;
+  kubelet: string;
+  kubeScheduler: string;
+  kubeProxy: string;
+  containerd: string;
+  containerdShim: string;
+  coredns: string;
+  /** Our static sandbox process (go/pause), packed into the node's pause image. */
+  pause: string;
 }
+
+/** What the test node runs, beside a control plane's binaries. */
+export const NODE_TARGETS = [
+  "kubelet",
+  "kube-scheduler",
+  "kube-proxy",
+  "containerd",
+  "containerd-shim-runc-v2",
+  "coredns",
+  "pause",
+] as const;
 
 export type Target =
   | "etcd"
@@ -51,7 +74,8 @@ export type Target =
   | "helm3"
   | "prometheus"
   | "registry"
-  | "actionlint";
+  | "actionlint"
+  | (typeof NODE_TARGETS)[number];
 
 /** Every binary a test run uses: `linkerd-smi-testenv prepare` and the global setup build them all. */
 export const ALL_TARGETS: readonly Target[] = [
@@ -63,6 +87,7 @@ export const ALL_TARGETS: readonly Target[] = [
   "prometheus",
   "registry",
   "actionlint",
+  ...NODE_TARGETS,
 ];
 
 export function readVersions(): Versions {
@@ -87,6 +112,13 @@ export function binaryPaths(versions: Versions = readVersions()): Binaries {
     prometheus: bin("prometheus", versions.prometheus),
     registry: bin("registry", versions.distribution),
     actionlint: bin("actionlint", versions.actionlint),
+    kubelet: bin("kubelet", versions.kubernetes),
+    kubeScheduler: bin("kube-scheduler", versions.kubernetes),
+    kubeProxy: bin("kube-proxy", versions.kubernetes),
+    containerd: bin("containerd", versions.containerd),
+    containerdShim: bin("containerd-shim-runc-v2", versions.containerd),
+    coredns: bin("coredns", versions.coredns),
+    pause: bin("pause", `r${String(versions.buildRevision)}`),
   };
 }
 
@@ -99,6 +131,13 @@ const pathOf: Record<Target, (b: Binaries) => string> = {
   prometheus: (b) => b.prometheus,
   registry: (b) => b.registry,
   actionlint: (b) => b.actionlint,
+  kubelet: (b) => b.kubelet,
+  "kube-scheduler": (b) => b.kubeScheduler,
+  "kube-proxy": (b) => b.kubeProxy,
+  containerd: (b) => b.containerd,
+  "containerd-shim-runc-v2": (b) => b.containerdShim,
+  coredns: (b) => b.coredns,
+  pause: (b) => b.pause,
 };
 
 /**

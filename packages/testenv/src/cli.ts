@@ -3,14 +3,18 @@ import { parseArgs } from "node:util";
 import { ALL_TARGETS, ensureBinaries } from "./binaries.js";
 import { startEnvironment } from "./environment.js";
 import { prepareSystem } from "./machine.js";
+import { NODE_NAME } from "./node/node.js";
 
-const usage = `Usage: linkerd-smi-testenv up [--exit-after-start]
+const usage = `Usage: linkerd-smi-testenv up [--node] [--exit-after-start]
        linkerd-smi-testenv prepare
 
 up: starts a real local control plane (etcd + kube-apiserver with RBAC, built
 from the Go module proxy on first use), installs the TrafficSplit and
 ServiceProfile CRDs, prints the kubeconfig path, and runs until Ctrl-C.
 
+  --node               also start the machine's test node (kubelet, containerd,
+                       kube-proxy, kube-scheduler, CoreDNS; needs root): pods run
+                       for real, and no packet of theirs leaves the machine
   --exit-after-start   stop and clean up as soon as everything is up (for scripts)
 
 prepare: puts in place what the tests need, once per machine, before any test
@@ -40,6 +44,7 @@ async function main(): Promise<number> {
     allowPositionals: true,
     options: {
       "exit-after-start": { type: "boolean", default: false },
+      node: { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
   });
@@ -52,9 +57,13 @@ async function main(): Promise<number> {
     process.stderr.write(usage);
     return 2;
   }
-  const env = await startEnvironment();
+  const env = await startEnvironment({ node: values.node });
+  const node = env.plane.node;
   process.stdout.write(
     `kube-apiserver ${env.version} is up at ${env.plane.server} with RBAC on\n` +
+      (node === undefined
+        ? ""
+        : `node ${NODE_NAME} Ready in ${((node.figures?.readyMs ?? 0) / 1000).toFixed(1)}s (logs in ${node.logDir})\n`) +
       `CRDs installed: ${env.crds.join(", ")}\n` +
       `kubeconfig: ${env.kubeconfig}\n\n` +
       `Try: KUBECONFIG=${env.kubeconfig} kubectl get crds\n`,

@@ -7,6 +7,8 @@ import { ensureBinaries, type Binaries } from "./binaries.js";
 import { expectOk, KubeHttp } from "./http.js";
 import { writeKubeconfig, type KubeconfigUser } from "./kubeconfig.js";
 import { freePort } from "./ports.js";
+import { NODE_NETWORK } from "./node/network.js";
+import { TestNode } from "./node/node.js";
 import { ManagedProcess } from "./process.js";
 
 export interface ControlPlaneOptions {
@@ -26,6 +28,14 @@ export interface ControlPlaneOptions {
    * picks up later CRDs only on its periodic rediscovery).
    */
   controllerManager?: boolean;
+  /**
+   * Give the control plane a real node (see {@link TestNode}): the machine's node lock is taken
+   * and the network guard put in place first, the apiserver serves on the node's address
+   * (`NODE_NETWORK.nodeIp`, so pods reach it through the `kubernetes` Service), and
+   * kube-controller-manager runs every controller. `startEnvironment` starts the node once
+   * the CRDs are in. Needs root.
+   */
+  node?: boolean;
 }
 
 export interface ServiceAccountRef {
@@ -79,6 +89,8 @@ export class ControlPlane {
   private caPemCache: string | undefined;
   private adminClient: KubeHttp | undefined;
   private stopped = false;
+  /** The node, when started with `node: true` (reserved at start, running after {@link startNode}). */
+  node: TestNode | undefined;
 
   private constructor(
     binaries: Binaries,
@@ -89,13 +101,16 @@ export class ControlPlane {
     this.binaries = binaries;
     this.dir = dir;
     this.adminToken = randomBytes(24).toString("hex");
-    this.server = `https://127.0.0.1:${ports.apiserver}`;
+    this.server = `https://${this.address}:${ports.apiserver}`;
     this.kubeconfigPath = join(dir, "kubeconfig");
   }
 
   /** Builds the binaries if needed, then starts etcd and kube-apiserver. */
   static async start(options: ControlPlaneOptions = {}): Promise<ControlPlane> {
     const binaries = await ensureBinaries();
+    const log = options.log ?? ((m: string) => process.stderr.write(`[testenv] ${m}\n`));
+    // Before the apiserver: it binds to the node's address, which the reservation puts in place.
+    const node = options.node === true ? await TestNode.reserve(log) : undefined;
     let lastError: unknown;
     // A free port can be taken between probing and binding; try again with new ones.
     for (let attempt = 1; attempt <= 3; attempt++) {
@@ -108,6 +123,7 @@ export class ControlPlane {
       const plane = new ControlPlane(binaries, dir, ports, options);
       try {
         await plane.boot();
+        plane.node = node;
         return plane;
       } catch (error) {
         lastError = error;
@@ -115,7 +131,21 @@ export class ControlPlane {
         if (!(error instanceof Error && /address already in use/i.test(error.message))) break;
       }
     }
+    await node?.stop();
     throw lastError;
+  }
+
+  /** Where the apiserver serves: loopback, or the node's address when there is a node. */
+  private get address(): string {
+    return this.options.node === true ? NODE_NETWORK.nodeIp : "127.0.0.1";
+  }
+
+  /** Starts the node reserved by `start({ node: true })` and waits for it to be Ready. */
+  async startNode(): Promise<TestNode> {
+    if (this.node === undefined)
+      throw new Error("startNode: this control plane was started without `node: true`");
+    await this.node.start(this);
+    return this.node;
   }
 
   private log(message: string): void {
@@ -166,10 +196,13 @@ export class ControlPlane {
         `--service-account-private-key-file=${join(this.dir, "sa.key")}`,
         `--root-ca-file=${join(this.dir, "certs", "apiserver.crt")}`,
         "--use-service-account-credentials=false",
-        // Node and cloud controllers have nothing to do without nodes; token signing is
-        // the apiserver's (TokenRequest). Without a scheduler or kubelet, workload controllers
-        // would only leave Pending pods beside the ones tests create to stand for a kubelet's.
-        "--controllers=*,-bootstrapsigner,-tokencleaner,-nodeipam,-nodelifecycle,-persistentvolume-binder,-attachdetach,-csrsigning,-deployment,-replicaset,-statefulset,-daemonset,-job,-cronjob",
+        // With a node, every controller. Without one, node and cloud controllers have nothing
+        // to do; token signing is the apiserver's (TokenRequest); and without a scheduler or
+        // kubelet, workload controllers would only leave Pending pods beside the ones tests
+        // create to stand for a kubelet's.
+        this.options.node === true
+          ? "--controllers=*"
+          : "--controllers=*,-bootstrapsigner,-tokencleaner,-nodeipam,-nodelifecycle,-persistentvolume-binder,-attachdetach,-csrsigning,-deployment,-replicaset,-statefulset,-daemonset,-job,-cronjob",
         "--profiling=false",
         "--v=1",
       ],
@@ -235,8 +268,11 @@ export class ControlPlane {
       this.binaries.kubeApiserver,
       [
         `--etcd-servers=http://127.0.0.1:${this.ports.etcdClient}`,
-        "--bind-address=127.0.0.1",
-        "--advertise-address=127.0.0.1",
+        `--bind-address=${this.address}`,
+        // With a node, pods reach the apiserver through the `kubernetes` Service, whose endpoint
+        // is this address; 127.0.0.1 would leave the Service without endpoints.
+        `--advertise-address=${this.address}`,
+        "--kubelet-preferred-address-types=InternalIP,Hostname",
         `--secure-port=${this.ports.apiserver}`,
         `--cert-dir=${join(this.dir, "certs")}`,
         `--token-auth-file=${join(this.dir, "tokens.csv")}`,
@@ -244,7 +280,7 @@ export class ControlPlane {
         `--service-account-issuer=${SERVICE_ACCOUNT_ISSUER}`,
         `--service-account-key-file=${join(this.dir, "sa.pub")}`,
         `--service-account-signing-key-file=${join(this.dir, "sa.key")}`,
-        "--service-cluster-ip-range=10.96.0.0/16",
+        `--service-cluster-ip-range=${NODE_NETWORK.serviceCidr}`,
         "--allow-privileged=true",
         "--profiling=false",
         "--v=1",
@@ -405,6 +441,8 @@ export class ControlPlane {
     if (this.stopped) return;
     this.stopped = true;
     this.resetClient();
+    // The node first (its pods, then the guard), while the apiserver still answers.
+    await this.node?.stop();
     await this.controllerManager?.stop();
     await this.apiserver?.stop();
     await this.etcd?.stop();

@@ -10,7 +10,8 @@ export interface TestEnvironment {
 
 /**
  * A control plane (etcd, kube-apiserver, kube-controller-manager) with our CRDs and the Gateway
- * API CRDs installed: what every integration test starts from.
+ * API CRDs installed: what every integration test starts from. With `node: true`, also the
+ * machine's test node (kubelet, containerd, kube-proxy, kube-scheduler, CoreDNS), Ready.
  */
 export async function startEnvironment(
   options: ControlPlaneOptions & InstallCrdsOptions = {},
@@ -20,6 +21,7 @@ export async function startEnvironment(
     const crds = await installCrds(plane, options);
     // After the CRDs, so that its garbage collector watches them from the start.
     if (options.controllerManager !== false) await plane.startControllerManager();
+    if (options.node === true) await plane.startNode();
     return { plane, kubeconfig: plane.kubeconfigPath, version: await plane.version(), crds };
   } catch (error) {
     await plane.stop();

@@ -47,4 +47,27 @@ export { NetworkNamespace } from "./netns.js";
 export { Prometheus, type PrometheusOptions, type PromSample } from "./prometheus.js";
 export { OciRegistry, StaticServer } from "./registries.js";
 export { freePort } from "./ports.js";
-export { readmeLibraryExample, SNIPPET_OUTPUT, SNIPPET_TSC_FLAGS, type ReadmeExample } from "./readme.js";
+export {
+  readmeLibraryExample,
+  SNIPPET_OUTPUT,
+  SNIPPET_TSC_FLAGS,
+  type ReadmeExample,
+} from "./readme.js";
+export { NODE_TARGETS } from "./binaries.js";
+export {
+  BRIDGE,
+  GUARD_CHAIN,
+  guardProblems,
+  guardRules,
+  NODE_NETWORK,
+  type GuardSnapshot,
+} from "./node/network.js";
+export { clearNode, leftovers, NODE_DIRS, type Leftovers } from "./node/cleanup.js";
+export {
+  assertGuard,
+  guardSnapshot,
+  importImage,
+  NODE_NAME,
+  TestNode,
+  type NodeFigures,
+} from "./node/node.js";

@@ -29,13 +29,31 @@ export const SYSTEM_PACKAGES = [
     file: "/usr/bin/podman",
     neededBy: "the image tests (run the adaptor's image)",
   },
-  { name: "runc", file: "/usr/sbin/runc", neededBy: "the image tests (podman's runtime)" },
+  {
+    name: "runc",
+    file: "/usr/sbin/runc",
+    neededBy: "the image tests and the test node (podman's and containerd's runtime)",
+  },
   {
     name: "skopeo",
     file: "/usr/bin/skopeo",
     neededBy: "the image tests (copy the archive) and pnpm release (push it)",
   },
-  { name: "containerd", file: "/usr/bin/ctr", neededBy: "the image tests (import the archive)" },
+  {
+    name: "containerd",
+    file: "/usr/bin/ctr",
+    neededBy: "the image tests and the test node (ctr imports the archives)",
+  },
+  {
+    name: "containernetworking-plugins",
+    file: "/usr/lib/cni/bridge",
+    neededBy: "the test node (its pods' bridge and addresses)",
+  },
+  {
+    name: "iptables",
+    file: "/usr/sbin/iptables",
+    neededBy: "the test node (its network guard and kube-proxy)",
+  },
   {
     name: "qemu-user-static",
     file: "/usr/bin/qemu-aarch64-static",

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { openSync, closeSync, readFileSync } from "node:fs";
+import { existsSync, openSync, closeSync, readFileSync } from "node:fs";
 
 const running = new Set<ChildProcess>();
 let exitHookInstalled = false;
@@ -19,6 +19,10 @@ function installExitHook(): void {
   }
 }
 
+// util-linux's setpriv sets PR_SET_PDEATHSIG and execs the command (same pid): the child then
+// dies with this process even when nothing here runs (SIGKILL), instead of living on as an orphan.
+const SETPRIV = "/usr/bin/setpriv";
+
 /** A child process whose output goes to a log file and that is killed on exit. */
 export class ManagedProcess {
   readonly exited: Promise<number | null>;
@@ -30,11 +34,15 @@ export class ManagedProcess {
     command: string,
     args: readonly string[],
     readonly logFile: string,
+    env?: NodeJS.ProcessEnv,
   ) {
     installExitHook();
     const fd = openSync(logFile, "a");
     try {
-      this.child = spawn(command, args, { stdio: ["ignore", fd, fd] });
+      const [file, argv] = existsSync(SETPRIV)
+        ? [SETPRIV, ["--pdeathsig", "KILL", "--", command, ...args]]
+        : [command, [...args]];
+      this.child = spawn(file, argv, { stdio: ["ignore", fd, fd], ...(env && { env }) });
     } finally {
       closeSync(fd);
     }

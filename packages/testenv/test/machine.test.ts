@@ -11,6 +11,8 @@ const everything = [
   "/usr/sbin/runc",
   "/usr/bin/skopeo",
   "/usr/bin/ctr",
+  "/usr/lib/cni/bridge",
+  "/usr/sbin/iptables",
   "/usr/bin/qemu-aarch64-static",
   "/usr/bin/ip",
   "/usr/bin/openssl",
@@ -27,9 +29,11 @@ describe("machineState", () => {
   });
 
   it("names each package whose file is absent, and a missing arm64 architecture", () => {
-    const files = everything.filter((f) => f !== "/usr/bin/podman" && f !== "/usr/bin/time");
+    const files = everything.filter(
+      (f) => f !== "/usr/bin/podman" && f !== "/usr/bin/time" && f !== "/usr/lib/cni/bridge",
+    );
     expect(machineState(undefined, probe(files, ["i386"]))).toEqual({
-      missing: ["podman", "time"],
+      missing: ["podman", "containernetworking-plugins", "time"],
       arm64: false,
     });
   });
