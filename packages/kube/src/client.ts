@@ -290,12 +290,7 @@ export class KubeClient implements KubeTransport {
       return previous.agent;
     const proxied = this.kubeConfig.getCurrentCluster()?.proxyUrl;
     let agent: HttpAgent;
-    if (
-      proxied !== undefined &&
-      proxied !== null &&
-      proxied !== "" &&
-      options.agent instanceof HttpAgent
-    )
+    if (proxied !== undefined && proxied !== "" && options.agent instanceof HttpAgent)
       agent = options.agent;
     else if (url.protocol === "http:") agent = new HttpAgent({ keepAlive: true });
     else

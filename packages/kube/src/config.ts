@@ -226,7 +226,8 @@ function loadFiles(kc: KubeConfig, files: readonly string[], how: string): strin
     if (!isSet(kc.currentContext) && isSet(one.currentContext))
       kc.currentContext = one.currentContext;
   }
-  kc.currentContext = (kc.currentContext as string | undefined) ?? "";
+  // client-node leaves it undefined when no file names one.
+  if (!isSet(kc.currentContext)) kc.currentContext = "";
   return files.length === 1
     ? `kubeconfig ${files[0] ?? ""}`
     : `kubeconfig files ${files.join(", ")}`;
