@@ -254,6 +254,34 @@ function lazyPackagesPlugin(found) {
   };
 }
 
+/**
+ * client-node's package.json does not say `"sideEffects": false`, so esbuild keeps every module
+ * of it that its index reaches and that might have one (the generated API and models, cp's tar,
+ * ws, ...), though @linkerd-smi/kube imports only `KubeConfig` (by name) and model types. None
+ * of its modules does anything on import that KubeConfig relies on: marked side-effect free,
+ * esbuild keeps what `KubeConfig` reaches (apps/controller/scripts/bundle.mjs does the same).
+ */
+const clientNodeWithoutSideEffects = {
+  name: "client-node-without-side-effects",
+  setup(build) {
+    build.onResolve({ filter: /.*/ }, async (args) => {
+      if (args.pluginData === clientNodeWithoutSideEffects) return undefined;
+      const resolved = await build.resolve(args.path, {
+        kind: args.kind,
+        resolveDir: args.resolveDir,
+        importer: args.importer,
+        pluginData: clientNodeWithoutSideEffects,
+      });
+      if (
+        resolved.errors.length > 0 ||
+        !/[\\/]@kubernetes[\\/]client-node[\\/]/.test(resolved.path)
+      )
+        return undefined;
+      return { ...resolved, sideEffects: false };
+    });
+  },
+};
+
 const bundleOptions = {
   bundle: true,
   platform: "node",
@@ -290,7 +318,7 @@ async function bundle(version, outfile) {
       ...bundleOptions,
       entryPoints: [join(dist, "bin", "linkerd-smi-sea.js")],
       outfile,
-      plugins: [versionPlugin(version), lazyPackagesPlugin(lazy)],
+      plugins: [versionPlugin(version), lazyPackagesPlugin(lazy), clientNodeWithoutSideEffects],
     }),
   );
   const assets = {};
