@@ -2,13 +2,10 @@ import { existsSync, readFileSync } from "node:fs";
 import type { RequestOptions } from "node:https";
 import { homedir } from "node:os";
 import { delimiter, dirname, isAbsolute, join, resolve } from "node:path";
-import {
-  KubeConfig as ClientNodeKubeConfig,
-  type ConfigOptions,
-  type User,
-} from "@kubernetes/client-node";
+import { KubeConfig, type User } from "@kubernetes/client-node";
 import { parse as parseYaml } from "yaml";
 
+export { KubeConfig };
 export type { Cluster, Context, User } from "@kubernetes/client-node";
 
 /** Where a {@link loadKubeConfig} call takes its configuration from. */
@@ -40,7 +37,7 @@ export class KubeConfigError extends Error {
   override readonly name = "KubeConfigError";
 }
 
-/** Impersonation headers an {@link ImpersonatingKubeConfig} adds. */
+/** Impersonation headers `loadKubeConfig({ as, asGroups })` adds to every request. */
 export interface Impersonation {
   user: string;
   groups: readonly string[];
@@ -48,7 +45,7 @@ export interface Impersonation {
 
 type Headers = Record<string, string | string[] | number>;
 
-/** The auth-provider name {@link KubeConfig.loadFromFile} gives a user's `token-file`. */
+/** The auth-provider name {@link loadFile} gives a user's `token-file`. */
 const TOKEN_FILE_PROVIDER = "linkerd-smi/token-file";
 const TOKEN_FILE_REREAD_MS = 60_000;
 
@@ -78,63 +75,54 @@ class TokenFileAuthenticator {
 }
 
 /**
- * client-node's `KubeConfig`, which supplies every credential (client certificates, tokens,
- * exec and auth-provider plugins, basic auth, `as`, proxies, TLS server name,
- * insecure-skip-tls-verify), with one kubectl behaviour it lacks: a user's `token-file` is
- * resolved against the kubeconfig's directory and re-read every minute.
+ * Reads one kubeconfig file with client-node's `KubeConfig.loadFromString` and
+ * `makePathsAbsolute` (as its `loadFromFile` does), first turning each user's `token-file`
+ * into an auth-provider that {@link TokenFileAuthenticator} serves: resolved against the
+ * kubeconfig's directory and re-read every minute, as kubectl does.
  */
-export class KubeConfig extends ClientNodeKubeConfig {
-  constructor() {
-    super();
-    this.addAuthenticator(new TokenFileAuthenticator());
-  }
-
-  override loadFromFile(file: string, opts?: Partial<ConfigOptions>): void {
-    const source = readFileSync(file, "utf8");
-    if (!source.includes("token-file")) {
-      this.loadFromString(source, opts);
-    } else {
-      const doc = parseYaml(source) as { users?: unknown } | null;
-      for (const entry of Array.isArray(doc?.users) ? (doc.users as unknown[]) : []) {
-        const user = (entry as { user?: Record<string, unknown> } | null)?.user;
-        const tokenFile = user?.["token-file"];
-        if (user === undefined || typeof tokenFile !== "string" || tokenFile === "") continue;
-        delete user["token-file"];
-        if (user.token !== undefined || user.exec != null || user["auth-provider"] != null)
-          continue;
-        const path = isAbsolute(tokenFile) ? tokenFile : resolve(dirname(file), tokenFile);
-        user["auth-provider"] = { name: TOKEN_FILE_PROVIDER, config: { path } };
-      }
-      this.loadFromString(JSON.stringify(doc), opts);
+function loadFile(kc: KubeConfig, file: string): void {
+  const source = readFileSync(file, "utf8");
+  if (!source.includes("token-file")) {
+    kc.loadFromString(source);
+  } else {
+    const doc = parseYaml(source) as { users?: unknown } | null;
+    for (const entry of Array.isArray(doc?.users) ? (doc.users as unknown[]) : []) {
+      const user = (entry as { user?: Record<string, unknown> } | null)?.user;
+      const tokenFile = user?.["token-file"];
+      if (user === undefined || typeof tokenFile !== "string" || tokenFile === "") continue;
+      delete user["token-file"];
+      if (user.token !== undefined || user.exec != null || user["auth-provider"] != null) continue;
+      const path = isAbsolute(tokenFile) ? tokenFile : resolve(dirname(file), tokenFile);
+      user["auth-provider"] = { name: TOKEN_FILE_PROVIDER, config: { path } };
     }
-    this.makePathsAbsolute(dirname(file));
+    kc.loadFromString(JSON.stringify(doc));
   }
+  kc.makePathsAbsolute(dirname(file));
 }
 
 /**
- * A KubeConfig that sends `Impersonate-User` and `Impersonate-Group` on every request,
- * through `applyToHTTPSOptions` and so `applyToFetchOptions` (client-node's user `as`
- * covers the user only, not `--as-group`).
+ * Makes `kc` send `Impersonate-User` and `Impersonate-Group` on every request, through
+ * `applyToHTTPSOptions` and so `applyToFetchOptions` (client-node's user `as` covers the user
+ * only, not `--as-group`). A wrapper of the instance's method, not a subclass: nothing here
+ * touches client-node's exports before {@link loadKubeConfig} runs, so that a bundle can load
+ * client-node on first use.
  */
-export class ImpersonatingKubeConfig extends KubeConfig {
-  constructor(readonly impersonation: Impersonation) {
-    super();
-  }
-
-  override async applyToHTTPSOptions(opts: RequestOptions): Promise<void> {
-    await super.applyToHTTPSOptions(opts);
+function impersonate(kc: KubeConfig, impersonation: Impersonation): void {
+  const apply = kc.applyToHTTPSOptions.bind(kc);
+  kc.applyToHTTPSOptions = async (opts: RequestOptions): Promise<void> => {
+    await apply(opts);
     const headers = (opts.headers ?? {}) as Headers;
-    headers["Impersonate-User"] = this.impersonation.user;
-    if (this.impersonation.groups.length > 0)
-      headers["Impersonate-Group"] = [...this.impersonation.groups];
+    headers["Impersonate-User"] = impersonation.user;
+    if (impersonation.groups.length > 0) headers["Impersonate-Group"] = [...impersonation.groups];
     opts.headers = headers;
-  }
+  };
 }
 
 const SERVICE_ACCOUNT_DIR = "/var/run/secrets/kubernetes.io/serviceaccount";
 
 /**
- * Loads a {@link KubeConfig} the way kubectl finds one, each file read by client-node:
+ * Loads client-node's {@link KubeConfig} the way kubectl finds one, each file read by
+ * client-node (`loadFromString`), with a user's `token-file` re-read every minute:
  *
  * 1. `inCluster: true`: the pod's service account only (client-node's `loadFromCluster`).
  * 2. `kubeconfig`: that file (it must exist).
@@ -159,10 +147,10 @@ export function loadKubeConfig(
     throw new KubeConfigError(
       `impersonating groups (${groups.join(", ")}) needs a user to impersonate too: pass --as`,
     );
-  const kc =
-    options.as !== undefined && options.as !== ""
-      ? new ImpersonatingKubeConfig({ user: options.as, groups: [...groups] })
-      : new KubeConfig();
+  const kc = new KubeConfig();
+  kc.addAuthenticator(new TokenFileAuthenticator());
+  if (options.as !== undefined && options.as !== "")
+    impersonate(kc, { user: options.as, groups: [...groups] });
   const root = environment.serviceAccountRoot ?? "";
 
   let source: string;
@@ -199,7 +187,7 @@ export function loadKubeConfig(
 }
 
 /** The namespace of the current context, or `default`. */
-export function currentNamespace(kc: ClientNodeKubeConfig): string {
+export function currentNamespace(kc: KubeConfig): string {
   const ns = kc.getContextObject(kc.getCurrentContext())?.namespace;
   return ns === undefined || ns === "" ? "default" : ns;
 }
@@ -210,7 +198,7 @@ function loadFiles(kc: KubeConfig, files: readonly string[], how: string): strin
       throw new KubeConfigError(`kubeconfig file ${file} (${how}) does not exist; check the path`);
     const one = new KubeConfig();
     try {
-      one.loadFromFile(file);
+      loadFile(one, file);
     } catch (error) {
       throw new KubeConfigError(
         `cannot read kubeconfig file ${file} (${how}): ${why(error)}; fix the file or point to another one`,

@@ -16,7 +16,6 @@
  */
 export {
   currentNamespace,
-  ImpersonatingKubeConfig,
   KubeConfig,
   KubeConfigError,
   loadKubeConfig,
