@@ -45,8 +45,12 @@ const versionPlugin = {
  * of it that its index reaches and that might have one (the generated API and models, cp's tar,
  * ws, ...), though kube uses only `KubeConfig` and model types. None of its modules does
  * anything on import that KubeConfig relies on: mark them side-effect free, and esbuild keeps
- * what `KubeConfig` reaches: 1.9 MiB of bundle became 1.4 MiB, and the idle adaptor's RSS
- * (Node 20, `pnpm --filter @linkerd-smi/bench bench:idle`) 72.3 MiB became 64.1 MiB.
+ * what `KubeConfig` reaches. Measured with `pnpm --filter @linkerd-smi/bench bench:idle`
+ * (the idle adaptor's RSS 20 s after ready, Node 20.20): client-node whole in the bundle,
+ * 1.9 MiB of script and 72.3 MiB; side-effect free, 1.4 MiB and 64.1 MiB; with whatwg-url
+ * replaced too (scripts/whatwg-url.mjs), 1.1 MiB and 59.1 MiB, where the bundle that loaded
+ * client-node only for exec and auth-provider plugins held 61.3 MiB. On Node 26.12 (the
+ * image's line) the same two measure 87.9-88.4 MiB and 76.7-83.3 MiB.
  */
 const clientNodeWithoutSideEffects = {
   name: "client-node-without-side-effects",
@@ -95,7 +99,10 @@ const result = await esbuild
     // Node warns (DEP0040, a line that is not JSON in the adaptor's log) when code outside
     // node_modules loads the `punycode` builtin, as bundled tr46 (node-fetch, under
     // @kubernetes/client-node) does: it gets npm's punycode instead, the same code.
-    alias: { punycode: createRequire(import.meta.url).resolve("punycode/") },
+    alias: {
+      punycode: createRequire(import.meta.url).resolve("punycode/"),
+      "whatwg-url": fileURLToPath(new URL("whatwg-url.mjs", import.meta.url)),
+    },
     plugins: [versionPlugin, clientNodeWithoutSideEffects],
     logLevel: "silent",
   })
