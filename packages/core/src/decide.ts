@@ -136,7 +136,8 @@ export interface SplitStatus<S> {
    * - `Synced`: the output is what the split asks for.
    * - `Pending`: it is not (yet): the adaptor has a write to make.
    * - `Invalid`: the split has errors; the output keeps its last good state.
-   * - `Conflict`: an older split (then by name) targets the same apex and decides instead.
+   * - `Conflict`: another split targets the same apex and decides instead: it is older, or as
+   *   old and first by name (the Event says which).
    * - `Skipped`: the output carries the skip annotation; the adaptor leaves it.
    */
   readonly state: SyncState;
