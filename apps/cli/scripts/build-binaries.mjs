@@ -218,12 +218,15 @@ function versionPlugin(version) {
 }
 
 /**
- * Packages that the CLI imports only dynamically (`await import(...)`) and
- * that are big: bundled inline, even lazily evaluated, V8 still parses them
- * when the executable starts (client-node whole: 2.5 MB of script, about
- * 20 MiB of RSS on every command). Each is bundled on its own into an asset,
- * `lib/<name>.cjs`, which the main script compiles the first time the import
- * runs. Static imports of them stay in the main bundle as before.
+ * Packages that are big and that only some commands need: bundled inline, V8
+ * parses and evaluates them when the executable starts (client-node's
+ * `KubeConfig`, which @linkerd-smi/kube imports statically: 0.9 MiB of
+ * script, about 20 MiB of RSS on every command, `--help` included). Each is
+ * bundled on its own into an asset, `lib/<name>.cjs`, which the main script
+ * compiles the first time one of its exports is read: the module that stands
+ * in for it has a getter per export (their names read from the package here,
+ * at build time), for static imports and `import()` alike. Nothing may read
+ * one of its exports while the main script is evaluated (kube does not).
  */
 const LAZY_PACKAGES = ["@kubernetes/client-node", "@grpc/grpc-js"];
 const LAZY_NAMESPACE = "linkerd-smi-lazy";
@@ -237,19 +240,50 @@ function lazyPackagesPlugin(found) {
     name: "linkerd-smi-lazy-packages",
     setup(build) {
       build.onResolve({ filter }, (args) => {
-        if (args.kind !== "dynamic-import") return undefined;
-        found.set(args.path, args.resolveDir);
-        return { path: args.path, namespace: LAZY_NAMESPACE };
+        const entry = found.get(args.path) ?? { resolveDir: args.resolveDir, names: new Set() };
+        // The names imported: `import { A, B as C } from "pkg"` (tsc's output), else all ("*").
+        const text = readFileSync(args.importer, "utf8");
+        const quoted = args.path.replace(/[/.]/g, "\\$&");
+        const named = [
+          ...text.matchAll(new RegExp(`^import\\s*\\{([^}]*)\\}\\s*from\\s*"${quoted}";$`, "gm")),
+        ];
+        const all = new RegExp(`"${quoted}"`, "g");
+        if (args.kind !== "import-statement" || named.length !== (text.match(all) ?? []).length)
+          entry.names.add("*");
+        for (const m of named)
+          for (const spec of m[1].split(","))
+            if (spec.trim() !== "") entry.names.add(spec.trim().split(/\s+as\s+/)[0]);
+        found.set(args.path, entry);
+        return { path: args.path, namespace: LAZY_NAMESPACE, pluginData: args.resolveDir };
       });
-      build.onLoad({ filter: /.*/, namespace: LAZY_NAMESPACE }, (args) => ({
-        // CommonJS, so that esbuild's import() of it gets every export.
-        contents: [
-          `const code = require("node:sea").getAsset(${JSON.stringify(lazyAssetName(args.path))}, "utf8");`,
-          `const run = require("node:vm").compileFunction(code, ["exports", "require", "module", "__filename", "__dirname"], { filename: ${JSON.stringify(lazyAssetName(args.path))} });`,
-          "run(module.exports, require, module, __filename, __dirname);",
-        ].join("\n"),
-        loader: "js",
-      }));
+      build.onLoad({ filter: /.*/, namespace: LAZY_NAMESPACE }, async (args) => {
+        const entry = createRequire(join(args.pluginData, "index.js")).resolve(args.path);
+        const wanted = found.get(args.path)?.names ?? new Set(["*"]);
+        const names = wanted.has("*")
+          ? Object.keys(await import(pathToFileURL(entry).href)).filter((n) => n !== "default")
+          : [...wanted].sort();
+        const asset = JSON.stringify(lazyAssetName(args.path));
+        return {
+          // CommonJS: esbuild reads a static import's names off it when they are used.
+          contents: [
+            "let loaded;",
+            "function load() {",
+            "  if (loaded === undefined) {",
+            "    const module = { exports: {} };",
+            `    const code = require("node:sea").getAsset(${asset}, "utf8");`,
+            `    const run = require("node:vm").compileFunction(code, ["exports", "require", "module", "__filename", "__dirname"], { filename: ${asset} });`,
+            "    run(module.exports, require, module, __filename, __dirname);",
+            "    loaded = module.exports;",
+            "  }",
+            "  return loaded;",
+            "}",
+            'Object.defineProperty(exports, "__esModule", { value: true });',
+            `for (const name of ${JSON.stringify(names)})`,
+            "  Object.defineProperty(exports, name, { enumerable: true, get: () => load()[name] });",
+          ].join("\n"),
+          loader: "js",
+        };
+      });
     },
   };
 }
@@ -282,7 +316,32 @@ async function checkWarnings(result) {
   }
 }
 
-/** The main script, and one asset per package of LAZY_PACKAGES it imports dynamically. */
+/** Marks every module of `pkg` side-effect free (client-node's package.json does not say). */
+function withoutSideEffects(pkg) {
+  const marker = {};
+  return {
+    name: "linkerd-smi-without-side-effects",
+    setup(build) {
+      build.onResolve({ filter: /.*/ }, async (args) => {
+        if (args.pluginData === marker) return undefined;
+        const resolved = await build.resolve(args.path, {
+          kind: args.kind,
+          resolveDir: args.resolveDir,
+          importer: args.importer,
+          pluginData: marker,
+        });
+        const inside = resolved.path.includes(
+          `${sep}node_modules${sep}${pkg.split("/").join(sep)}${sep}`,
+        );
+        return resolved.errors.length > 0 || !inside
+          ? undefined
+          : { ...resolved, sideEffects: false };
+      });
+    },
+  };
+}
+
+/** The main script, and one asset per package of LAZY_PACKAGES it imports. */
 async function bundle(version, outfile) {
   const lazy = new Map();
   await checkWarnings(
@@ -294,17 +353,19 @@ async function bundle(version, outfile) {
     }),
   );
   const assets = {};
-  for (const [pkg, resolveDir] of lazy) {
+  for (const [pkg, { resolveDir, names }] of lazy) {
     const file = join(dirname(outfile), lazyAssetName(pkg));
+    // Only the names the main script imports, the package marked side-effect free, so
+    // that esbuild keeps what they reach (for client-node's KubeConfig: 0.9 of 3.4 MiB).
+    const contents = names.has("*")
+      ? `module.exports = require(${JSON.stringify(pkg)});`
+      : `export { ${[...names].sort().join(", ")} } from ${JSON.stringify(pkg)};`;
     await checkWarnings(
       await esbuild.build({
         ...bundleOptions,
-        stdin: {
-          contents: `module.exports = require(${JSON.stringify(pkg)});`,
-          resolveDir,
-          loader: "js",
-        },
+        stdin: { contents, resolveDir, loader: "js" },
         outfile: file,
+        plugins: names.has("*") ? [] : [withoutSideEffects(pkg)],
       }),
     );
     assets[lazyAssetName(pkg)] = file;

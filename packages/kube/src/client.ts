@@ -1,6 +1,7 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from "node:http";
 import { Agent as HttpsAgent, request as httpsRequest, type RequestOptions } from "node:https";
-import { loadKubeConfig, type KubeConfig, type LoadKubeConfigOptions } from "./config.js";
+import type { KubeConfig } from "@kubernetes/client-node";
+import { loadKubeConfig, type LoadKubeConfigOptions } from "./config.js";
 import { KubeError } from "./errors.js";
 import type { KubeRequest, KubeTransport, StreamHandlers } from "./transport.js";
 
@@ -28,10 +29,9 @@ export interface KubeClientOptions {
 }
 
 interface TlsSnapshot {
-  key: string;
   agent: HttpAgent;
-  /** The settings the agent was built with (or last found equal to them). */
-  settings: Partial<Record<string, unknown>>;
+  /** The settings the agent was built with. */
+  settings: Record<string, unknown>;
 }
 
 /**
@@ -212,11 +212,14 @@ export class KubeClient implements KubeTransport {
       // Credentials are applied per request: exec plugins, OIDC and token files refresh.
       await this.kubeConfig.applyToHTTPSOptions(options);
     } catch (error) {
-      throw new KubeError({
-        message: `cannot apply credentials from the kubeconfig: ${error instanceof Error ? error.message : String(error)}`,
-        context: req.context,
-        cause: error,
-      });
+      // client-node refuses a plain-HTTP server (kubectl proxy) unless insecure-skip-tls-verify
+      // is set, after it applied the credentials, when it builds its agent; kubectl allows it.
+      if (!(url.protocol === "http:" && PLAIN_HTTP_REFUSED.test(String(error))))
+        throw new KubeError({
+          message: `cannot apply credentials from the kubeconfig: ${error instanceof Error ? error.message : String(error)}`,
+          context: req.context,
+          cause: error,
+        });
     }
     options.agent = this.agentFor(options, url);
     const headers = options.headers as Record<string, string | string[] | number>;
@@ -264,14 +267,13 @@ export class KubeClient implements KubeTransport {
   }
 
   /**
-   * A keep-alive agent with the kubeconfig's TLS settings, rebuilt when they
-   * change (rotated client certificates). A cluster behind a proxy uses
-   * client-node's own proxy agent.
+   * A keep-alive agent with the TLS settings client-node applied, rebuilt when they change
+   * (rotated client certificates). client-node's `applyToHTTPSOptions` builds a fresh agent
+   * without keep-alive on every call: it is used only for a cluster behind a `proxy-url`
+   * (its proxy agent), and then kept while the settings are unchanged.
    */
   private agentFor(options: RequestOptions, url: URL): HttpAgent {
-    const cluster = this.kubeConfig.getCurrentCluster();
-    if (cluster?.proxyUrl !== undefined && options.agent instanceof HttpAgent) return options.agent;
-    const tls = {
+    const settings: Record<(typeof TLS_SETTINGS)[number], unknown> = {
       ca: options.ca,
       cert: options.cert,
       key: options.key,
@@ -280,31 +282,46 @@ export class KubeClient implements KubeTransport {
       rejectUnauthorized: options.rejectUnauthorized,
       servername: options.servername,
     };
-    // The kubeconfig hands out the same Buffers while they are unchanged: compare those
-    // first, and serialise (a CA is kilobytes of base64) only when one differs.
     const previous = this.tls;
     if (
       previous !== undefined &&
-      (Object.keys(tls) as (keyof typeof tls)[]).every((k) => previous.settings[k] === tls[k])
+      TLS_SETTINGS.every((k) => sameSetting(previous.settings[k], settings[k]))
     )
       return previous.agent;
-    const key = JSON.stringify(tls, (_k, v: unknown) =>
-      Buffer.isBuffer(v) ? v.toString("base64") : v,
-    );
-    if (previous?.key === key) {
-      this.tls = { ...previous, settings: tls };
-    } else {
-      const agent =
-        url.protocol === "http:"
-          ? new HttpAgent({ keepAlive: true })
-          : new HttpsAgent({
-              keepAlive: true,
-              ...Object.fromEntries(Object.entries(tls).filter(([, v]) => v !== undefined)),
-            });
-      this.tls = { key, agent, settings: tls };
-    }
-    return this.tls.agent;
+    const proxied = this.kubeConfig.getCurrentCluster()?.proxyUrl;
+    let agent: HttpAgent;
+    if (proxied !== undefined && proxied !== "" && options.agent instanceof HttpAgent)
+      agent = options.agent;
+    else if (url.protocol === "http:") agent = new HttpAgent({ keepAlive: true });
+    else
+      agent = new HttpsAgent({
+        keepAlive: true,
+        ...Object.fromEntries(Object.entries(settings).filter(([, v]) => v !== undefined)),
+      });
+    this.tls = { agent, settings };
+    return agent;
   }
+}
+
+const PLAIN_HTTP_REFUSED = /HTTP protocol is not allowed when skipTLSVerify/;
+
+const TLS_SETTINGS = [
+  "ca",
+  "cert",
+  "key",
+  "pfx",
+  "passphrase",
+  "rejectUnauthorized",
+  "servername",
+] as const;
+
+/** client-node reads certificate files anew on every call: compare their bytes. */
+function sameSetting(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (Buffer.isBuffer(a) && Buffer.isBuffer(b)) return a.equals(b);
+  if (Array.isArray(a) && Array.isArray(b))
+    return a.length === b.length && a.every((v, i) => sameSetting(v, b[i]));
+  return false;
 }
 
 function isStaleConnection(error: unknown): boolean {

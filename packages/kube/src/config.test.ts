@@ -2,13 +2,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import type { RequestOptions } from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
-import {
-  currentNamespace,
-  ImpersonatingKubeConfig,
-  KubeConfigError,
-  loadKubeConfig,
-} from "./config.js";
+import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { currentNamespace, KubeConfigError, loadKubeConfig } from "./config.js";
 
 const dir = mkdtempSync(join(tmpdir(), "kube-config-test-"));
 afterAll(() => {
@@ -66,7 +61,18 @@ function kubeconfig(
   return path;
 }
 
-const empty = { env: {}, home: join(dir, "no-home") };
+// Every test starts with no $KUBECONFIG, a home without ~/.kube/config and outside a pod.
+const noHome = join(dir, "no-home");
+beforeEach(() => {
+  vi.stubEnv("KUBECONFIG", "");
+  vi.stubEnv("HOME", noHome);
+  vi.stubEnv("KUBERNETES_SERVICE_HOST", "");
+  vi.stubEnv("KUBERNETES_SERVICE_PORT", "");
+});
+afterEach(() => {
+  vi.unstubAllEnvs();
+  vi.useRealTimers();
+});
 
 async function headersOf(kc: ReturnType<typeof loadKubeConfig>): Promise<Record<string, unknown>> {
   const opts: RequestOptions = {};
@@ -84,21 +90,21 @@ describe("loadKubeConfig", () => {
   });
 
   it("uses the current context of an explicit file", () => {
-    const kc = loadKubeConfig({ kubeconfig: two }, empty);
+    const kc = loadKubeConfig({ kubeconfig: two });
     expect(kc.getCurrentContext()).toBe("dev");
     expect(kc.getCurrentCluster()?.server).toBe("https://dev.example:6443");
     expect(currentNamespace(kc)).toBe("team");
   });
 
   it("selects another context", async () => {
-    const kc = loadKubeConfig({ kubeconfig: two, context: "prod" }, empty);
+    const kc = loadKubeConfig({ kubeconfig: two, context: "prod" });
     expect(kc.getCurrentCluster()?.server).toBe("https://prod.example:6443");
     expect(currentNamespace(kc)).toBe("default");
     expect((await headersOf(kc)).Authorization).toBe("Bearer token-prod");
   });
 
   it("names the missing context and lists the ones that exist", () => {
-    expect(() => loadKubeConfig({ kubeconfig: two, context: "staging" }, empty)).toThrow(
+    expect(() => loadKubeConfig({ kubeconfig: two, context: "staging" })).toThrow(
       new KubeConfigError(
         `context "staging" does not exist in kubeconfig ${two}; available contexts: dev, prod`,
       ),
@@ -107,7 +113,7 @@ describe("loadKubeConfig", () => {
 
   it("fails clearly on a missing file", () => {
     const missing = join(dir, "nope.yaml");
-    expect(() => loadKubeConfig({ kubeconfig: missing }, empty)).toThrow(
+    expect(() => loadKubeConfig({ kubeconfig: missing })).toThrow(
       `kubeconfig file ${missing} (--kubeconfig) does not exist`,
     );
   });
@@ -115,17 +121,43 @@ describe("loadKubeConfig", () => {
   it("fails clearly on a file that is not a kubeconfig", () => {
     const bad = join(dir, "bad.yaml");
     writeFileSync(bad, "clusters:\n  - name: x\n");
-    expect(() => loadKubeConfig({ kubeconfig: bad }, empty)).toThrow(
+    expect(() => loadKubeConfig({ kubeconfig: bad })).toThrow(
       /cannot read kubeconfig file .*bad\.yaml.*cluster is missing/,
+    );
+  });
+
+  it("names the file and the line of a YAML syntax error, on one line", () => {
+    const bad = join(dir, "syntax.yaml");
+    writeFileSync(bad, "clusters:\n- name: x\n  cluster: {server: https://x\n");
+    let message = "";
+    try {
+      loadKubeConfig({ kubeconfig: bad });
+    } catch (error) {
+      expect(error).toBeInstanceOf(KubeConfigError);
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(
+      new RegExp(
+        `^cannot read kubeconfig file ${bad} \\(--kubeconfig\\): .*\\(4:1\\); fix the file`,
+      ),
+    );
+    expect(message).not.toContain("\n");
+  });
+
+  it("says an empty file is not a kubeconfig", () => {
+    const blank = join(dir, "blank.yaml");
+    writeFileSync(blank, "");
+    expect(() => loadKubeConfig({ kubeconfig: blank })).toThrow(
+      `cannot read kubeconfig file ${blank} (--kubeconfig): it is not a kubeconfig (expected a mapping with clusters, users and contexts); fix the file or point to another one`,
     );
   });
 
   it("asks for --context when there is no current-context", () => {
     const none = kubeconfig("none.json", { contexts: [{ name: "a", cluster: "a", user: "a" }] });
-    expect(() => loadKubeConfig({ kubeconfig: none }, empty)).toThrow(
+    expect(() => loadKubeConfig({ kubeconfig: none })).toThrow(
       /has no current-context; pass --context \(available contexts: a\)/,
     );
-    expect(loadKubeConfig({ kubeconfig: none, context: "a" }, empty).getCurrentContext()).toBe("a");
+    expect(loadKubeConfig({ kubeconfig: none, context: "a" }).getCurrentContext()).toBe("a");
   });
 
   it("rejects a context whose user is not defined", () => {
@@ -134,7 +166,7 @@ describe("loadKubeConfig", () => {
       users: [],
       current: "a",
     });
-    expect(() => loadKubeConfig({ kubeconfig: broken }, empty)).toThrow(
+    expect(() => loadKubeConfig({ kubeconfig: broken })).toThrow(
       /refers to user "ghost", which is not defined/,
     );
   });
@@ -151,17 +183,13 @@ describe("loadKubeConfig", () => {
       ],
       current: "extra",
     });
-    const kc = loadKubeConfig(
-      {},
-      { env: { KUBECONFIG: [join(dir, "missing"), first, second].join(":") }, home: empty.home },
-    );
+    vi.stubEnv("KUBECONFIG", [join(dir, "missing"), first, second].join(":"));
+    const kc = loadKubeConfig();
     expect(kc.getCurrentContext()).toBe("shared");
     expect(kc.getCurrentCluster()?.server).toBe("https://one.example:6443");
     expect(kc.getContexts().map((c) => c.name)).toEqual(["shared", "extra"]);
-    const extra = loadKubeConfig(
-      { context: "extra" },
-      { env: { KUBECONFIG: `${first}:${second}` }, home: empty.home },
-    );
+    vi.stubEnv("KUBECONFIG", `${first}:${second}`);
+    const extra = loadKubeConfig({ context: "extra" });
     expect(extra.getCurrentCluster()?.server).toBe("https://two.example:6443");
   });
 
@@ -177,13 +205,12 @@ describe("loadKubeConfig", () => {
         "current-context": "h",
       }),
     );
-    expect(loadKubeConfig({}, { env: {}, home }).getCurrentCluster()?.server).toBe(
-      "https://home.example",
-    );
+    vi.stubEnv("HOME", home);
+    expect(loadKubeConfig().getCurrentCluster()?.server).toBe("https://home.example");
   });
 
   it("says what to do when there is no configuration at all", () => {
-    expect(() => loadKubeConfig({}, empty)).toThrow(
+    expect(() => loadKubeConfig()).toThrow(
       /no kubeconfig found: .*pass --kubeconfig, set \$KUBECONFIG, or run inside the cluster/,
     );
   });
@@ -195,26 +222,24 @@ describe("loadKubeConfig", () => {
     writeFileSync(join(sa, "token"), "pod-token");
     writeFileSync(join(sa, "ca.crt"), "not really a CA");
     writeFileSync(join(sa, "namespace"), "linkerd-smi\n");
-    const env = { KUBERNETES_SERVICE_HOST: "fd00::1", KUBERNETES_SERVICE_PORT: "443" };
-    const kc = loadKubeConfig({ inCluster: true }, { env, serviceAccountRoot: root });
+    vi.stubEnv("KUBERNETES_SERVICE_HOST", "fd00::1");
+    vi.stubEnv("KUBERNETES_SERVICE_PORT", "443");
+    const kc = loadKubeConfig({ inCluster: true }, { serviceAccountRoot: root });
     expect(kc.getCurrentCluster()?.server).toBe("https://[fd00::1]:443");
     expect(currentNamespace(kc)).toBe("linkerd-smi");
     expect((await headersOf(kc)).Authorization).toBe("Bearer pod-token");
     // Without any kubeconfig, a pod falls back to its service account.
-    expect(
-      loadKubeConfig({}, { env, home: empty.home, serviceAccountRoot: root }).getCurrentContext(),
-    ).toBe("in-cluster");
+    expect(loadKubeConfig({}, { serviceAccountRoot: root }).getCurrentContext()).toBe(
+      "inClusterContext",
+    );
   });
 
   it("explains what in-cluster loading is missing", () => {
-    expect(() => loadKubeConfig({ inCluster: true }, { env: {} })).toThrow(
-      /needs KUBERNETES_SERVICE_HOST/,
-    );
+    expect(() => loadKubeConfig({ inCluster: true })).toThrow(/needs KUBERNETES_SERVICE_HOST/);
+    vi.stubEnv("KUBERNETES_SERVICE_HOST", "10.0.0.1");
+    vi.stubEnv("KUBERNETES_SERVICE_PORT", "443");
     expect(() =>
-      loadKubeConfig(
-        { inCluster: true },
-        { env: { KUBERNETES_SERVICE_HOST: "10.0.0.1" }, serviceAccountRoot: join(dir, "no-pod") },
-      ),
+      loadKubeConfig({ inCluster: true }, { serviceAccountRoot: join(dir, "no-pod") }),
     ).toThrow(/serviceaccount\/token, which does not exist: mount a service account token/);
   });
 });
@@ -227,8 +252,7 @@ describe("impersonation", () => {
   });
 
   it("sends Impersonate-User and every Impersonate-Group on each request", async () => {
-    const kc = loadKubeConfig({ kubeconfig: file, as: "jane", asGroups: ["devs", "ops"] }, empty);
-    expect(kc).toBeInstanceOf(ImpersonatingKubeConfig);
+    const kc = loadKubeConfig({ kubeconfig: file, as: "jane", asGroups: ["devs", "ops"] });
     const headers = await headersOf(kc);
     expect(headers.Authorization).toBe("Bearer admin");
     expect(headers["Impersonate-User"]).toBe("jane");
@@ -239,15 +263,13 @@ describe("impersonation", () => {
   });
 
   it("keeps the kubeconfig's own `as` unless overridden", async () => {
-    expect((await headersOf(loadKubeConfig({ kubeconfig: file }, empty)))["Impersonate-User"]).toBe(
+    expect((await headersOf(loadKubeConfig({ kubeconfig: file })))["Impersonate-User"]).toBe(
       "from-file",
     );
   });
 
   it("refuses groups without a user", () => {
-    expect(() => loadKubeConfig({ kubeconfig: file, asGroups: ["devs"] }, empty)).toThrow(
-      /pass --as/,
-    );
+    expect(() => loadKubeConfig({ kubeconfig: file, asGroups: ["devs"] })).toThrow(/pass --as/);
   });
 });
 
@@ -278,7 +300,7 @@ describe("credentials", () => {
       { "client-certificate-data": b64("the cert"), "client-key-data": b64("the key") },
     );
     const opts: RequestOptions = {};
-    await loadKubeConfig({ kubeconfig: file }, empty).applyToHTTPSOptions(opts);
+    await loadKubeConfig({ kubeconfig: file }).applyToHTTPSOptions(opts);
     expect(String(opts.ca)).toBe("the CA");
     expect(String(opts.cert)).toBe("the cert");
     expect((opts.key as Buffer).toString()).toBe("the key");
@@ -317,7 +339,7 @@ describe("credentials", () => {
         "",
       ].join("\n"),
     );
-    const kc = loadKubeConfig({ kubeconfig: path }, empty);
+    const kc = loadKubeConfig({ kubeconfig: path });
     expect(kc.getCurrentCluster()?.server).toBe("https://c.example:6443");
     const opts: RequestOptions = {};
     await kc.applyToHTTPSOptions(opts);
@@ -329,27 +351,55 @@ describe("credentials", () => {
     );
   });
 
-  it("hands out the same CA and certificate Buffers on every request, for the client's agent cache", async () => {
-    const b64 = (v: string) => Buffer.from(v).toString("base64");
-    const file = single(
-      "same-buffers.json",
-      { "certificate-authority-data": b64("the CA") },
-      { "client-certificate-data": b64("the cert"), "client-key-data": b64("the key") },
+  it("re-reads a token file rotated on disk once a minute, trimmed, as client-go does", async () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(new Date("2026-01-01T00:00:00Z"));
+    const token = join(dir, "rotating-token");
+    writeFileSync(token, "first-token\n");
+    const kc = loadKubeConfig({ kubeconfig: single("rotating.json", {}, { "token-file": token }) });
+    expect((await headersOf(kc)).Authorization).toBe("Bearer first-token");
+    writeFileSync(token, "second-token\n");
+    vi.setSystemTime(new Date("2026-01-01T00:00:59Z"));
+    expect((await headersOf(kc)).Authorization).toBe("Bearer first-token");
+    vi.setSystemTime(new Date("2026-01-01T00:01:00Z"));
+    expect((await headersOf(kc)).Authorization).toBe("Bearer second-token");
+  });
+
+  it("prefers a user's token over its token-file, as kubectl does", async () => {
+    const file = single("both.json", {}, { token: "inline", "token-file": join(dir, "absent") });
+    expect((await headersOf(loadKubeConfig({ kubeconfig: file }))).Authorization).toBe(
+      "Bearer inline",
     );
-    const kc = loadKubeConfig({ kubeconfig: file }, empty);
-    const first: RequestOptions = {};
-    const second: RequestOptions = {};
-    await kc.applyToHTTPSOptions(first);
-    await kc.applyToHTTPSOptions(second);
-    expect(second.ca).toBe(first.ca);
-    expect(second.cert).toBe(first.cert);
-    expect(second.key).toBe(first.key);
+  });
+
+  it("applies the cluster's CA for a context without a user", async () => {
+    const path = join(dir, "anonymous.json");
+    writeFileSync(
+      path,
+      JSON.stringify({
+        clusters: [
+          {
+            name: "c",
+            cluster: {
+              server: "https://c.example:6443",
+              "certificate-authority-data": Buffer.from("the CA").toString("base64"),
+            },
+          },
+        ],
+        contexts: [{ name: "c", context: { cluster: "c" } }],
+        "current-context": "c",
+      }),
+    );
+    const opts: RequestOptions = {};
+    await loadKubeConfig({ kubeconfig: path }).applyToHTTPSOptions(opts);
+    expect(String(opts.ca)).toBe("the CA");
+    expect((opts.headers as Record<string, unknown>).Authorization).toBeUndefined();
   });
 
   it("sends basic auth", async () => {
     const file = single("basic.json", {}, { username: "ann", password: "secret" });
     const opts: RequestOptions = {};
-    await loadKubeConfig({ kubeconfig: file }, empty).applyToHTTPSOptions(opts);
+    await loadKubeConfig({ kubeconfig: file }).applyToHTTPSOptions(opts);
     expect(opts.auth).toBe("ann:secret");
   });
 
@@ -371,7 +421,7 @@ describe("credentials", () => {
         },
       },
     );
-    const kc = loadKubeConfig({ kubeconfig: file, as: "jane" }, empty);
+    const kc = loadKubeConfig({ kubeconfig: file, as: "jane" });
     const headers = await headersOf(kc);
     expect(headers.Authorization).toBe("Bearer from-the-plugin");
     expect(headers["Impersonate-User"]).toBe("jane");

@@ -1,16 +1,11 @@
 import { existsSync, readFileSync } from "node:fs";
-import { parse as parseYaml } from "yaml";
+import type { RequestOptions } from "node:https";
 import { homedir } from "node:os";
 import { delimiter, dirname, isAbsolute, join, resolve } from "node:path";
-import { isIPv6 } from "node:net";
-import type { RequestOptions } from "node:https";
-import type {
-  Cluster,
-  Context,
-  KubeConfig as ClientNodeKubeConfig,
-  User,
-} from "@kubernetes/client-node";
+import { KubeConfig, type User } from "@kubernetes/client-node";
+import { parse as parseYaml } from "yaml";
 
+export { KubeConfig };
 export type { Cluster, Context, User } from "@kubernetes/client-node";
 
 /** Where a {@link loadKubeConfig} call takes its configuration from. */
@@ -28,14 +23,12 @@ export interface LoadKubeConfigOptions {
 }
 
 /**
- * The process environment {@link loadKubeConfig} reads; tests pass their own.
- * Defaults: `process.env`, the user's home directory, and `/` as the root of
- * `/var/run/secrets/kubernetes.io/serviceaccount`.
+ * Where {@link loadKubeConfig} looks for a pod's service account; tests pass their own.
+ * `$KUBECONFIG`, `$HOME` and `KUBERNETES_SERVICE_HOST`/`_PORT` come from `process.env`,
+ * as client-node reads them.
  */
 export interface KubeConfigEnvironment {
-  env?: Readonly<Record<string, string | undefined>>;
-  home?: string;
-  /** Prefix of the service-account directory (for tests of in-cluster loading). */
+  /** Prefix of `/var/run/secrets/kubernetes.io/serviceaccount` (client-node's `loadFromCluster` prefix). */
   serviceAccountRoot?: string;
 }
 
@@ -44,259 +37,125 @@ export class KubeConfigError extends Error {
   override readonly name = "KubeConfigError";
 }
 
-/** Impersonation headers an {@link ImpersonatingKubeConfig} adds. */
+/** Impersonation headers `loadKubeConfig({ as, asGroups })` adds to every request. */
 export interface Impersonation {
   user: string;
   groups: readonly string[];
 }
 
-/** What {@link KubeConfig.applyToHTTPSOptions} fills in: `https.RequestOptions` (or ws' options). */
-export type HttpsOptions = RequestOptions;
+type Headers = Record<string, string | string[] | number>;
 
-/** The options {@link KubeConfig.applyToFetchOptions} returns (client-node's, for its `Watch`). */
-export type FetchOptions = Awaited<ReturnType<ClientNodeKubeConfig["applyToFetchOptions"]>>;
-
-// Loaded only when a kubeconfig needs what this module does not do itself (exec and
-// auth-provider plugins, proxies, fetch options): importing client-node costs ~70 MiB.
-let clientNode: Promise<typeof import("@kubernetes/client-node")> | undefined;
-const loadClientNode = () => (clientNode ??= import("@kubernetes/client-node"));
-
+/** The auth-provider name {@link loadFile} gives a user's `token-file`. */
+const TOKEN_FILE_PROVIDER = "linkerd-smi/token-file";
 const TOKEN_FILE_REREAD_MS = 60_000;
 
 /**
- * A kubeconfig: clusters, users, contexts and the current context, with the
- * method names of client-node's `KubeConfig` that this package and its users
- * need. Static credentials (bearer tokens, token files re-read every minute as
- * client-node does, client certificates, basic auth, `as`) are applied here;
- * a user with an `exec` or `auth-provider` plugin, or a cluster behind a
- * `proxy-url`, is handed to client-node's `KubeConfig`, imported on first use.
+ * A user's `token-file`, re-read every minute and trimmed, as client-go's cached file token
+ * source does. client-node reads `token-file` once, when the kubeconfig is loaded, keeps a
+ * trailing newline, and resolves a relative path against the working directory.
  */
-export class KubeConfig {
-  clusters: Cluster[] = [];
-  users: User[] = [];
-  contexts: Context[] = [];
-  currentContext = "";
-  private delegate: { key: string; kc: Promise<ClientNodeKubeConfig> } | undefined;
-  private readonly tokenFiles = new Map<string, { token: string; readAt: number }>();
-  private readonly material = new Map<string, { bytes: Buffer; readAt: number }>();
+class TokenFileAuthenticator {
+  private readonly read = new Map<string, { token: string; at: number }>();
 
-  loadFromOptions(options: {
-    clusters: readonly Cluster[];
-    users: readonly User[];
-    contexts: readonly Context[];
-    currentContext: string;
-  }): void {
-    this.clusters = [...options.clusters];
-    this.users = [...options.users];
-    this.contexts = [...options.contexts];
-    this.currentContext = options.currentContext;
+  isAuthProvider(user: User): boolean {
+    return (user.authProvider as { name?: unknown } | undefined)?.name === TOKEN_FILE_PROVIDER;
   }
 
-  getClusters(): Cluster[] {
-    return this.clusters;
-  }
-
-  getUsers(): User[] {
-    return this.users;
-  }
-
-  getContexts(): Context[] {
-    return this.contexts;
-  }
-
-  getCurrentContext(): string {
-    return this.currentContext;
-  }
-
-  setCurrentContext(name: string): void {
-    this.currentContext = name;
-  }
-
-  getContextObject(name: string): Context | null {
-    return this.contexts.find((c) => c.name === name) ?? null;
-  }
-
-  getCluster(name: string): Cluster | null {
-    return this.clusters.find((c) => c.name === name) ?? null;
-  }
-
-  getUser(name: string): User | null {
-    return this.users.find((u) => u.name === name) ?? null;
-  }
-
-  getCurrentCluster(): Cluster | null {
-    const context = this.getContextObject(this.currentContext);
-    return context === null ? null : this.getCluster(context.cluster);
-  }
-
-  getCurrentUser(): User | null {
-    const context = this.getContextObject(this.currentContext);
-    return context === null ? null : this.getUser(context.user);
-  }
-
-  /** Sets TLS options and credentials (headers, `auth`) on `opts` for the current context. */
-  async applyToHTTPSOptions(opts: HttpsOptions): Promise<void> {
-    const cluster = this.getCurrentCluster();
-    const user = this.getCurrentUser();
-    if (needsClientNode(cluster, user)) {
-      await (await this.clientNodeConfig()).applyToHTTPSOptions(opts);
-      return;
-    }
-    if (user === null) return;
-    if (cluster?.skipTLSVerify === true) opts.rejectUnauthorized = false;
-    if (isSet(cluster?.tlsServerName)) opts.servername = cluster.tlsServerName;
-    const ca = this.fileOrData(cluster?.caFile, cluster?.caData);
-    if (ca !== undefined) opts.ca = ca;
-    const cert = this.fileOrData(user.certFile, user.certData);
-    if (cert !== undefined) opts.cert = cert;
-    const key = this.fileOrData(user.keyFile, user.keyData);
-    if (key !== undefined) opts.key = key;
-    const headers = (opts.headers ??= {}) as Record<string, string | string[] | number>;
-    if (isSet(user.impersonateUser)) headers["Impersonate-User"] = user.impersonateUser;
-    const tokenFile = (user.authProvider as { config?: { tokenFile?: unknown } } | undefined)
-      ?.config?.tokenFile;
-    if (typeof tokenFile === "string" && tokenFile !== "")
-      headers.Authorization = `Bearer ${this.readTokenFile(tokenFile)}`;
-    if (isSet(user.token)) headers.Authorization = `Bearer ${user.token}`;
-    if (isSet(user.username)) opts.auth = `${user.username}:${user.password ?? ""}`;
-  }
-
-  /** client-node's fetch options (node-fetch `Headers`, agent) with this configuration's credentials. */
-  async applyToFetchOptions(opts: HttpsOptions): Promise<FetchOptions> {
-    const { KubeConfig: ClientNode } = await loadClientNode();
-    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the shim calls back into this config
-    const self = this;
-    const shim = new (class extends ClientNode {
-      override applyToHTTPSOptions(o: HttpsOptions): Promise<void> {
-        return self.applyToHTTPSOptions(o);
-      }
-    })();
-    return shim.applyToFetchOptions(opts);
-  }
-
-  /** The same configuration as a client-node `KubeConfig` (imports client-node), kept while it is unchanged. */
-  private clientNodeConfig(): Promise<ClientNodeKubeConfig> {
-    const key = JSON.stringify([this.clusters, this.users, this.contexts, this.currentContext]);
-    if (this.delegate?.key !== key) {
-      const options = {
-        clusters: this.clusters,
-        users: this.users,
-        contexts: this.contexts,
-        currentContext: this.currentContext,
-      };
-      this.delegate = {
-        key,
-        kc: loadClientNode().then(({ KubeConfig: ClientNode }) => {
-          const kc = new ClientNode();
-          kc.loadFromOptions(options);
-          return kc;
-        }),
-      };
-    }
-    return this.delegate.kc;
-  }
-
-  /**
-   * A certificate, key or CA from a file (re-read every minute: rotated certificates) or
-   * from base64 data, as the same Buffer while unchanged, so that the client can tell its
-   * TLS settings did not change without comparing their bytes on every request.
-   */
-  private fileOrData(
-    file: string | null | undefined,
-    data: string | null | undefined,
-  ): Buffer | undefined {
-    const source = isSet(file) ? `file:${file}` : isSet(data) ? `data:${data}` : undefined;
-    if (source === undefined) return undefined;
-    const cached = this.material.get(source);
+  applyAuthentication(user: User, opts: RequestOptions): Promise<void> {
+    const path = (user.authProvider as { config: { path: string } }).config.path;
     const now = Date.now();
-    if (cached !== undefined && (isSet(data) || now - cached.readAt < TOKEN_FILE_REREAD_MS))
-      return cached.bytes;
-    const bytes = isSet(file) ? readFileSync(file) : Buffer.from(data ?? "", "base64");
-    const same = cached !== undefined && cached.bytes.equals(bytes);
-    this.material.set(source, { bytes: same ? cached.bytes : bytes, readAt: now });
-    return same ? cached.bytes : bytes;
+    let cached = this.read.get(path);
+    if (cached === undefined || now - cached.at >= TOKEN_FILE_REREAD_MS) {
+      cached = { token: readFileSync(path, "utf8").trim(), at: now };
+      this.read.set(path, cached);
+    }
+    (opts.headers as Headers).Authorization = `Bearer ${cached.token}`;
+    return Promise.resolve();
   }
-
-  private readTokenFile(path: string): string {
-    const cached = this.tokenFiles.get(path);
-    const now = Date.now();
-    if (cached !== undefined && now - cached.readAt < TOKEN_FILE_REREAD_MS) return cached.token;
-    const token = readFileSync(path, "utf8").trim();
-    this.tokenFiles.set(path, { token, readAt: now });
-    return token;
-  }
-}
-
-function isSet(value: string | null | undefined): value is string {
-  return value !== undefined && value !== null && value !== "";
-}
-
-function needsClientNode(cluster: Cluster | null, user: User | null): boolean {
-  if (isSet(cluster?.proxyUrl)) return true;
-  if (user === null) return false;
-  if (user.exec !== undefined && user.exec !== null) return true;
-  const provider = user.authProvider as
-    { name?: string; config?: { tokenFile?: unknown } } | null | undefined;
-  return (
-    provider !== undefined && provider !== null && typeof provider.config?.tokenFile !== "string"
-  );
 }
 
 /**
- * A KubeConfig that sends `Impersonate-User` and `Impersonate-Group` on every
- * request: `applyToHTTPSOptions` (this package's client) and
- * `applyToFetchOptions` (client-node's `Watch`).
+ * Reads one kubeconfig file with client-node's `KubeConfig.loadFromString` and
+ * `makePathsAbsolute` (as its `loadFromFile` does), first turning each user's `token-file`
+ * into an auth-provider that {@link TokenFileAuthenticator} serves: resolved against the
+ * kubeconfig's directory and re-read every minute, as kubectl does.
  */
-export class ImpersonatingKubeConfig extends KubeConfig {
-  constructor(readonly impersonation: Impersonation) {
-    super();
+function loadFile(kc: KubeConfig, file: string): void {
+  const source = readFileSync(file, "utf8");
+  if (!source.includes("token-file")) {
+    kc.loadFromString(source);
+  } else {
+    const doc = parseYaml(source) as { users?: unknown } | null;
+    for (const entry of Array.isArray(doc?.users) ? (doc.users as unknown[]) : []) {
+      const user = (entry as { user?: Record<string, unknown> } | null)?.user;
+      const tokenFile = user?.["token-file"];
+      if (user === undefined || typeof tokenFile !== "string" || tokenFile === "") continue;
+      delete user["token-file"];
+      if (user.token !== undefined || user.exec != null || user["auth-provider"] != null) continue;
+      const path = isAbsolute(tokenFile) ? tokenFile : resolve(dirname(file), tokenFile);
+      user["auth-provider"] = { name: TOKEN_FILE_PROVIDER, config: { path } };
+    }
+    kc.loadFromString(JSON.stringify(doc));
   }
+  kc.makePathsAbsolute(dirname(file));
+}
 
-  override async applyToHTTPSOptions(opts: HttpsOptions): Promise<void> {
-    await super.applyToHTTPSOptions(opts);
-    const headers = (opts.headers ?? {}) as Record<string, string | string[] | number>;
-    headers["Impersonate-User"] = this.impersonation.user;
-    if (this.impersonation.groups.length > 0)
-      headers["Impersonate-Group"] = [...this.impersonation.groups];
+/**
+ * Makes `kc` send `Impersonate-User` and `Impersonate-Group` on every request, through
+ * `applyToHTTPSOptions` and so `applyToFetchOptions` (client-node's user `as` covers the user
+ * only, not `--as-group`). A wrapper of the instance's method, not a subclass: nothing here
+ * touches client-node's exports before {@link loadKubeConfig} runs, so that a bundle can load
+ * client-node on first use.
+ */
+function impersonate(kc: KubeConfig, impersonation: Impersonation): void {
+  const apply = kc.applyToHTTPSOptions.bind(kc);
+  kc.applyToHTTPSOptions = async (opts: RequestOptions): Promise<void> => {
+    await apply(opts);
+    const headers = (opts.headers ?? {}) as Headers;
+    headers["Impersonate-User"] = impersonation.user;
+    if (impersonation.groups.length > 0) headers["Impersonate-Group"] = [...impersonation.groups];
     opts.headers = headers;
-  }
+  };
 }
 
 const SERVICE_ACCOUNT_DIR = "/var/run/secrets/kubernetes.io/serviceaccount";
 
 /**
- * Loads a client-node {@link KubeConfig} the way kubectl finds one:
+ * Loads client-node's {@link KubeConfig} the way kubectl finds one, each file read by
+ * client-node (`loadFromString`), with a user's `token-file` re-read every minute:
  *
- * 1. `inCluster: true`: the pod's service account only.
+ * 1. `inCluster: true`: the pod's service account only (client-node's `loadFromCluster`).
  * 2. `kubeconfig`: that file (it must exist).
- * 3. `$KUBECONFIG`: every listed file that exists, merged (the first file to
- *    define a name or a current-context wins, as kubectl merges).
+ * 3. `$KUBECONFIG`: every listed file that exists, merged (the first file to define a name
+ *    or a current-context wins, as kubectl merges; client-node's `loadFromDefault` throws
+ *    on a missing file or a name defined twice).
  * 4. `~/.kube/config`.
- * 5. In a pod (`KUBERNETES_SERVICE_HOST` set and a service-account token
- *    mounted): the service account.
+ * 5. In a pod (`KUBERNETES_SERVICE_HOST` set and a service-account token mounted): the
+ *    service account (where client-node's `loadFromDefault` would talk to localhost:8080).
  *
- * Then `context` selects a context, and `as` / `asGroups` turn on
- * impersonation for every request. Every problem is a {@link KubeConfigError}
- * naming the file or context and saying what to do.
+ * Then `context` selects a context, and `as` / `asGroups` turn on impersonation for every
+ * request. Every problem is a one-line {@link KubeConfigError} naming the file and field
+ * or context, and saying what to do.
  */
 export function loadKubeConfig(
   options: LoadKubeConfigOptions = {},
   environment: KubeConfigEnvironment = {},
 ): KubeConfig {
-  const env = environment.env ?? process.env;
+  const env = process.env;
   const groups = options.asGroups ?? [];
   if (groups.length > 0 && (options.as === undefined || options.as === ""))
     throw new KubeConfigError(
       `impersonating groups (${groups.join(", ")}) needs a user to impersonate too: pass --as`,
     );
-  const kc =
-    options.as !== undefined && options.as !== ""
-      ? new ImpersonatingKubeConfig({ user: options.as, groups: [...groups] })
-      : new KubeConfig();
+  const kc = new KubeConfig();
+  kc.addAuthenticator(new TokenFileAuthenticator());
+  if (options.as !== undefined && options.as !== "")
+    impersonate(kc, { user: options.as, groups: [...groups] });
+  const root = environment.serviceAccountRoot ?? "";
 
   let source: string;
   if (options.inCluster === true) {
-    source = loadInCluster(kc, env, environment.serviceAccountRoot ?? "", true);
+    source = loadInCluster(kc, root, true);
   } else if (options.kubeconfig !== undefined && options.kubeconfig !== "") {
     source = loadFiles(kc, [options.kubeconfig], "--kubeconfig");
   } else if (env.KUBECONFIG !== undefined && env.KUBECONFIG !== "") {
@@ -309,12 +168,11 @@ export function loadKubeConfig(
       );
     source = loadFiles(kc, present, "$KUBECONFIG");
   } else {
-    const home = environment.home ?? env.HOME ?? homedir();
-    const defaultFile = join(home, ".kube", "config");
+    const defaultFile = join(env.HOME ?? homedir(), ".kube", "config");
     if (existsSync(defaultFile)) {
       source = loadFiles(kc, [defaultFile], "default location");
     } else if (env.KUBERNETES_SERVICE_HOST !== undefined && env.KUBERNETES_SERVICE_HOST !== "") {
-      source = loadInCluster(kc, env, environment.serviceAccountRoot ?? "", false);
+      source = loadInCluster(kc, root, false);
     } else {
       throw new KubeConfigError(
         `no kubeconfig found: ${defaultFile} does not exist, $KUBECONFIG is not set and this ` +
@@ -335,79 +193,66 @@ export function currentNamespace(kc: KubeConfig): string {
 }
 
 function loadFiles(kc: KubeConfig, files: readonly string[], how: string): string {
-  const clusters = new Map<string, Cluster>();
-  const users = new Map<string, User>();
-  const contexts = new Map<string, Context>();
-  let currentContext = "";
   for (const file of files) {
     if (!existsSync(file))
       throw new KubeConfigError(`kubeconfig file ${file} (${how}) does not exist; check the path`);
-    let one: ParsedKubeconfig;
+    const one = new KubeConfig();
     try {
-      one = parseKubeconfigFile(file);
+      loadFile(one, file);
     } catch (error) {
-      const why = error instanceof Error ? error.message : String(error);
       throw new KubeConfigError(
-        `cannot read kubeconfig file ${file} (${how}): ${why}; fix the file or point to another one`,
+        `cannot read kubeconfig file ${file} (${how}): ${why(error)}; fix the file or point to another one`,
         { cause: error },
       );
     }
-    // kubeconfig merging: the first file to define a name wins.
-    for (const c of one.clusters) if (!clusters.has(c.name)) clusters.set(c.name, c);
-    for (const u of one.users) if (!users.has(u.name)) users.set(u.name, u);
-    for (const c of one.contexts) if (!contexts.has(c.name)) contexts.set(c.name, c);
-    if (currentContext === "" && one.currentContext !== "") currentContext = one.currentContext;
+    // kubeconfig merging: the first file to define a name or a current-context wins.
+    const has = (list: readonly { name: string }[], name: string) =>
+      list.some((e) => e.name === name);
+    for (const c of one.clusters) if (!has(kc.clusters, c.name)) kc.clusters.push(c);
+    for (const u of one.users) if (!has(kc.users, u.name)) kc.users.push(u);
+    for (const c of one.contexts) if (!has(kc.contexts, c.name)) kc.contexts.push(c);
+    if (!isSet(kc.currentContext) && isSet(one.currentContext))
+      kc.currentContext = one.currentContext;
   }
-  kc.loadFromOptions({
-    clusters: [...clusters.values()],
-    users: [...users.values()],
-    contexts: [...contexts.values()],
-    currentContext,
-  });
+  // client-node leaves it undefined when no file names one.
+  if (!isSet(kc.currentContext)) kc.currentContext = "";
   return files.length === 1
     ? `kubeconfig ${files[0] ?? ""}`
     : `kubeconfig files ${files.join(", ")}`;
 }
 
-function loadInCluster(
-  kc: KubeConfig,
-  env: Readonly<Record<string, string | undefined>>,
-  root: string,
-  explicit: boolean,
-): string {
-  const host = env.KUBERNETES_SERVICE_HOST;
-  const port = env.KUBERNETES_SERVICE_PORT ?? "443";
+/** One line of a parse or validation error (js-yaml appends a multi-line excerpt). */
+function why(error: unknown): string {
+  if (error instanceof TypeError)
+    return "it is not a kubeconfig (expected a mapping with clusters, users and contexts)";
+  const message = error instanceof Error ? error.message : String(error);
+  return message.split("\n")[0]?.trim() ?? message;
+}
+
+function loadInCluster(kc: KubeConfig, root: string, explicit: boolean): string {
+  const host = process.env.KUBERNETES_SERVICE_HOST;
   const dir = `${root}${SERVICE_ACCOUNT_DIR}`;
-  const tokenFile = `${dir}/token`;
-  const caFile = `${dir}/ca.crt`;
   const hint = explicit ? "" : "; pass --kubeconfig or set $KUBECONFIG when running outside a pod";
   if (host === undefined || host === "")
     throw new KubeConfigError(
       `in-cluster configuration needs KUBERNETES_SERVICE_HOST, which is not set: this is not a pod${hint}`,
     );
-  for (const file of [tokenFile, caFile])
+  if (!isSet(process.env.KUBERNETES_SERVICE_PORT))
+    throw new KubeConfigError(
+      `in-cluster configuration needs KUBERNETES_SERVICE_PORT, which is not set: this is not a pod${hint}`,
+    );
+  for (const file of [`${dir}/token`, `${dir}/ca.crt`])
     if (!existsSync(file))
       throw new KubeConfigError(
         `in-cluster configuration needs ${file}, which does not exist: mount a service account ` +
           `token (automountServiceAccountToken: true)${hint}`,
       );
-  const namespaceFile = `${dir}/namespace`;
-  const namespace = existsSync(namespaceFile) ? readFileSync(namespaceFile, "utf8").trim() : "";
-  const server = `https://${isIPv6(host) ? `[${host}]` : host}:${port}`;
-  kc.loadFromOptions({
-    clusters: [{ name: "in-cluster", server, caFile, skipTLSVerify: false }],
-    // client-node's FileAuth re-reads the token file every minute (tokens rotate).
-    users: [{ name: "in-cluster", authProvider: { name: "tokenFile", config: { tokenFile } } }],
-    contexts: [
-      {
-        name: "in-cluster",
-        cluster: "in-cluster",
-        user: "in-cluster",
-        ...(namespace === "" ? {} : { namespace }),
-      },
-    ],
-    currentContext: "in-cluster",
-  });
+  // client-node's FileAuth re-reads the token file every minute (tokens rotate).
+  kc.loadFromCluster(root);
+  // client-node keeps the namespace file's trailing newline.
+  kc.contexts = kc.contexts.map((c) =>
+    c.namespace === undefined ? c : { ...c, namespace: c.namespace.trim() },
+  );
   return `in-cluster service account (${dir})`;
 }
 
@@ -434,105 +279,18 @@ function selectContext(kc: KubeConfig, source: string, wanted: string | undefine
       `${source}: context "${name}" refers to cluster "${context.cluster}", which is not defined; ` +
         "add it to the kubeconfig or pick another context",
     );
-  if (typeof cluster.server !== "string" || cluster.server === "")
-    throw new KubeConfigError(
-      `${source}: cluster "${cluster.name}" has no server URL; add clusters[].cluster.server`,
-    );
-  if (
-    context.user !== "" &&
-    (context.user as string | undefined) !== undefined &&
-    kc.getUser(context.user) === null
-  )
+  if (!isSet(context.user)) {
+    // client-node applies the cluster's CA only for a user: give an anonymous one.
+    const anonymous = `${name}/anonymous`;
+    if (kc.getUser(anonymous) === null) kc.users.push({ name: anonymous });
+    kc.contexts = kc.contexts.map((c) => (c === context ? { ...c, user: anonymous } : c));
+  } else if (kc.getUser(context.user) === null)
     throw new KubeConfigError(
       `${source}: context "${name}" refers to user "${context.user}", which is not defined; ` +
         "add it to the kubeconfig or pick another context",
     );
 }
 
-interface ParsedKubeconfig {
-  clusters: Cluster[];
-  users: User[];
-  contexts: Context[];
-  currentContext: string;
-}
-
-type Entry = Record<string, unknown>;
-
-const text = (value: unknown): string | undefined =>
-  typeof value === "string" && value !== "" ? value : undefined;
-
-/**
- * Reads one kubeconfig file (YAML or JSON) into clusters, users and contexts, with the
- * field names client-node uses; relative file paths are taken from the file's directory,
- * as kubectl does. YAML is parsed by `yaml`, imported statically: a `require` made at run time
- * does not resolve inside the CLI's single executable, where every kubeconfig would then fail.
- */
-function parseKubeconfigFile(file: string): ParsedKubeconfig {
-  const source = readFileSync(file, "utf8");
-  const doc: unknown = /^\s*\{/.test(source) ? JSON.parse(source) : parseYaml(source);
-  if (doc === null || typeof doc !== "object" || Array.isArray(doc))
-    throw new Error("it is not a kubeconfig (expected a mapping with clusters, users, contexts)");
-  const root = dirname(file);
-  const path = (value: unknown): string | undefined => {
-    const p = text(value);
-    return p === undefined || isAbsolute(p) ? p : resolve(root, p);
-  };
-  const list = (value: unknown): Entry[] =>
-    Array.isArray(value) ? value.map((e) => (e ?? {}) as Entry) : [];
-  const d = doc as Entry;
-  const clusters = list(d.clusters).map((e, i): Cluster => {
-    if (text(e.name) === undefined) throw new Error(`clusters[${i}].name is missing`);
-    const c = e.cluster as Entry | null | undefined;
-    if (c === undefined || c === null) throw new Error(`clusters[${i}].cluster is missing`);
-    const server = text(c.server);
-    if (server === undefined) throw new Error(`clusters[${i}].cluster.server is missing`);
-    return withoutUndefined<Cluster>({
-      name: e.name,
-      server: server.replace(/\/$/, ""),
-      caData: text(c["certificate-authority-data"]),
-      caFile: path(c["certificate-authority"]),
-      skipTLSVerify: c["insecure-skip-tls-verify"] === true,
-      tlsServerName: text(c["tls-server-name"]),
-      proxyUrl: text(c["proxy-url"]),
-    });
-  });
-  const users = list(d.users).map((e, i): User => {
-    if (text(e.name) === undefined) throw new Error(`users[${i}].name is missing`);
-    const u = (e.user ?? {}) as Entry;
-    const tokenFile = path(u["token-file"]);
-    return withoutUndefined<User>({
-      name: e.name,
-      token:
-        text(u.token) ?? (tokenFile === undefined ? undefined : readFileSync(tokenFile, "utf8")),
-      certData: text(u["client-certificate-data"]),
-      certFile: path(u["client-certificate"]),
-      keyData: text(u["client-key-data"]),
-      keyFile: path(u["client-key"]),
-      username: text(u.username),
-      password: text(u.password),
-      impersonateUser: text(u.as),
-      exec: u.exec ?? undefined,
-      authProvider: u["auth-provider"] ?? undefined,
-    });
-  });
-  const contexts = list(d.contexts).map((e, i): Context => {
-    if (text(e.name) === undefined) throw new Error(`contexts[${i}].name is missing`);
-    const c = e.context as Entry | null | undefined;
-    if (c === undefined || c === null) throw new Error(`contexts[${i}].context is missing`);
-    const cluster = text(c.cluster);
-    if (cluster === undefined) throw new Error(`contexts[${i}].context.cluster is missing`);
-    return withoutUndefined<Context>({
-      name: e.name,
-      cluster,
-      user: text(c.user),
-      namespace: text(c.namespace),
-    });
-  });
-  return { clusters, users, contexts, currentContext: text(d["current-context"]) ?? "" };
-}
-
-// T is the entry type the caller builds: a checked-by-eye cast, as for parsed YAML.
-// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters
-function withoutUndefined<T>(entry: Record<string, unknown>): T {
-  return Object.fromEntries(Object.entries(entry).filter(([, v]) => v !== undefined)) as T;
+function isSet(value: string | null | undefined): value is string {
+  return value !== undefined && value !== null && value !== "";
 }

@@ -17,7 +17,6 @@
  */
 export {
   currentNamespace,
-  ImpersonatingKubeConfig,
   KubeConfig,
   KubeConfigError,
   loadKubeConfig,
