@@ -20,7 +20,13 @@
  * @packageDocumentation
  */
 
-import { Reason, type OutputPlan, type OutputPlanner, type Winner } from "../decide.js";
+import {
+  Reason,
+  type OutputPlan,
+  type OutputPlanner,
+  type PlanContext,
+  type Winner,
+} from "../decide.js";
 import type { Diagnostic } from "../diagnostics.js";
 import {
   APEX_LABEL,
@@ -52,6 +58,8 @@ export interface RouteWorld {
   readonly routeGroup?: (name: string) => unknown;
   /** The ports a backend Service exposes; undefined when unknown. */
   readonly backendPorts?: (name: string) => readonly number[] | undefined;
+  /** A Service of the namespace by name (the cut-over compares backends with the apex). */
+  readonly serviceNamed?: (name: string) => ServiceLike | undefined;
   /** Whether TCPRoute v1alpha2 is served; default true. */
   readonly tcpRouteServed?: boolean;
 }
@@ -312,6 +320,7 @@ export function httpRouteOutput(
   const plan = (
     winner: Winner<unknown>,
     world: RouteWorld | undefined,
+    context: PlanContext = {},
   ): OutputPlan<RouteAction> => {
     const { namespace, parsed } = winner;
     const apex = parsed.service;
@@ -362,6 +371,8 @@ export function httpRouteOutput(
     }[] = [...translation.notes];
     const apply: Route[] = [];
     const pendingWhy: string[] = [];
+    // Every route exists, is ours and is accepted: a proxy's policy stack gets the split.
+    let ready = translation.routes.length > 0;
     const wanted = new Set<string>();
     for (const desired of translation.routes) {
       const name = desired.metadata.name ?? "";
@@ -374,8 +385,13 @@ export function httpRouteOutput(
           message: `${desired.kind} ${name} exists and was not written by the smi-adaptor, so it is left as it is and port ${desired.spec.parentRefs[0]?.port ?? "?"} of ${apex} is not split; rename or delete that route.`,
         });
         pendingWhy.push(`${desired.kind} ${name} belongs to someone else`);
+        ready = false;
         continue;
       }
+      const port = desired.spec.parentRefs[0]?.port ?? 0;
+      const acceptance =
+        current === undefined ? ({} as RouteAcceptance) : routeAcceptance(current, apex, port);
+      if (acceptance.accepted !== true) ready = false;
       if (current === undefined || !sameRoute(current, desired)) {
         apply.push(desired);
         pendingWhy.push(
@@ -385,8 +401,6 @@ export function httpRouteOutput(
         );
         continue;
       }
-      const port = desired.spec.parentRefs[0]?.port ?? 0;
-      const acceptance = routeAcceptance(current, apex, port);
       // Linkerd's outbound index serves a route when Accepted is True, whatever ResolvedRefs
       // says: a backend it cannot resolve keeps its weight and answers HTTP 500.
       if (acceptance.accepted === false) {
@@ -425,7 +439,11 @@ export function httpRouteOutput(
       (p) => p.metadata.name === ownName && p.metadata.namespace === namespace,
     );
     let profileAction: ServiceProfileAction = { kind: "none" };
-    if (ownProfile !== undefined && managedByAdaptor(ownProfile)) {
+    if (
+      ownProfile !== undefined &&
+      managedByAdaptor(ownProfile) &&
+      context.leaveOwnProfile !== true
+    ) {
       const cleanup = profiles.cleanup(ownProfile);
       profileAction = cleanup.action;
       if (cleanup.action.kind !== "none") {
@@ -437,6 +455,7 @@ export function httpRouteOutput(
       }
     }
     for (const p of world?.profiles ?? []) {
+      if (p === ownProfile && context.leaveOwnProfile === true) continue;
       // Given back, the dstOverrides stay: they may shadow the routes.
       const clearing =
         p === ownProfile && (profileAction.kind === "clear" || profileAction.kind === "delete");
@@ -485,6 +504,8 @@ export function httpRouteOutput(
           : { kind: "sync", namespace, apply, delete: deletes, profile: profileAction },
       result: changes === 0 ? "unchanged" : anyOurs ? "updated" : "created",
       events,
+      ready,
+      names: translation.routes.map((r) => `${r.kind} ${r.metadata.name ?? ""}`),
       state:
         pendingWhy.length === 0
           ? {
