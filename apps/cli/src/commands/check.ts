@@ -17,6 +17,7 @@ import {
 import { CliError } from "../errors.js";
 import type { CliIO } from "../io.js";
 import { createProgress } from "../output/progress.js";
+import { locatePrometheus } from "../stat/prometheus.js";
 
 export { flagBool, forwardedGroups } from "../flags.js";
 
@@ -32,6 +33,8 @@ export interface CheckOptions {
   proxy?: boolean;
   /** Linkerd's control-plane namespace (`-L`). */
   linkerdNamespace?: string;
+  /** The Prometheus that scrapes the proxies (default: linkerd-viz's, if installed). */
+  prometheusUrl?: string;
   /** Between retries of a failing check (tests shorten it). */
   retryIntervalMs?: number;
 }
@@ -86,6 +89,7 @@ export async function check(
               ? {}
               : { clusterDomain: options.clusterDomain }),
             proxy: options.proxy === true,
+            prometheus: () => locatePrometheus(kube, options.prometheusUrl),
             ...(options.linkerdNamespace === undefined
               ? {}
               : { linkerdNamespace: options.linkerdNamespace }),
@@ -163,6 +167,10 @@ export function newCmdCheck(ctx: CommandContext): Command {
         "also check that the adaptor's pods are meshed and their proxies healthy",
       ),
     )
+    .option(
+      "--prometheus-url <url>",
+      "Prometheus that scrapes the proxies, to see which still use the old path of a cut-over (default: linkerd-viz's, if installed)",
+    )
     .addOption(new Option("--verbose [bool]").hideHelp())
     .addHelpText(
       "after",
@@ -194,6 +202,7 @@ Examples:
         clusterDomain?: string;
         proxy?: string | boolean;
         verbose?: string | boolean;
+        prometheusUrl?: string;
       }>();
       const proxy = flagBool(o.proxy);
       const verbose = rootOptions(command).verbose || flagBool(o.verbose);
@@ -208,6 +217,7 @@ Examples:
             linkerdNamespace: rootOptions(command).linkerdNamespace,
             ...(o.namespace === undefined || o.namespace === "" ? {} : { namespace: o.namespace }),
             ...(o.clusterDomain === undefined ? {} : { clusterDomain: o.clusterDomain }),
+            ...(o.prometheusUrl === undefined ? {} : { prometheusUrl: o.prometheusUrl }),
           },
           clientFactory(command, true),
           ctx.io,

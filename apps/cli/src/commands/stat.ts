@@ -15,7 +15,8 @@ import {
   listTrafficSplits,
   splitStatuses,
 } from "../status/collect.js";
-import { collectStats, type SplitStat } from "../stat/collect.js";
+import { collectStats, measurable, type SplitStat } from "../stat/collect.js";
+import { collectOldPaths, describeOldPath } from "../stat/old-path.js";
 import {
   findViz,
   prometheusAtUrl,
@@ -155,6 +156,26 @@ export async function stat(
       throw error;
     }
     stats = stats.filter((s) => s.backends.length > 0);
+    let oldPaths;
+    try {
+      oldPaths = await collectOldPaths(
+        prometheus,
+        measurable(rows).map((r) => ({
+          namespace: r.namespace,
+          name: r.name,
+          apex: r.apex,
+          target: r.target,
+        })),
+        { ...(namespace === undefined ? {} : { namespace }), window: options.window },
+      );
+    } catch (error) {
+      if (error instanceof PrometheusError) throw new CliError(error.message);
+      throw error;
+    }
+    for (const s of stats) {
+      const ports = oldPaths.get(`${s.namespace}/${s.name}`);
+      if (ports !== undefined && ports.length > 0) s.oldPath = ports;
+    }
 
     if (options.output === "json") {
       io.out(`${JSON.stringify(statDocument(stats, options.window), null, 2)}\n`);
@@ -166,7 +187,10 @@ export async function stat(
         wide: options.output === "wide",
       }),
     );
-    const footer = statFooter(stats, options.window);
+    const footer = [
+      ...statFooter(stats, options.window),
+      ...stats.flatMap((s) => describeOldPath(s, s.oldPath ?? [])),
+    ];
     if (footer.length > 0) io.out(`\n${footer.join("\n")}\n`);
   } finally {
     kube.close();
