@@ -9,12 +9,8 @@ import { clusterClient, type RootOptions } from "../cluster.js";
 import { CliError } from "../errors.js";
 import { checkOutputFormat, type CommandContext } from "../flags.js";
 import type { CliIO } from "../io.js";
-import {
-  adaptorClusterDomain,
-  explainReadError,
-  listTrafficSplits,
-  splitStatuses,
-} from "../status/collect.js";
+import { adaptorSettings } from "../extension.js";
+import { explainReadError, listTrafficSplits, splitStatuses } from "../status/collect.js";
 import { collectStats, measurable, type SplitStat } from "../stat/collect.js";
 import { collectOldPaths, describeOldPath } from "../stat/old-path.js";
 import {
@@ -113,17 +109,26 @@ export async function stat(
     const where = namespace === undefined ? "in any namespace" : `in namespace ${namespace}`;
     let splits;
     let clusterDomain: string;
+    let adaptor;
     try {
-      const [all, discovered] = await Promise.all([
+      const [all, settings] = await Promise.all([
         listTrafficSplits(kube, namespace),
-        options.clusterDomain === undefined ? adaptorClusterDomain(kube) : undefined,
+        adaptorSettings(kube),
       ]);
       splits = all;
-      clusterDomain = options.clusterDomain ?? discovered ?? "cluster.local";
+      adaptor = settings;
+      clusterDomain = options.clusterDomain ?? settings.clusterDomain ?? "cluster.local";
     } catch (error) {
       throw new CliError(explainReadError(error, where));
     }
-    let rows = splitStatuses(splits, [], clusterDomain);
+    // The adaptor's -target decides the path of splits without the annotation (the old path).
+    let rows = splitStatuses(
+      splits,
+      [],
+      clusterDomain,
+      undefined,
+      adaptor.target === undefined ? {} : { adaptorTarget: adaptor.target },
+    );
     if (name !== undefined) {
       rows = rows.filter((r) => r.name === name);
       if (rows.length === 0)

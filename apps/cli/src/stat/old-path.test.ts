@@ -113,4 +113,13 @@ describe("oldPathTraffic", () => {
       { namespace: "clients", workload: "pod/job-1", pods: ["job-1"], rps: 2 },
     ]);
   });
+
+  it("leaves out a pod whose proxy exports no balancer series: its paths cannot be told apart", () => {
+    const ports = oldPathTraffic(
+      { namespace: "shop", apex: "web", target: "serviceprofile" },
+      [],
+      [sample("old-proxy", "legacy", "80", 12)],
+    );
+    expect(ports).toEqual([{ port: "80", oldPath: "routes", totalRps: 0, oldRps: 0, clients: [] }]);
+  });
 });

@@ -15,7 +15,8 @@
  *
  * So, per client pod and apex port, the policy path carries the route-backend rate and the
  * profile path the rest of the balancer rate. A pod holds one stack per destination, so each pod
- * is on one path or the other. The client labels (`namespace`, `deployment`, `pod`) are the ones
+ * is on one path or the other; a pod without balancer series is left out (its proxy does not
+ * export them, so its paths cannot be told apart). The client labels (`namespace`, `deployment`, `pod`) are the ones
  * linkerd-viz's Prometheus adds when it scrapes a proxy.
  */
 import type { PromSample } from "./prometheus.js";
@@ -119,6 +120,8 @@ export function oldPathTraffic(
       let oldRps = 0;
       const clients = new Map<string, OldPathClient>();
       for (const pod of pods.values()) {
+        // Without the balancer family (an older proxy) the two paths cannot be told apart.
+        if (pod.total === 0) continue;
         // A policy stack is counted in both families; the profile stack only by its balancers.
         const total = Math.max(pod.total, pod.policy);
         const old = oldPath === "routes" ? pod.policy : Math.max(0, pod.total - pod.policy);
