@@ -221,7 +221,10 @@ function setWeights(c: Cluster, w: Weights): void {
   c.weights = w;
 }
 
-/** Clients: one keeps a connection open forever, one reconnects every second, one pauses. */
+/**
+ * Clients: one keeps a connection open forever, one reconnects every second (never idle 5 s),
+ * one goes quiet during each pause (its stack expires).
+ */
 interface Clients {
   busy: ProxyModel;
   chatty: ProxyModel;
@@ -271,8 +274,13 @@ function apply(c: Cluster, clients: Clients, e: Event): void {
       acceptRoutes(c);
       break;
     case "pause":
-      // The idle client closes its connection and says nothing for 6 s.
-      c.now += 6_000;
+      // The idle client says nothing for 6 s; the chatty one still reconnects every second, so
+      // it is never idle 5 s.
+      for (let i = 0; i < 6; i++) {
+        c.now += 1_000;
+        clients.chatty.open(served(c), c.now);
+        clients.chatty.close(served(c), c.now);
+      }
       break;
     case "restartAndSay":
       // The operator restarts every client workload, then annotates the split.
@@ -386,6 +394,12 @@ describe("the cut-over, hand-written timelines", () => {
     // The busy client still holds its profile stack; a new one takes the route.
     expect(clients.busy.cachedPath(served(c), c.now)).toBe("profile");
     expect(new ProxyModel().open(served(c), c.now).path).toBe("policy");
+    // A pause: the idle client's stack expires and it takes the route; the chatty one, never
+    // idle 5 s, keeps the profile, as the busy one does.
+    o = step(c, clients, "pause");
+    expect(o).toMatchObject({ busy: { primary: 1 }, chatty: { primary: 1 }, idle: { primary: 1 } });
+    expect(clients.idle.cachedPath(served(c), c.now)).toBe("policy");
+    expect(clients.chatty.cachedPath(served(c), c.now)).toBe("profile");
     // A canary starts before the clients were restarted: the dstOverrides come back.
     o = step(c, clients, "w5050");
     expect(o).toMatchObject({
@@ -506,6 +520,6 @@ describe("every cut-over sequence", () => {
       const counter = { sequences: 0 };
       explore(c, clients, [], depth, counter);
       expect(counter.sequences).toBe(9 ** depth);
-    });
+    }, 600_000);
   }
 });
