@@ -2,8 +2,12 @@
 # Installs the linkerd-smi CLI (the Linkerd SMI extension's, which `linkerd smi`
 # runs) for Linux and macOS, amd64 and arm64:
 #
-#   curl -sSfL https://github.com/linkerd-smi-ts/linkerd-smi/releases/latest/download/install.sh | sh
+#   curl -sSfL https://linkerd-smi-ts.github.io/linkerd-smi/install | sh
 #   sh install.sh
+#
+# The copy at that address is the one `pnpm release` published with the newest
+# CLI release: it installs that version unless told otherwise. This file, run
+# from a clone, installs the release GitHub calls latest.
 #
 # It downloads the release's sha256sums and the executable for this machine,
 # checks the executable against sha256sums, and installs it as
@@ -11,9 +15,11 @@
 # pointing at it (as Linkerd's installer does for `linkerd`).
 #
 # Environment:
-#   LINKERD_SMI_VERSION      the version to install (0.3.0 or v0.3.0); default: the latest release
+#   LINKERD_SMI_VERSION      the version to install (0.3.0 or v0.3.0); default: the newest
+#                            release when this script was published
 #   LINKERD_SMI_RELEASE_URL  where the release's files are (linkerd-smi-<version>-<os>-<arch> and
-#                            sha256sums); default: the GitHub release of the version
+#                            sha256sums); default: the GitHub release of the version (its tag
+#                            is @linkerd-smi/cli@<version>, as changesets tags each package)
 #   INSTALLROOT              default: ~/.linkerd2
 #
 # Windows: download linkerd-smi-<version>-windows-amd64.exe from the release
@@ -22,6 +28,10 @@ set -eu
 
 # This project's releases (the repository is declared in package.json's "repository").
 releases=https://github.com/linkerd-smi-ts/linkerd-smi/releases
+# `pnpm release` writes these two lines in the copy it publishes: the CLI version it
+# released, and where the files of a release are (<download>/<tag, URL-encoded>/<file>).
+default_version=
+download=${releases}/download
 INSTALLROOT=${INSTALLROOT:-"${HOME}/.linkerd2"}
 
 fail() {
@@ -31,12 +41,13 @@ fail() {
 
 # --- platform -----------------------------------------------------------------
 
-version=${LINKERD_SMI_VERSION:-}
+version=${LINKERD_SMI_VERSION:-$default_version}
 version=${version#v}
 if [ -n "${LINKERD_SMI_RELEASE_URL:-}" ]; then
   base=${LINKERD_SMI_RELEASE_URL%/}
 elif [ -n "$version" ]; then
-  base="${releases}/download/v${version}"
+  # The tag @linkerd-smi/cli@<version>, URL-encoded.
+  base="${download%/}/%40linkerd-smi%2Fcli%40${version}"
 else
   base="${releases}/latest/download"
 fi

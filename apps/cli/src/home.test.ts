@@ -53,10 +53,16 @@ describe("the project's home", () => {
   it("is where install.sh downloads from by default, and what the README tells users to run", () => {
     const script = read("install.sh");
     expect(script).toContain(`\nreleases=${HOME}/releases\n`);
-    const installLine = `curl -sSfL ${HOME}/releases/latest/download/install.sh | sh`;
+    // The install script is published on the project's GitHub Pages, beside the chart
+    // repository's index.yaml, as the Go project's is (https://linkerd.github.io/linkerd-smi/install).
+    const pages = "https://linkerd-smi-ts.github.io/linkerd-smi";
+    const installLine = `curl -sSfL ${pages}/install | sh`;
     expect(script).toContain(`#   ${installLine}\n`);
     const readme = read("README.md");
     expect(readme).toContain(`\n${installLine}`);
+    expect(readme).toContain(
+      `\nhelm repo add l5d-smi ${pages}\nhelm install l5d-smi/linkerd-smi --generate-name\n`,
+    );
     for (const text of [script, readme]) {
       expect(text).not.toContain("linkerd.github.io/linkerd-smi");
       expect(text).not.toContain("github.com/linkerd/linkerd-smi/releases");
@@ -81,8 +87,9 @@ describe("the project's home", () => {
       expect(res.status).toBe(1);
       return readFileSync(log, "utf8").trim().split("\n");
     };
+    // The CLI's GitHub release is its changesets tag, @linkerd-smi/cli@0.3.0, URL-encoded.
     expect(run({ LINKERD_SMI_VERSION: "v0.3.0" })).toEqual([
-      `${HOME}/releases/download/v0.3.0/sha256sums`,
+      `${HOME}/releases/download/%40linkerd-smi%2Fcli%400.3.0/sha256sums`,
     ]);
     expect(run({})).toEqual([`${HOME}/releases/latest/download/sha256sums`]);
     expect(run({ LINKERD_SMI_RELEASE_URL: "http://127.0.0.1:9/mirror/" })).toEqual([

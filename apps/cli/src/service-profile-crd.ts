@@ -4,8 +4,7 @@
  * `l5d-smi-sp-crd-exists`, with one message a cause.
  */
 import { SERVICE_PROFILE_RESOURCE } from "@linkerd-smi/core";
-import { classifyError, type KubeClient } from "@linkerd-smi/kube";
-import { servedResources } from "./status/collect.js";
+import { classifyError, isServed, type KubeClient } from "@linkerd-smi/kube";
 
 const { group, version, plural } = SERVICE_PROFILE_RESOURCE;
 /** `serviceprofiles.linkerd.io`, the CRD's name. */
@@ -26,7 +25,7 @@ export interface ServiceProfileCrdProblem {
 export async function serviceProfileCrdProblem(
   client: KubeClient,
 ): Promise<ServiceProfileCrdProblem | undefined> {
-  if ((await servedResources(client, group, version))?.includes(plural) === true) return undefined;
+  if (await isServed(client, SERVICE_PROFILE_RESOURCE)) return undefined;
   const notServed: ServiceProfileCrdProblem = {
     reason: "version-not-served",
     message: `the API server does not serve ${SERVICE_PROFILE_CRD}/${version}, which the adaptor writes: install Linkerd's CRDs first (linkerd install --crds | kubectl apply -f -)`,

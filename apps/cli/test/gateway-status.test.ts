@@ -574,9 +574,9 @@ describe("check with httproute TrafficSplits", () => {
     expect(routes?.result).toBe("warning");
     expect(routes?.error).toBe(
       "3 routes are not fully accepted by Linkerd:\n" +
-        "\t* HTTPRoute routes/pay-smi-80 (TrafficSplit partial): used by Linkerd, but ResolvedRefs=False (BackendNotFound); requests sent to the backends it cannot resolve fail with HTTP 500 until they exist\n" +
-        "\t* HTTPRoute routes/api-smi-8080 (TrafficSplit refused): not accepted by linkerd.io/policy-controller: Accepted=False (NoMatchingParent: parent service must have a ClusterIP); Linkerd does not use it\n" +
-        "\t* HTTPRoute routes/cart-smi-80 (TrafficSplit waiting): no status from linkerd.io/policy-controller yet; is Linkerd 2.15 or later installed, and its policy controller running?\n" +
+        "\t* TrafficSplit routes/partial: HTTPRoute pay-smi-80 is used by Linkerd, but linkerd.io/policy-controller cannot resolve all its backends: ResolvedRefs=False (BackendNotFound); requests sent to those backends fail with HTTP 500\n" +
+        "\t* TrafficSplit routes/refused: HTTPRoute api-smi-8080 is not accepted by linkerd.io/policy-controller: Accepted=False (NoMatchingParent: parent service must have a ClusterIP); Linkerd does not use it\n" +
+        "\t* TrafficSplit routes/waiting: HTTPRoute cart-smi-80 has no status from linkerd.io/policy-controller yet: is Linkerd 2.15 or later installed, and its policy controller running?\n" +
         "\tRun linkerd smi status -n routes -o wide for details",
     );
     const shadow = byHint(checks, "l5d-smi-no-shadowing-profiles");

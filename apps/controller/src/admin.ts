@@ -1,3 +1,4 @@
+import type { AddressInfo } from "node:net";
 import Fastify, { type FastifyInstance } from "fastify";
 import type { Registry } from "prom-client";
 
@@ -80,4 +81,23 @@ export function parseListenAddress(addr: string): { host: string; port: number }
   }
   const host = m[1] ?? m[2] ?? "";
   return { host: host === "" ? "0.0.0.0" : host, port };
+}
+
+/** Listens on a Go-style address (see {@link parseListenAddress}); the `host:port` it listens on. */
+export async function listenOn(app: FastifyInstance, addr: string): Promise<string> {
+  const { host, port } = parseListenAddress(addr);
+  await app.listen({ host, port });
+  const address = app.server.address() as AddressInfo;
+  const ip = address.address.includes(":") ? `[${address.address}]` : address.address;
+  return `${ip}:${address.port}`;
+}
+
+/** Resolves once `readiness` is ready; throws with its reasons after `timeoutMs`. */
+export async function waitUntilReady(readiness: () => Readiness, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!readiness().ready) {
+    if (Date.now() > deadline)
+      throw new Error(`adaptor not ready after ${timeoutMs} ms: ${readiness().reasons.join("; ")}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }

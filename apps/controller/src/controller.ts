@@ -13,7 +13,8 @@ import {
   type WorkResult,
 } from "@linkerd-smi/kube";
 import type { EventSink, Involved } from "./events.js";
-import { BY_APEX, type Departed } from "./handlers.js";
+import type { Departed } from "./handlers.js";
+import { BY_APEX } from "./informers.js";
 import { parseApexKey } from "./keys.js";
 import type { Logger } from "./logger.js";
 import type { AdaptorMetrics } from "./metrics.js";
@@ -22,7 +23,8 @@ import type { ShareGauges } from "./share-gauges.js";
 import type { StatusSettle } from "./settle.js";
 
 interface ControllerDeps<E, A extends { kind: string }> {
-  splits: Informer<TrafficSplitObject>;
+  /** The split informer (or a fake in tests): its BY_APEX index finds an apex's splits. */
+  splits: Pick<Informer<TrafficSplitObject>, "byIndex">;
   serviceExists: (namespace: string, name: string) => boolean;
   output: Output<E, A>;
   events: EventSink;

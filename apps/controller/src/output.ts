@@ -1,11 +1,24 @@
 /**
  * The seam between the decision and the API server: an output is one planner (in core: what to
- * write) and one writer (here: how to write it), chosen per split. The ServiceProfile output is
- * and the Gateway API output sit behind one targeted pair (core's `targetedOutput`), chosen per
- * split by `-target` or the split's `smi.linkerd.io/target` annotation.
+ * write) and one writer (here, `writers/`: how to write it). The ServiceProfile output and the
+ * Gateway API output sit behind one targeted pair (core's `targetedOutput`), chosen per split by
+ * `-target` or the split's `smi.linkerd.io/target` annotation.
  */
-import type { OutputPlanner } from "@linkerd-smi/core";
+import {
+  httpRouteOutput,
+  serviceProfileOutput,
+  targetedOutput,
+  type HttpRouteVersion,
+  type OutputPlanner,
+  type Target,
+  type TargetedAction,
+  type TargetedWorld,
+} from "@linkerd-smi/core";
+import type { KubeTransport } from "@linkerd-smi/kube";
 import type { Involved } from "./events.js";
+import type { AdaptorInformers } from "./informers.js";
+import { RouteWriter, TargetedWriter } from "./writers/routes.js";
+import { ServiceProfileWriter } from "./writers/service-profile.js";
 
 /** Carries out the actions of one output's planner. */
 export interface OutputWriter<E, A> {
@@ -28,4 +41,37 @@ export interface OutputWriter<E, A> {
 export interface Output<E, A> {
   readonly planner: OutputPlanner<E, A>;
   readonly writer: OutputWriter<E, A>;
+}
+
+interface OutputOptions {
+  readonly clusterDomain: string;
+  /** The adaptor's `-target`; a split's `smi.linkerd.io/target` annotation overrides it. */
+  readonly target: Target;
+  readonly httpRouteVersion: HttpRouteVersion;
+  readonly defaultOpaquePorts: readonly number[];
+}
+
+/** The adaptor's output: the ServiceProfile and Gateway API outputs behind one targeted pair. */
+export function createOutput(
+  client: KubeTransport,
+  informers: AdaptorInformers,
+  options: OutputOptions,
+): Output<TargetedWorld, TargetedAction> {
+  const { clusterDomain, httpRouteVersion } = options;
+  const profileWriter = new ServiceProfileWriter(client, informers.profiles, clusterDomain);
+  return {
+    planner: targetedOutput({
+      target: options.target,
+      serviceProfile: serviceProfileOutput({ clusterDomain }),
+      httpRoute: httpRouteOutput({
+        clusterDomain,
+        apiVersion: httpRouteVersion,
+        defaultOpaquePorts: options.defaultOpaquePorts,
+      }),
+    }),
+    writer: new TargetedWriter(
+      profileWriter,
+      new RouteWriter(client, { ...informers, clusterDomain }, httpRouteVersion, profileWriter),
+    ),
+  };
 }

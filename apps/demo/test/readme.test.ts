@@ -19,22 +19,13 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { readmeLibraryExample, SNIPPET_OUTPUT, SNIPPET_TSC_FLAGS } from "@linkerd-smi/testenv";
 import { afterAll, describe, expect, it } from "vitest";
 
 const run = promisify(execFile);
 const repo = fileURLToPath(new URL("../../../", import.meta.url));
 const readme = readFileSync(join(repo, "README.md"), "utf8");
 const require = createRequire(import.meta.url);
-
-/** The fenced block of `lang` that comes first after `marker`. */
-function blockAfter(text: string, marker: string, lang: string): string {
-  const at = text.indexOf(marker);
-  expect(at, `README has no ${JSON.stringify(marker)}`).toBeGreaterThanOrEqual(0);
-  const open = text.indexOf("```" + lang + "\n", at);
-  expect(open, `no ${lang} block after ${JSON.stringify(marker)}`).toBeGreaterThan(at);
-  const start = open + lang.length + 4;
-  return text.slice(start, text.indexOf("\n```", start) + 1);
-}
 
 describe("the README's library snippet", () => {
   const dirs: string[] = [];
@@ -43,10 +34,8 @@ describe("the README's library snippet", () => {
   });
 
   it("names every package it imports in its npm install line, compiles strictly and prints what it says", async () => {
-    const install = blockAfter(readme, "### `@linkerd-smi/core`", "sh");
-    const packages = /npm install ([^#\n]+)/.exec(install)?.[1]?.trim().split(/\s+/) ?? [];
+    const { packages, snippet } = readmeLibraryExample(readme);
     expect(packages).toContain("@linkerd-smi/core");
-    const snippet = blockAfter(readme, "### `@linkerd-smi/core`", "ts");
 
     // An empty project with only what the install line names (from this workspace).
     const dir = mkdtempSync(join(tmpdir(), "linkerd-smi-readme-"));
@@ -63,31 +52,16 @@ describe("the README's library snippet", () => {
     writeFileSync(file, snippet);
 
     const tsc = require.resolve("typescript/bin/tsc");
-    const compiled = await run(process.execPath, [
-      tsc,
-      "--strict",
-      "--module",
-      "nodenext",
-      "--moduleResolution",
-      "nodenext",
-      "--target",
-      "es2022",
-      "--lib",
-      "es2022,dom",
-      "--skipLibCheck",
-      file,
-    ]).catch((error: unknown) => ({
-      // tsc prints its diagnostics on stdout and exits non-zero.
-      stdout: (error as { stdout?: string }).stdout ?? (error as Error).message,
-    }));
+    const compiled = await run(process.execPath, [tsc, ...SNIPPET_TSC_FLAGS, file]).catch(
+      (error: unknown) => ({
+        // tsc prints its diagnostics on stdout and exits non-zero.
+        stdout: (error as { stdout?: string }).stdout ?? (error as Error).message,
+      }),
+    );
     expect(compiled.stdout).toBe("");
 
     const { stdout } = await run(process.execPath, [join(dir, "snippet.mjs")], { cwd: dir });
-    expect(stdout).toBe(
-      "backend-svc.trafficsplit-sample.svc.cluster.local\n" +
-        '[{"authority":"backend-svc.trafficsplit-sample.svc.cluster.local","weight":"500"},' +
-        '{"authority":"failing-svc.trafficsplit-sample.svc.cluster.local","weight":"500"}]\n',
-    );
+    expect(stdout).toBe(SNIPPET_OUTPUT);
   }, 60_000);
 });
 

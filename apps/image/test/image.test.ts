@@ -14,15 +14,8 @@ import { promisify } from "node:util";
 import { ADAPTOR_NODE_FLAGS } from "@linkerd-smi/controller";
 import { eventually } from "@linkerd-smi/testenv";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  archivePath,
-  image,
-  podman,
-  podmanOk,
-  pullPlatform,
-  renderForTest,
-  securityFlags,
-} from "./pod.js";
+import { archivePath, image, pullPlatform } from "./built.js";
+import { podman, podmanOk, renderForTest, securityFlags } from "./pod.js";
 
 const run = promisify(execFile);
 const imageDir = fileURLToPath(new URL("..", import.meta.url));

@@ -9,11 +9,11 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { eventually, expectOk, parseManifest } from "@linkerd-smi/testenv";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { pullPlatform } from "./built.js";
 import {
   AdaptorPod,
   applyIdentity,
   clusterFromKubeconfig,
-  pullPlatform,
   renderForTest,
   type Chart,
 } from "./pod.js";

@@ -11,7 +11,8 @@
 import { runScenario, type BenchAdaptor } from "@linkerd-smi/bench/scenario";
 import type { TestEnvironment } from "@linkerd-smi/testenv";
 import { afterAll, describe, expect, it } from "vitest";
-import { AdaptorPod, applyIdentity, pullPlatform, renderForTest, type Chart } from "./pod.js";
+import { pullPlatform } from "./built.js";
+import { AdaptorPod, applyIdentity, renderForTest, type Chart } from "./pod.js";
 
 const N = 1000;
 const pods: AdaptorPod[] = [];

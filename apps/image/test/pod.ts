@@ -20,7 +20,6 @@ import { randomBytes } from "node:crypto";
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import {
   applyManifest,
   chartDir,
@@ -30,24 +29,6 @@ import {
   renderChart,
   type RenderedObject,
 } from "@linkerd-smi/testenv";
-
-const imageDir = fileURLToPath(new URL("..", import.meta.url));
-
-/** dist/image.json, written by scripts/build-image.mjs. */
-export interface ImageSummary {
-  reference: string;
-  version: string;
-  archive: string;
-  archiveBytes: number;
-  index: string;
-  node: string;
-  platforms: Record<"amd64" | "arm64", { manifest: string; compressedBytes: number }>;
-}
-
-export const image = JSON.parse(
-  readFileSync(join(imageDir, "dist", "image.json"), "utf8"),
-) as ImageSummary;
-export const archivePath = join(imageDir, "dist", image.archive);
 
 // ---------------------------------------------------------------------------
 // podman, as probed on this machine: as root, runc, cgroupfs, no default ulimits
@@ -90,13 +71,6 @@ export async function podmanOk(args: readonly string[], timeoutMs?: number): Pro
   if (res.code !== 0)
     throw new Error(`podman ${args.join(" ")} exited ${String(res.code)}:\n${res.stderr}`);
   return res.stdout;
-}
-
-/** One platform's image of the archive in podman's storage: its image ID. */
-export async function pullPlatform(arch: "amd64" | "arm64"): Promise<string> {
-  const id = (await podmanOk(["pull", "-q", "--arch", arch, `oci-archive:${archivePath}`])).trim();
-  if (!/^[0-9a-f]{64}$/.test(id)) throw new Error(`podman pull printed ${JSON.stringify(id)}`);
-  return id;
 }
 
 // ---------------------------------------------------------------------------

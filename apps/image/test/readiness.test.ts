@@ -7,7 +7,8 @@
  */
 import { eventually, startEnvironment, type TestEnvironment } from "@linkerd-smi/testenv";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AdaptorPod, applyIdentity, pullPlatform, renderForTest } from "./pod.js";
+import { pullPlatform } from "./built.js";
+import { AdaptorPod, applyIdentity, renderForTest } from "./pod.js";
 
 let env: TestEnvironment;
 let pod: AdaptorPod | undefined;

@@ -141,7 +141,8 @@ export interface SplitStatus<S> {
    *   adaptor keeps both sides serving the split until it may drop the old one; the reason says
    *   what it waits for (see `outputs/cut-over.ts`).
    * - `Invalid`: the split has errors; the output keeps its last good state.
-   * - `Conflict`: an older split (then by name) targets the same apex and decides instead.
+   * - `Conflict`: another split targets the same apex and decides instead: it is older, or as
+   *   old and first by name (the Event says which).
    * - `Skipped`: the output carries the skip annotation; the adaptor leaves it.
    */
   readonly state: SyncState;

@@ -127,6 +127,7 @@ export {
   fitLinkerdWeights,
   normalizeClusterDomain,
   apexOfServiceProfileName,
+  parseServiceProfileName,
   serviceProfileName,
   type ClusterDomainOptions,
   type DesiredDstOverrides,
@@ -217,7 +218,9 @@ export {
   SERVICE_PROFILE_GROUP,
   SERVICE_PROFILE_RESOURCE,
   trafficSplitResource,
+  gatewayApiSupport,
   type ApiResource,
+  type GatewayApiSupport,
   type TrafficSplitObject,
 } from "./resources.js";
 
@@ -281,13 +284,18 @@ export {
   type PortShares,
 } from "./port-shares.js";
 export {
+  describeRouteConditions,
+  LINKERD_POLICY_CONTROLLER,
+  routeAcceptance,
+  routeAcceptanceMessage,
+  type RouteAcceptance,
+  type RouteState,
+} from "./outputs/route-acceptance.js";
+export {
   httpRouteOutput,
   isAdaptorRoute,
-  routeAcceptance,
-  LINKERD_POLICY_CONTROLLER,
   shadowingOf,
   type HttpRouteOutputOptions,
-  type RouteAcceptance,
   type RouteAction,
   type RouteRef,
   type RouteWorld,

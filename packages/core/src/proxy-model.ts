@@ -38,6 +38,7 @@
 
 import { decodeQuantity, isQuantityError, milliValue } from "./quantity.js";
 import type { Route } from "./gateway-types.js";
+import { routeAcceptance } from "./outputs/route-acceptance.js";
 import type { ServiceProfile } from "./types.js";
 
 /** `DEFAULT_OUTBOUND_DISCOVERY_IDLE_TIMEOUT` of linkerd/app/src/env.rs, in milliseconds. */
@@ -84,13 +85,7 @@ export function profileOverridesPolicy(profile: ServiceProfile | undefined): boo
 }
 
 function accepted(route: Route, apex: string, port: number): boolean {
-  return (route.status?.parents ?? []).some(
-    (p) =>
-      p.controllerName === "linkerd.io/policy-controller" &&
-      p.parentRef.name === apex &&
-      (p.parentRef.port === undefined || p.parentRef.port === port) &&
-      (p.conditions ?? []).some((c) => c.type === "Accepted" && c.status === "True"),
-  );
+  return routeAcceptance(route, apex, port).accepted === true;
 }
 
 function shares(entries: readonly { service: string; weight: number }[]): ServedShares {

@@ -120,3 +120,35 @@ export const TCP_ROUTE_RESOURCE: ApiResource<TcpRoute> = Object.freeze({
   kind: "TCPRoute",
   namespaced: true,
 });
+
+/** What of the Gateway API (and SMI's HTTPRouteGroup) the API server serves. */
+export interface GatewayApiSupport {
+  /** The HTTPRoute version to read and write; undefined when none asked for is served. */
+  readonly httpRoute?: HttpRouteVersion;
+  /** TCPRoute v1alpha2 (experimental channel). */
+  readonly tcpRoute: boolean;
+  /** httproutegroups.specs.smi-spec.io/v1alpha4 (the chart's CRD). */
+  readonly httpRouteGroup: boolean;
+}
+
+/**
+ * Which HTTPRoute version, and whether TCPRoute and HTTPRouteGroup, the API server serves, asking
+ * `served` (API discovery: `@linkerd-smi/kube`'s `isServed`) about each resource in turn.
+ * `wanted`: the one HTTPRoute version to look for, or `auto` for v1, else v1beta1 (Linkerd
+ * 2.15-2.17), as the adaptor's `-gateway-api-version`. What `served` throws is thrown.
+ */
+export async function gatewayApiSupport(
+  served: (resource: ApiResource<unknown>) => Promise<boolean>,
+  wanted: "auto" | HttpRouteVersion = "auto",
+): Promise<GatewayApiSupport> {
+  let httpRoute: HttpRouteVersion | undefined;
+  for (const version of wanted === "auto" ? (["v1", "v1beta1"] as const) : [wanted]) {
+    if (await served(httpRouteResource(version))) {
+      httpRoute = version;
+      break;
+    }
+  }
+  const tcpRoute = await served(TCP_ROUTE_RESOURCE);
+  const httpRouteGroup = await served(httpRouteGroupResource());
+  return { ...(httpRoute === undefined ? {} : { httpRoute }), tcpRoute, httpRouteGroup };
+}

@@ -15,6 +15,7 @@ import {
   desiredServiceProfile,
   fitLinkerdWeights,
   normalizeClusterDomain,
+  parseServiceProfileName,
   serviceProfileName,
 } from "./translate.js";
 
@@ -27,6 +28,26 @@ function parsed(input: unknown): ParsedTrafficSplit {
 const UINT32_MAX = 2n ** 32n - 1n;
 
 describe("names", () => {
+  it("parses a profile name into its apex and namespace, whatever namespace holds it", () => {
+    expect(parseServiceProfileName("web.shop.svc.cluster.local")).toEqual({
+      apex: "web",
+      namespace: "shop",
+    });
+    expect(parseServiceProfileName("web.shop.svc.example.org", "example.org.")).toEqual({
+      apex: "web",
+      namespace: "shop",
+    });
+    for (const name of [
+      "web.shop.svc.example.org", // another domain
+      "shop.svc.cluster.local", // no namespace label
+      "a.web.shop.svc.cluster.local", // a dotted apex
+      ".shop.svc.cluster.local",
+      "web..svc.cluster.local",
+      "web.shop.cluster.local",
+    ])
+      expect(parseServiceProfileName(name, "cluster.local"), name).toBeUndefined();
+  });
+
   it.each([
     ["web", "default", undefined, "web.default.svc.cluster.local"],
     ["web", "prod", "example.org", "web.prod.svc.example.org"],

@@ -76,9 +76,30 @@ export function serviceProfileName(
 }
 
 /**
- * The inverse of {@link serviceProfileName}: the apex Service whose ServiceProfile `name` is in
- * `namespace`, or undefined when the name does not have that shape (another namespace or cluster
- * domain, or a dotted prefix). A trailing dot on the cluster domain is ignored, as it is there.
+ * The inverse of {@link serviceProfileName}: the apex Service and namespace a ServiceProfile
+ * `name` is for, or undefined when the name does not have that shape (another cluster domain,
+ * an empty or dotted label). Whatever namespace the profile itself is in: a client-side profile
+ * lives in the client's namespace and names the server's. A trailing dot on the cluster domain
+ * is ignored, as it is there.
+ *
+ * @throws RangeError for an invalid cluster domain.
+ */
+export function parseServiceProfileName(
+  name: string,
+  clusterDomain: string = DEFAULT_CLUSTER_DOMAIN,
+): { apex: string; namespace: string } | undefined {
+  const suffix = `.svc.${normalizeClusterDomain(clusterDomain)}`;
+  if (!name.endsWith(suffix)) return undefined;
+  const labels = name.slice(0, -suffix.length).split(".");
+  const [apex, namespace] = labels;
+  if (labels.length !== 2 || apex === undefined || namespace === undefined) return undefined;
+  return apex === "" || namespace === "" ? undefined : { apex, namespace };
+}
+
+/**
+ * The apex Service whose ServiceProfile `name` is in `namespace` (see
+ * {@link parseServiceProfileName}), or undefined when the name has not that shape or names
+ * another namespace.
  *
  * @throws RangeError for an invalid cluster domain.
  */
@@ -87,10 +108,8 @@ export function apexOfServiceProfileName(
   namespace: string,
   clusterDomain: string = DEFAULT_CLUSTER_DOMAIN,
 ): string | undefined {
-  const suffix = `.${namespace}.svc.${normalizeClusterDomain(clusterDomain)}`;
-  if (!name.endsWith(suffix) || name.length === suffix.length) return undefined;
-  const apex = name.slice(0, -suffix.length);
-  return apex.includes(".") ? undefined : apex;
+  const parsed = parseServiceProfileName(name, clusterDomain);
+  return parsed?.namespace === namespace ? parsed.apex : undefined;
 }
 
 /**

@@ -5,6 +5,7 @@
  * - {@link loadKubeConfig}: kubeconfig / in-cluster loading, `--context`, impersonation.
  * - {@link KubeClient}: the HTTP transport ({@link KubeTransport}).
  * - {@link ResourceClient}: typed CRUD, server-side apply, watch over any resource descriptor.
+ * - {@link servedResources} and {@link isServed}: API discovery (404 means not served).
  * - {@link classifyError} and {@link KubeError}: what went wrong, and whether to retry.
  * - {@link Informer}: a supervised list + watch + cache.
  * - {@link WorkQueue}: a rate-limited, deduplicating work queue with workers.
@@ -42,6 +43,7 @@ export {
   type KubeStatus,
   type PermanentErrorKind,
 } from "./errors.js";
+export { isServed, servedResources } from "./discovery.js";
 export {
   apiVersionOf,
   ClusterRoleBindingV1,

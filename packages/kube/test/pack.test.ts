@@ -33,7 +33,7 @@ interface PackedFile {
 }
 
 describe("published package", () => {
-  it("holds only package.json, README.md, LICENSE and compiled dist files", async () => {
+  it("holds only package.json, README.md, LICENSE, compiled dist files and the sources their maps point at", async () => {
     const { stdout } = await run("npm", ["pack", "--dry-run", "--json"], { cwd: pkgDir, env });
     const [packed] = JSON.parse(stdout) as [{ files: PackedFile[] }];
     const paths = packed.files.map((f) => f.path).sort();
@@ -46,10 +46,16 @@ describe("published package", () => {
     const unexpected = paths.filter(
       (p) =>
         !["package.json", "README.md", "LICENSE"].includes(p) &&
-        !/^dist\/[\w/-]+\.(js|d\.ts|js\.map|d\.ts\.map)$/.test(p),
+        !/^dist\/[\w/-]+\.(js|d\.ts|js\.map|d\.ts\.map)$/.test(p) &&
+        !/^src\/[\w/-]+\.ts$/.test(p),
     );
     expect(unexpected).toEqual([]);
-    expect(paths.filter((p) => /\.test\.|^src\/|^test\//.test(p))).toEqual([]);
+    // Every source map's sources are in the package (a debugger or an editor's "go to
+    // definition" opens them), so each dist/x.js.map has its src/x.ts beside it.
+    for (const map of paths.filter((p) => p.endsWith(".js.map")))
+      expect(paths, map).toContain(map.replace(/^dist\//, "src/").replace(/\.js\.map$/, ".ts"));
+    expect(paths).toContain("src/index.ts");
+    expect(paths.filter((p) => /\.test\.|^test\//.test(p))).toEqual([]);
   }, 60_000);
 
   it("passes publint with no errors, warnings or suggestions", async () => {

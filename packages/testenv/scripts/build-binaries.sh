@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the real control-plane binaries the tests run (etcd, kube-apiserver,
-# kube-controller-manager, helm (Helm 4) and helm3 (Helm 3), and Prometheus for
-# `linkerd smi stat`)
+# kube-controller-manager, helm (Helm 4) and helm3 (Helm 3), Prometheus for
+# `linkerd smi stat`, the CNCF Distribution registry and actionlint for the release tests)
 # from the Go module proxy, once, into a cache keyed by version:
 #   $LINKERD_SMI_CACHE (default ~/.cache/linkerd-smi)/bin/<name>-<version>-b<buildRevision>/<name>
 # (buildRevision in versions.json changes when the way we build changes).
@@ -16,6 +16,8 @@ ETCD=$(version etcd)
 HELM=$(version helm)
 HELM3=$(version helm3)
 PROM=$(version prometheus)
+DIST=$(version distribution)
+ACTIONLINT=$(version actionlint)
 REV=$(version buildRevision)
 
 command -v go >/dev/null || { echo "build-binaries: Go is required to build the local control plane (https://go.dev/dl)" >&2; exit 1; }
@@ -131,7 +133,7 @@ prometheus_ldflags() {
   echo "-X $p.Version=$v -X $p.Revision=module-$PROM -X $p.Branch=module -X $p.BuildUser=linkerd-smi -X $p.BuildDate=19700101-00:00:00"
 }
 
-targets=${*:-etcd kube-apiserver kube-controller-manager helm helm3 prometheus}
+targets=${*:-etcd kube-apiserver kube-controller-manager helm helm3 prometheus registry actionlint}
 for t in $targets; do
   case $t in
     etcd) build etcd "$ETCD" "go.etcd.io/etcd/server/v3@$ETCD" go.etcd.io/etcd/server/v3 \
@@ -148,6 +150,14 @@ for t in $targets; do
     # which halves the build; without builtinassets the web UI is absent, the API is not.
     prometheus) build prometheus "$PROM" "github.com/prometheus/prometheus@$PROM" \
       github.com/prometheus/prometheus/cmd/prometheus "$(prometheus_ldflags)" "" remove_all_sd ;;
-    *) echo "build-binaries: unknown target $t (known: etcd kube-apiserver kube-controller-manager helm helm3 prometheus)" >&2; exit 2 ;;
+    # The OCI registry the release test pushes the image and the chart to (its `registry serve`).
+    registry) build registry "$DIST" "github.com/distribution/distribution/v3@$DIST" \
+      github.com/distribution/distribution/v3/cmd/registry \
+      "-X github.com/distribution/distribution/v3/version.version=$DIST" ;;
+    # Lints .github/workflows (`.ci/run`'s workflow check).
+    actionlint) build actionlint "$ACTIONLINT" "github.com/rhysd/actionlint@$ACTIONLINT" \
+      github.com/rhysd/actionlint/cmd/actionlint \
+      "-X github.com/rhysd/actionlint.version=$ACTIONLINT" ;;
+    *) echo "build-binaries: unknown target $t (known: etcd kube-apiserver kube-controller-manager helm helm3 prometheus registry actionlint)" >&2; exit 2 ;;
   esac
 done

@@ -20,6 +20,10 @@ export interface Versions {
   gatewayApi: string;
   /** The `github.com/prometheus/prometheus` module version (v0.3MM.P is Prometheus 3.MM.P). */
   prometheus: string;
+  /** The `github.com/distribution/distribution/v3` module: the OCI registry of the release test. */
+  distribution: string;
+  /** The `github.com/rhysd/actionlint` module: lints the GitHub workflows. */
+  actionlint: string;
   /** Changes when the way we build changes, so stale builds are not reused. */
   buildRevision: number;
 }
@@ -34,10 +38,20 @@ export interface Binaries {
   /** Helm 3. */
   helm3: string;
   prometheus: string;
+  /** The CNCF Distribution registry (`registry serve <config>`). */
+  registry: string;
+  actionlint: string;
 }
 
 export type Target =
-  "etcd" | "kube-apiserver" | "kube-controller-manager" | "helm" | "helm3" | "prometheus";
+  | "etcd"
+  | "kube-apiserver"
+  | "kube-controller-manager"
+  | "helm"
+  | "helm3"
+  | "prometheus"
+  | "registry"
+  | "actionlint";
 
 /** Every binary a test run uses: `linkerd-smi-testenv prepare` and the global setup build them all. */
 export const ALL_TARGETS: readonly Target[] = [
@@ -47,6 +61,8 @@ export const ALL_TARGETS: readonly Target[] = [
   "helm",
   "helm3",
   "prometheus",
+  "registry",
+  "actionlint",
 ];
 
 export function readVersions(): Versions {
@@ -69,6 +85,8 @@ export function binaryPaths(versions: Versions = readVersions()): Binaries {
     helm: bin("helm", versions.helm),
     helm3: bin("helm3", versions.helm3),
     prometheus: bin("prometheus", versions.prometheus),
+    registry: bin("registry", versions.distribution),
+    actionlint: bin("actionlint", versions.actionlint),
   };
 }
 
@@ -79,6 +97,8 @@ const pathOf: Record<Target, (b: Binaries) => string> = {
   helm: (b) => b.helm,
   helm3: (b) => b.helm3,
   prometheus: (b) => b.prometheus,
+  registry: (b) => b.registry,
+  actionlint: (b) => b.actionlint,
 };
 
 /**

@@ -45,3 +45,6 @@ export { applyManifest, deleteManifest, ResourcePaths, type ManifestObject } fro
 export { eventually } from "./eventually.js";
 export { NetworkNamespace } from "./netns.js";
 export { Prometheus, type PrometheusOptions, type PromSample } from "./prometheus.js";
+export { OciRegistry, StaticServer } from "./registries.js";
+export { freePort } from "./ports.js";
+export { readmeLibraryExample, SNIPPET_OUTPUT, SNIPPET_TSC_FLAGS, type ReadmeExample } from "./readme.js";

@@ -30,7 +30,11 @@ export const SYSTEM_PACKAGES = [
     neededBy: "the image tests (run the adaptor's image)",
   },
   { name: "runc", file: "/usr/sbin/runc", neededBy: "the image tests (podman's runtime)" },
-  { name: "skopeo", file: "/usr/bin/skopeo", neededBy: "the image tests (copy the archive)" },
+  {
+    name: "skopeo",
+    file: "/usr/bin/skopeo",
+    neededBy: "the image tests (copy the archive) and pnpm release (push it)",
+  },
   { name: "containerd", file: "/usr/bin/ctr", neededBy: "the image tests (import the archive)" },
   {
     name: "qemu-user-static",
@@ -40,6 +44,11 @@ export const SYSTEM_PACKAGES = [
   { name: "iproute2", file: "/usr/bin/ip", neededBy: "stat's tests (a network namespace)" },
   { name: "openssl", file: "/usr/bin/openssl", neededBy: "the write-conflicts test's webhook" },
   { name: "time", file: "/usr/bin/time", neededBy: "bench:binary (GNU time's max RSS)" },
+  {
+    name: "shellcheck",
+    file: "/usr/bin/shellcheck",
+    neededBy: "the workflows' lint (actionlint checks their scripts with it)",
+  },
 ] as const satisfies readonly SystemPackage[];
 
 export type SystemPackageName = (typeof SYSTEM_PACKAGES)[number]["name"];

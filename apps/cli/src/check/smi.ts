@@ -7,10 +7,13 @@ import {
   TCP_ROUTE_VERSION,
   TRAFFIC_SPLIT_GROUP,
   isOpaquePort,
+  routeAcceptanceMessage,
+  trafficSplitResource,
 } from "@linkerd-smi/core";
 import {
   classifyError,
   ConfigMapV1,
+  isServed,
   KubeError,
   type Deployment,
   type KubeClient,
@@ -34,14 +37,11 @@ import {
   LEASE_NAME,
 } from "../extension.js";
 import {
-  describeConditions,
   gatewayApiServed,
   gatewayView,
   listServiceProfiles,
   listServices,
   listTrafficSplits,
-  POLICY_CONTROLLER,
-  servedResources,
   splitStatuses,
   type ClusterView,
   type SplitStatus,
@@ -251,8 +251,8 @@ export function smiCategory(client: KubeClient, options: SmiCheckOptions = {}): 
         const versions = servedVersions();
         const missing: string[] = [];
         for (const version of versions) {
-          const resources = await servedResources(client, TRAFFIC_SPLIT_GROUP, version);
-          if (resources?.includes("trafficsplits") !== true) missing.push(version);
+          if (!(await isServed(client, { ...trafficSplitResource(), version })))
+            missing.push(version);
         }
         state.splitCrd = missing.length < versions.length;
         if (missing.length === versions.length)
@@ -445,12 +445,9 @@ export function smiCategory(client: KubeClient, options: SmiCheckOptions = {}): 
         const problems = routed.flatMap((s) =>
           (s.routes ?? [])
             .filter((r) => r.state !== "RouteAccepted")
-            .map((r) =>
-              r.state === "RouteNotAccepted"
-                ? `${r.kind} ${s.namespace}/${r.name} (TrafficSplit ${s.name}): not accepted by ${POLICY_CONTROLLER}: ${describeConditions(r.conditions ?? [])}; Linkerd does not use it`
-                : r.state === "RouteRefsNotResolved"
-                  ? `${r.kind} ${s.namespace}/${r.name} (TrafficSplit ${s.name}): used by Linkerd, but ${describeConditions(r.conditions ?? [])}; requests sent to the backends it cannot resolve fail with HTTP 500 until they exist`
-                  : `${r.kind} ${s.namespace}/${r.name} (TrafficSplit ${s.name}): no status from ${POLICY_CONTROLLER} yet; is Linkerd 2.15 or later installed, and its policy controller running?`,
+            .map(
+              (r) =>
+                `TrafficSplit ${s.namespace}/${s.name}: ${routeAcceptanceMessage(`${r.kind} ${r.name}`, r)}`,
             ),
         );
         if (problems.length === 0) return ok;

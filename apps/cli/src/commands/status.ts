@@ -308,8 +308,8 @@ TARGET is what the adaptor turns the split into: serviceprofile or httproute
 the table shows it when a split targets httproute, -o wide always.
 For a ServiceProfile, STATE is Synced (its dstOverrides are the split's),
 Pending (not yet, or changed by hand: REASON says what differs), Invalid (the
-adaptor cannot use the split: REASON says why), Conflict (an older split
-targets the same service) or Skipped (the profile has the smi.linkerd.io/skip
+adaptor cannot use the split: REASON says why), Conflict (another split
+targets the same service and is older, or as old and first by name) or Skipped (the profile has the smi.linkerd.io/skip
 annotation). For Gateway API routes in step with the split, STATE is what
 Linkerd's policy controller wrote on them: RouteAccepted,
 RouteRefsNotResolved (accepted and used, but a backend does not resolve: its

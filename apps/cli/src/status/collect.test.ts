@@ -182,7 +182,7 @@ describe("splitStatuses: httproute splits", () => {
   const view = (routes: Route[], over: Partial<ClusterView> = {}): ClusterView => ({
     services,
     routes,
-    gatewayApi: { httpRoute: "v1", tcpRoute: true },
+    gatewayApi: { httpRoute: "v1", tcpRoute: true, httpRouteGroup: false },
     ...over,
   });
   const judge = (split: TrafficSplit, v: ClusterView, profiles: ServiceProfile[] = []) =>
@@ -268,7 +268,10 @@ describe("splitStatuses: httproute splits", () => {
     const row = judge(split, view([]));
     expect(row?.state).toBe("Pending");
     expect(row?.reason).toContain("HTTPRoute web-smi-80 does not exist yet");
-    const noCrd = judge(split, view([], { gatewayApi: { tcpRoute: false } }));
+    const noCrd = judge(
+      split,
+      view([], { gatewayApi: { tcpRoute: false, httpRouteGroup: false } }),
+    );
     expect(noCrd?.state).toBe("Pending");
     expect(noCrd?.reason).toContain(
       "does not serve httproutes.gateway.networking.k8s.io (v1 or v1beta1)",

@@ -7,14 +7,13 @@ import type { OldPathPort } from "../stat/old-path.js";
 import {
   DEFAULT_CLUSTER_DOMAIN,
   GATEWAY_GROUP,
-  HTTP_ROUTE_GROUP_GROUP,
   TCP_ROUTE_RESOURCE,
-  TCP_ROUTE_VERSION,
   apexOfSplit,
   apexRoutePorts,
   apexWithoutClusterIP,
   canonicalQuantity,
   fitLinkerdWeights,
+  gatewayApiSupport,
   httpRouteGroupResource,
   httpRouteResource,
   isAdaptorRoute,
@@ -22,15 +21,17 @@ import {
   profileNameOfSplit,
   quantityFromMilli,
   routeAcceptance,
-  LINKERD_POLICY_CONTROLLER,
+  routeAcceptanceMessage,
   shadowingOf,
   splitSyncState,
   SERVICE_PROFILE_RESOURCE,
   TRAFFIC_SPLIT_GROUP,
   trafficSplitResource,
+  type GatewayApiSupport,
   type HttpRouteGroupObject,
   type HttpRouteVersion,
   type Route,
+  type RouteState,
   type ServiceLike,
   type ServiceProfile,
   type Target,
@@ -41,25 +42,12 @@ import {
 } from "@linkerd-smi/core";
 import {
   classifyError,
+  isServed,
   KubeError,
   ResourceClient,
   ServiceV1,
   type KubeClient,
 } from "@linkerd-smi/kube";
-
-/** The controller that writes the status of routes whose parent is a Service, in Linkerd. */
-export const POLICY_CONTROLLER = LINKERD_POLICY_CONTROLLER;
-
-/**
- * Where a route the adaptor wrote stands with Linkerd's policy controller: `RouteAccepted` (its
- * `Accepted` and `ResolvedRefs` conditions are True), `RouteRefsNotResolved` (Accepted, but
- * ResolvedRefs is not True: Linkerd serves the route, as its outbound index checks Accepted only,
- * and a backend it cannot resolve answers HTTP 500 for its share), `RouteNotAccepted` (Accepted
- * is not True: Linkerd does not use the route), or `RoutePending` (the policy controller has
- * written no status for the apex yet).
- */
-export type RouteState =
-  "RouteAccepted" | "RouteRefsNotResolved" | "RouteNotAccepted" | "RoutePending";
 
 /** A condition of a route's `status.parents[]` entry, as written. */
 export interface RouteConditionStatus {
@@ -75,6 +63,7 @@ export interface RouteStatus {
   name: string;
   /** The apex port the route is for (its parentRef's). */
   port?: number;
+  /** Where it stands with Linkerd's policy controller (core's `routeAcceptance`). */
   state: RouteState;
   /** What Linkerd's policy controller wrote for the parent, when it did. */
   conditions?: RouteConditionStatus[];
@@ -166,53 +155,17 @@ export async function listServiceKeys(
   return services === undefined ? undefined : new Set(services.keys());
 }
 
-/** What of the Gateway API the cluster serves, from API discovery. */
-export interface GatewayApiServed {
-  /** The HTTPRoute version served: v1, else v1beta1; undefined when neither is. */
-  httpRoute?: HttpRouteVersion;
-  /** Whether TCPRoute v1alpha2 (experimental channel) is served. */
-  tcpRoute: boolean;
-}
-
-/** The resource names a discovery document of `group/version` lists, undefined when it is not served. */
-export async function servedResources(
-  client: KubeClient,
-  group: string,
-  version: string,
-): Promise<string[] | undefined> {
-  try {
-    const doc = (await client.request({
-      method: "GET",
-      path: `/apis/${group}/${version}`,
-      context: { verb: "get", resource: `${group}/${version}` },
-    })) as { resources?: { name?: string }[] };
-    return doc.resources?.map((r) => r.name ?? "");
-  } catch (e) {
-    if (classifyError(e) === "not-found") return undefined;
-    throw e;
-  }
-}
-
 /**
- * Which HTTPRoute version and whether TCPRoute the API server serves. `forced`: the version the
- * adaptor's `-gateway-api-version` forces; else v1 when served, else v1beta1, as the adaptor picks.
+ * Which HTTPRoute version, and whether TCPRoute and HTTPRouteGroup, the API server serves (core's
+ * `gatewayApiSupport` over kube's API discovery: a 404 is "not served", other errors are thrown).
+ * `forced`: the version the adaptor's `-gateway-api-version` forces; else v1 when served, else
+ * v1beta1, as the adaptor picks.
  */
-export async function gatewayApiServed(
+export function gatewayApiServed(
   client: KubeClient,
   forced?: HttpRouteVersion,
-): Promise<GatewayApiServed> {
-  let httpRoute: HttpRouteVersion | undefined;
-  for (const version of forced === undefined ? (["v1", "v1beta1"] as const) : [forced]) {
-    if ((await servedResources(client, GATEWAY_GROUP, version))?.includes("httproutes") === true) {
-      httpRoute = version;
-      break;
-    }
-  }
-  const tcp = await servedResources(client, GATEWAY_GROUP, TCP_ROUTE_VERSION);
-  return {
-    ...(httpRoute === undefined ? {} : { httpRoute }),
-    tcpRoute: tcp?.includes("tcproutes") === true,
-  };
+): Promise<GatewayApiSupport> {
+  return gatewayApiSupport((resource) => isServed(client, resource), forced ?? "auto");
 }
 
 /**
@@ -222,7 +175,7 @@ export async function gatewayApiServed(
 export async function listRoutes(
   client: KubeClient,
   namespace: string | undefined,
-  served: GatewayApiServed,
+  served: GatewayApiSupport,
 ): Promise<{ routes: Route[]; routeGroups: HttpRouteGroupObject[] } | undefined> {
   try {
     const http =
@@ -233,9 +186,7 @@ export async function listRoutes(
     const tcp = served.tcpRoute
       ? (await new ResourceClient(client, TCP_ROUTE_RESOURCE).listAll(namespace)).items
       : [];
-    const groups = (await servedResources(client, HTTP_ROUTE_GROUP_GROUP, "v1alpha4"))?.includes(
-      "httproutegroups",
-    )
+    const groups = served.httpRouteGroup
       ? (await new ResourceClient(client, httpRouteGroupResource()).listAll(namespace)).items
       : [];
     return { routes: [...http, ...tcp], routeGroups: groups };
@@ -318,7 +269,7 @@ export interface ClusterView {
   /** The HTTPRouteGroups read, for splits with matches. */
   routeGroups?: readonly HttpRouteGroupObject[];
   /** What of the Gateway API is served; what the routes were read as. */
-  gatewayApi?: GatewayApiServed;
+  gatewayApi?: GatewayApiSupport;
   /**
    * ServiceProfiles of every namespace, for those that shadow an httproute split's routes (a
    * client-side profile lives in the client's namespace); default: the `profiles` given.
@@ -342,32 +293,13 @@ export function routeStatus(route: Route, apex: string): RouteStatus {
     ...(c.reason === undefined || c.reason === "" ? {} : { reason: c.reason }),
     ...(c.message === undefined || c.message === "" ? {} : { message: c.message }),
   }));
-  const state: RouteState =
-    acceptance.accepted === false
-      ? "RouteNotAccepted"
-      : acceptance.accepted === true && acceptance.resolvedRefs === false
-        ? "RouteRefsNotResolved"
-        : acceptance.accepted === true && acceptance.resolvedRefs !== undefined
-          ? "RouteAccepted"
-          : "RoutePending";
   return {
     kind: route.kind,
     name,
     ...(port === undefined ? {} : { port }),
-    state,
+    state: acceptance.state,
     ...(conditions.length === 0 ? {} : { conditions }),
   };
-}
-
-/** `Accepted=False (NoMatchingParent: parent service must have a ClusterIP)` for the conditions not True. */
-export function describeConditions(conditions: readonly RouteConditionStatus[]): string {
-  return conditions
-    .filter((c) => c.status !== "True")
-    .map((c) => {
-      const why = [c.reason, c.message].filter((x) => x !== undefined && x !== "").join(": ");
-      return `${c.type}=${c.status}${why === "" ? "" : ` (${why})`}`;
-    })
-    .join(", ");
 }
 
 const ROUTE_STATE_RANK: Record<RouteState, number> = {
@@ -380,16 +312,7 @@ const ROUTE_STATE_RANK: Record<RouteState, number> = {
 /** The reason of an httproute split whose routes are in step: what Linkerd says of each. */
 function routesReason(routes: readonly RouteStatus[], apex: string): string {
   if (routes.length === 0) return `no port of ${apex} carries a route`;
-  const parts = routes.map((r) => {
-    const what = `${r.kind} ${r.name}`;
-    if (r.state === "RouteAccepted") return `${what} is accepted by ${POLICY_CONTROLLER}`;
-    if (r.state === "RouteNotAccepted")
-      return `${what} is not accepted by ${POLICY_CONTROLLER}: ${describeConditions(r.conditions ?? [])}; Linkerd does not use it`;
-    if (r.state === "RouteRefsNotResolved")
-      return `${what} is used by Linkerd, but ${POLICY_CONTROLLER} cannot resolve all its backends: ${describeConditions(r.conditions ?? [])}; requests sent to those backends fail with HTTP 500`;
-    return `${what} has no status from ${POLICY_CONTROLLER} yet: is Linkerd 2.15 or later installed, and its policy controller running?`;
-  });
-  return parts.join("; ");
+  return routes.map((r) => routeAcceptanceMessage(`${r.kind} ${r.name}`, r)).join("; ");
 }
 
 /** True when some split targets httproute: its annotation, else the adaptor's `-target`. */

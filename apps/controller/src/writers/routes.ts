@@ -30,11 +30,9 @@ import {
   type KubeTransport,
 } from "@linkerd-smi/kube";
 import type { Involved } from "../events.js";
+import { PROFILE_BY_NAME } from "../informers.js";
 import type { OutputWriter } from "../output.js";
 import type { ServiceProfileWriter } from "./service-profile.js";
-
-/** The profiles informer index by name: client-side profiles for an apex live in other namespaces. */
-export const PROFILE_BY_NAME = "name";
 
 /** What the Gateway API output reads, from the informers. */
 interface RouteSources {

@@ -232,8 +232,8 @@ describe("routeAcceptance", () => {
   });
 
   it("no status, or no entry: nothing known", () => {
-    expect(routeAcceptance(stored(80), "web", 80)).toEqual({});
-    expect(routeAcceptance(stored(80, []), "web", 80)).toEqual({});
+    expect(routeAcceptance(stored(80), "web", 80)).toEqual({ state: "RoutePending" });
+    expect(routeAcceptance(stored(80, []), "web", 80)).toEqual({ state: "RoutePending" });
   });
 
   it("reads only the entry for the Service apex (group empty or core) at the port or any port", () => {
@@ -245,22 +245,22 @@ describe("routeAcceptance", () => {
       entry({ group: "core", kind: "Service", name: "web", port: 81 }),
       entry({ group: "core", name: "web", port: 80 }),
     ];
-    expect(routeAcceptance(stored(80, notOurs), "web", 80)).toEqual({});
+    expect(routeAcceptance(stored(80, notOurs), "web", 80)).toEqual({ state: "RoutePending" });
     for (const parentRef of [
       { kind: "Service", name: "web" },
       { group: "", kind: "Service", name: "web", port: 80 },
       { group: "core", kind: "Service", name: "web", port: 80 },
     ]) {
       expect(routeAcceptance(stored(80, [...notOurs, entry(parentRef)]), "web", 80)).toEqual({
+        state: "RouteNotAccepted",
         controller: LINKERD,
         conditions: [REFUSED],
         accepted: false,
-        problem: "Accepted is False: NoMatchingParent m",
       });
     }
   });
 
-  it("keeps only the Accepted and ResolvedRefs conditions; all True is no problem", () => {
+  it("keeps only the Accepted and ResolvedRefs conditions; both True is accepted", () => {
     const programmed = { type: "Programmed", status: "False", reason: "Pending" };
     expect(
       routeAcceptance(
@@ -269,6 +269,7 @@ describe("routeAcceptance", () => {
         80,
       ),
     ).toEqual({
+      state: "RouteAccepted",
       controller: LINKERD,
       conditions: [ACCEPTED, RESOLVED],
       accepted: true,
@@ -279,12 +280,13 @@ describe("routeAcceptance", () => {
   it("an entry without conditions says nothing of acceptance", () => {
     const bare = { parentRef: { kind: "Service", name: "web" }, controllerName: LINKERD };
     expect(routeAcceptance(stored(80, [bare]), "web", 80)).toEqual({
+      state: "RoutePending",
       controller: LINKERD,
       conditions: [],
     });
   });
 
-  it("the problem is the first condition that is not True, without reason or message if none", () => {
+  it("Accepted with ResolvedRefs not True (Unknown too) is RouteRefsNotResolved", () => {
     const unknown = { type: "ResolvedRefs", status: "Unknown" };
     expect(
       routeAcceptance(
@@ -295,9 +297,9 @@ describe("routeAcceptance", () => {
     ).toEqual({
       controller: LINKERD,
       conditions: [ACCEPTED, unknown],
+      state: "RouteRefsNotResolved",
       accepted: true,
       resolvedRefs: false,
-      problem: "ResolvedRefs is Unknown:",
     });
   });
 });
@@ -696,12 +698,12 @@ describe("httpRouteOutput: plan, routes in step or not", () => {
         type: "Warning",
         reason: "RouteNotAccepted",
         message:
-          "HTTPRoute web-smi-80 is not accepted by linkerd.io/policy-controller (Accepted is False: NoMatchingParent parent service must have a ClusterIP), so Linkerd does not use it.",
+          "HTTPRoute web-smi-80 is not accepted by linkerd.io/policy-controller: Accepted=False (NoMatchingParent: parent service must have a ClusterIP); Linkerd does not use it.",
       },
     ]);
     expect(d.splits[0]?.state).toBe("Pending");
     expect(d.splits[0]?.reason).toBe(
-      "HTTPRoute web-smi-80: Accepted is False: NoMatchingParent parent service must have a ClusterIP",
+      "HTTPRoute web-smi-80: Accepted=False (NoMatchingParent: parent service must have a ClusterIP)",
     ); // A route status is what a policy-controller restart rewrites: the adaptor settles it first.
     expect(d.events.map((e) => e.settle)).toEqual(["HTTPRoute/web-smi-80/Accepted"]);
   });
@@ -723,7 +725,7 @@ describe("httpRouteOutput: plan, routes in step or not", () => {
         type: "Warning",
         reason: "BackendNotFound",
         message:
-          "HTTPRoute web-smi-80 is used by Linkerd, but linkerd.io/policy-controller cannot resolve all its backends (ResolvedRefs is False: BackendNotFound x): requests sent to those backends fail with HTTP 500 for their share of the traffic. Create the backend Services, or remove them from the split.",
+          "HTTPRoute web-smi-80 is used by Linkerd, but linkerd.io/policy-controller cannot resolve all its backends: ResolvedRefs=False (BackendNotFound: x); requests sent to those backends fail with HTTP 500. Create the backend Services, or remove them from the split.",
       },
     ]);
     expect(d.splits[0]?.state).toBe("Synced");

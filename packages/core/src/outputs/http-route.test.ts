@@ -637,7 +637,7 @@ describe("httpRouteOutput: cut-over and ownership", () => {
     expect(loud.action).toEqual({ kind: "none" });
     expect(loud.splits[0]?.state).toBe("Pending");
     expect(loud.events.find((e) => e.reason === "RouteNotAccepted")?.message).toContain(
-      "NoMatchingParent parent service must have a ClusterIP",
+      "Accepted=False (NoMatchingParent: parent service must have a ClusterIP)",
     );
   });
 
@@ -679,7 +679,7 @@ describe("httpRouteOutput: cut-over and ownership", () => {
     expect(d.splits[0]?.state).toBe("Synced");
     expect(d.events.map((e) => [e.type, e.reason])).toEqual([["Warning", "BackendNotFound"]]);
     expect(d.events[0]?.message).toContain(
-      "is used by Linkerd, but linkerd.io/policy-controller cannot resolve all its backends (ResolvedRefs is False: BackendNotFound backend web-v2 not found)",
+      "is used by Linkerd, but linkerd.io/policy-controller cannot resolve all its backends: ResolvedRefs=False (BackendNotFound: backend web-v2 not found)",
     );
   });
 

@@ -37,11 +37,16 @@ import {
   normalizeRouteSpec,
   translateSplitToRoutes,
 } from "../gateway.js";
-import type { HttpRouteVersion, Route, RouteCondition, ServiceLike } from "../gateway-types.js";
+import type { HttpRouteVersion, Route, ServiceLike } from "../gateway-types.js";
 import { FIELD_MANAGER, managedByAdaptor } from "../ownership.js";
 import { decodeQuantity, isQuantityError } from "../quantity.js";
 import { serviceProfileName } from "../translate.js";
 import type { ServiceProfile } from "../types.js";
+import {
+  describeRouteConditions,
+  routeAcceptance,
+  routeAcceptanceMessage,
+} from "./route-acceptance.js";
 import { serviceProfileOutput, type ServiceProfileAction } from "./service-profile.js";
 
 /** What exists today around an apex, as the Gateway API output needs it. */
@@ -182,65 +187,6 @@ function tiesWith(
     }
   }
   return out;
-}
-
-/**
- * The controller that writes the status of routes whose parent is a Service, in Linkerd
- * (linkerd2 policy-controller). Another controller's entry says nothing about what Linkerd does.
- */
-export const LINKERD_POLICY_CONTROLLER = "linkerd.io/policy-controller";
-
-/** What `status.parents[]` says of a route's parent `apex`:`port`. */
-export interface RouteAcceptance {
-  /** True or false when Linkerd's policy controller wrote `Accepted`; undefined when it did not yet. */
-  readonly accepted?: boolean;
-  readonly resolvedRefs?: boolean;
-  readonly controller?: string;
-  /** The reason and message of a condition that is not True. */
-  readonly problem?: string;
-  /** The entry's `Accepted` and `ResolvedRefs` conditions, as written. */
-  readonly conditions?: readonly RouteCondition[];
-}
-
-/**
- * Reads the status Linkerd's policy controller writes for our parent on `route`; entries of
- * other controllers are ignored.
- */
-export function routeAcceptance(route: Route, apex: string, port: number): RouteAcceptance {
-  const parents = (route.status?.parents ?? []).filter(
-    (p) => p.controllerName === LINKERD_POLICY_CONTROLLER,
-  );
-  const entry = parents.find((p) => {
-    const group = p.parentRef.group ?? "";
-    return (
-      p.parentRef.kind === "Service" &&
-      (group === "" || group === "core") &&
-      p.parentRef.name === apex &&
-      (p.parentRef.port === undefined || p.parentRef.port === port)
-    );
-  });
-  if (entry === undefined) return {};
-  const conditions = (entry.conditions ?? []).filter(
-    (c) => c.type === "Accepted" || c.type === "ResolvedRefs",
-  );
-  const of = (type: string) => {
-    const c = conditions.find((x) => x.type === type);
-    return c === undefined ? undefined : c.status === "True";
-  };
-  const bad = conditions.find((c) => c.status !== "True");
-  const accepted = of("Accepted");
-  const resolvedRefs = of("ResolvedRefs");
-  return {
-    controller: entry.controllerName,
-    conditions,
-    ...(accepted === undefined ? {} : { accepted }),
-    ...(resolvedRefs === undefined ? {} : { resolvedRefs }),
-    ...(bad === undefined
-      ? {}
-      : {
-          problem: `${bad.type} is ${bad.status}: ${bad.reason ?? ""} ${bad.message ?? ""}`.trim(),
-        }),
-  };
 }
 
 function sameRoute(existing: Route, desired: Route): boolean {
@@ -389,9 +335,8 @@ export function httpRouteOutput(
         continue;
       }
       const port = desired.spec.parentRefs[0]?.port ?? 0;
-      const acceptance =
-        current === undefined ? ({} as RouteAcceptance) : routeAcceptance(current, apex, port);
-      if (acceptance.accepted !== true) ready = false;
+      if (current === undefined || routeAcceptance(current, apex, port).accepted !== true)
+        ready = false;
       if (current === undefined || !sameRoute(current, desired)) {
         apply.push(desired);
         pendingWhy.push(
@@ -401,22 +346,24 @@ export function httpRouteOutput(
         );
         continue;
       }
-      // Linkerd's outbound index serves a route when Accepted is True, whatever ResolvedRefs
-      // says: a backend it cannot resolve keeps its weight and answers HTTP 500.
-      if (acceptance.accepted === false) {
+      const acceptance = routeAcceptance(current, apex, port);
+      const said = routeAcceptanceMessage(`${desired.kind} ${name}`, acceptance);
+      if (acceptance.state === "RouteNotAccepted") {
         events.push({
           type: "Warning",
           reason: Reason.RouteNotAccepted,
           settle: `${desired.kind}/${name}/Accepted`,
-          message: `${desired.kind} ${name} is not accepted by ${acceptance.controller ?? "its controller"} (${acceptance.problem ?? "no reason given"}), so Linkerd does not use it.`,
+          message: `${said}.`,
         });
-        pendingWhy.push(`${desired.kind} ${name}: ${acceptance.problem ?? "not accepted"}`);
-      } else if (acceptance.resolvedRefs === false) {
+        pendingWhy.push(
+          `${desired.kind} ${name}: ${describeRouteConditions(acceptance.conditions ?? [])}`,
+        );
+      } else if (acceptance.state === "RouteRefsNotResolved") {
         events.push({
           type: "Warning",
           reason: Reason.BackendNotFound,
           settle: `${desired.kind}/${name}/ResolvedRefs`,
-          message: `${desired.kind} ${name} is used by Linkerd, but ${acceptance.controller ?? "its controller"} cannot resolve all its backends (${acceptance.problem ?? "no reason given"}): requests sent to those backends fail with HTTP 500 for their share of the traffic. Create the backend Services, or remove them from the split.`,
+          message: `${said}. Create the backend Services, or remove them from the split.`,
         });
       }
     }
