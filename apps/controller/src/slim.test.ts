@@ -148,6 +148,7 @@ describe("slimService", () => {
         ports: [{ name: "http", port: 80, protocol: "TCP", targetPort: 8080, appProtocol: "http" }],
         clusterIP: "10.0.0.7",
         type: "ClusterIP",
+        selector: { app: "web" },
       },
     });
   });

@@ -9,7 +9,8 @@
  *   profile with annotations is not the adaptor's alone) but not its copy of the object.
  * - ServiceProfiles keep one entry per field manager, with only what tells whether it owns
  *   `spec.dstOverrides` (core's ownership predicates read nothing else).
- * - Services keep their metadata and `spec.ports`, `spec.clusterIP` and `spec.type`.
+ * - Services keep their metadata and `spec.ports`, `spec.clusterIP`, `spec.type` and
+ *   `spec.selector`.
  */
 import type { ManagedFieldsEntry } from "@linkerd-smi/core";
 
@@ -75,7 +76,9 @@ export function slimProfile<T>(obj: T): T {
 
 /** Metadata and the spec fields the outputs read (`ports`, `clusterIP`, `type`). */
 export function slimService<T>(obj: T): T {
-  const o = obj as Slimmable & { spec?: { ports?: unknown; clusterIP?: unknown; type?: unknown } };
+  const o = obj as Slimmable & {
+    spec?: { ports?: unknown; clusterIP?: unknown; type?: unknown; selector?: unknown };
+  };
   if (o.metadata === undefined) return obj;
   const spec = o.spec;
   return {
@@ -89,6 +92,8 @@ export function slimService<T>(obj: T): T {
             ...(spec.ports === undefined ? {} : { ports: spec.ports }),
             ...(spec.clusterIP === undefined ? {} : { clusterIP: spec.clusterIP }),
             ...(spec.type === undefined ? {} : { type: spec.type }),
+            // The cut-over compares a backend's pods with the apex's.
+            ...(spec.selector === undefined ? {} : { selector: spec.selector }),
           },
         }),
   } as T;

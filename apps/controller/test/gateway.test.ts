@@ -270,7 +270,7 @@ describe("-target httproute", () => {
 });
 
 describe("cut-over, both ways, with a user-written profile present", () => {
-  it("annotation to httproute deletes the adaptor's profile and warns about the shadowing one; back again removes the routes", async () => {
+  it("annotation to httproute keeps the adaptor's profile in step (the split never rests here) and warns about the shadowing one; back again keeps the routes in step", async () => {
     const ns = await namespace("gw-cut");
     const clients = await namespace("gw-clients");
     for (const s of ["web", "web-v1", "web-v2"]) await service(ns, s);
@@ -305,19 +305,24 @@ describe("cut-over, both ways, with a user-written profile present", () => {
 
     await applySplit(ns, split({ "smi.linkerd.io/target": "httproute" }));
     await routesBecome("httproutes", ns, ["web-smi-8080"]);
-    await profileBecomes(ns, name, "absent");
-    await eventAppears(ns, "web", "CutOver", "linkerd/linkerd2#11032");
+    // No policy controller accepts the route here: the profile keeps carrying the split.
+    await eventAppears(ns, "web", "CutOverPending", "waiting for Linkerd's policy controller");
+    await profileBecomes(ns, name, [
+      { authority: fqdn("web-v1", ns), weight: "9" },
+      { authority: fqdn("web-v2", ns), weight: "1" },
+    ]);
     await eventAppears(ns, "web", "ShadowedByServiceProfile", `in namespace ${clients} has routes`);
     // The user's profile is never touched.
     expectOk(await admin.get(paths.profile(clients, name)), "the user's profile is still there");
 
     await applySplit(ns, split({ "smi.linkerd.io/target": "serviceprofile" }));
-    await routesBecome("httproutes", ns, []);
+    await eventAppears(ns, "web", "CutOver", "moves back to ServiceProfile");
+    // The route stays, in step, for the proxies that may have chosen it.
+    await routesBecome("httproutes", ns, ["web-smi-8080"]);
     await profileBecomes(ns, name, [
       { authority: fqdn("web-v1", ns), weight: "9" },
       { authority: fqdn("web-v2", ns), weight: "1" },
     ]);
-    await eventAppears(ns, "web", "CutOver", "moves back to ServiceProfile");
   });
 });
 

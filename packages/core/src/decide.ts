@@ -101,6 +101,7 @@ export const Reason = {
   BackendPortMissing: "BackendPortMissing",
   CRDMissing: "CRDMissing",
   CutOver: "CutOver",
+  CutOverPending: "CutOverPending",
   MatchesNotSupported: "MatchesNotSupported",
   OtherRoute: "OtherRoute",
   RouteConflict: "RouteConflict",
@@ -127,7 +128,8 @@ export interface DecisionEvent<S> {
 }
 
 /** Where one split stands. */
-export type SyncState = "Synced" | "Pending" | "Invalid" | "Conflict" | "Skipped";
+export type SyncState =
+  "Synced" | "Pending" | "CutOverPending" | "Invalid" | "Conflict" | "Skipped";
 
 /** What the decision says of one split that targets the apex. */
 export interface SplitStatus<S> {
@@ -135,6 +137,9 @@ export interface SplitStatus<S> {
   /**
    * - `Synced`: the output is what the split asks for.
    * - `Pending`: it is not (yet): the adaptor has a write to make.
+   * - `CutOverPending`: the split moves between ServiceProfile and Gateway API routes, and the
+   *   adaptor keeps both sides serving the split until it may drop the old one; the reason says
+   *   what it waits for (see `outputs/cut-over.ts`).
    * - `Invalid`: the split has errors; the output keeps its last good state.
    * - `Conflict`: another split targets the same apex and decides instead: it is older, or as
    *   old and first by name (the Event says which).
@@ -175,7 +180,14 @@ export interface OutputPlan<A> {
     settle?: string;
   }[];
   /** The winner's state: Synced, Pending or Skipped, with the reason. */
-  readonly state?: { state: "Synced" | "Pending" | "Skipped"; reason: string };
+  readonly state?: { state: "Synced" | "Pending" | "CutOverPending" | "Skipped"; reason: string };
+  /**
+   * The Gateway API output: every route the split needs exists and Linkerd's policy controller
+   * accepted it (`Accepted` True), so proxies that build a policy stack get the split.
+   */
+  readonly ready?: boolean;
+  /** The Gateway API output: the routes it wants, as `HTTPRoute web-smi-80`. */
+  readonly names?: readonly string[];
 }
 
 /**
@@ -205,6 +217,13 @@ export interface PlanContext {
    * uid), though the object no longer shows it (someone replaced what it wrote).
    */
   readonly adaptorWrote?: boolean;
+  /** The time of the decision (RFC 3339), recorded when a cut-over starts draining. */
+  readonly now?: string;
+  /**
+   * The Gateway API output: the cut-over (`outputs/cut-over.ts`) decides what becomes of the
+   * ServiceProfile the adaptor wrote for the apex, so the route planner leaves it alone.
+   */
+  readonly leaveOwnProfile?: boolean;
 }
 
 /** The input of {@link decideApex}. */
@@ -221,6 +240,8 @@ export interface ApexInput<S extends SplitLike, E> {
   readonly departed?: S;
   /** See {@link PlanContext.adaptorWrote}. */
   readonly adaptorWrote?: boolean;
+  /** See {@link PlanContext.now}; default the current time. */
+  readonly now?: string;
 }
 
 /** The result of {@link decideApex}. */
@@ -345,6 +366,7 @@ export function decideApex<S extends SplitLike, E, A>(
   } else {
     const plan = output.plan(verdict.parsed, input.existing, {
       adaptorWrote: input.adaptorWrote === true,
+      now: input.now ?? new Date().toISOString(),
     });
     action = plan.action;
     result = plan.result;

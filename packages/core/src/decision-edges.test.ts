@@ -665,24 +665,44 @@ describe("targetedOutput: edges", () => {
     expect(d.events).toEqual([]);
   });
 
-  it("a profile in step with routes of ours left over: the routes go, and that is an update", () => {
+  it("a profile in step with routes of ours left over: the cut-over back starts, the routes stay in step", () => {
     const d = decideApex(
       {
         namespace: NS,
         apex: "web",
         splits: [web("serviceprofile")],
         existing: world(synced, [ourRoute]),
+        now: "2026-12-04T21:00:00Z",
       },
       targeted("httproute"),
     );
     expect(d.result).toBe("updated");
     if (d.action.kind !== "write") throw new Error("expected a write");
     expect(d.action.target).toBe("serviceprofile");
-    expect(d.action.profile).toEqual({ kind: "none" });
-    expect(d.events.map((e) => [e.type, e.reason])).toEqual([["Normal", "CutOver"]]);
+    // The profile records since when it carries the split; nothing else of it changes.
+    expect(d.action.profile).toEqual({
+      kind: "apply",
+      namespace: NS,
+      name: PROFILE,
+      dstOverrides: [{ authority: V1, weight: "1" }],
+      resourceVersion: "42",
+      cutOverState: '{"to":"serviceprofile","since":"2026-12-04T21:00:00Z"}',
+    });
+    // The route is not deleted: proxies that chose it keep it; it gets the split's backend.
+    if (d.action.routes.kind !== "sync") throw new Error("expected a route write");
+    expect(d.action.routes.delete).toEqual([]);
+    expect(
+      d.action.routes.apply.map((r) => r.spec.rules[0]?.backendRefs.map((b) => b.name)),
+    ).toEqual([["web-v1"]]);
+    expect(d.events.map((e) => [e.type, e.reason])).toEqual([
+      ["Normal", "CutOver"],
+      ["Normal", "Updated"],
+      ["Normal", "CutOverPending"],
+    ]);
     expect(d.events[0]?.message).toBe(
-      `Service web moves back to ServiceProfile ${PROFILE}: the routes the adaptor wrote are deleted. Client proxies may keep their earlier choice until their cache entry expires (linkerd/linkerd2#11032); restart the client workloads (kubectl rollout restart) to make them switch now.`,
+      `Service web moves back to ServiceProfile ${PROFILE}: proxies that build their stack from now on use it; the routes the adaptor wrote stay in step with the split for the proxies that chose them, until the clients are restarted.`,
     );
+    expect(d.splits[0]?.state).toBe("CutOverPending");
   });
 
   it("a new profile and no routes: a write of the profile alone", () => {

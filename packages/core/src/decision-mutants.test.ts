@@ -270,7 +270,7 @@ describe("targetedOutput: more edges", () => {
     expect(d.events.length).toBeGreaterThan(1);
   });
 
-  it("a profile created while routes of ours go is a creation", () => {
+  it("a profile created while routes of ours stay in step (the cut-over back) is a creation", () => {
     const d = decideApex(
       {
         namespace: NS,

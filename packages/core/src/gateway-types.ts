@@ -140,10 +140,16 @@ export interface ServicePortLike {
   port: number;
   protocol?: string;
   appProtocol?: string;
+  targetPort?: number | string;
 }
 
 /** The part of a core/v1 Service the translation reads. */
 export interface ServiceLike {
   metadata?: { name?: string; namespace?: string; annotations?: Record<string, string> };
-  spec?: { ports?: ServicePortLike[]; clusterIP?: string; type?: string };
+  spec?: {
+    ports?: ServicePortLike[];
+    clusterIP?: string;
+    type?: string;
+    selector?: Record<string, string>;
+  };
 }

@@ -188,6 +188,7 @@ export {
 
 // What the adaptor owns and how it recognises it.
 export {
+  CUT_OVER_STATE_ANNOTATION,
   FIELD_MANAGER,
   PREVIOUS_DST_OVERRIDES_ANNOTATION,
   adaptorHasWritten,
@@ -309,6 +310,24 @@ export {
   type TargetedOutputOptions,
   type TargetedWorld,
 } from "./outputs/targeted.js";
+// The cut-over between ServiceProfile and Gateway API routes, and the proxy model it follows.
+export {
+  CLIENTS_RESTARTED_ANNOTATION,
+  CUT_OVER_ANNOTATION,
+  cutOverState,
+  splitAtRest,
+  type CutOverState,
+} from "./outputs/cut-over.js";
+export {
+  OUTBOUND_DISCOVERY_IDLE_TIMEOUT_MS,
+  ProxyModel,
+  profileOverridesPolicy,
+  profileTargets,
+  servedBy,
+  type ProxyPath,
+  type ServedShares,
+  type ServedWorld,
+} from "./proxy-model.js";
 export { formatGoDuration, parseGoBool, parseGoDuration } from "./go-parse.js";
 export {
   LINKERD_CONFIG_NAME,

@@ -7,6 +7,7 @@
  * @packageDocumentation
  */
 
+import { CUT_OVER_STATE_ANNOTATION } from "./ownership.js";
 import { compareQuantity, decodeQuantity, isQuantityError } from "./quantity.js";
 import { SERVICE_PROFILE_API_VERSION, type ServiceProfile, type WeightedDst } from "./types.js";
 
@@ -124,8 +125,8 @@ function isEmpty(value: unknown): boolean {
 /**
  * True when the profile holds nothing but what the adaptor writes, so deleting it loses nothing:
  * its spec has no field other than `dstOverrides` with a value (null, empty lists and empty
- * mappings count as no value), and it has no labels and no annotations at all (the adaptor sets
- * none). Other metadata (resourceVersion, managedFields, ownerReferences...) is ignored.
+ * mappings count as no value), and it has no labels and no annotations but the adaptor's
+ * cut-over state. Other metadata (resourceVersion, managedFields, ownerReferences...) is ignored.
  */
 export function isOnlyOurs(profile: ServiceProfile): boolean {
   const spec = own(profile, "spec");
@@ -137,7 +138,15 @@ export function isOnlyOurs(profile: ServiceProfile): boolean {
     return false;
   }
   const metadata = own(profile, "metadata");
-  return isEmpty(own(metadata, "labels")) && isEmpty(own(metadata, "annotations"));
+  const annotations = own(metadata, "annotations");
+  // The adaptor's own cut-over record is no one else's content.
+  const others = isRecord(annotations)
+    ? Object.keys(annotations).filter((k) => k !== CUT_OVER_STATE_ANNOTATION)
+    : [];
+  return (
+    isEmpty(own(metadata, "labels")) &&
+    (isRecord(annotations) ? others.length === 0 : isEmpty(annotations))
+  );
 }
 
 function skipReason(profile: ServiceProfile): string {

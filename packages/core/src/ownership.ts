@@ -43,9 +43,17 @@ export function onlyAdaptorContent(profile: ServiceProfile): boolean {
     managers.every((entry) => entry.manager === FIELD_MANAGER) &&
     specKeys.length === 0 &&
     Object.keys(meta?.labels ?? {}).length === 0 &&
-    Object.keys(meta?.annotations ?? {}).length === 0
+    Object.keys(meta?.annotations ?? {}).filter((k) => k !== CUT_OVER_STATE_ANNOTATION).length === 0
   );
 }
+
+/**
+ * The annotation in which the adaptor records, on the ServiceProfile it wrote, where a cut-over
+ * between the ServiceProfile and Gateway API routes stands, as JSON `{"to": "httproute" |
+ * "serviceprofile", "since": "<RFC 3339>"}` (see `outputs/cut-over.ts`). Written with the
+ * adaptor's server-side apply, so owned by it.
+ */
+export const CUT_OVER_STATE_ANNOTATION = "smi.linkerd.io/cut-over-state";
 
 /** The field managers other than the adaptor that own part of the profile's dstOverrides. */
 export function otherEditorsOfDstOverrides(profile: ServiceProfile): string[] {

@@ -61,6 +61,8 @@ import {
 } from "./rbac.js";
 import { serviceProfileCrdProblem } from "../service-profile-crd.js";
 import type { Category, Check, Outcome } from "./runner.js";
+import { collectOldPaths, describeOldPath } from "../stat/old-path.js";
+import { PrometheusError, type PrometheusApi } from "../stat/prometheus.js";
 
 export const CATEGORY = "linkerd-smi";
 /** The Gateway API release whose CRDs the hints install: the one Linkerd 2.18 and later support. */
@@ -82,7 +84,12 @@ export interface SmiCheckOptions {
   /** `--served`: ask Linkerd's policy controller what it serves (see served.ts). */
   served?: { policyAddr?: string; kubectlFlags: readonly string[]; report: PortComparison[] };
   now?: () => number;
+  /** The Prometheus that scrapes the proxies, if any (`--prometheus-url`, else linkerd-viz's). */
+  prometheus?: () => Promise<PrometheusApi | undefined>;
 }
+
+/** The window of the proxies' request rates `check` reads. */
+const OLD_PATH_WINDOW = "1m";
 
 const ok: Outcome = { status: "success" };
 const error = (message: string): Outcome => ({ status: "error", message });
@@ -489,6 +496,51 @@ export function smiCategory(client: KubeClient, options: SmiCheckOptions = {}): 
         return warning(
           `${shadowed.length === 1 ? "a ServiceProfile shadows" : `${shadowed.length} ServiceProfiles shadow`} Gateway API routes (linkerd2-proxy prefers a profile with routes or non-zero dstOverrides):\n${list(shadowed)}\n` +
             "\tRemove the profile's routes and dstOverrides (or delete it) to let the routes apply; if the smi-adaptor wrote the dstOverrides, it removes them at its next sync. Client proxies may keep their earlier choice until their cache entry expires: restart the client workloads (kubectl rollout restart)",
+        );
+      },
+    },
+    {
+      id: "l5d-smi-cut-over-old-path",
+      description: "no client proxy still sends a split's traffic by the old path of a cut-over",
+      warning: true,
+      run: async () => {
+        if (state.splitCrd === false) return skip("the TrafficSplit CRD is not installed");
+        const { statuses } = await load();
+        const valid = statuses.filter(
+          (s) => s.state !== "Invalid" && s.state !== "Conflict" && s.apex !== "",
+        );
+        if (valid.length === 0) return skip("no valid TrafficSplit");
+        const prometheus = await options.prometheus?.();
+        if (prometheus === undefined)
+          return skip(
+            "no Prometheus to read the proxies' metrics from: pass --prometheus-url, or install linkerd-viz",
+          );
+        let paths;
+        try {
+          paths = await collectOldPaths(
+            prometheus,
+            valid.map((s) => ({
+              namespace: s.namespace,
+              name: s.name,
+              apex: s.apex,
+              target: s.target,
+            })),
+            {
+              ...(options.namespace === undefined ? {} : { namespace: options.namespace }),
+              window: OLD_PATH_WINDOW,
+            },
+          );
+        } catch (error) {
+          if (!(error instanceof PrometheusError)) throw error;
+          return skip(`the proxies' metrics could not be read: ${error.message}`);
+        }
+        const lines = valid.flatMap((s) =>
+          describeOldPath(s, paths.get(`${s.namespace}/${s.name}`) ?? []),
+        );
+        if (lines.length === 0) return ok;
+        return warning(
+          `client proxies still use the old path of a cut-over (they chose it when they built their stack and keep it while busy), over the last ${OLD_PATH_WINDOW}:\n${list(lines)}\n` +
+            "\tOnce restarted, annotate the split smi.linkerd.io/clients-restarted=<the time> so that the adaptor finishes the cut-over",
         );
       },
     },

@@ -20,6 +20,7 @@ import type { CliIO } from "../io.js";
 import { createProgress } from "../output/progress.js";
 import type { PortComparison } from "../served/compare.js";
 import { kubectlFlags } from "../served/port-forward.js";
+import { locatePrometheus } from "../stat/prometheus.js";
 
 export { flagBool, forwardedGroups } from "../flags.js";
 
@@ -41,6 +42,8 @@ export interface CheckOptions {
   policyAddr?: string;
   /** kubectl's flags for that port-forward: the root options' cluster and identity. */
   kubectlFlags?: readonly string[];
+  /** The Prometheus that scrapes the proxies (default: linkerd-viz's, if installed). */
+  prometheusUrl?: string;
   /** Between retries of a failing check (tests shorten it). */
   retryIntervalMs?: number;
 }
@@ -105,6 +108,7 @@ export async function check(
                   },
                 }
               : {}),
+            prometheus: () => locatePrometheus(kube, options.prometheusUrl),
             ...(options.linkerdNamespace === undefined
               ? {}
               : { linkerdNamespace: options.linkerdNamespace }),
@@ -197,6 +201,10 @@ export function newCmdCheck(ctx: CommandContext): Command {
       "--policy-addr <host:port>",
       "with --served: the policy controller's gRPC address (default: a kubectl port-forward to deploy/linkerd-destination port 8090 in -L's namespace)",
     )
+    .option(
+      "--prometheus-url <url>",
+      "Prometheus that scrapes the proxies, to see which still use the old path of a cut-over (default: linkerd-viz's, if installed)",
+    )
     .addOption(new Option("--verbose [bool]").hideHelp())
     .addHelpText(
       "after",
@@ -234,6 +242,7 @@ Examples:
         verbose?: string | boolean;
         served?: string | boolean;
         policyAddr?: string;
+        prometheusUrl?: string;
       }>();
       const proxy = flagBool(o.proxy);
       const verbose = rootOptions(command).verbose || flagBool(o.verbose);
@@ -251,6 +260,7 @@ Examples:
             linkerdNamespace: rootOptions(command).linkerdNamespace,
             ...(o.namespace === undefined || o.namespace === "" ? {} : { namespace: o.namespace }),
             ...(o.clusterDomain === undefined ? {} : { clusterDomain: o.clusterDomain }),
+            ...(o.prometheusUrl === undefined ? {} : { prometheusUrl: o.prometheusUrl }),
           },
           clientFactory(command, true),
           ctx.io,

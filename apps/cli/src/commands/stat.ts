@@ -9,13 +9,10 @@ import { clusterClient, type RootOptions } from "../cluster.js";
 import { CliError } from "../errors.js";
 import { checkOutputFormat, type CommandContext } from "../flags.js";
 import type { CliIO } from "../io.js";
-import {
-  adaptorClusterDomain,
-  explainReadError,
-  listTrafficSplits,
-  splitStatuses,
-} from "../status/collect.js";
-import { collectStats, type SplitStat } from "../stat/collect.js";
+import { adaptorSettings } from "../extension.js";
+import { explainReadError, listTrafficSplits, splitStatuses } from "../status/collect.js";
+import { collectStats, measurable, type SplitStat } from "../stat/collect.js";
+import { collectOldPaths, describeOldPath } from "../stat/old-path.js";
 import {
   findViz,
   prometheusAtUrl,
@@ -112,17 +109,26 @@ export async function stat(
     const where = namespace === undefined ? "in any namespace" : `in namespace ${namespace}`;
     let splits;
     let clusterDomain: string;
+    let adaptor;
     try {
-      const [all, discovered] = await Promise.all([
+      const [all, settings] = await Promise.all([
         listTrafficSplits(kube, namespace),
-        options.clusterDomain === undefined ? adaptorClusterDomain(kube) : undefined,
+        adaptorSettings(kube),
       ]);
       splits = all;
-      clusterDomain = options.clusterDomain ?? discovered ?? "cluster.local";
+      adaptor = settings;
+      clusterDomain = options.clusterDomain ?? settings.clusterDomain ?? "cluster.local";
     } catch (error) {
       throw new CliError(explainReadError(error, where));
     }
-    let rows = splitStatuses(splits, [], clusterDomain);
+    // The adaptor's -target decides the path of splits without the annotation (the old path).
+    let rows = splitStatuses(
+      splits,
+      [],
+      clusterDomain,
+      undefined,
+      adaptor.target === undefined ? {} : { adaptorTarget: adaptor.target },
+    );
     if (name !== undefined) {
       rows = rows.filter((r) => r.name === name);
       if (rows.length === 0)
@@ -155,6 +161,26 @@ export async function stat(
       throw error;
     }
     stats = stats.filter((s) => s.backends.length > 0);
+    let oldPaths;
+    try {
+      oldPaths = await collectOldPaths(
+        prometheus,
+        measurable(rows).map((r) => ({
+          namespace: r.namespace,
+          name: r.name,
+          apex: r.apex,
+          target: r.target,
+        })),
+        { ...(namespace === undefined ? {} : { namespace }), window: options.window },
+      );
+    } catch (error) {
+      if (error instanceof PrometheusError) throw new CliError(error.message);
+      throw error;
+    }
+    for (const s of stats) {
+      const ports = oldPaths.get(`${s.namespace}/${s.name}`);
+      if (ports !== undefined && ports.length > 0) s.oldPath = ports;
+    }
 
     if (options.output === "json") {
       io.out(`${JSON.stringify(statDocument(stats, options.window), null, 2)}\n`);
@@ -166,7 +192,10 @@ export async function stat(
         wide: options.output === "wide",
       }),
     );
-    const footer = statFooter(stats, options.window);
+    const footer = [
+      ...statFooter(stats, options.window),
+      ...stats.flatMap((s) => describeOldPath(s, s.oldPath ?? [])),
+    ];
     if (footer.length > 0) io.out(`\n${footer.join("\n")}\n`);
   } finally {
     kube.close();

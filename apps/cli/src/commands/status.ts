@@ -5,6 +5,8 @@ import { stringify } from "yaml";
 import { CliError } from "../errors.js";
 import type { CliIO } from "../io.js";
 import { renderTable } from "../output/table.js";
+import { collectOldPaths } from "../stat/old-path.js";
+import { locatePrometheus, PrometheusError } from "../stat/prometheus.js";
 import { adaptorSettings } from "../extension.js";
 import {
   checkOutputFormat,
@@ -32,6 +34,8 @@ export interface StatusOptions {
   clusterDomain?: string;
   /** Linkerd's namespace (`-L`), where `linkerd-config` has the default opaque ports. */
   linkerdNamespace?: string;
+  /** `-o wide`: the Prometheus that scrapes the proxies, to show the old path of cut-overs. */
+  prometheusUrl?: string;
 }
 
 /**
@@ -98,6 +102,11 @@ function reasonText(r: SplitStatus): string {
     parts.push(
       `${p.leftOut.join(", ")} ${p.leftOut.length === 1 ? "lacks" : "lack"} port ${p.port}, so Linkerd serves that port with other shares (BACKENDS shows them)`,
     );
+  for (const p of r.oldPath ?? [])
+    if (p.oldRps > 0)
+      parts.push(
+        `port ${p.port}: ${p.oldRps.toFixed(1)}rps of ${p.totalRps.toFixed(1)}rps (${((100 * p.oldRps) / (p.totalRps || 1)).toFixed(1)}%) still take the ${p.oldPath === "ServiceProfile" ? "ServiceProfile" : "Gateway API routes"} path, from ${p.clients.map((c) => `${c.namespace}/${c.workload}`).join(", ")}: restart ${p.clients.length === 1 ? "it" : "them"}`,
+      );
   return parts.join("; ");
 }
 
@@ -161,6 +170,40 @@ export function statusExitCode(rows: readonly SplitStatus[]): 0 | 1 {
 /** What `-o json` and `-o yaml` print. */
 export function statusDocument(rows: readonly SplitStatus[], clusterDomain: string): unknown {
   return { clusterDomain, items: rows };
+}
+
+/**
+ * `-o wide`: per apex port, the traffic the proxies still send by the old path of a cut-over,
+ * from the Prometheus that scrapes them (none: nothing is added).
+ */
+async function addOldPaths(
+  kube: KubeClient,
+  rows: SplitStatus[],
+  namespace: string | undefined,
+  options: StatusOptions,
+  io: CliIO,
+): Promise<void> {
+  // Only when asked: status stays a quick read of the cluster's objects.
+  if (options.prometheusUrl === undefined) return;
+  const prometheus = await locatePrometheus(kube, options.prometheusUrl);
+  if (prometheus === undefined) return;
+  const valid = rows.filter((r) => r.state !== "Invalid" && r.apex !== "");
+  try {
+    const paths = await collectOldPaths(
+      prometheus,
+      valid.map((r) => ({ namespace: r.namespace, name: r.name, apex: r.apex, target: r.target })),
+      { ...(namespace === undefined ? {} : { namespace }), window: "1m" },
+    );
+    for (const r of valid) {
+      const ports = paths.get(`${r.namespace}/${r.name}`) ?? [];
+      if (ports.length > 0) r.oldPath = ports;
+    }
+  } catch (error) {
+    if (!(error instanceof PrometheusError)) throw error;
+    io.err(
+      `Could not read the proxies' metrics, so the old path of cut-overs is not shown: ${error.message}\n`,
+    );
+  }
 }
 
 /** Prints the splits; returns the exit code (1 when one is Invalid or in Conflict). */
@@ -231,6 +274,8 @@ export async function status(
         );
     }
 
+    if (options.output === "wide" && rows.length > 0)
+      await addOldPaths(kube, rows, namespace, options, io);
     if (options.output === "json") {
       io.out(`${JSON.stringify(statusDocument(rows, clusterDomain), null, 2)}\n`);
     } else if (options.output === "yaml") {
@@ -265,6 +310,10 @@ export function newCmdStatus(ctx: CommandContext): Command {
     .option(
       "--cluster-domain <domain>",
       "cluster domain of ServiceProfile names (default: the adaptor's -cluster-domain, else cluster.local)",
+    )
+    .option(
+      "--prometheus-url <url>",
+      "with -o wide, the Prometheus that scrapes the proxies, to show the traffic still on the old path of a cut-over",
     )
     .addHelpText(
       "after",
@@ -303,6 +352,7 @@ Examples:
         allNamespaces: boolean;
         output?: string;
         clusterDomain?: string;
+        prometheusUrl?: string;
       }>();
       const code = await status(
         {
@@ -312,6 +362,7 @@ Examples:
           ...(o.namespace === undefined ? {} : { namespace: o.namespace }),
           ...(o.clusterDomain === undefined ? {} : { clusterDomain: o.clusterDomain }),
           linkerdNamespace: rootOptions(command).linkerdNamespace,
+          ...(o.prometheusUrl === undefined ? {} : { prometheusUrl: o.prometheusUrl }),
         },
         clientFactory(command, true),
         ctx.io,

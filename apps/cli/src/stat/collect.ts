@@ -6,6 +6,7 @@
  * the window is read from them, any other from the endpoint series.
  */
 import type { SplitStatus } from "../status/collect.js";
+import type { OldPathPort } from "./old-path.js";
 import type { PrometheusApi, PromSample } from "./prometheus.js";
 import {
   endpointLatencyQuery,
@@ -62,6 +63,8 @@ export interface SplitStat {
    * name (an old route, or the split not in effect), by service.
    */
   elsewhere?: { service: string; rps: number }[];
+  /** Per apex port, the traffic the old path of a cut-over still carries (see old-path.ts). */
+  oldPath?: OldPathPort[];
 }
 
 const quantileKey = (q: Quantile): keyof Latency =>

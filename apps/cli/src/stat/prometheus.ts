@@ -153,3 +153,23 @@ export async function findViz(kube: KubeClient): Promise<VizInstall | undefined>
     ...(external === undefined || external === "" ? {} : { externalPrometheus: external }),
   };
 }
+
+/**
+ * The Prometheus that scrapes the proxies: at `url` when given, else linkerd-viz's (its external
+ * Prometheus, or its own through the apiserver); undefined when there is none.
+ */
+export async function locatePrometheus(
+  kube: KubeClient,
+  url: string | undefined,
+): Promise<PrometheusApi | undefined> {
+  if (url !== undefined)
+    return prometheusAtUrl(url, "Check --prometheus-url and that Prometheus is running there.");
+  const viz = await findViz(kube).catch(() => undefined);
+  if (viz === undefined) return undefined;
+  if (viz.externalPrometheus !== undefined)
+    return prometheusAtUrl(
+      viz.externalPrometheus,
+      `linkerd-viz in namespace ${viz.namespace} is set to use this external Prometheus (annotation viz.linkerd.io/external-prometheus); check that it is reachable from here, or pass --prometheus-url.`,
+    );
+  return prometheusThroughApiserver(kube, viz.namespace);
+}

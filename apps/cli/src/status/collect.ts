@@ -3,6 +3,7 @@
  * cluster and judging each split with core's `splitSyncState`, for `linkerd smi status` and
  * `linkerd smi check`.
  */
+import type { OldPathPort } from "../stat/old-path.js";
 import {
   DEFAULT_CLUSTER_DOMAIN,
   GATEWAY_GROUP,
@@ -106,6 +107,8 @@ export interface SplitStatus {
    * have `routes` or non-zero `dstOverrides`.
    */
   shadowedBy?: { profile: string; why: string }[];
+  /** `status -o wide`: per apex port, the traffic still on the old path of a cut-over. */
+  oldPath?: OldPathPort[];
   /** A serviceprofile split has `matches`, which a ServiceProfile cannot express. */
   matchesIgnored?: boolean;
   /**
@@ -437,6 +440,7 @@ export function splitStatuses(
             ),
           backendPorts: (backend) =>
             view.services?.get(key(namespace, backend))?.spec?.ports?.map((p) => p.port),
+          serviceNamed: (service) => view.services?.get(key(namespace, service)),
           tcpRouteServed: view.gatewayApi?.tcpRoute ?? false,
         },
       });
@@ -536,6 +540,8 @@ export function splitStatuses(
         } else if (view.routes === undefined) {
           row.state = "Pending";
           row.reason = `the routes could not be read, so their state is unknown: ${state.reason}`;
+        } else if (state.state === "CutOverPending") {
+          // The cut-over's own account of what it waits for says more than the routes'.
         } else if (!state.writes && row.routes.length > 0) {
           row.state = row.routes.reduce<RouteState>(
             (w, r) => (ROUTE_STATE_RANK[r.state] > ROUTE_STATE_RANK[w] ? r.state : w),

@@ -95,6 +95,7 @@ export class RouteWriter {
         ? {}
         : { routeGroup: (name: string) => routeGroups.get(namespace, name) }),
       backendPorts: portsOf,
+      serviceNamed: (name: string) => services.get(namespace, name) as ServiceLike | undefined,
       tcpRouteServed: tcpRoutes !== undefined,
     };
   }

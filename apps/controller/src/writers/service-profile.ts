@@ -4,6 +4,7 @@
  * catches up (a mutation cache), so the next reconcile never works from a stale profile.
  */
 import {
+  CUT_OVER_STATE_ANNOTATION,
   FIELD_MANAGER,
   PREVIOUS_DST_OVERRIDES_ANNOTATION,
   SERVICE_PROFILE_API_VERSION,
@@ -83,11 +84,17 @@ export class ServiceProfileWriter implements OutputWriter<ServiceProfile, Servic
               ...(action.resourceVersion === undefined
                 ? {}
                 : { resourceVersion: action.resourceVersion }),
-              ...(action.previousDstOverrides === undefined
+              ...(action.previousDstOverrides === undefined && action.cutOverState === undefined
                 ? {}
                 : {
                     annotations: {
-                      [PREVIOUS_DST_OVERRIDES_ANNOTATION]: action.previousDstOverrides,
+                      ...(action.previousDstOverrides === undefined
+                        ? {}
+                        : { [PREVIOUS_DST_OVERRIDES_ANNOTATION]: action.previousDstOverrides }),
+                      // Where a cut-over stands; applying without it removes it.
+                      ...(action.cutOverState === undefined
+                        ? {}
+                        : { [CUT_OVER_STATE_ANNOTATION]: action.cutOverState }),
                     },
                   }),
             },

@@ -20,7 +20,13 @@
  * @packageDocumentation
  */
 
-import { Reason, type OutputPlan, type OutputPlanner, type Winner } from "../decide.js";
+import {
+  Reason,
+  type OutputPlan,
+  type OutputPlanner,
+  type PlanContext,
+  type Winner,
+} from "../decide.js";
 import type { Diagnostic } from "../diagnostics.js";
 import {
   APEX_LABEL,
@@ -57,6 +63,8 @@ export interface RouteWorld {
   readonly routeGroup?: (name: string) => unknown;
   /** The ports a backend Service exposes; undefined when unknown. */
   readonly backendPorts?: (name: string) => readonly number[] | undefined;
+  /** A Service of the namespace by name (the cut-over compares backends with the apex). */
+  readonly serviceNamed?: (name: string) => ServiceLike | undefined;
   /** Whether TCPRoute v1alpha2 is served; default true. */
   readonly tcpRouteServed?: boolean;
 }
@@ -261,6 +269,7 @@ export function httpRouteOutput(
   const plan = (
     winner: Winner<unknown>,
     world: RouteWorld | undefined,
+    context: PlanContext = {},
   ): OutputPlan<RouteAction> => {
     const { namespace, parsed } = winner;
     const apex = parsed.service;
@@ -316,6 +325,8 @@ export function httpRouteOutput(
     }[] = [...translation.notes];
     const apply: Route[] = [];
     const pendingWhy: string[] = [];
+    // Every route exists, is ours and is accepted: a proxy's policy stack gets the split.
+    let ready = translation.routes.length > 0;
     const wanted = new Set<string>();
     for (const desired of translation.routes) {
       const name = desired.metadata.name ?? "";
@@ -328,8 +339,12 @@ export function httpRouteOutput(
           message: `${desired.kind} ${name} exists and was not written by the smi-adaptor, so it is left as it is and port ${desired.spec.parentRefs[0]?.port ?? "?"} of ${apex} is not split; rename or delete that route.`,
         });
         pendingWhy.push(`${desired.kind} ${name} belongs to someone else`);
+        ready = false;
         continue;
       }
+      const port = desired.spec.parentRefs[0]?.port ?? 0;
+      if (current === undefined || routeAcceptance(current, apex, port).accepted !== true)
+        ready = false;
       if (current === undefined || !sameRoute(current, desired)) {
         apply.push(desired);
         pendingWhy.push(
@@ -339,7 +354,6 @@ export function httpRouteOutput(
         );
         continue;
       }
-      const port = desired.spec.parentRefs[0]?.port ?? 0;
       const acceptance = routeAcceptance(current, apex, port);
       const said = routeAcceptanceMessage(`${desired.kind} ${name}`, acceptance);
       if (acceptance.state === "RouteNotAccepted") {
@@ -380,7 +394,11 @@ export function httpRouteOutput(
       (p) => p.metadata.name === ownName && p.metadata.namespace === namespace,
     );
     let profileAction: ServiceProfileAction = { kind: "none" };
-    if (ownProfile !== undefined && managedByAdaptor(ownProfile)) {
+    if (
+      ownProfile !== undefined &&
+      managedByAdaptor(ownProfile) &&
+      context.leaveOwnProfile !== true
+    ) {
       const cleanup = profiles.cleanup(ownProfile);
       profileAction = cleanup.action;
       if (cleanup.action.kind !== "none") {
@@ -392,6 +410,7 @@ export function httpRouteOutput(
       }
     }
     for (const p of world?.profiles ?? []) {
+      if (p === ownProfile && context.leaveOwnProfile === true) continue;
       // Given back, the dstOverrides stay: they may shadow the routes.
       const clearing =
         p === ownProfile && (profileAction.kind === "clear" || profileAction.kind === "delete");
@@ -440,6 +459,8 @@ export function httpRouteOutput(
           : { kind: "sync", namespace, apply, delete: deletes, profile: profileAction },
       result: changes === 0 ? "unchanged" : anyOurs ? "updated" : "created",
       events,
+      ready,
+      names: translation.routes.map((r) => `${r.kind} ${r.metadata.name ?? ""}`),
       state:
         pendingWhy.length === 0
           ? {

@@ -53,6 +53,8 @@ export type ServiceProfileAction =
        * dstOverrides of another field manager that the adaptor took over), if any.
        */
       readonly previousDstOverrides?: string;
+      /** The value of the cut-over-state annotation to apply with dstOverrides, if any. */
+      readonly cutOverState?: string;
     }
   /**
    * Give dstOverrides the adaptor took over back to their field manager (`dstOverrides` set:

@@ -78,55 +78,49 @@ const world = (profile?: ServiceProfile, routes: Route[] = []): TargetedWorld =>
 });
 
 describe("targetedOutput", () => {
-  it("the annotation moves one split to httproute: routes written, the adaptor's profile deleted", () => {
+  it("the annotation moves one split to httproute: routes written, the profile keeps the split until Linkerd accepts them", () => {
     const d = decideApex(
       { namespace: NS, apex: "web", splits: [split("httproute")], existing: world(ourProfile) },
       output("serviceprofile"),
     );
     if (d.action.kind !== "write") throw new Error("expected a write");
     expect(d.action.target).toBe("httproute");
-    expect(d.action.profile).toEqual({
-      kind: "delete",
-      namespace: NS,
-      name: PROFILE,
-      uid: "p",
-      resourceVersion: "5",
-    });
+    // The profile already carries the split: nothing to write there, and nothing deleted.
+    expect(d.action.profile).toEqual({ kind: "none" });
     expect(
       d.action.routes.kind === "sync" ? d.action.routes.apply.map((r) => r.metadata.name) : [],
     ).toEqual(["web-smi-80"]);
+    expect(d.splits[0]?.state).toBe("CutOverPending");
+    expect(d.splits[0]?.reason).toBe(
+      `moving to the routes: waiting for Linkerd's policy controller to accept HTTPRoute web-smi-80; until then ServiceProfile ${PROFILE} keeps the split's dstOverrides, and proxies use it`,
+    );
   });
 
-  it("moving back to serviceprofile deletes the routes the adaptor wrote and writes the profile", () => {
+  it("moving back to serviceprofile writes the profile and keeps the routes the adaptor wrote", () => {
     const d = decideApex(
       {
         namespace: NS,
         apex: "web",
         splits: [split("serviceprofile")],
         existing: world(undefined, [ourRoute]),
+        now: "2026-12-04T21:00:00Z",
       },
       output("httproute"),
     );
     if (d.action.kind !== "write") throw new Error("expected a write");
     expect(d.action.target).toBe("serviceprofile");
-    expect(d.action.profile.kind).toBe("apply");
-    expect(d.action.routes).toEqual({
-      kind: "sync",
+    expect(d.action.profile).toEqual({
+      kind: "apply",
       namespace: NS,
-      apply: [],
-      delete: [
-        {
-          apiVersion: "gateway.networking.k8s.io/v1",
-          kind: "HTTPRoute",
-          namespace: NS,
-          name: "web-smi-80",
-          uid: "r",
-          resourceVersion: "6",
-        },
-      ],
-      profile: { kind: "none" },
+      name: PROFILE,
+      dstOverrides: [{ authority: "web-v1.shop.svc.cluster.local", weight: "1" }],
+      cutOverState: '{"to":"serviceprofile","since":"2026-12-04T21:00:00Z"}',
     });
-    expect(d.events.some((e) => e.reason === "CutOver" && e.message.includes("#11032"))).toBe(true);
+    if (d.action.routes.kind !== "sync") throw new Error("expected a route write");
+    expect(d.action.routes.delete).toEqual([]);
+    expect(d.action.routes.apply.map((r) => r.metadata.name)).toEqual(["web-smi-80"]);
+    expect(d.result).toBe("created");
+    expect(d.splits[0]?.state).toBe("CutOverPending");
   });
 
   it("the flag decides without an annotation; a bad annotation warns and falls back to it", () => {

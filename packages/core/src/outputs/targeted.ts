@@ -1,9 +1,8 @@
 /**
  * The output chosen per split: `-target` (the adaptor's default) or the split's
  * `smi.linkerd.io/target` annotation picks the ServiceProfile output or the Gateway API output.
- * Whichever is chosen, what the adaptor wrote on the other side goes: moving to `httproute`
- * removes its `dstOverrides` (the route planner's cut-over), moving back to `serviceprofile`
- * deletes the routes it wrote. With no split left, both are cleaned up.
+ * Moving from one to the other is a cut-over, sequenced so that every proxy is served the split
+ * whichever side it chose (`cut-over.ts`). With no split left, both are cleaned up.
  *
  * @packageDocumentation
  */
@@ -16,6 +15,7 @@ import {
   type Winner,
 } from "../decide.js";
 import type { ServiceProfile } from "../types.js";
+import { planCutOverToProfile, planCutOverToRoutes, type CutOverPlanners } from "./cut-over.js";
 import type { RouteAction, RouteWorld } from "./http-route.js";
 import type { ServiceProfileAction } from "./service-profile.js";
 
@@ -95,39 +95,62 @@ export function targetedOutput(
   const plan = (
     winner: Winner<unknown>,
     world: TargetedWorld | undefined,
-    context?: PlanContext,
+    context: PlanContext = {},
   ): OutputPlan<TargetedAction> => {
     const { target, problem } = targetOf(winner.split, fallback);
     const note =
       problem === undefined
         ? []
         : [{ type: "Warning" as const, reason: Reason.InvalidSpec, message: `${problem}.` }];
+    const own = world?.profile;
+    const planners: CutOverPlanners = {
+      routes: () => httpRoute.plan(winner, world?.routes, { ...context, leaveOwnProfile: true }),
+      profile: () => serviceProfile.plan(winner, own, context),
+      profileCleanup: () => serviceProfile.cleanup(own),
+      routesCleanup: () => httpRoute.cleanup(world?.routes),
+    };
+    const cut =
+      target === "httproute"
+        ? planCutOverToRoutes(winner, own, world?.routes, context, planners)
+        : planCutOverToProfile(winner, own, world?.routes, context, planners);
+    if (cut !== undefined) {
+      const action = combine(target, cut.profile, cut.routes);
+      const events = [...note, ...cut.events];
+      if (cut.waiting !== undefined)
+        events.push({
+          type: "Normal",
+          reason: Reason.CutOverPending,
+          message: `Service ${winner.parsed.service} is ${cut.waiting}.`,
+        });
+      return {
+        action,
+        result:
+          action.kind === "none"
+            ? "unchanged"
+            : own === undefined && cut.profile.kind === "apply"
+              ? "created"
+              : "updated",
+        events,
+        state:
+          cut.waiting !== undefined
+            ? { state: "CutOverPending", reason: cut.waiting }
+            : { state: "Pending", reason: "the cut-over finishes: the old side goes" },
+      };
+    }
     if (target === "httproute") {
-      const routes = httpRoute.plan(winner, world?.routes);
-      // The route planner carries the cut-over of the profile the adaptor wrote.
+      const routes = httpRoute.plan(winner, world?.routes, context);
+      // The route planner cleans up a profile of the adaptor's that no longer shadows anything.
       const action: TargetedAction =
         routes.action.kind === "none"
           ? { kind: "none" }
           : { kind: "write", target, profile: routes.action.profile, routes: routes.action };
       return { ...routes, action, events: [...note, ...routes.events] };
     }
-    const profile = serviceProfile.plan(winner, world?.profile, context);
-    const leftovers = httpRoute.cleanup(world?.routes);
-    const events = [...note, ...profile.events];
-    if (leftovers.action.kind !== "none") {
-      events.push({
-        type: "Normal",
-        reason: Reason.CutOver,
-        message: `Service ${winner.parsed.service} moves back to ServiceProfile ${serviceProfile.nameOf(winner.namespace, winner.parsed.service)}: the routes the adaptor wrote are deleted. Client proxies may keep their earlier choice until their cache entry expires (linkerd/linkerd2#11032); restart the client workloads (kubectl rollout restart) to make them switch now.`,
-      });
-    }
-    const changed = leftovers.action.kind !== "none";
-    const result = changed && profile.result === "unchanged" ? "updated" : profile.result;
+    const profile = serviceProfile.plan(winner, own, context);
     return {
       ...profile,
-      result,
-      action: combine(target, profile.action, leftovers.action),
-      events,
+      action: combine(target, profile.action, { kind: "none" }),
+      events: [...note, ...profile.events],
     };
   };
 
