@@ -15,7 +15,7 @@ import {
 } from "@linkerd-smi/testenv";
 import { microTime } from "@linkerd-smi/kube";
 import { parseAllDocuments } from "yaml";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { helmTemplate } from "./cli.js";
 import { smi } from "./smi.js";
 
@@ -651,7 +651,23 @@ describe("linkerd smi check", () => {
   });
 
   it("says so when the extension's namespace is being deleted", async () => {
-    // No namespace controller runs here, so a deleted namespace stays Terminating, labels and all.
+    // The namespace controller runs here: an object with a finalizer keeps the deleted
+    // namespace Terminating, labels and all, until the test lets it go.
+    const hold = `/api/v1/namespaces/${NS}/configmaps/hold-namespace`;
+    expectOk(
+      await admin.post(`/api/v1/namespaces/${NS}/configmaps`, {
+        apiVersion: "v1",
+        kind: "ConfigMap",
+        metadata: { name: "hold-namespace", finalizers: ["test.linkerd-smi.io/hold"] },
+      }),
+      "a ConfigMap that holds the namespace",
+    );
+    onTestFinished(async () => {
+      await admin.request("PATCH", hold, {
+        body: { metadata: { finalizers: null } },
+        contentType: "application/merge-patch+json",
+      });
+    });
     expectOk(await admin.delete(`/api/v1/namespaces/${NS}`), "delete the namespace");
     const res = await check();
     expect(res.code).toBe(1);

@@ -233,7 +233,7 @@ describe("ResourceClient", () => {
       spec: { ports: [{ port: 80, targetPort: 8080 }] },
     });
     expect(svc.apiVersion).toBe("v1");
-    expect(svc.spec?.clusterIP).toMatch(/^10\.96\./);
+    expect(svc.spec?.clusterIP).toMatch(/^198\.19\./);
     expect((await services.list(ns)).items.map((s) => s.metadata?.name)).toEqual(["web"]);
   });
 
