@@ -40,7 +40,11 @@ describe("completion", () => {
     expect(complete(out, ["linkerd-smi", "pr"])).toEqual(["prune"]);
     expect(complete(out, ["linkerd-smi", "status", "--all"])).toEqual(["--all-namespaces"]);
     expect(complete(out, ["linkerd-smi", "install", "--skip"])).toEqual(["--skip-checks"]);
-    expect(complete(out, ["linkerd-smi", "check", "--pro"])).toEqual(["--proxy"]);
+    expect(complete(out, ["linkerd-smi", "check", "--pro"])).toEqual([
+      "--proxy",
+      "--prometheus-url",
+    ]);
+    expect(complete(out, ["linkerd-smi", "check", "--prox"])).toEqual(["--proxy"]);
     expect(complete(out, ["linkerd-smi", "completion", "f"])).toEqual(["fish"]);
     // Hidden commands are not offered.
     expect(complete(out, ["linkerd-smi", "_"])).toEqual([]);
