@@ -1,12 +1,4 @@
-import {
-  copyFileSync,
-  cpSync,
-  existsSync,
-  mkdirSync,
-  readFileSync,
-  statSync,
-  writeFileSync,
-} from "node:fs";
+import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { exec } from "./exec.js";
 
@@ -85,8 +77,4 @@ export async function pushChart(
   const said = await exec(options.helm, args, { echo: true, combined: true });
   // Helm prints "Pushed: …" and "Digest: sha256:…" (on stderr in Helm 4, stdout in Helm 3).
   return /Digest: (sha256:[0-9a-f]{64})/.exec(said)?.[1] ?? "";
-}
-
-export function sizeOf(path: string): number {
-  return statSync(path).size;
 }

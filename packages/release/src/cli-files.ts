@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { exec } from "./exec.js";
 
@@ -48,12 +48,6 @@ export async function buildCliFiles(root: string, version: string, dir: string):
     if (!new RegExp(`^[0-9a-f]{64} [ *]${name.replace(/\./g, "\\.")}$`, "m").test(sums))
       throw new Error(`${dir}/sha256sums has no line for ${name}`);
   }
-}
-
-export function writeFileIn(dir: string, name: string, text: string): string {
-  const path = join(dir, name);
-  writeFileSync(path, text);
-  return path;
 }
 
 /** The files of a release directory with their sizes in bytes. */

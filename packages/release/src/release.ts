@@ -1,7 +1,7 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { addToChartRepository, packageChart, pushChart, sizeOf } from "./chart.js";
+import { addToChartRepository, packageChart, pushChart } from "./chart.js";
 import { buildCliFiles, filesWithSizes, renderInstallScript } from "./cli-files.js";
 import { exec } from "./exec.js";
 import { buildImage, pushImage } from "./image.js";
@@ -80,6 +80,8 @@ export function missingDestinations(
   if (missing.size === 0) return undefined;
   return `pnpm release: give ${[...missing].map(([option, tags]) => `${option} (for ${tags.join(", ")})`).join(", ")}, or the environment variable each one's help names`;
 }
+
+const sizeOf = (path: string): number => statSync(path).size;
 
 /** A size as people read it: bytes, KiB or MiB. */
 export const size = (bytes: number): string =>
