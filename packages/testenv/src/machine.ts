@@ -63,6 +63,11 @@ export const SYSTEM_PACKAGES = [
   { name: "openssl", file: "/usr/bin/openssl", neededBy: "the write-conflicts test's webhook" },
   { name: "time", file: "/usr/bin/time", neededBy: "bench:binary (GNU time's max RSS)" },
   {
+    name: "curl",
+    file: "/usr/bin/curl",
+    neededBy: "the release test (the seed's curl -sL <site>/install | sh)",
+  },
+  {
     name: "shellcheck",
     file: "/usr/bin/shellcheck",
     neededBy: "the workflows' lint (actionlint checks their scripts with it)",

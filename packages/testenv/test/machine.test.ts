@@ -17,6 +17,7 @@ const everything = [
   "/usr/bin/ip",
   "/usr/bin/openssl",
   "/usr/bin/time",
+  "/usr/bin/curl",
   "/usr/bin/shellcheck",
 ];
 
