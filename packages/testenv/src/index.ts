@@ -65,6 +65,8 @@ export {
 export { clearNode, leftovers, NODE_DIRS, type Leftovers } from "./node/cleanup.js";
 export {
   assertGuard,
+  containerProcess,
+  type ContainerProcess,
   guardSnapshot,
   importImage,
   NODE_NAME,

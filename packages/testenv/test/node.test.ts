@@ -2,6 +2,7 @@
 // scheduled, sandboxed by containerd and networked on the guarded bridge; a broken guard takes
 // it down; and nothing of it is left on the machine afterwards.
 import { execFileSync } from "node:child_process";
+import { Resolver } from "node:dns/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   eventually,
@@ -94,6 +95,18 @@ describe("the test node", () => {
     // Its veth is on the node's bridge.
     expect(leftovers().links.length).toBeGreaterThanOrEqual(2);
   }, 120_000);
+
+  it("serves cluster names from CoreDNS on the node's address, the Pods' nameserver, and nothing else", async () => {
+    const resolver = new Resolver({ timeout: 2_000, tries: 1 });
+    resolver.setServers(["198.18.250.1"]);
+    // The kubernetes Service's ClusterIP, the first of the Service range.
+    expect(await resolver.resolve4("kubernetes.default.svc.cluster.local")).toEqual(["198.19.0.1"]);
+    // No forwarding: a name outside the cluster is refused, never looked up elsewhere.
+    await expect(resolver.resolve4("example.com")).rejects.toMatchObject({ code: "EREFUSED" });
+    const pod = expectOk(await admin.get("/api/v1/namespaces/default/pods/sleeper"), "pod")
+      .body as { spec?: { dnsPolicy?: string } };
+    expect(pod.spec?.dnsPolicy).toBe("ClusterFirst");
+  });
 
   it("is taken down, kubelet and containers, when the guard breaks while it runs", async () => {
     const node = env.plane.node;

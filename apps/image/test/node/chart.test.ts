@@ -8,18 +8,23 @@
  */
 import type {} from "@linkerd-smi/testenv/global-setup";
 import { execFile } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import {
   applyManifest,
   binaryPaths,
   chartDir,
+  containerProcess,
+  deleteManifest,
   eventually,
   expectOk,
   importImage,
   KubeHttp,
   NODE_NAME,
   parseManifest,
+  StaticServer,
 } from "@linkerd-smi/testenv";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 
@@ -60,6 +65,7 @@ function run(command: string, args: readonly string[]): Promise<Result> {
 }
 
 const helm = (...args: string[]) => run(binaryPaths().helm, args);
+const kubectl = (...args: string[]) => run("kubectl", args);
 const smi = (...args: string[]) => run(process.execPath, [cli, ...args]);
 
 interface Pod {
@@ -78,14 +84,19 @@ interface Pod {
   status: {
     podIP?: string;
     conditions?: { type: string; status: string }[];
-    containerStatuses?: { ready: boolean; restartCount: number; imageID: string }[];
+    containerStatuses?: {
+      ready: boolean;
+      restartCount: number;
+      imageID: string;
+      containerID?: string;
+    }[];
   };
 }
 
-async function adaptorPods(): Promise<Pod[]> {
+async function adaptorPods(ns = namespace): Promise<Pod[]> {
   const res = expectOk(
     await admin.get(
-      `/api/v1/namespaces/${namespace}/pods?labelSelector=${encodeURIComponent("component=smi-adaptor")}`,
+      `/api/v1/namespaces/${ns}/pods?labelSelector=${encodeURIComponent("component=smi-adaptor")}`,
     ),
     "list adaptor pods",
   );
@@ -168,6 +179,20 @@ describe("the chart on the node, the README's Helm flow", () => {
       scheme: "HTTP",
     });
     expect(pod.status.containerStatuses?.[0]).toMatchObject({ ready: true, restartCount: 0 });
+
+    // What the kernel says of the adaptor's process, as the kubelet started it from the chart's
+    // securityContext and resources: nobody (65534), no capabilities, the 320Mi limit.
+    const main = await containerProcess(
+      inject("nodeSocket"),
+      pod.status.containerStatuses?.[0]?.containerID ?? "",
+    );
+    expect(main.uids).toEqual([65534, 65534, 65534, 65534]);
+    expect(main.gids).toEqual([65534, 65534, 65534, 65534]);
+    expect(main.capEff).toBe(0n);
+    expect(main.capBnd).toBe(0n);
+    expect(main.noNewPrivs).toBe(true);
+    expect(main.readOnlyRoot).toBe(true);
+    expect(main.memoryLimit).toBe(320 * 1024 * 1024);
   });
 
   it("converges the seed's backend-split into its ServiceProfile", async () => {
@@ -178,7 +203,9 @@ describe("the chart on the node, the README's Helm flow", () => {
         const res = await admin.get(
           "/apis/linkerd.io/v1alpha2/namespaces/trafficsplit-sample/serviceprofiles/backend-svc.trafficsplit-sample.svc.cluster.local",
         );
-        return res.status === 200 ? (res.body as { spec: unknown }) : undefined;
+        return res.status === 200
+          ? (res.body as { spec: unknown; metadata: { managedFields?: { manager: string }[] } })
+          : undefined;
       },
       60_000,
       200,
@@ -189,6 +216,26 @@ describe("the chart on the node, the README's Helm flow", () => {
         { authority: "failing-svc.trafficsplit-sample.svc.cluster.local", weight: "500" },
       ],
     });
+    expect(profile.metadata.managedFields?.map((m) => m.manager)).toEqual(["smi-adaptor"]);
+
+    // Its log, as `kubectl logs` reads it through the kubelet: one JSON object per line (the
+    // chart's -log-format=json) and nothing else, no Node warning.
+    const logs = await kubectl("logs", "-n", namespace, "deployment/smi-adaptor");
+    expect(logs.code, logs.stderr).toBe(0);
+    expect(logs.stdout).toContain(
+      "created serviceprofile/backend-svc.trafficsplit-sample.svc.cluster.local for trafficsplit/backend-split",
+    );
+    const notJson = logs.stdout
+      .split("\n")
+      .filter((line) => line !== "")
+      .filter((line) => {
+        try {
+          return typeof (JSON.parse(line) as { level?: unknown }).level !== "string";
+        } catch {
+          return true;
+        }
+      });
+    expect(notJson).toEqual([]);
   });
 
   it("linkerd smi check is green against it", async () => {
@@ -249,6 +296,17 @@ describe("the chart on the node, the README's Helm flow", () => {
     );
     expect(names.filter((n) => n !== leader)).toHaveLength(1);
 
+    // Its log to the end, through the kubelet, as it stops.
+    const leaderLog = kubectl("logs", "--follow", "-n", namespace, `pod/${leader}`);
+    await eventually(
+      "the leader's log to be followed",
+      async () => {
+        const r = await kubectl("logs", "-n", namespace, `pod/${leader}`);
+        return r.stdout.includes("leader election:") ? true : undefined;
+      },
+      30_000,
+      200,
+    );
     const started = Date.now();
     expectOk(
       await admin.delete(`/api/v1/namespaces/${namespace}/pods/${leader}`),
@@ -280,6 +338,24 @@ describe("the chart on the node, the README's Helm flow", () => {
     // would take its duration (15 s).
     expect(handover).toBeLessThan(10_000);
 
+    // The kubelet sends SIGTERM and removes the Pod once its container has exited: an adaptor
+    // that ignored the signal would be killed at the end of the 30 s grace period.
+    await eventually(
+      "the deleted leader's Pod to be gone",
+      async () =>
+        (await admin.get(`/api/v1/namespaces/${namespace}/pods/${leader}`)).status === 404
+          ? true
+          : undefined,
+      60_000,
+      100,
+    );
+    const gone = Date.now() - started;
+    console.log(`the deleted leader's Pod was gone ${String(gone)} ms after the delete`);
+    expect(gone).toBeLessThan(20_000);
+    const stopped = await leaderLog;
+    expect(stopped.stdout).toContain("leader election: released the lease");
+    expect(stopped.stdout).toContain('"msg":"stopped"');
+
     // The new leader writes: a weight change reaches the profile.
     expectOk(
       await admin.request(
@@ -309,6 +385,62 @@ describe("the chart on the node, the README's Helm flow", () => {
         return spec?.dstOverrides?.map((d) => d.weight).join("/") === "900/100" ? true : undefined;
       },
       60_000,
+      200,
+    );
+  });
+
+  it("when the leader is killed (SIGKILL, no release) another candidate takes the lease once it expires, and says so in its metrics", async () => {
+    const pods = (await adaptorPods()).filter(isReady);
+    expect(pods).toHaveLength(2);
+    const holder = await eventually("a lease holder", leaseHolder, 30_000, 200);
+    const leader = pods.find((p) => holder.startsWith(`${p.metadata.name}_`));
+    expect(leader, holder).toBeDefined();
+    const main = await containerProcess(
+      inject("nodeSocket"),
+      leader?.status.containerStatuses?.[0]?.containerID ?? "",
+    );
+    const started = Date.now();
+    process.kill(main.pid, "SIGKILL");
+    const next = await eventually(
+      "another holder of the lease",
+      async () => {
+        const h = await leaseHolder();
+        return h !== undefined && h !== holder ? h : undefined;
+      },
+      60_000,
+      100,
+    );
+    const took = Date.now() - started;
+    console.log(`after SIGKILL of ${holder}, ${next} took the lease in ${String(took)} ms`);
+    // Nobody released it: it had to expire (a 15 s duration, renewed every 2 s), so not before
+    // 10 s; and within a retry period of its expiry.
+    expect(took).toBeGreaterThan(10_000);
+    expect(took).toBeLessThan(25_000);
+
+    const by = (await adaptorPods()).find((p) => next.startsWith(`${p.metadata.name}_`));
+    expect(by?.status.podIP).toBeDefined();
+    const metric = await eventually(
+      "smi_adaptor_leader 1 on the new leader",
+      async () => {
+        const text = await (await fetch(`http://${by?.status.podIP ?? ""}:9995/metrics`)).text();
+        return /^smi_adaptor_leader 1$/m.test(text) ? true : undefined;
+      },
+      30_000,
+      200,
+    );
+    expect(metric).toBe(true);
+    // The killed container is restarted by the kubelet in its Pod, and is Ready again.
+    await eventually(
+      "the killed container restarted and Ready",
+      async () => {
+        const p = (await adaptorPods()).find((q) => q.metadata.name === leader?.metadata.name);
+        return p !== undefined &&
+          isReady(p) &&
+          (p.status.containerStatuses?.[0]?.restartCount ?? 0) >= 1
+          ? true
+          : undefined;
+      },
+      90_000,
       200,
     );
   });
@@ -405,6 +537,186 @@ describe("the chart on the node, the README's Helm flow", () => {
         return spec?.dstOverrides?.map((d) => d.weight).join("/") === "300/700" ? true : undefined;
       },
       60_000,
+      200,
+    );
+  });
+});
+
+describe("the seed's walkthrough on the node: helm repo add, helm install --generate-name", () => {
+  let repo: StaticServer | undefined;
+  let helmHome: string | undefined;
+  afterAll(async () => {
+    await repo?.stop();
+    if (helmHome !== undefined) rmSync(helmHome, { recursive: true, force: true });
+  });
+  /** helm with a configuration of its own, so `repo add` touches nothing of the machine's. */
+  const seedHelm = (...args: string[]) => {
+    if (helmHome === undefined) throw new Error("no helm home yet");
+    return run("env", [
+      `HELM_CONFIG_HOME=${helmHome}/config`,
+      `HELM_CACHE_HOME=${helmHome}/cache`,
+      `HELM_DATA_HOME=${helmHome}/data`,
+      binaryPaths().helm,
+      ...args,
+    ]);
+  };
+  let release = "";
+
+  it("the chart from a chart repository, as the seed installs it, runs its Pod to Ready in the current namespace", async () => {
+    // What the previous block left (`linkerd smi install`'s objects, CRDs included: the chart
+    // brings its own) goes, so that the release owns every object it renders.
+    const left = await smi("install");
+    expect(left.code, left.stderr).toBe(0);
+    await deleteManifest(admin, parseManifest(left.stdout));
+    await eventually(
+      "the linkerd-smi namespace and the TrafficSplit CRD to be gone",
+      async () =>
+        (await admin.get(`/api/v1/namespaces/${namespace}`)).status === 404 &&
+        (
+          await admin.get(
+            "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/trafficsplits.split.smi-spec.io",
+          )
+        ).status === 404
+          ? true
+          : undefined,
+      120_000,
+      200,
+    );
+
+    helmHome = mkdtempSync(join(tmpdir(), "seed-helm-"));
+    const root = join(helmHome, "repo");
+    mkdirSync(root);
+    const packaged = await helm("package", chartDir, "--destination", root);
+    expect(packaged.code, packaged.stderr).toBe(0);
+    repo = await StaticServer.start(root);
+    const indexed = await helm("repo", "index", root, "--url", repo.url);
+    expect(indexed.code, indexed.stderr).toBe(0);
+
+    // The seed's two lines, with the repository's address in place of linkerd.github.io.
+    const added = await seedHelm("repo", "add", "l5d-smi", repo.url);
+    expect(added.stdout.trim()).toBe(`"l5d-smi" has been added to your repositories`);
+    const install = await seedHelm("install", "l5d-smi/linkerd-smi", "--generate-name");
+    expect(install.code, install.stderr).toBe(0);
+    release = /^NAME: (linkerd-smi-\d+)$/m.exec(install.stdout)?.[1] ?? "";
+    expect(release, install.stdout).not.toBe("");
+    expect(install.stdout).toMatch(/^NAMESPACE: default$/m);
+    expect(repo.requests).toContain("GET /index.yaml");
+    expect(repo.requests).toContain(`GET /linkerd-smi-${image.version}.tgz`);
+
+    const [pod] = await eventually(
+      "the adaptor's Pod in the default namespace to be Ready",
+      async () => {
+        const ready = (await adaptorPods("default")).filter(isReady);
+        return ready.length === 1 ? ready : undefined;
+      },
+      120_000,
+      200,
+    );
+    expect(pod?.spec.containers[0]?.image).toBe(
+      `ghcr.io/linkerd-smi-ts/smi-adaptor:${image.version}`,
+    );
+    // The adaptor labels the namespace it runs in, so that check finds the extension there.
+    await eventually(
+      "the default namespace labelled linkerd.io/extension=smi",
+      async () => {
+        const ns = expectOk(await admin.get("/api/v1/namespaces/default"), "get namespace")
+          .body as { metadata: { labels?: Record<string, string> } };
+        return ns.metadata.labels?.["linkerd.io/extension"] === "smi" ? true : undefined;
+      },
+      60_000,
+      200,
+    );
+  });
+
+  it("converges the sample, kubectl describe shows the profile's overrides, and check is green", async () => {
+    await applyManifest(admin, parseManifest(readFileSync(backendSplit, "utf8")));
+    const described = await eventually(
+      "kubectl describe serviceprofile to show the split",
+      async () => {
+        const r = await kubectl("describe", "serviceprofile", "-n", "trafficsplit-sample");
+        return r.code === 0 && r.stdout.includes("Dst Overrides:") ? r.stdout : undefined;
+      },
+      60_000,
+      200,
+    );
+    expect(described).toMatch(/^Name:\s+backend-svc\.trafficsplit-sample\.svc\.cluster\.local$/m);
+    expect(described.replace(/\s+/g, " ")).toContain(
+      "Dst Overrides: Authority: backend-svc.trafficsplit-sample.svc.cluster.local Weight: 500 Authority: failing-svc.trafficsplit-sample.svc.cluster.local Weight: 500",
+    );
+
+    const check = await smi("check");
+    expect(check.stdout).toContain("√ SMI extension pods are running");
+    expect(check.stdout).toContain("Status check results are √");
+    expect(check.code, check.stdout).toBe(0);
+  });
+
+  it("a Job in the sample's namespace resolves its Services through the node's CoreDNS and completes", async () => {
+    const services = ["backend-svc", "failing-svc"];
+    const ips = await Promise.all(
+      services.map(async (name) => {
+        const svc = expectOk(
+          await admin.get(`/api/v1/namespaces/trafficsplit-sample/services/${name}`),
+          `get service ${name}`,
+        ).body as { spec: { clusterIP: string } };
+        return svc.spec.clusterIP;
+      }),
+    );
+    // The adaptor's image has node; a short name resolves through the Pod's search path.
+    const script = `const dns = require("node:dns").promises;
+Promise.all(${JSON.stringify(services)}.map((n) => dns.lookup(n, 4))).then(
+  (as) => console.log(as.map((a) => a.address).join(" ")),
+  (e) => { console.error(e.message); process.exit(1); });`;
+    expectOk(
+      await admin.post("/apis/batch/v1/namespaces/trafficsplit-sample/jobs", {
+        apiVersion: "batch/v1",
+        kind: "Job",
+        metadata: { name: "resolve" },
+        spec: {
+          backoffLimit: 0,
+          template: {
+            spec: {
+              restartPolicy: "Never",
+              containers: [
+                {
+                  name: "resolve",
+                  image: `ghcr.io/linkerd-smi-ts/smi-adaptor:${image.version}`,
+                  imagePullPolicy: "IfNotPresent",
+                  command: ["/usr/local/bin/node", "-e", script],
+                },
+              ],
+            },
+          },
+        },
+      }),
+      "create the Job",
+    );
+    const condition = await eventually(
+      "the Job to finish",
+      async () => {
+        const job = expectOk(
+          await admin.get("/apis/batch/v1/namespaces/trafficsplit-sample/jobs/resolve"),
+          "get job",
+        ).body as { status?: { conditions?: { type: string; status: string }[] } };
+        return job.status?.conditions?.find(
+          (c) => (c.type === "Complete" || c.type === "Failed") && c.status === "True",
+        )?.type;
+      },
+      90_000,
+      200,
+    );
+    const logs = await kubectl("logs", "-n", "trafficsplit-sample", "job/resolve");
+    expect(condition, logs.stdout + logs.stderr).toBe("Complete");
+    expect(logs.stdout.trim()).toBe(ips.join(" "));
+    expect(ips.every((ip) => ip.startsWith("198.19."))).toBe(true);
+  });
+
+  it("helm uninstall removes the release and its Pod", async () => {
+    const uninstall = await seedHelm("uninstall", release, "--wait");
+    expect(uninstall.code, uninstall.stderr).toBe(0);
+    await eventually(
+      "the release's Pod to be gone",
+      async () => ((await adaptorPods("default")).length === 0 ? true : undefined),
+      90_000,
       200,
     );
   });

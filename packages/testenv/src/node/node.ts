@@ -231,6 +231,84 @@ export async function importImage(socket: string, archive: string): Promise<void
   }
 }
 
+/** What the kernel says of a container's main process: its ids and effective capabilities. */
+export interface ContainerProcess {
+  pid: number;
+  /** Real, effective, saved and filesystem uid (`/proc/<pid>/status` Uid:). */
+  uids: number[];
+  gids: number[];
+  /** The effective capability set, as a bit mask (`CapEff:`). */
+  capEff: bigint;
+  /** The bounding set (`CapBnd:`): what it could ever gain. */
+  capBnd: bigint;
+  /** `NoNewPrivs:`, set by `allowPrivilegeEscalation: false`. */
+  noNewPrivs: boolean;
+  /** Whether its root filesystem is mounted read-only (`/proc/<pid>/mounts`). */
+  readOnlyRoot: boolean;
+  /** Its memory cgroup's limit in bytes (cgroup v1 `memory.limit_in_bytes`, v2 `memory.max`). */
+  memoryLimit: number | "max";
+}
+
+/**
+ * The main process of a running container (a Pod status's `containerID`, `containerd://<id>`),
+ * found through containerd (`ctr task ls`) and read from `/proc`, as root on the node's machine.
+ */
+export async function containerProcess(
+  socket: string,
+  containerId: string,
+): Promise<ContainerProcess> {
+  const id = containerId.replace(/^containerd:\/\//, "");
+  const { stdout } = await run("ctr", ["--address", socket, "-n", "k8s.io", "task", "ls"]);
+  const line = stdout.split("\n").find((l) => l.split(/\s+/)[0] === id);
+  const pid = Number(line?.split(/\s+/)[1]);
+  if (line === undefined || !Number.isInteger(pid) || pid <= 0)
+    throw new Error(`test node: container ${id} has no running task in containerd`);
+  const status = readFileSync(`/proc/${String(pid)}/status`, "utf8");
+  const field = (name: string) => {
+    const value = new RegExp(`^${name}:\\s*(.*)$`, "m").exec(status)?.[1];
+    if (value === undefined)
+      throw new Error(`test node: /proc/${String(pid)}/status has no ${name}`);
+    return value.trim();
+  };
+  const ids = (name: string) => field(name).split(/\s+/).map(Number);
+  return {
+    pid,
+    uids: ids("Uid"),
+    gids: ids("Gid"),
+    capEff: BigInt(`0x${field("CapEff")}`),
+    capBnd: BigInt(`0x${field("CapBnd")}`),
+    noNewPrivs: field("NoNewPrivs") === "1",
+    readOnlyRoot: rootMountOptions(pid).includes("ro"),
+    memoryLimit: memoryLimit(pid),
+  };
+}
+
+function rootMountOptions(pid: number): string[] {
+  const root = readFileSync(`/proc/${String(pid)}/mounts`, "utf8")
+    .split("\n")
+    .map((line) => line.split(" "))
+    .findLast((fields) => fields[1] === "/");
+  return root?.[3]?.split(",") ?? [];
+}
+
+function memoryLimit(pid: number): number | "max" {
+  const lines = readFileSync(`/proc/${String(pid)}/cgroup`, "utf8").split("\n");
+  // cgroup v1: `4:memory:/kubepods/...`; v2: `0::/kubepods/...`.
+  const v1 = lines.map((l) => /^\d+:memory:(.*)$/.exec(l)?.[1]).find((p) => p !== undefined);
+  const text =
+    v1 !== undefined
+      ? readFileSync(join("/sys/fs/cgroup/memory", v1, "memory.limit_in_bytes"), "utf8")
+      : readFileSync(
+          join(
+            "/sys/fs/cgroup",
+            lines.find((l) => l.startsWith("0::"))?.slice(3) ?? "",
+            "memory.max",
+          ),
+          "utf8",
+        );
+  return text.trim() === "max" ? "max" : Number(text.trim());
+}
+
 export interface NodeFigures {
   /** From starting containerd to the Node's Ready condition. */
   readyMs: number;
