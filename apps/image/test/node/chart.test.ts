@@ -116,6 +116,41 @@ async function leaseHolder(): Promise<string | undefined> {
   return (res.body as { spec: { holderIdentity?: string } }).spec.holderIdentity;
 }
 
+/** Sets backend-split's weights and waits for the adaptor to write them into the profile. */
+async function reweight(backend: number, failing: number): Promise<void> {
+  expectOk(
+    await admin.request(
+      "PATCH",
+      "/apis/split.smi-spec.io/v1alpha2/namespaces/trafficsplit-sample/trafficsplits/backend-split",
+      {
+        body: {
+          spec: {
+            backends: [
+              { service: "backend-svc", weight: backend },
+              { service: "failing-svc", weight: failing },
+            ],
+          },
+        },
+        contentType: "application/merge-patch+json",
+      },
+    ),
+    "reweight the split",
+  );
+  const want = `${String(backend)}/${String(failing)}`;
+  await eventually(
+    `the profile at ${want}`,
+    async () => {
+      const res = await admin.get(
+        "/apis/linkerd.io/v1alpha2/namespaces/trafficsplit-sample/serviceprofiles/backend-svc.trafficsplit-sample.svc.cluster.local",
+      );
+      const spec = (res.body as { spec?: { dstOverrides?: { weight: string }[] } }).spec;
+      return spec?.dstOverrides?.map((d) => d.weight).join("/") === want ? true : undefined;
+    },
+    60_000,
+    200,
+  );
+}
+
 beforeAll(async () => {
   const started = Date.now();
   await importImage(inject("nodeSocket"), `${imageDir}/dist/${image.archive}`);
@@ -357,36 +392,7 @@ describe("the chart on the node, the README's Helm flow", () => {
     expect(stopped.stdout).toContain('"msg":"stopped"');
 
     // The new leader writes: a weight change reaches the profile.
-    expectOk(
-      await admin.request(
-        "PATCH",
-        "/apis/split.smi-spec.io/v1alpha2/namespaces/trafficsplit-sample/trafficsplits/backend-split",
-        {
-          body: {
-            spec: {
-              backends: [
-                { service: "backend-svc", weight: 900 },
-                { service: "failing-svc", weight: 100 },
-              ],
-            },
-          },
-          contentType: "application/merge-patch+json",
-        },
-      ),
-      "reweight the split",
-    );
-    await eventually(
-      "the profile at 900/100",
-      async () => {
-        const res = await admin.get(
-          "/apis/linkerd.io/v1alpha2/namespaces/trafficsplit-sample/serviceprofiles/backend-svc.trafficsplit-sample.svc.cluster.local",
-        );
-        const spec = (res.body as { spec?: { dstOverrides?: { weight: string }[] } }).spec;
-        return spec?.dstOverrides?.map((d) => d.weight).join("/") === "900/100" ? true : undefined;
-      },
-      60_000,
-      200,
-    );
+    await reweight(900, 100);
   });
 
   it("when the leader is killed (SIGKILL, no release) another candidate takes the lease once it expires, and says so in its metrics", async () => {
@@ -509,36 +515,7 @@ describe("the chart on the node, the README's Helm flow", () => {
     });
 
     // And it writes: a new weight reaches the profile.
-    expectOk(
-      await admin.request(
-        "PATCH",
-        "/apis/split.smi-spec.io/v1alpha2/namespaces/trafficsplit-sample/trafficsplits/backend-split",
-        {
-          body: {
-            spec: {
-              backends: [
-                { service: "backend-svc", weight: 300 },
-                { service: "failing-svc", weight: 700 },
-              ],
-            },
-          },
-          contentType: "application/merge-patch+json",
-        },
-      ),
-      "reweight the split",
-    );
-    await eventually(
-      "the profile at 300/700",
-      async () => {
-        const res = await admin.get(
-          "/apis/linkerd.io/v1alpha2/namespaces/trafficsplit-sample/serviceprofiles/backend-svc.trafficsplit-sample.svc.cluster.local",
-        );
-        const spec = (res.body as { spec?: { dstOverrides?: { weight: string }[] } }).spec;
-        return spec?.dstOverrides?.map((d) => d.weight).join("/") === "300/700" ? true : undefined;
-      },
-      60_000,
-      200,
-    );
+    await reweight(300, 700);
   });
 });
 
