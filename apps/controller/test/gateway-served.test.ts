@@ -11,6 +11,7 @@ import {
   runAdaptor,
   type RunningAdaptor,
 } from "./harness.js";
+import { splitManifest } from "./fixtures.js";
 
 // Issue 26, what Linkerd serves and not what it accepts, against the real apiserver and the
 // Gateway API CRDs: ports Linkerd serves only TCPRoutes on get TCPRoutes, a regex Linkerd
@@ -66,18 +67,16 @@ const names = async (ns: string, kind: "httproutes" | "tcproutes") =>
     .map((r) => r.metadata.name)
     .sort();
 
-const split = (matches?: unknown) => ({
-  apiVersion: "split.smi-spec.io/v1alpha4",
-  metadata: { name: "web-split" },
-  spec: {
-    service: "web",
-    backends: [
-      { service: "web-v1", weight: 900 },
-      { service: "web-v2", weight: 100 },
+const split = (matches?: unknown) =>
+  splitManifest(
+    "web-split",
+    "web",
+    [
+      ["web-v1", 900],
+      ["web-v2", 100],
     ],
-    ...(matches === undefined ? {} : { matches }),
-  },
-});
+    { version: "v1alpha4", spec: matches === undefined ? undefined : { matches } },
+  );
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -14,6 +14,7 @@ import {
   runAdaptor,
   type RunningAdaptor,
 } from "./harness.js";
+import { splitManifest } from "./fixtures.js";
 
 // The Gateway API output against the real apiserver: the Gateway API CRDs (experimental channel,
 // from the sigs.k8s.io/gateway-api module) validate every route we write with their OpenAPI and
@@ -275,17 +276,16 @@ describe("cut-over, both ways, with a user-written profile present", () => {
     const clients = await namespace("gw-clients");
     for (const s of ["web", "web-v1", "web-v2"]) await service(ns, s);
     await start(); // default -target serviceprofile
-    const split = (annotations?: Record<string, string>) => ({
-      apiVersion: "split.smi-spec.io/v1alpha2",
-      metadata: { name: "web", ...(annotations === undefined ? {} : { annotations }) },
-      spec: {
-        service: "web",
-        backends: [
-          { service: "web-v1", weight: 9 },
-          { service: "web-v2", weight: 1 },
+    const split = (annotations?: Record<string, string>) =>
+      splitManifest(
+        "web",
+        "web",
+        [
+          ["web-v1", 9],
+          ["web-v2", 1],
         ],
-      },
-    });
+        { annotations },
+      );
     await applySplit(ns, split());
     const name = fqdn("web", ns);
     await profileBecomes(ns, name, [

@@ -11,6 +11,7 @@ import {
   runAdaptor,
   type RunningAdaptor,
 } from "./harness.js";
+import { splitManifest } from "./fixtures.js";
 
 let adaptor: RunningAdaptor;
 const namespaces: string[] = [];
@@ -78,17 +79,16 @@ describe("linkerd-smi's own integration scenario", () => {
   it("follows a v1alpha1 split from 500m/0m to 500m/500m to deletion", async () => {
     const ns = await createNamespace("smi-scenario", ["backend-svc", "failing-svc"]);
     namespaces.push(ns);
-    const split = (failing: string) => ({
-      apiVersion: "split.smi-spec.io/v1alpha1",
-      metadata: { name: "backend-traffic-split" },
-      spec: {
-        service: "backend-svc",
-        backends: [
-          { service: "backend-svc", weight: "500m" },
-          { service: "failing-svc", weight: failing },
+    const split = (failing: string) =>
+      splitManifest(
+        "backend-traffic-split",
+        "backend-svc",
+        [
+          ["backend-svc", "500m"],
+          ["failing-svc", failing],
         ],
-      },
-    });
+        { version: "v1alpha1" },
+      );
     const name = fqdn("backend-svc", ns);
     await applySplit(ns, split("0m"));
     // Go's canonical Quantity form, as linkerd-smi writes it: "0m" is "0".
