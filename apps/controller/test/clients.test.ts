@@ -67,18 +67,14 @@ describe("splits as real clients write them", () => {
       "rollouts-demo-preview",
     ]);
     namespaces.push(ns);
-    await applySplit(ns, {
-      apiVersion: "split.smi-spec.io/v1alpha2",
-      metadata: { name: "rollouts-demo" },
-      spec: {
-        service: "rollouts-demo",
-        backends: [
-          { service: "rollouts-demo", weight: 70 },
-          { service: "rollouts-demo-canary", weight: 20 },
-          { service: "rollouts-demo-preview", weight: 10 },
-        ],
-      },
-    });
+    await applySplit(
+      ns,
+      splitManifest("rollouts-demo", "rollouts-demo", [
+        ["rollouts-demo", 70],
+        ["rollouts-demo-canary", 20],
+        ["rollouts-demo-preview", 10],
+      ]),
+    );
     await profileBecomes(ns, fqdn("rollouts-demo", ns), [
       { authority: fqdn("rollouts-demo", ns), weight: "70" },
       { authority: fqdn("rollouts-demo-canary", ns), weight: "20" },

@@ -114,17 +114,13 @@ describe("-target httproute", () => {
     await service(ns, "backend-svc");
     await service(ns, "failing-svc");
     await start({ target: "httproute" });
-    await applySplit(ns, {
-      apiVersion: "split.smi-spec.io/v1alpha2",
-      metadata: { name: "backend-split" },
-      spec: {
-        service: "backend-svc",
-        backends: [
-          { service: "backend-svc", weight: 500 },
-          { service: "failing-svc", weight: 500 },
-        ],
-      },
-    });
+    await applySplit(
+      ns,
+      splitManifest("backend-split", "backend-svc", [
+        ["backend-svc", 500],
+        ["failing-svc", 500],
+      ]),
+    );
     const [route] = await routesBecome("httproutes", ns, ["backend-svc-smi-8080"]);
     const split = expectOk(await admin.get(paths.split(ns, "backend-split")), "get split").body as {
       metadata: { uid: string };
@@ -160,17 +156,18 @@ describe("-target httproute", () => {
     await service(ns, "podinfo-primary", [{ port: 9898 }, { port: 5432 }]);
     await service(ns, "podinfo-canary", [{ port: 9898 }, { port: 5432 }]);
     await start({ target: "httproute" });
-    await applySplit(ns, {
-      apiVersion: "split.smi-spec.io/v1alpha1",
-      metadata: { name: "podinfo" },
-      spec: {
-        service: "podinfo",
-        backends: [
-          { service: "podinfo-primary", weight: "750m" },
-          { service: "podinfo-canary", weight: "0.25" },
+    await applySplit(
+      ns,
+      splitManifest(
+        "podinfo",
+        "podinfo",
+        [
+          ["podinfo-primary", "750m"],
+          ["podinfo-canary", "0.25"],
         ],
-      },
-    });
+        { version: "v1alpha1" },
+      ),
+    );
     // 5432 is one of Linkerd's default opaque ports: a TCPRoute there.
     const [http] = await routesBecome("httproutes", ns, ["podinfo-smi-9898"]);
     // (the failover split below adds db-smi-8080 to this namespace)
@@ -236,19 +233,22 @@ describe("-target httproute", () => {
       "create the HTTPRouteGroup",
     );
     await start({ target: "httproute" });
-    await applySplit(ns, {
-      apiVersion: "split.smi-spec.io/v1alpha3",
-      metadata: { name: "rollouts-demo" },
-      spec: {
-        service: "rollouts-demo",
-        backends: [
-          { service: "rollouts-demo", weight: 50 },
-          { service: "rollouts-demo-canary", weight: 30 },
-          { service: "rollouts-demo-stable", weight: 20 },
+    await applySplit(
+      ns,
+      splitManifest(
+        "rollouts-demo",
+        "rollouts-demo",
+        [
+          ["rollouts-demo", 50],
+          ["rollouts-demo-canary", 30],
+          ["rollouts-demo-stable", 20],
         ],
-        matches: [{ kind: "HTTPRouteGroup", name: "canary-header" }],
-      },
-    });
+        {
+          version: "v1alpha3",
+          spec: { matches: [{ kind: "HTTPRouteGroup", name: "canary-header" }] },
+        },
+      ),
+    );
     const [route] = await routesBecome("httproutes", ns, ["rollouts-demo-smi-80"]);
     expect(route?.spec.rules).toEqual([
       {
@@ -331,17 +331,13 @@ describe("garbage collection", () => {
     const ns = await namespace("gw-gc");
     for (const s of ["api", "api-v1", "api-v2"]) await service(ns, s, [{ port: 80 }, { port: 81 }]);
     const adaptor = await start({ target: "httproute" });
-    await applySplit(ns, {
-      apiVersion: "split.smi-spec.io/v1alpha2",
-      metadata: { name: "api" },
-      spec: {
-        service: "api",
-        backends: [
-          { service: "api-v1", weight: 1 },
-          { service: "api-v2", weight: 1 },
-        ],
-      },
-    });
+    await applySplit(
+      ns,
+      splitManifest("api", "api", [
+        ["api-v1", 1],
+        ["api-v2", 1],
+      ]),
+    );
     await routesBecome("httproutes", ns, ["api-smi-80", "api-smi-81"]);
     await stop(adaptor);
     await deleteSplit(ns, "api");

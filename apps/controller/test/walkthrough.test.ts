@@ -28,17 +28,13 @@ describe("Linkerd's getting-started guide", () => {
   it("turns the backend-split sample into the ServiceProfile the guide shows", async () => {
     const ns = await createNamespace("trafficsplit-sample", ["backend-svc", "failing-svc"]);
     namespaces.push(ns);
-    await applySplit(ns, {
-      apiVersion: "split.smi-spec.io/v1alpha2",
-      metadata: { name: "backend-split" },
-      spec: {
-        service: "backend-svc",
-        backends: [
-          { service: "backend-svc", weight: 500 },
-          { service: "failing-svc", weight: 500 },
-        ],
-      },
-    });
+    await applySplit(
+      ns,
+      splitManifest("backend-split", "backend-svc", [
+        ["backend-svc", 500],
+        ["failing-svc", 500],
+      ]),
+    );
     await profileBecomes(ns, fqdn("backend-svc", ns), [
       { authority: fqdn("backend-svc", ns), weight: "500" },
       { authority: fqdn("failing-svc", ns), weight: "500" },
