@@ -13,7 +13,7 @@ import {
   runAdaptor,
   type RunningAdaptor,
 } from "./harness.js";
-import { splitManifest } from "./fixtures.js";
+import { policyControllerStatus, splitManifest } from "./fixtures.js";
 
 // The cut-over between ServiceProfile and HTTPRoute (issue 27) against the real apiserver: the
 // adaptor never lets one side stop carrying the split while a proxy may still use it. No
@@ -89,27 +89,10 @@ async function accept(ns: string): Promise<void> {
   expectOk(
     await admin.apply(
       `${GW}/v1/namespaces/${ns}/httproutes/web-smi-8080/status`,
-      {
-        apiVersion: "gateway.networking.k8s.io/v1",
-        kind: "HTTPRoute",
-        metadata: { name: "web-smi-8080", namespace: ns },
-        status: {
-          parents: [
-            {
-              parentRef: { group: "core", kind: "Service", name: "web", port: 8080 },
-              controllerName: "linkerd.io/policy-controller",
-              conditions: ["Accepted", "ResolvedRefs"].map((type) => ({
-                type,
-                status: "True",
-                reason: type,
-                message: "",
-                lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, "Z"),
-                observedGeneration: 1,
-              })),
-            },
-          ],
-        },
-      },
+      policyControllerStatus(ns, [
+        ["Accepted", "True", "Accepted"],
+        ["ResolvedRefs", "True", "ResolvedRefs"],
+      ]),
       "policy-controller",
     ),
     "write the route status",

@@ -131,3 +131,35 @@ export function cachedRoute(
     },
   } as Route;
 }
+
+/**
+ * The status Linkerd's policy controller writes on HTTPRoute web-smi-8080 (parent web:8080) in
+ * `namespace`: `conditions` as `[type, status, reason]`, each with `message`.
+ */
+export function policyControllerStatus(
+  namespace: string,
+  conditions: [type: string, status: string, reason: string][],
+  message = "",
+) {
+  return {
+    apiVersion: "gateway.networking.k8s.io/v1",
+    kind: "HTTPRoute",
+    metadata: { name: "web-smi-8080", namespace },
+    status: {
+      parents: [
+        {
+          parentRef: { group: "core", kind: "Service", name: "web", port: 8080 },
+          controllerName: "linkerd.io/policy-controller",
+          conditions: conditions.map(([type, status, reason]) => ({
+            type,
+            status,
+            reason,
+            message,
+            lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, "Z"),
+            observedGeneration: 1,
+          })),
+        },
+      ],
+    },
+  };
+}
