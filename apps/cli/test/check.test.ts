@@ -18,6 +18,7 @@ import { parseAllDocuments } from "yaml";
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { helmTemplate } from "./cli.js";
 import { smi } from "./smi.js";
+import { service, serviceProfile, trafficSplit } from "./fixtures.js";
 
 const NS = "linkerd-smi";
 const POD_A = "smi-adaptor-6c9f7d8b5-x7k2p";
@@ -115,38 +116,9 @@ async function deletePod(name: string): Promise<void> {
   );
 }
 
-function split(namespace: string, name: string, service: string, backends: [string, number][]) {
-  return {
-    apiVersion: "split.smi-spec.io/v1alpha2",
-    kind: "TrafficSplit",
-    metadata: { name, namespace },
-    spec: { service, backends: backends.map(([s, weight]) => ({ service: s, weight })) },
-  };
-}
-
 /** Services, so that the splits' backends exist (else BackendNotFound). */
 async function services(namespace: string, names: string[]): Promise<void> {
-  for (const name of names)
-    await apply({
-      apiVersion: "v1",
-      kind: "Service",
-      metadata: { name, namespace },
-      spec: { ports: [{ port: 80 }] },
-    });
-}
-
-function profile(namespace: string, apex: string, overrides: [string, string][]) {
-  return {
-    apiVersion: "linkerd.io/v1alpha2",
-    kind: "ServiceProfile",
-    metadata: { name: `${apex}.${namespace}.svc.cluster.local`, namespace },
-    spec: {
-      dstOverrides: overrides.map(([s, weight]) => ({
-        authority: `${s}.${namespace}.svc.cluster.local`,
-        weight,
-      })),
-    },
-  };
+  for (const name of names) await apply(service(namespace, name));
 }
 
 async function namespace(name: string): Promise<void> {
@@ -288,13 +260,13 @@ describe("linkerd smi check", () => {
     await namespace("shop");
     await services("shop", ["web", "web-v1", "web-v2", "cart", "cart-v1", "cart-v2"]);
     await apply(
-      split("shop", "web-split", "web", [
+      trafficSplit("shop", "web-split", "web", [
         ["web-v1", 900],
         ["web-v2", 100],
       ]),
     );
     await apply(
-      profile("shop", "web", [
+      serviceProfile("shop", "web", [
         ["web-v1", "900"],
         ["web-v2", "100"],
       ]),
@@ -352,19 +324,19 @@ describe("linkerd smi check", () => {
   it("warns about an invalid split and a profile out of step, naming them; --namespace limits that", async () => {
     await namespace("broken");
     await apply(
-      split("broken", "api-split", "api", [
+      trafficSplit("broken", "api-split", "api", [
         ["api-v1", 1],
         ["api-v2", -5],
       ]),
     );
     await apply(
-      split("shop", "cart-split", "cart", [
+      trafficSplit("shop", "cart-split", "cart", [
         ["cart-v1", 500],
         ["cart-v2", 500],
       ]),
     );
     await apply(
-      profile("shop", "cart", [
+      serviceProfile("shop", "cart", [
         ["cart-v1", "900"],
         ["cart-v2", "100"],
       ]),
@@ -401,7 +373,7 @@ describe("linkerd smi check", () => {
     expect(shop.stdout).not.toContain("api-split");
 
     await apply(
-      profile("shop", "cart", [
+      serviceProfile("shop", "cart", [
         ["cart-v1", "500"],
         ["cart-v2", "500"],
       ]),
@@ -420,13 +392,13 @@ describe("linkerd smi check", () => {
   it("warns about a backend Service that does not exist, though the profile is Synced, and names the status command", async () => {
     await services("shop", ["search", "search-v1"]);
     await apply(
-      split("shop", "search-split", "search", [
+      trafficSplit("shop", "search-split", "search", [
         ["search-v1", 1],
         ["serch-v2", 1],
       ]),
     );
     await apply(
-      profile("shop", "search", [
+      serviceProfile("shop", "search", [
         ["search-v1", "1"],
         ["serch-v2", "1"],
       ]),

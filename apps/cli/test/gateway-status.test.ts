@@ -15,6 +15,7 @@ import {
   type TestEnvironment,
 } from "@linkerd-smi/testenv";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { service, trafficSplit } from "./fixtures.js";
 import { smi } from "./smi.js";
 
 const NS = "routes";
@@ -28,30 +29,15 @@ let kubeconfig: string;
 const apply = (objects: unknown[], fieldManager = "kubectl") =>
   applyManifest(admin, objects as ManifestObject[], fieldManager);
 
-const service = (name: string, port: number, namespace = NS) => ({
-  apiVersion: "v1",
-  kind: "Service",
-  metadata: { name, namespace },
-  spec: { ports: [{ port }] },
-});
-
-function split(
+const split = (
   name: string,
   apex: string,
   backends: [string, number][],
   target?: "httproute" | "serviceprofile",
-) {
-  return {
-    apiVersion: "split.smi-spec.io/v1alpha2",
-    kind: "TrafficSplit",
-    metadata: {
-      name,
-      namespace: NS,
-      ...(target === undefined ? {} : { annotations: { "smi.linkerd.io/target": target } }),
-    },
-    spec: { service: apex, backends: backends.map(([service, weight]) => ({ service, weight })) },
-  };
-}
+) =>
+  trafficSplit(NS, name, apex, backends, {
+    annotations: target === undefined ? undefined : { "smi.linkerd.io/target": target },
+  });
 
 /** The HTTPRoute the adaptor writes for port `port` of `apex`, owned by TrafficSplit `owner`. */
 async function adaptorRoute(
@@ -220,13 +206,13 @@ beforeAll(async () => {
     { apiVersion: "v1", kind: "Namespace", metadata: { name: NS } },
     { apiVersion: "v1", kind: "Namespace", metadata: { name: CLIENTS } },
     ...["web", "web-v1", "web-v2", "cart", "cart-v1", "shop", "shop-v1", "shop-v2"].map((n) =>
-      service(n, 80),
+      service(NS, n, 80),
     ),
-    ...["api", "api-v1", "api-v2"].map((n) => service(n, 8080)),
+    ...["api", "api-v1", "api-v2"].map((n) => service(NS, n, 8080)),
     // pay-v2 does not exist: Linkerd accepts the route but cannot resolve that backend.
-    ...["pay", "pay-v1"].map((n) => service(n, 80)),
+    ...["pay", "pay-v1"].map((n) => service(NS, n, 80)),
     // 3306 is one of Linkerd's default opaque ports: Linkerd uses only TCPRoutes there.
-    ...["db", "db-v1"].map((n) => service(n, 3306)),
+    ...["db", "db-v1"].map((n) => service(NS, n, 3306)),
     split(
       "accepted",
       "web",

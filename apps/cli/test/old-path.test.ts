@@ -14,6 +14,7 @@ import {
 } from "@linkerd-smi/testenv";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { ProxyExporter, routeBackendLabels, type Series } from "./proxy-exporter.js";
+import { trafficSplit } from "./fixtures.js";
 import { smi } from "./smi.js";
 
 const kubeconfig = inject("kubeconfig");
@@ -95,12 +96,10 @@ const mix: Series[] = [
   },
 ];
 
-const split = (name: string, apex: string, backend: string, target: string) => ({
-  apiVersion: "split.smi-spec.io/v1alpha2",
-  kind: "TrafficSplit",
-  metadata: { name, namespace: NS, annotations: { "smi.linkerd.io/target": target } },
-  spec: { service: apex, backends: [{ service: backend, weight: 1 }] },
-});
+const split = (name: string, apex: string, backend: string, target: string) =>
+  trafficSplit(NS, name, apex, [[backend, 1]], {
+    annotations: { "smi.linkerd.io/target": target },
+  });
 
 let exporter: ProxyExporter;
 let prometheus: Prometheus;

@@ -27,6 +27,7 @@ import {
   routeBackendLabels,
   type Series,
 } from "./proxy-exporter.js";
+import { trafficSplit } from "./fixtures.js";
 import { smi } from "./smi.js";
 
 const kubeconfig = inject("kubeconfig");
@@ -147,15 +148,6 @@ const mix: Series[] = [
 
 // --- Cluster objects -----------------------------------------------------------------------
 
-function split(namespace: string, name: string, service: string, backends: [string, number][]) {
-  return {
-    apiVersion: "split.smi-spec.io/v1alpha2",
-    kind: "TrafficSplit",
-    metadata: { name, namespace },
-    spec: { service, backends: backends.map(([service, weight]) => ({ service, weight })) },
-  };
-}
-
 const apply = (objects: unknown[]) => applyManifest(admin, objects as ManifestObject[], "kubectl");
 
 let exporter: ProxyExporter;
@@ -173,23 +165,23 @@ beforeAll(async () => {
   await apply([
     { apiVersion: "v1", kind: "Namespace", metadata: { name: SHOP } },
     { apiVersion: "v1", kind: "Namespace", metadata: { name: SAMPLE } },
-    split(SHOP, "canary", "web", [
+    trafficSplit(SHOP, "canary", "web", [
       ["web-v1", 900],
       ["web-v2", 100],
     ]),
-    split(SHOP, "cart-rollout", "cart", [
+    trafficSplit(SHOP, "cart-rollout", "cart", [
       ["cart-v1", 500],
       ["cart-v2", 500],
     ]),
-    split(SHOP, "quiet", "inventory", [
+    trafficSplit(SHOP, "quiet", "inventory", [
       ["inventory-v1", 1],
       ["inventory-v2", 1],
     ]),
-    split(SHOP, "stale", "search", [
+    trafficSplit(SHOP, "stale", "search", [
       ["search-v1", 1],
       ["search-v2", 1],
     ]),
-    split(SAMPLE, "backend-split", "backend-svc", [
+    trafficSplit(SAMPLE, "backend-split", "backend-svc", [
       ["backend-svc", 500],
       ["failing-svc", 500],
     ]),

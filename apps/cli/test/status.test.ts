@@ -5,53 +5,15 @@ import { applyManifest, ControlPlane, KubeHttp, type ManifestObject } from "@lin
 import { parse } from "yaml";
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import { smi } from "./smi.js";
+import { service, serviceProfile, trafficSplit } from "./fixtures.js";
 
 const kubeconfig = inject("kubeconfig");
 const admin = KubeHttp.fromKubeconfig(kubeconfig);
 const A = "status-sample";
 const B = "status-other";
 
-function split(namespace: string, name: string, service: string, backends: [string, number][]) {
-  return {
-    apiVersion: "split.smi-spec.io/v1alpha2",
-    kind: "TrafficSplit",
-    metadata: { name, namespace },
-    spec: { service, backends: backends.map(([service, weight]) => ({ service, weight })) },
-  };
-}
-
-function profile(
-  namespace: string,
-  apex: string,
-  overrides: [string, string][],
-  annotations?: Record<string, string>,
-) {
-  return {
-    apiVersion: "linkerd.io/v1alpha2",
-    kind: "ServiceProfile",
-    metadata: {
-      name: `${apex}.${namespace}.svc.cluster.local`,
-      namespace,
-      ...(annotations === undefined ? {} : { annotations }),
-    },
-    spec: {
-      dstOverrides: overrides.map(([s, weight]) => ({
-        authority: `${s}.${namespace}.svc.cluster.local`,
-        weight,
-      })),
-    },
-  };
-}
-
 const apply = (objects: unknown[]) => applyManifest(admin, objects as ManifestObject[], "kubectl");
 const status = (...args: string[]) => smi(["status", "--kubeconfig", kubeconfig, ...args]);
-
-const service = (namespace: string, name: string) => ({
-  apiVersion: "v1",
-  kind: "Service",
-  metadata: { name, namespace },
-  spec: { ports: [{ port: 80 }] },
-});
 
 beforeAll(async () => {
   await apply([
@@ -63,40 +25,40 @@ beforeAll(async () => {
     ),
     ...["cart-v1", "cart-v2", "search-v1"].map((n) => service(B, n)),
     // Linkerd's guide sample, in step.
-    split(A, "backend-split", "backend-svc", [
+    trafficSplit(A, "backend-split", "backend-svc", [
       ["backend-svc", 500],
       ["failing-svc", 500],
     ]),
-    profile(A, "backend-svc", [
+    serviceProfile(A, "backend-svc", [
       ["backend-svc", "500"],
       ["failing-svc", "500"],
     ]),
     // Weights changed, the adaptor has not caught up.
-    split(A, "canary", "web", [
+    trafficSplit(A, "canary", "web", [
       ["web-v1", 900],
       ["web-v2", 100],
     ]),
-    profile(A, "web", [
+    serviceProfile(A, "web", [
       ["web-v1", "500"],
       ["web-v2", "500"],
     ]),
     // No profile at all yet.
-    split(A, "fresh", "api", [
+    trafficSplit(A, "fresh", "api", [
       ["api-v1", 1],
       ["api-v2", 3],
     ]),
     // Invalid: a negative weight (the CRD's schema accepts it).
-    split(B, "broken", "cart", [
+    trafficSplit(B, "broken", "cart", [
       ["cart-v1", 100],
       ["cart-v2", -1],
     ]),
     // Skipped by annotation.
-    split(B, "hands-off", "search", [["search-v1", 1]]),
-    profile(B, "search", [["search-v1", "7"]], { "smi.linkerd.io/skip": "true" }),
+    trafficSplit(B, "hands-off", "search", [["search-v1", 1]]),
+    serviceProfile(B, "search", [["search-v1", "7"]], { "smi.linkerd.io/skip": "true" }),
   ]);
   // A second split for web, created after the first: a conflict.
   await new Promise((r) => setTimeout(r, 1100));
-  await apply([split(A, "zz-late", "web", [["web-v3", 1]])]);
+  await apply([trafficSplit(A, "zz-late", "web", [["web-v3", 1]])]);
 });
 
 describe("linkerd smi status", () => {
@@ -227,11 +189,11 @@ describe("linkerd smi status", () => {
     await apply([
       { apiVersion: "v1", kind: "Namespace", metadata: { name: ns } },
       service(ns, "shop-v1"),
-      split(ns, "shop-split", "shop", [
+      trafficSplit(ns, "shop-split", "shop", [
         ["shop-v1", 1],
         ["shop-v2", 1],
       ]),
-      profile(ns, "shop", [
+      serviceProfile(ns, "shop", [
         ["shop-v1", "1"],
         ["shop-v2", "1"],
       ]),

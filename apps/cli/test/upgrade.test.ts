@@ -21,6 +21,7 @@ import {
 import { parseAllDocuments } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { linkerdSmi } from "./cli.js";
+import { trafficSplit } from "./fixtures.js";
 
 const fixture = fileURLToPath(new URL("./testdata/upgrade/v0.2.7-install.yaml", import.meta.url));
 const controller = fileURLToPath(new URL("../../controller/dist/main.js", import.meta.url));
@@ -102,18 +103,10 @@ describe("upgrading a linkerd-smi v0.2.7 install in place", () => {
     await applyManifest(
       admin,
       [
-        {
-          apiVersion: "split.smi-spec.io/v1alpha2",
-          kind: "TrafficSplit",
-          metadata: { name: "web-split", namespace: APP },
-          spec: {
-            service: "web",
-            backends: [
-              { service: "web-v1", weight: 900 },
-              { service: "web-v2", weight: 100 },
-            ],
-          },
-        } as ManifestObject,
+        trafficSplit(APP, "web-split", "web", [
+          ["web-v1", 900],
+          ["web-v2", 100],
+        ]) as ManifestObject,
       ],
       "kubectl",
     );
@@ -219,18 +212,10 @@ describe("upgrading a linkerd-smi v0.2.7 install in place", () => {
     await applyManifest(
       admin,
       [
-        {
-          apiVersion: "split.smi-spec.io/v1alpha2",
-          kind: "TrafficSplit",
-          metadata: { name: "web-split", namespace: APP },
-          spec: {
-            service: "web",
-            backends: [
-              { service: "web-v1", weight: 500 },
-              { service: "web-v2", weight: 500 },
-            ],
-          },
-        } as ManifestObject,
+        trafficSplit(APP, "web-split", "web", [
+          ["web-v1", 500],
+          ["web-v2", 500],
+        ]) as ManifestObject,
       ],
       "kubectl",
     );

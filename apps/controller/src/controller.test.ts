@@ -14,6 +14,7 @@ import { createLogger } from "./logger.js";
 import { createMetrics } from "./metrics.js";
 import type { OutputWriter } from "./output.js";
 import { ShareGauges } from "./share-gauges.js";
+import { ADAPTOR_APPLY, cachedProfile, cachedSplit } from "../test/fixtures.js";
 
 // processItem, the sync step, with core's real ServiceProfile planner and fakes for everything
 // that talks to an apiserver: the split cache (its BY_APEX index), the writer, the Event sink.
@@ -21,41 +22,17 @@ import { ShareGauges } from "./share-gauges.js";
 
 const PROFILE = "web.shop.svc.cluster.local";
 
-function split(
-  name: string,
-  backends: [string, number][],
-  creationTimestamp = "2026-01-01T00:00:00Z",
-): TrafficSplitObject {
-  return {
-    apiVersion: "split.smi-spec.io/v1alpha2",
-    kind: "TrafficSplit",
-    metadata: { namespace: "shop", name, uid: `uid-${name}`, creationTimestamp },
-    spec: { service: "web", backends: backends.map(([service, weight]) => ({ service, weight })) },
-  };
-}
+const split = (name: string, backends: [string, number][], created = "2026-01-01T00:00:00Z") =>
+  cachedSplit("shop", name, "web", backends, { uid: `uid-${name}`, created });
 
 /** A profile the adaptor created: it alone manages it, and it holds only dstOverrides. */
-function adaptorProfile(): ServiceProfile {
-  return {
-    apiVersion: "linkerd.io/v1alpha2",
-    kind: "ServiceProfile",
-    metadata: {
-      namespace: "shop",
-      name: PROFILE,
-      uid: "uid-profile",
-      resourceVersion: "7",
-      managedFields: [
-        {
-          manager: "smi-adaptor",
-          operation: "Apply",
-          fieldsType: "FieldsV1",
-          fieldsV1: { "f:spec": { "f:dstOverrides": {} } },
-        },
-      ],
-    },
-    spec: { dstOverrides: [{ authority: "web-v1.shop.svc.cluster.local", weight: "1" }] },
-  };
-}
+const adaptorProfile = () =>
+  cachedProfile("shop", PROFILE, {
+    uid: "uid-profile",
+    resourceVersion: "7",
+    managedFields: [ADAPTOR_APPLY],
+    dstOverrides: [{ authority: "web-v1.shop.svc.cluster.local", weight: "1" }],
+  });
 
 /** The writer's seam without an apiserver: what it was asked to do, and a failure to answer with. */
 class FakeWriter implements OutputWriter<ServiceProfile, ServiceProfileAction> {

@@ -7,6 +7,7 @@ import type {
 import type { InformerHandlers, KubeObject, WatchRestartReason } from "@linkerd-smi/kube";
 import { describe, expect, it } from "vitest";
 import { registerHandlers, sweepKeys, type Departed } from "./handlers.js";
+import { ADAPTOR_APPLY, cachedProfile, cachedRoute, cachedSplit } from "../test/fixtures.js";
 
 // The handlers map informer events to workqueue keys (`namespace/apex`); the keys below are
 // written by hand from the adaptor's rules (README, "Architecture"), no apiserver involved.
@@ -44,60 +45,21 @@ class FakeInformer<T extends KubeObject> {
   }
 }
 
-function split(
+const split = (
   namespace: string,
   name: string,
   service: string,
   matches?: { kind: string; name: string }[],
-): TrafficSplitObject {
-  return {
-    apiVersion: "split.smi-spec.io/v1alpha4",
-    kind: "TrafficSplit",
-    metadata: { namespace, name },
-    spec: {
-      service,
-      backends: [{ service: `${service}-v1`, weight: 1 }],
-      ...(matches === undefined ? {} : { matches }),
-    },
-  };
-}
+) =>
+  cachedSplit(namespace, name, service, [[`${service}-v1`, 1]], {
+    version: "v1alpha4",
+    spec: matches === undefined ? undefined : { matches },
+  });
 
-/** What the adaptor's server-side apply of dstOverrides leaves in managedFields. */
-const ADAPTOR_OWNS_DST = {
-  manager: "smi-adaptor",
-  operation: "Apply",
-  fieldsType: "FieldsV1",
-  fieldsV1: { "f:spec": { "f:dstOverrides": {} } },
-};
-
-function profile(namespace: string, name: string, managedByAdaptor = false): ServiceProfile {
-  return {
-    apiVersion: "linkerd.io/v1alpha2",
-    kind: "ServiceProfile",
-    metadata: {
-      namespace,
-      name,
-      ...(managedByAdaptor ? { managedFields: [ADAPTOR_OWNS_DST] } : {}),
-    },
-    spec: {},
-  };
-}
-
-function route(
-  namespace: string,
-  name: string,
-  parents: string[],
-  labels: Record<string, string> = {},
-): Route {
-  return {
-    apiVersion: "gateway.networking.k8s.io/v1",
-    kind: "HTTPRoute",
-    metadata: { namespace, name, labels },
-    spec: {
-      parentRefs: parents.map((p) => ({ group: "core", kind: "Service", name: p, port: 80 })),
-    },
-  } as Route;
-}
+const profile = (namespace: string, name: string, managedByAdaptor = false) =>
+  cachedProfile(namespace, name, {
+    managedFields: managedByAdaptor ? [ADAPTOR_APPLY] : undefined,
+  });
 
 const ADAPTOR_ROUTE = {
   "app.kubernetes.io/managed-by": "smi-adaptor",
@@ -222,15 +184,15 @@ describe("the Service, route and route group handlers", () => {
 
   it("enqueues a route's apex label and every Service parent, before and after an update", () => {
     const { httpRoutes, tcpRoutes, keys } = setup();
-    const ours = route("shop", "web-smi-80", ["web"], ADAPTOR_ROUTE);
+    const ours = cachedRoute("shop", "web-smi-80", ["web"], ADAPTOR_ROUTE);
     httpRoutes.add(ours);
     expect(keys).toEqual(["shop/web"]);
     keys.length = 0;
-    const theirs = route("shop", "mine", ["api", "cart"]);
+    const theirs = cachedRoute("shop", "mine", ["api", "cart"]);
     tcpRoutes.add(theirs);
     expect(keys).toEqual(["shop/api", "shop/cart"]);
     keys.length = 0;
-    tcpRoutes.update(theirs, route("shop", "mine", ["pay"]));
+    tcpRoutes.update(theirs, cachedRoute("shop", "mine", ["pay"]));
     expect(keys).toEqual(["shop/api", "shop/cart", "shop/pay"]);
   });
 
@@ -269,9 +231,12 @@ describe("sweepKeys", () => {
     // The adaptor writes profiles only in the apex's namespace.
     sources.profiles.add(profile("clients", "web.shop.svc.cluster.local", true));
     sources.httpRoutes.add(
-      route("cart", "old-smi-80", ["old"], { ...ADAPTOR_ROUTE, "smi.linkerd.io/apex": "old" }),
+      cachedRoute("cart", "old-smi-80", ["old"], {
+        ...ADAPTOR_ROUTE,
+        "smi.linkerd.io/apex": "old",
+      }),
     );
-    sources.tcpRoutes.add(route("cart", "mine", ["cart"]));
+    sources.tcpRoutes.add(cachedRoute("cart", "mine", ["cart"]));
     expect(sweepKeys(sources, "cluster.local")).toEqual([
       "shop/web",
       "pay/api",

@@ -17,6 +17,7 @@ import {
   runAdaptor,
   type RunningAdaptor,
 } from "./harness.js";
+import { splitManifest } from "./fixtures.js";
 
 let adaptor: RunningAdaptor;
 const namespaces: string[] = [];
@@ -39,11 +40,7 @@ const split = (
   service: string,
   backends: [string, string | number][],
   version = "v1alpha2",
-) => ({
-  apiVersion: `split.smi-spec.io/${version}`,
-  metadata: { name },
-  spec: { service, backends: backends.map(([s, weight]) => ({ service: s, weight })) },
-});
+) => splitManifest(name, service, backends, { version });
 
 async function createProfile(
   ns: string,

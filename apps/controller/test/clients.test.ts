@@ -8,6 +8,7 @@ import {
   runAdaptor,
   type RunningAdaptor,
 } from "./harness.js";
+import { splitManifest } from "./fixtures.js";
 
 let adaptor: RunningAdaptor;
 const namespaces: string[] = [];
@@ -23,29 +24,30 @@ describe("splits as real clients write them", () => {
   it("Flagger: v1alpha1, string weights, -primary/-canary backends, owned by a Canary", async () => {
     const ns = await createNamespace("flagger", ["podinfo", "podinfo-primary", "podinfo-canary"]);
     namespaces.push(ns);
-    const split = (primary: string, canary: string) => ({
-      apiVersion: "split.smi-spec.io/v1alpha1",
-      metadata: {
-        name: "podinfo",
-        ownerReferences: [
-          {
-            apiVersion: "flagger.app/v1beta1",
-            kind: "Canary",
-            name: "podinfo",
-            uid: "0b5d2a6e-6a2e-4a36-9b0b-0b6a3f0c1d11",
-            controller: true,
-            blockOwnerDeletion: true,
+    const split = (primary: string, canary: string) =>
+      splitManifest(
+        "podinfo",
+        "podinfo",
+        [
+          ["podinfo-primary", primary],
+          ["podinfo-canary", canary],
+        ],
+        {
+          version: "v1alpha1",
+          metadata: {
+            ownerReferences: [
+              {
+                apiVersion: "flagger.app/v1beta1",
+                kind: "Canary",
+                name: "podinfo",
+                uid: "0b5d2a6e-6a2e-4a36-9b0b-0b6a3f0c1d11",
+                controller: true,
+                blockOwnerDeletion: true,
+              },
+            ],
           },
-        ],
-      },
-      spec: {
-        service: "podinfo",
-        backends: [
-          { service: "podinfo-primary", weight: primary },
-          { service: "podinfo-canary", weight: canary },
-        ],
-      },
-    });
+        },
+      );
     await applySplit(ns, split("100", "0"));
     await profileBecomes(ns, fqdn("podinfo", ns), [
       { authority: fqdn("podinfo-primary", ns), weight: "100" },
@@ -65,18 +67,14 @@ describe("splits as real clients write them", () => {
       "rollouts-demo-preview",
     ]);
     namespaces.push(ns);
-    await applySplit(ns, {
-      apiVersion: "split.smi-spec.io/v1alpha2",
-      metadata: { name: "rollouts-demo" },
-      spec: {
-        service: "rollouts-demo",
-        backends: [
-          { service: "rollouts-demo", weight: 70 },
-          { service: "rollouts-demo-canary", weight: 20 },
-          { service: "rollouts-demo-preview", weight: 10 },
-        ],
-      },
-    });
+    await applySplit(
+      ns,
+      splitManifest("rollouts-demo", "rollouts-demo", [
+        ["rollouts-demo", 70],
+        ["rollouts-demo-canary", 20],
+        ["rollouts-demo-preview", 10],
+      ]),
+    );
     await profileBecomes(ns, fqdn("rollouts-demo", ns), [
       { authority: fqdn("rollouts-demo", ns), weight: "70" },
       { authority: fqdn("rollouts-demo-canary", ns), weight: "20" },
@@ -87,20 +85,16 @@ describe("splits as real clients write them", () => {
   it("linkerd-failover: v1alpha2 weights flipping between 1 and 0", async () => {
     const ns = await createNamespace("failover", ["sample-svc", "sample-svc-remote"]);
     namespaces.push(ns);
-    const split = (local: number, remote: number) => ({
-      apiVersion: "split.smi-spec.io/v1alpha2",
-      metadata: {
-        name: "sample-svc",
-        labels: { "app.kubernetes.io/managed-by": "linkerd-failover" },
-      },
-      spec: {
-        service: "sample-svc",
-        backends: [
-          { service: "sample-svc", weight: local },
-          { service: "sample-svc-remote", weight: remote },
+    const split = (local: number, remote: number) =>
+      splitManifest(
+        "sample-svc",
+        "sample-svc",
+        [
+          ["sample-svc", local],
+          ["sample-svc-remote", remote],
         ],
-      },
-    });
+        { labels: { "app.kubernetes.io/managed-by": "linkerd-failover" } },
+      );
     const name = fqdn("sample-svc", ns);
     await applySplit(ns, split(1, 0));
     await profileBecomes(ns, name, [

@@ -13,6 +13,7 @@ import {
   runAdaptor,
   type RunningAdaptor,
 } from "./harness.js";
+import { splitManifest } from "./fixtures.js";
 
 const namespaces: string[] = [];
 const running: RunningAdaptor[] = [];
@@ -44,18 +45,13 @@ describe("the adaptor's log", () => {
     namespaces.push(ns);
     const adaptor = await runAdaptor({ resyncPeriodMs: 0, target });
     running.push(adaptor);
-    await applySplit(ns, {
-      apiVersion: "split.smi-spec.io/v1alpha2",
-      kind: "TrafficSplit",
-      metadata: { name: "web-split" },
-      spec: {
-        service: "web",
-        backends: [
-          { service: "web-v1", weight: 900 },
-          { service: "web-v2", weight: 100 },
-        ],
-      },
-    });
+    await applySplit(
+      ns,
+      splitManifest("web-split", "web", [
+        ["web-v1", 900],
+        ["web-v2", 100],
+      ]),
+    );
     const key = `${ns}/web`;
     // The informer brings our own write back and the apex is reconciled again, unchanged: by
     // then every line about the write has been logged.

@@ -13,6 +13,7 @@ import {
   runAdaptor,
   type RunningAdaptor,
 } from "./harness.js";
+import { policyControllerStatus, splitManifest } from "./fixtures.js";
 
 // The cut-over between ServiceProfile and HTTPRoute (issue 27) against the real apiserver: the
 // adaptor never lets one side stop carrying the split while a proxy may still use it. No
@@ -52,17 +53,16 @@ async function services(ns: string): Promise<void> {
   }
 }
 
-const split = (weights: [number, number], annotations: Record<string, string>) => ({
-  apiVersion: "split.smi-spec.io/v1alpha2",
-  metadata: { name: "web-split", annotations },
-  spec: {
-    service: "web",
-    backends: [
-      { service: "web-primary", weight: weights[0] },
-      { service: "web-canary", weight: weights[1] },
+const split = (weights: [number, number], annotations: Record<string, string>) =>
+  splitManifest(
+    "web-split",
+    "web",
+    [
+      ["web-primary", weights[0]],
+      ["web-canary", weights[1]],
     ],
-  },
-});
+    { annotations },
+  );
 
 interface StoredRoute {
   metadata: { name: string };
@@ -89,27 +89,10 @@ async function accept(ns: string): Promise<void> {
   expectOk(
     await admin.apply(
       `${GW}/v1/namespaces/${ns}/httproutes/web-smi-8080/status`,
-      {
-        apiVersion: "gateway.networking.k8s.io/v1",
-        kind: "HTTPRoute",
-        metadata: { name: "web-smi-8080", namespace: ns },
-        status: {
-          parents: [
-            {
-              parentRef: { group: "core", kind: "Service", name: "web", port: 8080 },
-              controllerName: "linkerd.io/policy-controller",
-              conditions: ["Accepted", "ResolvedRefs"].map((type) => ({
-                type,
-                status: "True",
-                reason: type,
-                message: "",
-                lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, "Z"),
-                observedGeneration: 1,
-              })),
-            },
-          ],
-        },
-      },
+      policyControllerStatus(ns, [
+        ["Accepted", "True", "Accepted"],
+        ["ResolvedRefs", "True", "ResolvedRefs"],
+      ]),
       "policy-controller",
     ),
     "write the route status",

@@ -15,6 +15,7 @@ import {
   runAdaptor,
   type RunningAdaptor,
 } from "./harness.js";
+import { splitManifest } from "./fixtures.js";
 
 /** Defects found at Linkerd's edges, each with the test that would have caught it. */
 
@@ -37,12 +38,6 @@ async function namespace(prefix: string, services: string[]): Promise<string> {
   return ns;
 }
 
-const split = (name: string, service: string, backends: [string, number][]) => ({
-  apiVersion: "split.smi-spec.io/v1alpha2",
-  metadata: { name },
-  spec: { service, backends: backends.map(([s, weight]) => ({ service: s, weight })) },
-});
-
 describe("-cluster-domain with a trailing dot (cluster.local.)", () => {
   it("still maps profiles back to their apex: hand edits are restored and orphans swept", async () => {
     const ns = await namespace("dot", ["web", "web-v1", "web-v2"]);
@@ -54,7 +49,7 @@ describe("-cluster-domain with a trailing dot (cluster.local.)", () => {
     const adaptor = await start({ clusterDomain: "cluster.local.", resyncPeriodMs: 0 });
     await applySplit(
       ns,
-      split("web", "web", [
+      splitManifest("web", "web", [
         ["web-v1", 3],
         ["web-v2", 1],
       ]),
@@ -173,7 +168,7 @@ describe("a write the apiserver refuses for good", () => {
     const retriesBefore = await metricValue(adaptor, "smi_adaptor_workqueue_retries_total");
     await applySplit(
       ns,
-      split("web", "web", [
+      splitManifest("web", "web", [
         ["web-v1", 1],
         ["denied-v2", 1],
       ]),
@@ -196,7 +191,7 @@ describe("a write the apiserver refuses for good", () => {
     expect(retriesAtRefusal - retriesBefore).toBe(errorsAtRefusal - errorsBefore - 1);
 
     // A positive barrier: a later split on another apex is fully processed...
-    await applySplit(ns, split("api", "api", [["api-v1", 1]]));
+    await applySplit(ns, splitManifest("api", "api", [["api-v1", 1]]));
     await profileBecomes(ns, fqdn("api", ns), [{ authority: fqdn("api-v1", ns), weight: "1" }]);
     // ...and the refused one was reported once and never tried again.
     expect(await metricValue(adaptor, 'smi_adaptor_permanent_errors_total{kind="invalid"}')).toBe(
@@ -212,7 +207,7 @@ describe("a write the apiserver refuses for good", () => {
     // Fixing the split lets it through at once.
     await applySplit(
       ns,
-      split("web", "web", [
+      splitManifest("web", "web", [
         ["web-v1", 1],
         ["ok-v2", 1],
       ]),

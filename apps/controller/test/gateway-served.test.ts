@@ -11,6 +11,7 @@ import {
   runAdaptor,
   type RunningAdaptor,
 } from "./harness.js";
+import { policyControllerStatus, splitManifest } from "./fixtures.js";
 
 // Issue 26, what Linkerd serves and not what it accepts, against the real apiserver and the
 // Gateway API CRDs: ports Linkerd serves only TCPRoutes on get TCPRoutes, a regex Linkerd
@@ -66,18 +67,16 @@ const names = async (ns: string, kind: "httproutes" | "tcproutes") =>
     .map((r) => r.metadata.name)
     .sort();
 
-const split = (matches?: unknown) => ({
-  apiVersion: "split.smi-spec.io/v1alpha4",
-  metadata: { name: "web-split" },
-  spec: {
-    service: "web",
-    backends: [
-      { service: "web-v1", weight: 900 },
-      { service: "web-v2", weight: 100 },
+const split = (matches?: unknown) =>
+  splitManifest(
+    "web-split",
+    "web",
+    [
+      ["web-v1", 900],
+      ["web-v2", 100],
     ],
-    ...(matches === undefined ? {} : { matches }),
-  },
-});
+    { version: "v1alpha4", spec: matches === undefined ? undefined : { matches } },
+  );
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -131,27 +130,9 @@ describe("regexes Linkerd cannot compile", () => {
 });
 
 describe("route status settles before it is a Warning", () => {
-  const status = (ns: string, conditions: [string, string, string][], generation: number) => ({
-    apiVersion: "gateway.networking.k8s.io/v1",
-    kind: "HTTPRoute",
-    metadata: { name: "web-smi-8080", namespace: ns },
-    status: {
-      parents: [
-        {
-          parentRef: { group: "core", kind: "Service", name: "web", port: 8080 },
-          controllerName: "linkerd.io/policy-controller",
-          conditions: conditions.map(([type, s, reason]) => ({
-            type,
-            status: s,
-            reason,
-            message: generation % 2 === 0 ? "" : " ",
-            lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, "Z"),
-            observedGeneration: 1,
-          })),
-        },
-      ],
-    },
-  });
+  // A message that changes with each write, so that each is a new status.
+  const status = (ns: string, conditions: [string, string, string][], generation: number) =>
+    policyControllerStatus(ns, conditions, generation % 2 === 0 ? "" : " ");
   const writeStatus = async (ns: string, conditions: [string, string, string][], n: number) =>
     expectOk(
       await admin.apply(

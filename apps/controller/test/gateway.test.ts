@@ -14,6 +14,7 @@ import {
   runAdaptor,
   type RunningAdaptor,
 } from "./harness.js";
+import { splitManifest } from "./fixtures.js";
 
 // The Gateway API output against the real apiserver: the Gateway API CRDs (experimental channel,
 // from the sigs.k8s.io/gateway-api module) validate every route we write with their OpenAPI and
@@ -113,17 +114,13 @@ describe("-target httproute", () => {
     await service(ns, "backend-svc");
     await service(ns, "failing-svc");
     await start({ target: "httproute" });
-    await applySplit(ns, {
-      apiVersion: "split.smi-spec.io/v1alpha2",
-      metadata: { name: "backend-split" },
-      spec: {
-        service: "backend-svc",
-        backends: [
-          { service: "backend-svc", weight: 500 },
-          { service: "failing-svc", weight: 500 },
-        ],
-      },
-    });
+    await applySplit(
+      ns,
+      splitManifest("backend-split", "backend-svc", [
+        ["backend-svc", 500],
+        ["failing-svc", 500],
+      ]),
+    );
     const [route] = await routesBecome("httproutes", ns, ["backend-svc-smi-8080"]);
     const split = expectOk(await admin.get(paths.split(ns, "backend-split")), "get split").body as {
       metadata: { uid: string };
@@ -159,17 +156,18 @@ describe("-target httproute", () => {
     await service(ns, "podinfo-primary", [{ port: 9898 }, { port: 5432 }]);
     await service(ns, "podinfo-canary", [{ port: 9898 }, { port: 5432 }]);
     await start({ target: "httproute" });
-    await applySplit(ns, {
-      apiVersion: "split.smi-spec.io/v1alpha1",
-      metadata: { name: "podinfo" },
-      spec: {
-        service: "podinfo",
-        backends: [
-          { service: "podinfo-primary", weight: "750m" },
-          { service: "podinfo-canary", weight: "0.25" },
+    await applySplit(
+      ns,
+      splitManifest(
+        "podinfo",
+        "podinfo",
+        [
+          ["podinfo-primary", "750m"],
+          ["podinfo-canary", "0.25"],
         ],
-      },
-    });
+        { version: "v1alpha1" },
+      ),
+    );
     // 5432 is one of Linkerd's default opaque ports: a TCPRoute there.
     const [http] = await routesBecome("httproutes", ns, ["podinfo-smi-9898"]);
     // (the failover split below adds db-smi-8080 to this namespace)
@@ -235,19 +233,22 @@ describe("-target httproute", () => {
       "create the HTTPRouteGroup",
     );
     await start({ target: "httproute" });
-    await applySplit(ns, {
-      apiVersion: "split.smi-spec.io/v1alpha3",
-      metadata: { name: "rollouts-demo" },
-      spec: {
-        service: "rollouts-demo",
-        backends: [
-          { service: "rollouts-demo", weight: 50 },
-          { service: "rollouts-demo-canary", weight: 30 },
-          { service: "rollouts-demo-stable", weight: 20 },
+    await applySplit(
+      ns,
+      splitManifest(
+        "rollouts-demo",
+        "rollouts-demo",
+        [
+          ["rollouts-demo", 50],
+          ["rollouts-demo-canary", 30],
+          ["rollouts-demo-stable", 20],
         ],
-        matches: [{ kind: "HTTPRouteGroup", name: "canary-header" }],
-      },
-    });
+        {
+          version: "v1alpha3",
+          spec: { matches: [{ kind: "HTTPRouteGroup", name: "canary-header" }] },
+        },
+      ),
+    );
     const [route] = await routesBecome("httproutes", ns, ["rollouts-demo-smi-80"]);
     expect(route?.spec.rules).toEqual([
       {
@@ -275,17 +276,16 @@ describe("cut-over, both ways, with a user-written profile present", () => {
     const clients = await namespace("gw-clients");
     for (const s of ["web", "web-v1", "web-v2"]) await service(ns, s);
     await start(); // default -target serviceprofile
-    const split = (annotations?: Record<string, string>) => ({
-      apiVersion: "split.smi-spec.io/v1alpha2",
-      metadata: { name: "web", ...(annotations === undefined ? {} : { annotations }) },
-      spec: {
-        service: "web",
-        backends: [
-          { service: "web-v1", weight: 9 },
-          { service: "web-v2", weight: 1 },
+    const split = (annotations?: Record<string, string>) =>
+      splitManifest(
+        "web",
+        "web",
+        [
+          ["web-v1", 9],
+          ["web-v2", 1],
         ],
-      },
-    });
+        { annotations },
+      );
     await applySplit(ns, split());
     const name = fqdn("web", ns);
     await profileBecomes(ns, name, [
@@ -331,17 +331,13 @@ describe("garbage collection", () => {
     const ns = await namespace("gw-gc");
     for (const s of ["api", "api-v1", "api-v2"]) await service(ns, s, [{ port: 80 }, { port: 81 }]);
     const adaptor = await start({ target: "httproute" });
-    await applySplit(ns, {
-      apiVersion: "split.smi-spec.io/v1alpha2",
-      metadata: { name: "api" },
-      spec: {
-        service: "api",
-        backends: [
-          { service: "api-v1", weight: 1 },
-          { service: "api-v2", weight: 1 },
-        ],
-      },
-    });
+    await applySplit(
+      ns,
+      splitManifest("api", "api", [
+        ["api-v1", 1],
+        ["api-v2", 1],
+      ]),
+    );
     await routesBecome("httproutes", ns, ["api-smi-80", "api-smi-81"]);
     await stop(adaptor);
     await deleteSplit(ns, "api");

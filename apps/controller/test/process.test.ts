@@ -15,6 +15,7 @@ import {
   fqdn,
   profileBecomes,
 } from "./harness.js";
+import { splitManifest } from "./fixtures.js";
 
 const main = fileURLToPath(new URL("../dist/main.js", import.meta.url));
 const run = promisify(execFile);
@@ -107,17 +108,13 @@ describe("the smi-adaptor process", () => {
       );
       expect(stderr).toContain('level=info msg="Using cluster domain: cluster.local"');
 
-      await applySplit(ns, {
-        apiVersion: "split.smi-spec.io/v1alpha2",
-        metadata: { name: "web" },
-        spec: {
-          service: "web",
-          backends: [
-            { service: "web-v1", weight: 3 },
-            { service: "web-v2", weight: 1 },
-          ],
-        },
-      });
+      await applySplit(
+        ns,
+        splitManifest("web", "web", [
+          ["web-v1", 3],
+          ["web-v2", 1],
+        ]),
+      );
       await profileBecomes(ns, fqdn("web", ns), [
         { authority: fqdn("web-v1", ns), weight: "3" },
         { authority: fqdn("web-v2", ns), weight: "1" },

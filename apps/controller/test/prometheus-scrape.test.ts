@@ -14,6 +14,7 @@ import {
   runAdaptor,
   type RunningAdaptor,
 } from "./harness.js";
+import { splitManifest } from "./fixtures.js";
 
 let adaptor: RunningAdaptor;
 let prometheus: Prometheus | undefined;
@@ -43,17 +44,13 @@ describe("Prometheus scraping the adaptor", () => {
       timeout: 180_000,
     },
     async () => {
-      await applySplit(ns, {
-        apiVersion: "split.smi-spec.io/v1alpha2",
-        metadata: { name: "web-split" },
-        spec: {
-          service: "web",
-          backends: [
-            { service: "web-v1", weight: 900 },
-            { service: "web-v2", weight: 100 },
-          ],
-        },
-      });
+      await applySplit(
+        ns,
+        splitManifest("web-split", "web", [
+          ["web-v1", 900],
+          ["web-v2", 100],
+        ]),
+      );
       await profileBecomes(ns, fqdn("web", ns), [
         { authority: fqdn("web-v1", ns), weight: "900" },
         { authority: fqdn("web-v2", ns), weight: "100" },
@@ -136,17 +133,13 @@ describe("Prometheus scraping the adaptor", () => {
       expect(await value(`smi_adaptor_nodejs_version_info{version="${process.version}"}`)).toBe(1);
 
       // A change of weights: the next scrapes carry the new shares and an updated reconcile.
-      await applySplit(ns, {
-        apiVersion: "split.smi-spec.io/v1alpha2",
-        metadata: { name: "web-split" },
-        spec: {
-          service: "web",
-          backends: [
-            { service: "web-v1", weight: 500 },
-            { service: "web-v2", weight: 500 },
-          ],
-        },
-      });
+      await applySplit(
+        ns,
+        splitManifest("web-split", "web", [
+          ["web-v1", 500],
+          ["web-v2", 500],
+        ]),
+      );
       await eventually(
         "Prometheus to store the new weights",
         async () => {

@@ -15,23 +15,18 @@ import {
   profileBecomes,
   runAdaptor,
 } from "./harness.js";
+import { splitManifest } from "./fixtures.js";
 
 const namespaces: string[] = [];
 afterAll(async () => {
   await Promise.all(namespaces.map(deleteNamespace));
 });
 
-const split = (name: string, service: string, weights: [number, number]) => ({
-  apiVersion: "split.smi-spec.io/v1alpha2",
-  metadata: { name },
-  spec: {
-    service,
-    backends: [
-      { service: `${service}-v1`, weight: weights[0] },
-      { service: `${service}-v2`, weight: weights[1] },
-    ],
-  },
-});
+const split = (name: string, service: string, weights: [number, number]) =>
+  splitManifest(name, service, [
+    [`${service}-v1`, weights[0]],
+    [`${service}-v2`, weights[1]],
+  ]);
 
 describe("missed deletions", () => {
   it("sweeps the profile of a split deleted while the adaptor was down", async () => {

@@ -11,6 +11,7 @@ import {
   runAdaptor,
   type RunningAdaptor,
 } from "./harness.js";
+import { splitManifest } from "./fixtures.js";
 
 let adaptor: RunningAdaptor;
 const namespaces: string[] = [];
@@ -27,17 +28,13 @@ describe("Linkerd's getting-started guide", () => {
   it("turns the backend-split sample into the ServiceProfile the guide shows", async () => {
     const ns = await createNamespace("trafficsplit-sample", ["backend-svc", "failing-svc"]);
     namespaces.push(ns);
-    await applySplit(ns, {
-      apiVersion: "split.smi-spec.io/v1alpha2",
-      metadata: { name: "backend-split" },
-      spec: {
-        service: "backend-svc",
-        backends: [
-          { service: "backend-svc", weight: 500 },
-          { service: "failing-svc", weight: 500 },
-        ],
-      },
-    });
+    await applySplit(
+      ns,
+      splitManifest("backend-split", "backend-svc", [
+        ["backend-svc", 500],
+        ["failing-svc", 500],
+      ]),
+    );
     await profileBecomes(ns, fqdn("backend-svc", ns), [
       { authority: fqdn("backend-svc", ns), weight: "500" },
       { authority: fqdn("failing-svc", ns), weight: "500" },
@@ -78,17 +75,16 @@ describe("linkerd-smi's own integration scenario", () => {
   it("follows a v1alpha1 split from 500m/0m to 500m/500m to deletion", async () => {
     const ns = await createNamespace("smi-scenario", ["backend-svc", "failing-svc"]);
     namespaces.push(ns);
-    const split = (failing: string) => ({
-      apiVersion: "split.smi-spec.io/v1alpha1",
-      metadata: { name: "backend-traffic-split" },
-      spec: {
-        service: "backend-svc",
-        backends: [
-          { service: "backend-svc", weight: "500m" },
-          { service: "failing-svc", weight: failing },
+    const split = (failing: string) =>
+      splitManifest(
+        "backend-traffic-split",
+        "backend-svc",
+        [
+          ["backend-svc", "500m"],
+          ["failing-svc", failing],
         ],
-      },
-    });
+        { version: "v1alpha1" },
+      );
     const name = fqdn("backend-svc", ns);
     await applySplit(ns, split("0m"));
     // Go's canonical Quantity form, as linkerd-smi writes it: "0m" is "0".

@@ -1,280 +1,103 @@
-import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
-  apexOfServiceProfileName,
+  decideServiceProfile as decide,
+  NS,
+  PROFILE,
+  splitLike,
+  storedProfile,
+  trafficSplit,
+  V1,
+} from "../test/fixtures.js";
+import {
+  apexOfSplit,
+  compareSeniority,
   decideApex,
-  serviceProfileName,
-  serviceProfileOutput,
-  type ServiceProfile,
+  orderBySeniority,
+  selectWinner,
+  type Diagnostic,
+  type OutputPlanner,
+  type SplitLike,
   type TrafficSplitObject,
 } from "./index.js";
 
-// Expected values below are written by hand from the design's rules, not computed.
+// Which split decides an apex, and what decideApex adds to what an output plans: the splits'
+// states and reasons, and who each Event is about. Expected values are written by hand from the
+// design's rules and the messages it promises (name the object, the field and what to do); none
+// is computed by the code under test.
 
-const NS = "shop";
-const output = serviceProfileOutput();
+const NEGATIVE =
+  "spec.backends[0].weight is -1, a negative weight: weights must be zero or positive (Linkerd would wrap it into a huge unsigned weight)";
+const MISSING_WEIGHT =
+  "error[missing-field] spec.backends[0].weight: spec.backends[0].weight is missing: give each backend a weight, e.g. weight: 500m or weight: 50 (weights are relative to each other)";
 
-function split(
-  name: string,
-  service: string,
-  backends: [string, number | string][],
-  created = "2026-01-01T00:00:00Z",
-): TrafficSplitObject {
-  return {
-    apiVersion: "split.smi-spec.io/v1alpha2",
-    kind: "TrafficSplit",
-    metadata: { name, namespace: NS, uid: `uid-${name}`, creationTimestamp: created },
-    spec: { service, backends: backends.map(([s, weight]) => ({ service: s, weight })) },
-  };
-}
+describe("apexOfSplit", () => {
+  it.each([
+    [{ spec: { service: "web" } }, "web"],
+    [{ spec: { service: 3 } }, ""],
+    [{ spec: null }, ""],
+    [{ spec: [] }, ""],
+    [{}, ""],
+    [null, ""],
+    ["web", ""],
+  ])("%j -> %j", (input, apex) => {
+    expect(apexOfSplit(input)).toBe(apex);
+  });
+});
 
-const ours = {
-  manager: "smi-adaptor",
-  operation: "Apply",
-  fieldsV1: { "f:spec": { "f:dstOverrides": {} } },
-};
-// linkerd-smi v0.2.7 creates and updates (no apply) under its binary's name.
-const goAdaptor = {
-  manager: "smi-adaptor",
-  operation: "Update",
-  fieldsV1: { "f:spec": { ".": {}, "f:dstOverrides": {} } },
-};
-const kubectlOverrides = {
-  manager: "kubectl-client-side-apply",
-  operation: "Update",
-  fieldsV1: { "f:spec": { "f:dstOverrides": {} } },
-};
-const kubectlRoutes = {
-  manager: "kubectl-client-side-apply",
-  operation: "Update",
-  fieldsV1: { "f:spec": { "f:routes": {} } },
-};
+describe("seniority: the oldest split comes first, then the first by name", () => {
+  const a = splitLike("a", { created: "2024-01-02T00:00:00Z" });
+  const b = splitLike("b", { created: "2024-01-01T00:00:00Z" });
+  const c = splitLike("c", { created: "2024-01-01T00:00:00Z" });
+  const noTime = { metadata: { name: "0", namespace: NS }, spec: {} };
+  const badTime = splitLike("00", { created: "not a time" });
+  const asDate = { ...splitLike("z"), metadata: { name: "z", creationTimestamp: new Date(0) } };
 
-function profile(
-  dstOverrides: { authority: string; weight: string }[] | undefined,
-  managedFields: object[],
-  extra: { routes?: boolean; annotations?: Record<string, string>; apex?: string } = {},
-): ServiceProfile {
-  return {
-    apiVersion: "linkerd.io/v1alpha2",
-    kind: "ServiceProfile",
-    metadata: {
-      name: `${extra.apex ?? "web"}.shop.svc.cluster.local`,
-      namespace: NS,
-      uid: "profile-uid",
-      resourceVersion: "42",
-      managedFields,
-      ...(extra.annotations === undefined ? {} : { annotations: extra.annotations }),
-    },
-    spec: {
-      ...(dstOverrides === undefined ? {} : { dstOverrides }),
-      ...(extra.routes === true
-        ? { routes: [{ name: "GET /", condition: { method: "GET", pathRegex: "/" } }] }
-        : {}),
-    },
-  };
-}
-
-const V1 = "web-v1.shop.svc.cluster.local";
-const V2 = "web-v2.shop.svc.cluster.local";
-const webSplit = split("web-split", "web", [
-  ["web-v1", 900],
-  ["web-v2", 100],
-]);
-
-function decide(
-  splits: TrafficSplitObject[],
-  existing: ServiceProfile | undefined,
-  more: { apex?: string; departed?: TrafficSplitObject; services?: string[] } = {},
-) {
-  return decideApex(
-    {
-      namespace: NS,
-      apex: more.apex ?? "web",
-      splits,
-      existing,
-      ...(more.departed === undefined ? {} : { departed: more.departed }),
-      ...(more.services === undefined
-        ? {}
-        : { serviceExists: (name: string) => more.services?.includes(name) === true }),
-    },
-    output,
-  );
-}
-
-describe("decideApex with the ServiceProfile output: writing", () => {
-  it("creates the profile when there is none", () => {
-    const d = decide([webSplit], undefined);
-    expect(d.action).toEqual({
-      kind: "apply",
-      namespace: "shop",
-      name: "web.shop.svc.cluster.local",
-      dstOverrides: [
-        { authority: V1, weight: "900" },
-        { authority: V2, weight: "100" },
-      ],
-    });
-    expect(d.result).toBe("created");
-    expect(d.events).toEqual([
-      {
-        split: webSplit,
-        type: "Normal",
-        reason: "Created",
-        message: `Created ServiceProfile web.shop.svc.cluster.local with dstOverrides ${V1}=900, ${V2}=100.`,
-      },
-    ]);
-    expect(d.splits.map((s) => [s.split.metadata.name, s.state])).toEqual([
-      ["web-split", "Pending"],
-    ]);
-    expect(d.splits[0]?.reason).toBe(
-      "ServiceProfile web.shop.svc.cluster.local does not exist yet (is the smi-adaptor running?)",
-    );
+  it("orders oldest first, then by name, splits without a valid timestamp last", () => {
+    expect(
+      orderBySeniority([a, noTime, c, badTime, b, asDate]).map((s) => s.metadata.name),
+    ).toEqual(["z", "b", "c", "a", "0", "00"]);
+    expect(compareSeniority(b, b)).toBe(0);
   });
 
-  it("updates a profile it wrote, guarded by its resourceVersion", () => {
-    const existing = profile(
-      [
-        { authority: V1, weight: "500" },
-        { authority: V2, weight: "500" },
-      ],
-      [ours],
-    );
-    const d = decide([webSplit], existing);
-    expect(d.action).toMatchObject({ kind: "apply", resourceVersion: "42" });
-    expect(d.result).toBe("updated");
-    expect(d.events.map((e) => e.message)).toEqual([
-      `Updated ServiceProfile web.shop.svc.cluster.local dstOverrides to ${V1}=900, ${V2}=100.`,
-    ]);
-    expect(d.splits[0]?.reason).toBe(
-      "ServiceProfile web.shop.svc.cluster.local is not in step with the split: weights differ: web-v1 500 instead of 900, web-v2 500 instead of 100",
-    );
+  it("does not sort its input in place", () => {
+    const input = [a, b];
+    orderBySeniority(input);
+    expect(input).toEqual([a, b]);
   });
 
-  it("takes over dstOverrides someone else wrote: says whose they were and keeps them in an annotation", () => {
-    // Issue 28: this used to say "restored: kubectl-client-side-apply had changed them", though
-    // the adaptor had never written them, and the user's weights were lost for good.
-    const existing = profile([{ authority: V1, weight: "1" }], [kubectlOverrides, kubectlRoutes], {
-      routes: true,
-    });
-    const d = decide([webSplit], existing);
-    expect(d.action).toEqual({
-      kind: "apply",
-      namespace: "shop",
-      name: "web.shop.svc.cluster.local",
-      dstOverrides: [
-        { authority: V1, weight: "900" },
-        { authority: V2, weight: "100" },
-      ],
-      resourceVersion: "42",
-      previousDstOverrides:
-        '{"manager":"kubectl-client-side-apply","dstOverrides":[{"authority":"web-v1.shop.svc.cluster.local","weight":"1"}]}',
-    });
-    expect(d.events.map((e) => e.message)).toEqual([
-      `Updated ServiceProfile web.shop.svc.cluster.local dstOverrides to ${V1}=900, ${V2}=100 (they were kubectl-client-side-apply's: ${V1}=1; kept in the annotation smi.linkerd.io/previous-dst-overrides and given back when no TrafficSplit targets service web).`,
-    ]);
+  it("selects the winner among the splits of an apex", () => {
+    const other = splitLike("other", { spec: { service: "api" }, created: "2020-01-01T00:00:00Z" });
+    expect(selectWinner([a, other, c, b], "web")).toBe(b);
+    expect(selectWinner([a, other, c, b])).toBe(other);
+    expect(selectWinner([a], "api")).toBeUndefined();
+    expect(selectWinner<SplitLike>([])).toBeUndefined();
   });
 
-  it("says restored only when it had written the dstOverrides itself", () => {
-    const existing = profile([{ authority: V1, weight: "1" }], [kubectlOverrides]);
-    // The adaptor remembers this profile as its own (its entry went when they were replaced).
-    const d = decideApex(
-      { namespace: NS, apex: "web", splits: [webSplit], existing, adaptorWrote: true },
-      output,
-    );
-    expect(d.action).toEqual({
-      kind: "apply",
-      namespace: "shop",
-      name: "web.shop.svc.cluster.local",
-      dstOverrides: [
-        { authority: V1, weight: "900" },
-        { authority: V2, weight: "100" },
-      ],
-      resourceVersion: "42",
-    });
-    expect(d.events.map((e) => e.message)).toEqual([
-      `Updated ServiceProfile web.shop.svc.cluster.local dstOverrides to ${V1}=900, ${V2}=100 (restored: kubectl-client-side-apply had changed them).`,
-    ]);
-    // The annotation it wrote on taking over is evidence too, and is applied again.
-    const kept =
-      '{"manager":"helm","dstOverrides":[{"authority":"web-v1.shop.svc.cluster.local","weight":"3"}]}';
-    const taken = profile([{ authority: V1, weight: "1" }], [kubectlOverrides], {
-      annotations: { "smi.linkerd.io/previous-dst-overrides": kept },
-    });
-    const again = decide([webSplit], taken);
-    expect(again.action).toMatchObject({ kind: "apply", previousDstOverrides: kept });
-    expect(again.events.map((e) => e.message)).toEqual([
-      `Updated ServiceProfile web.shop.svc.cluster.local dstOverrides to ${V1}=900, ${V2}=100 (restored: kubectl-client-side-apply had changed them).`,
-    ]);
-  });
-
-  it("takes over a profile linkerd-smi v0.2.7 wrote like one of its own", () => {
-    const existing = profile([{ authority: V1, weight: "1" }], [goAdaptor]);
-    const d = decide([webSplit], existing);
-    expect(d.result).toBe("updated");
-    expect(d.events.map((e) => e.message)).toEqual([
-      `Updated ServiceProfile web.shop.svc.cluster.local dstOverrides to ${V1}=900, ${V2}=100.`,
-    ]);
-  });
-
-  it("writes nothing when the profile already matches (as quantities)", () => {
-    const existing = profile(
-      [
-        { authority: V1, weight: "900" },
-        { authority: V2, weight: "0.1k" },
-      ],
-      [ours],
-    );
-    const d = decide([webSplit], existing);
-    expect(d.action).toEqual({ kind: "none" });
-    expect(d.result).toBe("unchanged");
-    expect(d.events).toEqual([]);
-    expect(d.splits[0]?.state).toBe("Synced");
-  });
-
-  it("never writes a profile with the skip annotation, and says so", () => {
-    const existing = profile([{ authority: V1, weight: "1" }], [kubectlOverrides], {
-      annotations: { "smi.linkerd.io/skip": "" },
-    });
-    const d = decide([webSplit], existing);
-    expect(d.action).toEqual({ kind: "none" });
-    expect(d.result).toBe("skipped");
-    expect(d.events).toEqual([
-      {
-        split: webSplit,
-        type: "Warning",
-        reason: "Skipped",
-        message:
-          "ServiceProfile web.shop.svc.cluster.local has the smi.linkerd.io/skip annotation, so it is left as it is; remove the annotation to let this split manage its dstOverrides.",
-      },
-    ]);
-    expect(d.splits[0]?.state).toBe("Skipped");
-  });
-
-  it("reports missing backends, scaled weights and all-zero weights, in that order", () => {
-    const big = split("big", "web", [
-      ["web-v1", 1_000_000],
-      ["gone", 3_000_000],
-    ]);
-    const d = decide([big], undefined, { services: ["web", "web-v1"] });
-    expect(d.events.map((e) => e.reason)).toEqual(["WeightsScaled", "BackendNotFound", "Created"]);
-    expect(d.events[1]?.message).toBe(
-      "backend Service gone not found in namespace shop; ServiceProfile web.shop.svc.cluster.local routes to it anyway, and requests sent there fail until it exists.",
-    );
-    expect(d.splits[0]?.missingBackends).toEqual(["gone"]);
-    const zero = split("zero", "web", [
-      ["web-v1", 0],
-      ["web-v2", 0],
-    ]);
-    expect(decide([zero], undefined).events[0]?.message).toBe(
-      `Created ServiceProfile web.shop.svc.cluster.local with dstOverrides ${V1}=0, ${V2}=0. All weights are zero, so Linkerd sends every request to web itself.`,
-    );
+  it("orders by name when the age is the same, a split without a name first", () => {
+    const a = trafficSplit("a", [["web-v1", 1]]);
+    const b = trafficSplit("b", [["web-v1", 1]]);
+    const nameless = trafficSplit(undefined, [["web-v1", 1]]);
+    expect(compareSeniority(a, b)).toBe(-1);
+    expect(compareSeniority(b, a)).toBe(1);
+    expect(compareSeniority(a, a)).toBe(0);
+    expect(compareSeniority(nameless, a)).toBe(-1);
+    expect(compareSeniority(a, nameless)).toBe(1);
+    // No name sorts before every name, even one that sorts before capital letters.
+    const zero = trafficSplit("0", [["web-v1", 1]]);
+    expect(compareSeniority(nameless, zero)).toBe(-1);
+    expect(compareSeniority(zero, nameless)).toBe(1);
   });
 });
 
 describe("decideApex: who decides", () => {
+  const webSplit = trafficSplit("web-split", [
+    ["web-v1", 900],
+    ["web-v2", 100],
+  ]);
+
   it("lets the OLDEST split decide and warns the younger one", () => {
-    const old = split("zz-old", "web", [["web-v1", 1]], "2026-01-01T00:00:00Z");
-    const young = split("aa-young", "web", [["web-v2", 1]], "2026-01-02T00:00:00Z");
+    const old = trafficSplit("zz-old", [["web-v1", 1]], { created: "2026-01-01T00:00:00Z" });
+    const young = trafficSplit("aa-young", [["web-v2", 1]], { created: "2026-01-02T00:00:00Z" });
     const d = decide([young, old], undefined);
     expect(d.winner?.metadata.name).toBe("zz-old");
     expect(d.action).toMatchObject({ dstOverrides: [{ authority: V1, weight: "1" }] });
@@ -289,19 +112,22 @@ describe("decideApex: who decides", () => {
   });
 
   it("breaks a tie in age by name", () => {
-    const b = split("b", "web", [["web-v2", 1]]);
-    const a = split("a", "web", [["web-v1", 1]]);
+    const b = trafficSplit("b", [["web-v2", 1]]);
+    const a = trafficSplit("a", [["web-v1", 1]]);
     expect(decide([b, a], undefined).winner?.metadata.name).toBe("a");
   });
 
   it("ignores splits of other apexes", () => {
-    const other = split("api", "api", [["api-v1", 1]], "2020-01-01T00:00:00Z");
+    const other = trafficSplit("api", [["api-v1", 1]], {
+      service: "api",
+      created: "2020-01-01T00:00:00Z",
+    });
     expect(decide([other, webSplit], undefined).winner?.metadata.name).toBe("web-split");
   });
 
   it("keeps the last good state of an invalid winner and writes nothing", () => {
-    const bad = split("bad", "web", [["web-v1", -1]]);
-    const d = decide([bad], profile([{ authority: V1, weight: "1" }], [ours]));
+    const bad = trafficSplit("bad", [["web-v1", -1]]);
+    const d = decide([bad], storedProfile([{ authority: V1, weight: "1" }]));
     expect(d.action).toEqual({ kind: "none" });
     expect(d.result).toBe("invalid");
     expect(d.events).toHaveLength(1);
@@ -312,243 +138,347 @@ describe("decideApex: who decides", () => {
     expect(d.splits[0]?.state).toBe("Invalid");
   });
 
-  it("treats a profile name of 254 characters as invalid, and 253 as fine", () => {
-    // "web" + "." + "shop" + ".svc." = 13 characters; the domain makes up the rest.
-    const domainOf = (length: number) =>
-      `${"a".repeat(63)}.${"b".repeat(63)}.${"c".repeat(63)}.${"d".repeat(length - 192)}`;
-    const at = (length: number) =>
-      decideApex(
-        { namespace: NS, apex: "web", splits: [webSplit], existing: undefined },
-        serviceProfileOutput({ clusterDomain: domainOf(length) }),
-      );
-    expect(serviceProfileName("web", NS, domainOf(240))).toHaveLength(253);
-    expect(at(240).result).toBe("created");
-    expect(at(241).result).toBe("invalid");
-    expect(at(241).action).toEqual({ kind: "none" });
-    expect(at(241).events[0]?.message).toContain("is 254 characters long, more than the 253");
+  it("names a nameless winner as such in the conflict", () => {
+    const nameless = trafficSplit(undefined, [["web-v1", 1]]);
+    const young = trafficSplit("young", [["web-v1", 1]], { created: "2026-03-01T00:00:00Z" });
+    expect(decide([young, nameless], undefined).splits[1]?.reason).toBe(
+      `TrafficSplit  also splits service web and is older, so it alone decides ServiceProfile ${PROFILE}; delete one of them or point this one at another service`,
+    );
   });
 });
 
-describe("decideApex: cleaning up when no split targets the apex", () => {
-  it("never touches a profile the adaptor did not write", () => {
-    const theirs = profile([{ authority: V1, weight: "1" }], [kubectlOverrides]);
-    const d = decide([], theirs);
-    expect(d.action).toEqual({ kind: "none" });
-    expect(d.result).toBe("absent");
-    expect(d.events).toEqual([]);
+describe("decideApex: the splits that lose", () => {
+  const old = trafficSplit("zz-old", [["web-v1", 1]], { created: "2026-01-01T00:00:00Z" });
+  const young = trafficSplit(
+    "aa-young",
+    [
+      ["web-v2", 1],
+      ["web-v3", 3],
+    ],
+    { created: "2026-01-02T00:00:00Z" },
+  );
+
+  it("a younger valid split is in Conflict, named after the winner, with its own shares", () => {
+    const d = decide([young, old], undefined, { services: ["web", "web-v1"] });
+    expect(d.splits).toEqual([
+      {
+        split: old,
+        state: "Pending",
+        reason: `ServiceProfile ${PROFILE} does not exist yet (is the smi-adaptor running?)`,
+        shares: [{ service: "web-v1", weight: "1", milli: 1000n, percent: 100 }],
+        missingBackends: [],
+      },
+      {
+        split: young,
+        state: "Conflict",
+        reason: `TrafficSplit zz-old also splits service web and is older, so it alone decides ServiceProfile ${PROFILE}; delete one of them or point this one at another service`,
+        shares: [
+          { service: "web-v2", weight: "1", milli: 1000n, percent: 25 },
+          { service: "web-v3", weight: "3", milli: 3000n, percent: 75 },
+        ],
+        missingBackends: ["web-v2", "web-v3"],
+      },
+    ]);
+    expect(d.events[1]).toEqual({
+      split: young,
+      type: "Warning",
+      reason: "Conflict",
+      message: `TrafficSplit zz-old also splits service web and is older, so it alone decides ServiceProfile ${PROFILE}; this split is ignored until it is the oldest. Delete one of them or point this one at another service.`,
+    });
   });
 
-  it("deletes a profile only it (or linkerd-smi v0.2.7) wrote", () => {
-    for (const manager of [ours, goAdaptor]) {
-      const d = decide([], profile([{ authority: V1, weight: "1" }], [manager]));
-      expect(d.action).toEqual({
-        kind: "delete",
-        namespace: "shop",
-        name: "web.shop.svc.cluster.local",
-        uid: "profile-uid",
-        resourceVersion: "42",
-      });
-      expect(d.result).toBe("deleted");
+  it("says a split of the same age loses by name, not by age", () => {
+    const a = trafficSplit("a", [["web-v1", 1]]);
+    const b = trafficSplit("b", [["web-v2", 1]]);
+    const d = decide([b, a], undefined);
+    expect(d.splits[1]?.reason).toBe(
+      `TrafficSplit a also splits service web and is as old and comes first by name, so it alone decides ServiceProfile ${PROFILE}; delete one of them or point this one at another service`,
+    );
+  });
+
+  it("a split without a creation time is younger than any with one", () => {
+    const timeless = trafficSplit("a-timeless", [["web-v2", 1]], { created: null });
+    const dated = trafficSplit("z-dated", [["web-v1", 1]], { created: "2030-01-01T00:00:00Z" });
+    const d = decide([timeless, dated], undefined);
+    expect(d.winner).toBe(dated);
+    expect(d.splits[1]?.reason).toBe(
+      `TrafficSplit z-dated also splits service web and is older, so it alone decides ServiceProfile ${PROFILE}; delete one of them or point this one at another service`,
+    );
+  });
+
+  it("a younger invalid split is Invalid, with its errors on one line, and still warned of the conflict", () => {
+    const bad = trafficSplit("bad", [["web-v1", -1]], { created: "2026-02-01T00:00:00Z" });
+    const d = decide([bad, old], undefined);
+    // Issue 28, point 5: the status and the Event both tell both stories (the status used to
+    // give only the errors, the Event only the conflict).
+    const older = `TrafficSplit zz-old also splits service web and is older, so it alone decides ServiceProfile ${PROFILE}`;
+    expect(d.splits[1]).toEqual({
+      split: bad,
+      state: "Invalid",
+      reason: `error[negative-weight] spec.backends[0].weight: ${NEGATIVE} (did you mean: 1); and even once fixed, it would not decide: ${older}; delete one of them or point this one at another service`,
+    });
+    expect(d.events.map((e) => [e.split?.metadata.name, e.reason])).toEqual([
+      ["zz-old", "Created"],
+      ["bad", "Conflict"],
+    ]);
+    expect(d.events[1]?.message).toBe(
+      `${older}; this split is ignored until it is the oldest. Delete one of them or point this one at another service. This split is also invalid, fix it too: error[negative-weight] spec.backends[0].weight: ${NEGATIVE} (did you mean: 1).`,
+    );
+  });
+
+  it("says a split of the same age loses by name, not that the other is older", () => {
+    const a = trafficSplit("a", [["web-v1", 1]], { created: "2026-01-01T00:00:00Z" });
+    const b = trafficSplit("b", [["web-v2", 1]], { created: "2026-01-01T00:00:00Z" });
+    const d = decide([b, a], undefined);
+    const conflict = d.events.find((e) => e.reason === "Conflict");
+    expect(conflict?.split).toBe(b);
+    expect(conflict?.message).toBe(
+      `TrafficSplit a also splits service web and is as old and comes first by name, so it alone decides ServiceProfile ${PROFILE}; this split is ignored until it comes first (the oldest split decides, then the first by name). Delete one of them or point this one at another service.`,
+    );
+  });
+
+  it("a younger split with several errors has them all, joined", () => {
+    const d = decide(
+      [
+        trafficSplit("old", [["web-v1", 1]]),
+        trafficSplit(
+          "young",
+          [
+            ["web-v1", null],
+            ["web-v2", null],
+          ],
+          { created: "2026-02-01T00:00:00Z" },
+        ),
+      ],
+      undefined,
+    );
+    expect(d.splits[1]?.reason).toBe(
+      `${MISSING_WEIGHT}; error[missing-field] spec.backends[1].weight: spec.backends[1].weight is missing: give each backend a weight, e.g. weight: 500m or weight: 50 (weights are relative to each other); and even once fixed, it would not decide: TrafficSplit old also splits service web and is older, so it alone decides ServiceProfile ${PROFILE}; delete one of them or point this one at another service`,
+    );
+  });
+
+  it("a younger split the output rejects is Invalid, not in Conflict", () => {
+    const rejectYoung: OutputPlanner<string, string> = {
+      target: "thing",
+      none: "nothing",
+      kind: "Thing",
+      nameOf: (namespace, apex) => `${apex}@${namespace}`,
+      check: (winner): Diagnostic[] =>
+        (winner.split as TrafficSplitObject).metadata.name === "young"
+          ? [{ severity: "error", code: "invalid-name", path: "spec.service", message: "no" }]
+          : [],
+      plan: () => ({ action: "write", result: "updated", events: [] }),
+      cleanup: () => ({ action: "nothing", result: "absent", events: [] }),
+    };
+    const young = trafficSplit("young", [["web-v1", 1]], { created: "2026-02-01T00:00:00Z" });
+    const d = decideApex(
+      {
+        namespace: NS,
+        apex: "web",
+        splits: [young, trafficSplit("old", [["web-v1", 1]])],
+        existing: "",
+      },
+      rejectYoung,
+    );
+    expect(d.splits[1]).toEqual({
+      split: young,
+      state: "Invalid",
+      reason:
+        "error[invalid-name] spec.service: no; and even once fixed, it would not decide: TrafficSplit old also splits service web and is older, so it alone decides Thing web@shop; delete one of them or point this one at another service",
+    });
+  });
+});
+
+describe("decideApex: an invalid winner", () => {
+  it("lists every error in the status and the Event, without shares", () => {
+    const bad = trafficSplit("bad", [
+      ["web-v1", -1],
+      ["Web_V2", 1],
+    ]);
+    const d = decide([bad], undefined);
+    expect(d.splits).toHaveLength(1);
+    expect(d.splits[0]?.state).toBe("Invalid");
+    expect(Object.keys(d.splits[0] ?? {}).sort()).toEqual(["reason", "split", "state"]);
+    const reason = d.splits[0]?.reason ?? "";
+    expect(
+      reason.startsWith(
+        `error[negative-weight] spec.backends[0].weight: ${NEGATIVE} (did you mean: 1); error[invalid-name] spec.backends[1].service: `,
+      ),
+    ).toBe(true);
+    expect(d.events).toHaveLength(1);
+    const message = d.events[0]?.message ?? "";
+    expect(
+      message.startsWith(
+        `error[negative-weight] spec.backends[0].weight: ${NEGATIVE} (did you mean: 1); error[invalid-name] spec.backends[1].service: `,
+      ),
+    ).toBe(true);
+    expect(message.endsWith(`. ServiceProfile ${PROFILE} keeps its last good state.`)).toBe(true);
+  });
+
+  it("says when more errors were found than listed", () => {
+    const many = trafficSplit(
+      "many",
+      Array.from({ length: 101 }, (_, i): [string, number] => [`b${i}`, -1]),
+    );
+    const d = decide([many], undefined);
+    // The Event lists what fits in Kubernetes' 1024 bytes (it used to list all 100 errors, over
+    // 19 KB) and says how many more; the status lists them all.
+    const message = d.events[0]?.message ?? "";
+    expect(message.split("error[negative-weight]")).toHaveLength(5);
+    expect(message).toContain(
+      "spec.backends[3].weight is -1, a negative weight: weights must be zero or positive (Linkerd would wrap it into a huge unsigned weight) (did you mean: 1); and 97 more (linkerd smi status lists them all). ServiceProfile web.shop.svc.cluster.local keeps its last good state.",
+    );
+    expect(message).toHaveLength(925);
+    // The status lists the errors only.
+    const reason = d.splits[0]?.reason ?? "";
+    expect(reason.split("error[negative-weight]")).toHaveLength(101);
+    expect(reason).not.toContain("diagnostics-truncated");
+  });
+
+  it("an invalid namespace makes the winner invalid, naming metadata.namespace", () => {
+    const d = decide([trafficSplit("web", [["web-v1", 1]])], undefined, { namespace: "Shop" });
+    expect(d.result).toBe("invalid");
+    expect(d.action).toEqual({ kind: "none" });
+    expect(
+      d.events[0]?.message.startsWith(
+        "error[invalid-name] metadata.namespace: invalid namespace: ",
+      ),
+    ).toBe(true);
+    expect(
+      d.events[0]?.message.endsWith(
+        ". ServiceProfile web.Shop.svc.cluster.local keeps its last good state.",
+      ),
+    ).toBe(true);
+    expect(
+      d.splits[0]?.reason.startsWith("error[invalid-name] metadata.namespace: invalid namespace: "),
+    ).toBe(true);
+  });
+
+  it("writes an error without a suggestion without one", () => {
+    const d = decide([trafficSplit("w", [["web-v1", null]])], undefined);
+    expect(d.splits[0]?.reason).toBe(MISSING_WEIGHT);
+  });
+
+  it("lists the errors in the Event and leaves out warnings", () => {
+    // web-v2 listed twice is a warning; the negative weight is the error.
+    const d = decide(
+      [
+        trafficSplit("w", [
+          ["web-v1", -1],
+          ["web-v2", 1],
+          ["web-v2", 1],
+        ]),
+      ],
+      undefined,
+    );
+    expect(d.events.map((e) => e.message)).toEqual([
+      `error[negative-weight] spec.backends[0].weight: spec.backends[0].weight is -1, a negative weight: weights must be zero or positive (Linkerd would wrap it into a huge unsigned weight) (did you mean: 1). ServiceProfile ${PROFILE} keeps its last good state.`,
+    ]);
+  });
+});
+
+describe("decideApex with any output", () => {
+  // A minimal output, to see what decideApex itself adds to what an output plans.
+  const problems: Diagnostic[] = [];
+  const thing: OutputPlanner<string, string> = {
+    target: "thing",
+    none: "nothing",
+    kind: "Thing",
+    nameOf: (namespace, apex) => `${apex}@${namespace}`,
+    check: () => problems,
+    plan: () => ({
+      action: "write",
+      result: "updated",
+      events: [{ type: "Normal", reason: "Updated", message: "wrote it" }],
+    }),
+    cleanup: () => ({
+      action: "remove",
+      result: "deleted",
+      events: [{ type: "Normal", reason: "Deleted", message: "removed it" }],
+    }),
+  };
+  const web = trafficSplit("web", [
+    ["web-v1", 900],
+    ["web-v2", 100],
+  ]);
+
+  it("a plan without a state leaves the winner Synced, and its events name the winner", () => {
+    const d = decideApex({ namespace: NS, apex: "web", splits: [web], existing: "x" }, thing);
+    expect(d).toEqual({
+      namespace: NS,
+      apex: "web",
+      winner: web,
+      action: "write",
+      result: "updated",
+      events: [{ split: web, type: "Normal", reason: "Updated", message: "wrote it" }],
+      splits: [
+        {
+          split: web,
+          state: "Synced",
+          reason: "",
+          shares: [
+            { service: "web-v1", weight: "900", milli: 900_000n, percent: 90 },
+            { service: "web-v2", weight: "100", milli: 100_000n, percent: 10 },
+          ],
+          missingBackends: [],
+        },
+      ],
+    });
+  });
+
+  it("errors of the output make the winner invalid and name the output object", () => {
+    problems.push({
+      severity: "error",
+      code: "invalid-name",
+      path: "spec.service",
+      message: "too long",
+      suggestion: "w",
+    });
+    try {
+      const d = decideApex({ namespace: NS, apex: "web", splits: [web], existing: "x" }, thing);
+      expect(d.action).toBe("nothing");
+      expect(d.result).toBe("invalid");
       expect(d.events).toEqual([
         {
-          type: "Normal",
-          reason: "Deleted",
+          split: web,
+          type: "Warning",
+          reason: "InvalidSpec",
           message:
-            "Deleted ServiceProfile web.shop.svc.cluster.local: no TrafficSplit targets service web any more, and the adaptor had created it.",
+            "error[invalid-name] spec.service: too long (did you mean: w). Thing web@shop keeps its last good state.",
         },
       ]);
+      expect(d.splits).toEqual([
+        {
+          split: web,
+          state: "Invalid",
+          reason: "error[invalid-name] spec.service: too long (did you mean: w)",
+        },
+      ]);
+    } finally {
+      problems.length = 0;
     }
   });
 
-  it("clears only dstOverrides when someone else added routes", () => {
-    const shared = profile([{ authority: V1, weight: "1" }], [ours, kubectlRoutes], {
-      routes: true,
+  it("cleanup Events name the departed split when it is known, and no split otherwise", () => {
+    const without = decideApex({ namespace: NS, apex: "web", splits: [], existing: "x" }, thing);
+    expect(without).toEqual({
+      namespace: NS,
+      apex: "web",
+      action: "remove",
+      result: "deleted",
+      events: [{ type: "Normal", reason: "Deleted", message: "removed it" }],
+      splits: [],
     });
-    const d = decide([], shared, { departed: webSplit });
-    expect(d.action).toEqual({
-      kind: "clear",
-      namespace: "shop",
-      name: "web.shop.svc.cluster.local",
-      resourceVersion: "42",
-    });
-    expect(d.result).toBe("cleaned");
-    expect(d.events).toEqual([
-      {
-        split: webSplit,
-        type: "Normal",
-        reason: "Cleaned",
-        message:
-          "Removed dstOverrides from ServiceProfile web.shop.svc.cluster.local: no TrafficSplit targets service web any more; its other settings are kept.",
-      },
-    ]);
-  });
-
-  it("leaves a profile with the skip annotation alone, even one it wrote", () => {
-    const skipped = profile([{ authority: V1, weight: "1" }], [ours], {
-      annotations: { "smi.linkerd.io/skip": "true" },
-    });
-    const d = decide([], skipped);
-    expect(d.action).toEqual({ kind: "none" });
-    expect(d.result).toBe("skipped");
-  });
-
-  it("does nothing when there is no profile, or ours has no dstOverrides left", () => {
-    expect(decide([], undefined).result).toBe("absent");
-    const cleared = profile(undefined, [ours, kubectlRoutes], { routes: true });
-    expect(decide([], cleared)).toMatchObject({ result: "unchanged", action: { kind: "none" } });
-  });
-
-  it("retargeting: the old apex is cleaned up, the new one created", () => {
-    const moved = split("web-split", "api", [["web-v1", 1]]);
-    const old = decide([moved], profile([{ authority: V1, weight: "1" }], [ours]), {
-      departed: webSplit,
-    });
-    expect(old.result).toBe("deleted");
-    expect(old.events[0]?.split).toBe(webSplit);
-    const fresh = decide([moved], undefined, { apex: "api" });
-    expect(fresh.result).toBe("created");
-    expect(fresh.action).toMatchObject({ name: "api.shop.svc.cluster.local" });
-  });
-});
-
-describe("decideApex: giving back dstOverrides the adaptor took over", () => {
-  const kept =
-    '{"manager":"kubectl-client-side-apply","dstOverrides":[{"authority":"web-v1.shop.svc.cluster.local","weight":"1"}]}';
-  const oursWithAnnotation = {
-    manager: "smi-adaptor",
-    operation: "Apply",
-    fieldsV1: {
-      "f:metadata": {
-        "f:annotations": { "f:smi.linkerd.io/previous-dst-overrides": {} },
-      },
-      "f:spec": { "f:dstOverrides": {} },
-    },
-  };
-
-  it("gives them back to their field manager instead of clearing or deleting", () => {
-    const existing = profile(
-      [
-        { authority: V1, weight: "900" },
-        { authority: V2, weight: "100" },
-      ],
-      [oursWithAnnotation, kubectlRoutes],
-      { routes: true, annotations: { "smi.linkerd.io/previous-dst-overrides": kept } },
-    );
-    const d = decide([], existing, { departed: webSplit });
-    expect(d.action).toEqual({
-      kind: "restore",
-      namespace: "shop",
-      name: "web.shop.svc.cluster.local",
-      resourceVersion: "42",
-      manager: "kubectl-client-side-apply",
-      dstOverrides: [{ authority: V1, weight: "1" }],
-    });
-    expect(d.result).toBe("cleaned");
-    expect(d.events).toEqual([
-      {
-        split: webSplit,
-        type: "Normal",
-        reason: "Restored",
-        message: `Gave the dstOverrides of ServiceProfile web.shop.svc.cluster.local back to kubectl-client-side-apply: no TrafficSplit targets service web any more, so they are ${V1}=1 again, as before the adaptor took them over.`,
-      },
-    ]);
-  });
-
-  it("drops only the annotation when someone changed the dstOverrides since", () => {
-    const existing = profile(
-      [{ authority: V2, weight: "7" }],
-      [
-        {
-          manager: "smi-adaptor",
-          operation: "Apply",
-          fieldsV1: {
-            "f:metadata": { "f:annotations": { "f:smi.linkerd.io/previous-dst-overrides": {} } },
-          },
-        },
-        { ...kubectlOverrides, manager: "kubectl-edit" },
-      ],
-      { annotations: { "smi.linkerd.io/previous-dst-overrides": kept } },
-    );
-    const d = decide([], existing);
-    expect(d.action).toEqual({
-      kind: "restore",
-      namespace: "shop",
-      name: "web.shop.svc.cluster.local",
-      resourceVersion: "42",
-      manager: "kubectl-client-side-apply",
-    });
-    expect(d.events.map((e) => e.message)).toEqual([
-      "Removed the annotation smi.linkerd.io/previous-dst-overrides from ServiceProfile web.shop.svc.cluster.local: no TrafficSplit targets service web any more, and its dstOverrides are kept as kubectl-edit last wrote them.",
-    ]);
-  });
-
-  it("leaves a profile with the skip annotation alone, annotation or not", () => {
-    const existing = profile([{ authority: V1, weight: "900" }], [oursWithAnnotation], {
-      annotations: { "smi.linkerd.io/previous-dst-overrides": kept, "smi.linkerd.io/skip": "" },
-    });
-    const d = decide([], existing);
-    expect(d.action).toEqual({ kind: "none" });
-    expect(d.result).toBe("skipped");
-  });
-
-  it("ignores an annotation that does not hold dstOverrides", () => {
-    const existing = profile([{ authority: V1, weight: "900" }], [ours], {
-      annotations: { "smi.linkerd.io/previous-dst-overrides": "not json" },
-    });
-    expect(decide([], existing).action).toEqual({
-      kind: "clear",
-      namespace: "shop",
-      name: "web.shop.svc.cluster.local",
-      resourceVersion: "42",
-    });
-  });
-});
-
-describe("profile name <-> apex", () => {
-  it("inverts serviceProfileName, with or without a trailing dot on the domain", () => {
-    expect(apexOfServiceProfileName("web.shop.svc.cluster.local", "shop", "cluster.local.")).toBe(
-      "web",
-    );
-    expect(apexOfServiceProfileName("web.shop.svc.cluster.local", "shop", "cluster.local")).toBe(
-      "web",
-    );
-    expect(apexOfServiceProfileName("web.shop.svc.cluster.local", "other")).toBeUndefined();
-    expect(apexOfServiceProfileName("a.b.shop.svc.cluster.local", "shop")).toBeUndefined();
-    expect(apexOfServiceProfileName(".shop.svc.cluster.local", "shop")).toBeUndefined();
-    expect(apexOfServiceProfileName("web.shop.svc.example.org", "shop")).toBeUndefined();
-  });
-
-  it("round-trips every apex, namespace and domain", () => {
-    const label = fc.stringMatching(/^[a-z]([a-z0-9-]{0,20}[a-z0-9])?$/);
-    const domain = fc
-      .array(label, { minLength: 1, maxLength: 4 })
-      .chain((labels) => fc.constantFrom(labels.join("."), `${labels.join(".")}.`));
-    fc.assert(
-      fc.property(label, label, domain, (apex, namespace, clusterDomain) => {
-        const name = serviceProfileName(apex, namespace, clusterDomain);
-        expect(name.endsWith(".")).toBe(false);
-        expect(apexOfServiceProfileName(name, namespace, clusterDomain)).toBe(apex);
-      }),
-      { numRuns: 500 },
-    );
-  });
-});
-
-describe("serviceProfileOutput: matches are never dropped silently", () => {
-  it("warns that a ServiceProfile cannot express matches, and names httproute mode", () => {
-    const s = {
-      ...split("web", "web", [["web-v1", 1]]),
-      apiVersion: "split.smi-spec.io/v1alpha4",
-      spec: {
-        service: "web",
-        backends: [{ service: "web-v1", weight: 1 }],
-        matches: [{ kind: "HTTPRouteGroup", name: "ios" }],
-      },
+    const other = {
+      ...web,
+      spec: { service: "api", backends: [{ service: "api-v1", weight: 1 }] },
     };
-    const d = decideApex({ namespace: NS, apex: "web", splits: [s], existing: undefined }, output);
-    const warning = d.events.find((e) => e.reason === "MatchesNotSupported");
-    expect(warning?.type).toBe("Warning");
-    expect(warning?.message).toContain("HTTPRouteGroup/ios");
-    expect(warning?.message).toContain("smi.linkerd.io/target: httproute");
+    const withDeparted = decideApex(
+      { namespace: NS, apex: "web", splits: [other], existing: "x", departed: web },
+      thing,
+    );
+    expect(withDeparted.events).toEqual([
+      { split: web, type: "Normal", reason: "Deleted", message: "removed it" },
+    ]);
   });
 });

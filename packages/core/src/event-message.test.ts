@@ -6,8 +6,8 @@ import {
   eventMessage,
   serviceProfileOutput,
   type ServiceProfile,
-  type TrafficSplitObject,
 } from "./index.js";
+import { NS, splitObject } from "../test/fixtures.js";
 
 // Issue 28, point 6: `kubectl get events` cuts a message at its first line break, and Kubernetes
 // limits an Event's note to 1024 bytes. Expected values are written by hand.
@@ -44,17 +44,7 @@ describe("eventMessage", () => {
   });
 });
 
-const NS = "shop";
 const output = serviceProfileOutput();
-
-function split(name: string, spec: unknown, created: string): TrafficSplitObject {
-  return {
-    apiVersion: "split.smi-spec.io/v1alpha2",
-    kind: "TrafficSplit",
-    metadata: { name, namespace: NS, uid: `uid-${name}`, creationTimestamp: created },
-    spec,
-  };
-}
 
 // One or more of every kind of invalid input the parser reports, and some valid ones.
 const INVALID_SPECS: unknown[] = [
@@ -125,7 +115,9 @@ const PROFILES: (ServiceProfile | undefined)[] = [
 
 function messagesOf(specs: unknown[], profile: ServiceProfile | undefined): string[] {
   const splits = specs.map((spec, i) =>
-    split(`s${i}`, spec, i === 0 ? "2026-01-01T00:00:00Z" : "2026-01-01T00:00:00Z"),
+    splitObject(`s${i}`, spec, {
+      created: i === 0 ? "2026-01-01T00:00:00Z" : "2026-01-01T00:00:00Z",
+    }),
   );
   const d = decideApex(
     { namespace: NS, apex: "web", splits, existing: profile, serviceExists: () => false },
@@ -178,7 +170,9 @@ describe("a ServiceProfile Event about many backends", () => {
       {
         namespace: NS,
         apex: "huge",
-        splits: [split("huge", { service: "huge", backends }, "2026-01-01T00:00:00Z")],
+        splits: [
+          splitObject("huge", { service: "huge", backends }, { created: "2026-01-01T00:00:00Z" }),
+        ],
         existing: undefined,
       },
       output,

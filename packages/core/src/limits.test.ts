@@ -14,18 +14,14 @@ import {
   isQuantityError,
   parseQuantity,
   parseTrafficSplit,
-  type ParsedTrafficSplit,
 } from "./index.js";
+import { parseOrThrow, splitLike } from "../test/fixtures.js";
 
-function parsed(input: unknown): ParsedTrafficSplit {
-  const result = parseTrafficSplit(input);
-  if (!result.ok) throw new Error(JSON.stringify(result.diagnostics));
-  return result.split;
-}
-
-function split(service: string, backends: { service: string; weight: string | number }[]) {
-  return parsed({ metadata: { name: "s", namespace: "default" }, spec: { service, backends } });
-}
+/** Split `s` of `service` in namespace default, parsed; without apiVersion, so v1alpha1. */
+const v1alpha1 = (service: string, backends: { service: string; weight: string | number }[]) =>
+  parseOrThrow(
+    splitLike("s", { spec: { service, backends }, namespace: "default", created: null }),
+  );
 
 describe("the ServiceProfile name: at most 253 characters", () => {
   // <service>.<namespace>.svc.<domain>: 63 + 1 + 63 + 5 + domain characters.
@@ -36,7 +32,7 @@ describe("the ServiceProfile name: at most 253 characters", () => {
   it("accepts a name of exactly 253 characters", () => {
     const domain = domainOf(121);
     const { profile, diagnostics } = desiredServiceProfile(
-      split(service, [{ service, weight: 1 }]),
+      v1alpha1(service, [{ service, weight: 1 }]),
       {
         namespace,
         clusterDomain: domain,
@@ -49,7 +45,7 @@ describe("the ServiceProfile name: at most 253 characters", () => {
 
   it("rejects a name of 254 characters, saying how long it is and what to shorten", () => {
     const domain = domainOf(122);
-    const { diagnostics } = desiredServiceProfile(split(service, [{ service, weight: 1 }]), {
+    const { diagnostics } = desiredServiceProfile(v1alpha1(service, [{ service, weight: 1 }]), {
       namespace,
       clusterDomain: domain,
     });
@@ -91,10 +87,12 @@ describe("DNS names at their length limits", () => {
   });
 
   it("a TrafficSplit's spec.service and metadata.name through parseTrafficSplit", () => {
-    const doc = (name: string, service: string) => ({
-      metadata: { name, namespace: "default" },
-      spec: { service, backends: [{ service: "b", weight: 1 }] },
-    });
+    const doc = (name: string, service: string) =>
+      splitLike(name, {
+        spec: { service, backends: [{ service: "b", weight: 1 }] },
+        namespace: "default",
+        created: null,
+      });
     const longName = `${"a".repeat(63)}.${"b".repeat(63)}.${"c".repeat(63)}.${"d".repeat(61)}`;
     expect(parseTrafficSplit(doc(longName, "s".repeat(63))).ok).toBe(true);
     const tooLong = parseTrafficSplit(doc(`${longName}d`, "s".repeat(64)));
@@ -113,7 +111,7 @@ describe("weights: Linkerd sends milli * 10 as a uint32, at most 4,294,967,295",
   // (4,294,967,300 on the wire) does not.
   it("writes 429496729m as given, with no warning", () => {
     const { dstOverrides, diagnostics } = desiredDstOverrides(
-      split("web", [{ service: "a", weight: "429496729m" }]),
+      v1alpha1("web", [{ service: "a", weight: "429496729m" }]),
       "default",
     );
     expect(dstOverrides).toEqual([
@@ -124,7 +122,7 @@ describe("weights: Linkerd sends milli * 10 as a uint32, at most 4,294,967,295",
 
   it("writes 429496.729 (the same weight as a decimal) as given", () => {
     const { dstOverrides, diagnostics } = desiredDstOverrides(
-      split("web", [{ service: "a", weight: "429496.729" }]),
+      v1alpha1("web", [{ service: "a", weight: "429496.729" }]),
       "default",
     );
     expect(dstOverrides.map((d) => d.weight)).toEqual(["429496.729"]);
@@ -133,7 +131,7 @@ describe("weights: Linkerd sends milli * 10 as a uint32, at most 4,294,967,295",
 
   it("scales 429496730m down to 429496729m, with a warning naming the limit", () => {
     const { dstOverrides, diagnostics } = desiredDstOverrides(
-      split("web", [{ service: "a", weight: "429496730m" }]),
+      v1alpha1("web", [{ service: "a", weight: "429496730m" }]),
       "default",
     );
     expect(dstOverrides).toEqual([
@@ -154,7 +152,7 @@ describe("weights: Linkerd sends milli * 10 as a uint32, at most 4,294,967,295",
 
   it("scales 429496.73 (one milli over, as a decimal) down to 429496729m", () => {
     const { dstOverrides, diagnostics } = desiredDstOverrides(
-      split("web", [{ service: "a", weight: "429496.73" }]),
+      v1alpha1("web", [{ service: "a", weight: "429496.73" }]),
       "default",
     );
     expect(dstOverrides.map((d) => d.weight)).toEqual(["429496729m"]);
@@ -162,10 +160,13 @@ describe("weights: Linkerd sends milli * 10 as a uint32, at most 4,294,967,295",
   });
 
   it("rejects 429496.7295 (exactly 4,294,967,295 tenths of a milli): finer than 1m", () => {
-    const result = parseTrafficSplit({
-      metadata: { name: "s", namespace: "default" },
-      spec: { service: "web", backends: [{ service: "a", weight: "429496.7295" }] },
-    });
+    const result = parseTrafficSplit(
+      splitLike("s", {
+        spec: { service: "web", backends: [{ service: "a", weight: "429496.7295" }] },
+        namespace: "default",
+        created: null,
+      }),
+    );
     expect(result.ok).toBe(false);
     expect(result.diagnostics).toMatchObject([
       {
@@ -179,7 +180,7 @@ describe("weights: Linkerd sends milli * 10 as a uint32, at most 4,294,967,295",
 
   it("keeps a zero-weight backend beside a weight at the limit unscaled", () => {
     const { dstOverrides, diagnostics } = desiredDstOverrides(
-      split("web", [
+      v1alpha1("web", [
         { service: "a", weight: "429496729m" },
         { service: "b", weight: 0 },
       ]),

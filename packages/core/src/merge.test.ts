@@ -16,6 +16,10 @@ const desired: WeightedDst[] = [
   { authority: "web-v2.default.svc.cluster.local", weight: "500" },
 ];
 
+/** A profile as it may come from the API server or a user's file: not always well formed. */
+const asProfile = (p: unknown) => p as ServiceProfile;
+const overrides = [{ authority: "web-v1.ns.svc.cluster.local", weight: "1" }];
+
 function richProfile(dstOverrides?: WeightedDst[]): ServiceProfile {
   return {
     apiVersion: "linkerd.io/v1alpha2",
@@ -179,6 +183,38 @@ describe("planServiceProfile", () => {
       profile: { ...bare, spec: { dstOverrides: desired } },
     });
   });
+
+  it("names the profile in the skip reason", () => {
+    const annotations = { "smi.linkerd.io/skip": "true" };
+    expect(
+      planServiceProfile(
+        asProfile({ metadata: { name: "web.ns.svc.cluster.local", annotations } }),
+        overrides,
+        { name: "web.ns.svc.cluster.local", namespace: "ns" },
+      ),
+    ).toEqual({
+      action: "skip",
+      reason:
+        "ServiceProfile web.ns.svc.cluster.local has the smi.linkerd.io/skip annotation; it is left as it is",
+    });
+  });
+
+  it("gives a new profile for a split without backends an empty spec, not an empty dstOverrides list", () => {
+    const plan = planServiceProfile(undefined, [], {
+      name: "web.ns.svc.cluster.local",
+      namespace: "ns",
+    });
+    expect(plan).toEqual({
+      action: "create",
+      profile: {
+        apiVersion: "linkerd.io/v1alpha2",
+        kind: "ServiceProfile",
+        metadata: { name: "web.ns.svc.cluster.local", namespace: "ns" },
+        spec: {},
+      },
+    });
+    expect(plan.action === "create" && Object.keys(plan.profile.spec)).toEqual([]);
+  });
 });
 
 describe("planServiceProfileCleanup", () => {
@@ -253,6 +289,18 @@ describe("planServiceProfileCleanup", () => {
     };
     expect(planServiceProfileCleanup(existing, { deleteIfOnlyOurs: true }).action).toBe("skip");
   });
+
+  it("gives a skip reason without a name when the profile has none", () => {
+    const annotations = { "smi.linkerd.io/skip": "true" };
+    expect(
+      planServiceProfileCleanup(asProfile({ metadata: { annotations } }), {
+        deleteIfOnlyOurs: true,
+      }),
+    ).toEqual({
+      action: "skip",
+      reason: "ServiceProfile has the smi.linkerd.io/skip annotation; it is left as it is",
+    });
+  });
 });
 
 describe("dstOverridesEqual", () => {
@@ -267,5 +315,33 @@ describe("dstOverridesEqual", () => {
     expect(
       dstOverridesEqual([{ authority: "a", weight: "1" }], [{ authority: "a", weight: "1001m" }]),
     ).toBe(false);
+  });
+
+  it("treats an absent list as empty on either side", () => {
+    expect(dstOverridesEqual([], undefined)).toBe(true);
+    expect(dstOverridesEqual(undefined, [])).toBe(true);
+    expect(dstOverridesEqual(overrides, undefined)).toBe(false);
+  });
+});
+
+describe("isOnlyOurs: fields that are null, empty or not objects", () => {
+  it.each([
+    ["a null spec", { metadata: { name: "p" }, spec: null }, true],
+    ["an empty list as spec", { metadata: { name: "p" }, spec: [] }, true],
+    ["a non-empty list as spec", { metadata: { name: "p" }, spec: ["x"] }, false],
+    ["a null field beside dstOverrides", { spec: { dstOverrides: overrides, routes: null } }, true],
+    ["a number field", { spec: { dstOverrides: overrides, retries: 0 } }, false],
+    ["a false field", { spec: { dstOverrides: overrides, opaque: false } }, false],
+    ["a string field", { spec: { dstOverrides: overrides, note: "x" } }, false],
+  ])("with %s: %s", (_what, p, expected) => {
+    expect(isOnlyOurs(asProfile(p))).toBe(expected);
+  });
+});
+
+describe("hasSkipAnnotation", () => {
+  it("is false when annotations is null", () => {
+    expect(hasSkipAnnotation(asProfile({ metadata: { name: "p", annotations: null } }))).toBe(
+      false,
+    );
   });
 });

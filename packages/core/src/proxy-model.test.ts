@@ -2,23 +2,12 @@ import { describe, expect, it } from "vitest";
 import { ProxyModel, profileOverridesPolicy, servedBy, type ServedWorld } from "./proxy-model.js";
 import type { Route } from "./gateway-types.js";
 import type { ServiceProfile } from "./types.js";
+import { serviceProfile } from "../test/fixtures.js";
 
 // Expected values are written by hand from linkerd2-proxy release/v2.366.0 (see proxy-model.ts)
 // and from the timeline measured with a real proxy in issue 27.
 
-const profile = (
-  dstOverrides: { authority: string; weight: string }[],
-  routes = 0,
-): ServiceProfile => ({
-  apiVersion: "linkerd.io/v1alpha2",
-  kind: "ServiceProfile",
-  metadata: { name: "web.shop.svc.cluster.local", namespace: "shop" },
-  spec: {
-    dstOverrides,
-    ...(routes === 0 ? {} : { routes: [{ name: "GET /", condition: { method: "GET" } }] }),
-  },
-});
-const half = profile([
+const half = serviceProfile([
   { authority: "backend-svc.shop.svc.cluster.local:80", weight: "500m" },
   { authority: "failing-svc.shop.svc.cluster.local:80", weight: "500m" },
 ]);
@@ -64,19 +53,23 @@ const asObject = (m: ReadonlyMap<string, number>) => Object.fromEntries(m);
 describe("should_override_policy", () => {
   it("takes the profile when it has a non-zero dstOverrides entry or routes, else the policy", () => {
     expect(profileOverridesPolicy(half)).toBe(true);
-    expect(profileOverridesPolicy(profile([], 1))).toBe(true);
-    expect(profileOverridesPolicy(profile([]))).toBe(false);
+    expect(
+      profileOverridesPolicy(
+        serviceProfile([], { routes: [{ name: "GET /", condition: { method: "GET" } }] }),
+      ),
+    ).toBe(true);
+    expect(profileOverridesPolicy(serviceProfile([]))).toBe(false);
     expect(profileOverridesPolicy(undefined)).toBe(false);
     // convert_dst_override drops weight 0, so an all-zero profile has no targets.
     expect(
       profileOverridesPolicy(
-        profile([{ authority: "backend-svc.shop.svc.cluster.local:80", weight: "0" }]),
+        serviceProfile([{ authority: "backend-svc.shop.svc.cluster.local:80", weight: "0" }]),
       ),
     ).toBe(false);
   });
 
   it("serves the apex alone on a profile stack without targets and on a policy stack without a route", () => {
-    expect(asObject(servedBy("profile", world(profile([]), [])))).toEqual({ web: 1 });
+    expect(asObject(servedBy("profile", world(serviceProfile([]), [])))).toEqual({ web: 1 });
     expect(asObject(servedBy("policy", world(undefined, [])))).toEqual({ web: 1 });
     // A route the policy controller has not accepted is not served.
     expect(asObject(servedBy("policy", world(undefined, [route(false)])))).toEqual({ web: 1 });
@@ -98,7 +91,7 @@ describe("the stack cache, replaying issue 27's cut-over with one proxy", () => 
     // 100 requests/s on keep-alive connections: one stays open.
     expect(proxy.open(before, 0).path).toBe("profile");
     // The old adaptor: route written and dstOverrides removed within 0.5 s.
-    const after = world(profile([]), [route(true)]);
+    const after = world(serviceProfile([]), [route(true)]);
     for (let t = 1_000; t <= 89_000; t += 1_000) {
       const served = proxy.open(after, t);
       expect(served.path).toBe("profile");
@@ -118,10 +111,10 @@ describe("the stack cache, replaying issue 27's cut-over with one proxy", () => 
     proxy.open(w, 0);
     proxy.close(w, 1_000);
     // 4.999 s idle: still cached, even though the profile no longer overrides.
-    expect(proxy.cachedPath(world(profile([]), []), 5_999)).toBe("profile");
-    expect(proxy.open(world(profile([]), []), 5_999).path).toBe("profile");
+    expect(proxy.cachedPath(world(serviceProfile([]), []), 5_999)).toBe("profile");
+    expect(proxy.open(world(serviceProfile([]), []), 5_999).path).toBe("profile");
     proxy.close(w, 6_000);
-    expect(proxy.open(world(profile([]), []), 11_000).path).toBe("policy");
+    expect(proxy.open(world(serviceProfile([]), []), 11_000).path).toBe("policy");
   });
 
   it("back to the profile: a busy policy stack gets the default route once the route is deleted", () => {

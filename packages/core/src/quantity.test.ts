@@ -152,7 +152,70 @@ describe("parseQuantity", () => {
   });
 });
 
-describe("helpers", () => {
+// What parseQuantity and decodeQuantity say about values that are not quantities at all.
+function typeError(q: ReturnType<typeof decodeQuantity>) {
+  return isQuantityError(q) ? { code: q.code, message: q.message } : "a quantity";
+}
+
+describe("values of the wrong type", () => {
+  it.each([
+    [null, "null"],
+    [[1], "an array"],
+    [true, "a boolean"],
+  ])("decodeQuantity(%j) names its type: %s", (value, type) => {
+    expect(typeError(decodeQuantity(value))).toEqual({
+      code: "type",
+      message: `expected a string or a number, got ${type}`,
+    });
+  });
+
+  it("parseQuantity names the type too", () => {
+    expect(typeError(parseQuantity(null as unknown as string))).toEqual({
+      code: "type",
+      message: "expected a string or a number, got null",
+    });
+  });
+
+  it("decodeQuantity does not trim a JSON-escaped U+2029 (Go sees \\u2029)", () => {
+    expect(isQuantityError(decodeQuantity("1\u2029"))).toBe(true);
+    expect(isQuantityError(decodeQuantity(" 1 "))).toBe(false);
+  });
+});
+
+// Exponent suffixes as Go's resource.Quantity reads them: the digits after "e" are parsed as an
+// int64 (so anything beyond int64 is not a quantity) and then converted to int32, keeping the
+// low 32 bits; leading zeros are skipped. Expected values are worked out by hand from those rules.
+function milliOrError(text: string): bigint | string {
+  const q = parseQuantity(text);
+  return isQuantityError(q) ? `error: ${q.code}` : milliValue(q);
+}
+
+describe("exponent suffixes at the int64 edges", () => {
+  it.each([
+    // int64 max, 2^63 - 1, keeps its low 32 bits: 0xFFFFFFFF, which is -1 as int32: 1e-1.
+    ["1e9223372036854775807", 100n],
+    // 2^63 does not fit an int64.
+    ["1e9223372036854775808", "error: suffix"],
+    // int64 min, -2^63, has all low 32 bits zero: 1e0.
+    ["1e-9223372036854775808", 1000n],
+    // One below int64 min does not fit.
+    ["1e-9223372036854775809", "error: suffix"],
+    // 2^32 + 1 keeps its low bit: 1e1.
+    ["1e4294967297", 10_000n],
+  ])("%s is %s milli", (text, expected) => {
+    expect(milliOrError(text)).toBe(expected);
+  });
+});
+
+describe("only zeros", () => {
+  // Go skips leading zeros and, when nothing follows, reads the value as "0".
+  it.each(["000", "-00", "+0"])("%s is 0", (text) => {
+    const q = parseQuantity(text);
+    expect(isQuantityError(q) ? q.code : canonicalQuantity(q)).toBe("0");
+  });
+});
+
+describe("milli quantities: printing and comparing", () => {
   it("quantityFromMilli prints like NewMilliQuantity", () => {
     expect(canonicalQuantity(quantityFromMilli(500n))).toBe("500m");
     expect(canonicalQuantity(quantityFromMilli(1000n))).toBe("1");
@@ -172,7 +235,7 @@ describe("helpers", () => {
     expect(compareQuantity(quantityFromMilli(2n), quantityFromMilli(1n))).toBe(1);
   });
 
-  it("isWholeMilli", () => {
+  it("isWholeMilli holds for whole milli values only (100u is not)", () => {
     expect(isWholeMilli(quantityFromMilli(3n))).toBe(true);
     const q = parseQuantity("100u");
     expect(!isQuantityError(q) && isWholeMilli(q)).toBe(false);

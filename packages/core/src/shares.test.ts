@@ -97,6 +97,16 @@ describe("backendShares", () => {
       { numRuns: 500 },
     );
   });
+
+  it("counts a negative weight as zero, in the total and in its own share", () => {
+    const shares = backendShares({
+      backends: [
+        { service: "a", weight: "-5", milli: -5000n },
+        { service: "b", weight: "5", milli: 5000n },
+      ],
+    });
+    expect(shares.map((s) => s.percent)).toEqual([0, 100]);
+  });
 });
 
 describe("formatPercent", () => {
@@ -112,5 +122,11 @@ describe("formatPercent", () => {
     [Number.NaN, "NaN%"],
   ])("%s -> %s", (input, expected) => {
     expect(formatPercent(input)).toBe(expected);
+  });
+
+  it("prints 99.95 (which would round to 100.0) as >99.9%", () => {
+    expect(formatPercent(99.95)).toBe(">99.9%");
+    expect(formatPercent(99.94)).toBe("99.9%");
+    expect(formatPercent(100)).toBe("100.0%");
   });
 });

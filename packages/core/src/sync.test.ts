@@ -1,112 +1,49 @@
 import { describe, expect, it } from "vitest";
 import {
-  apexOfSplit,
-  compareSeniority,
-  orderBySeniority,
+  fqdn,
+  NS,
+  PROFILE,
+  routeWorld,
+  serviceLike,
+  serviceProfile,
+  splitLike,
+  storedProfile,
+  trafficSplit,
+  V1,
+} from "../test/fixtures.js";
+import {
   profileNameOfSplit,
-  selectWinner,
   splitSyncState,
-  type SplitLike,
   type SplitSyncInput,
   type SyncState,
 } from "./index.js";
-import type { ServiceProfile, WeightedDst } from "./types.js";
 
-const NS = "shop";
+// Where one split stands, for `linkerd smi status` and `check`: each state and reason with a
+// literal expectation, written by hand from the design's rules.
 
-function split(
-  name: string,
-  spec: unknown,
-  creationTimestamp = "2024-01-01T00:00:00Z",
-): SplitLike & { metadata: { name: string; namespace: string } } {
-  return { metadata: { name, namespace: NS, creationTimestamp }, spec };
-}
-
-const web = (name = "web-split", ts?: string) =>
-  split(
-    name,
-    {
-      service: "web",
-      backends: [
-        { service: "web-v1", weight: "900m" },
-        { service: "web-v2", weight: "100m" },
-      ],
-    },
-    ts,
-  );
-
-function profile(
-  dstOverrides: WeightedDst[] | undefined,
-  annotations?: Record<string, string>,
-  name = "web.shop.svc.cluster.local",
-): ServiceProfile {
-  return {
-    apiVersion: "linkerd.io/v1alpha2",
-    kind: "ServiceProfile",
-    metadata: { name, namespace: NS, ...(annotations === undefined ? {} : { annotations }) },
-    spec: dstOverrides === undefined ? {} : { dstOverrides },
-  };
-}
-
-const auth = (svc: string, domain = "cluster.local") => `${svc}.shop.svc.${domain}`;
 const synced = [
-  { authority: auth("web-v1"), weight: "900m" },
-  { authority: auth("web-v2"), weight: "100m" },
+  { authority: fqdn("web-v1"), weight: "900m" },
+  { authority: fqdn("web-v2"), weight: "100m" },
 ];
-
-describe("apexOfSplit", () => {
-  it.each([
-    [{ spec: { service: "web" } }, "web"],
-    [{ spec: { service: 3 } }, ""],
-    [{ spec: null }, ""],
-    [{ spec: [] }, ""],
-    [{}, ""],
-    [null, ""],
-    ["web", ""],
-  ])("%j -> %j", (input, apex) => {
-    expect(apexOfSplit(input)).toBe(apex);
-  });
-});
-
-describe("seniority", () => {
-  const a = web("a", "2024-01-02T00:00:00Z");
-  const b = web("b", "2024-01-01T00:00:00Z");
-  const c = web("c", "2024-01-01T00:00:00Z");
-  const noTime = { metadata: { name: "0", namespace: NS }, spec: {} };
-  const badTime = web("00", "not a time");
-  const asDate = { ...web("z"), metadata: { name: "z", creationTimestamp: new Date(0) } };
-
-  it("orders oldest first, then by name, splits without a valid timestamp last", () => {
-    expect(
-      orderBySeniority([a, noTime, c, badTime, b, asDate]).map((s) => s.metadata.name),
-    ).toEqual(["z", "b", "c", "a", "0", "00"]);
-    expect(compareSeniority(b, b)).toBe(0);
-  });
-
-  it("does not sort its input in place", () => {
-    const input = [a, b];
-    orderBySeniority(input);
-    expect(input).toEqual([a, b]);
-  });
-
-  it("selects the winner among the splits of an apex", () => {
-    const other = split("other", { service: "api" }, "2020-01-01T00:00:00Z");
-    expect(selectWinner([a, other, c, b], "web")).toBe(b);
-    expect(selectWinner([a, other, c, b])).toBe(other);
-    expect(selectWinner([a], "api")).toBeUndefined();
-    expect(selectWinner<SplitLike>([])).toBeUndefined();
-  });
-});
+const MISSING_WEIGHT =
+  "error[missing-field] spec.backends[0].weight: spec.backends[0].weight is missing: give each backend a weight, e.g. weight: 500m or weight: 50 (weights are relative to each other)";
 
 describe("profileNameOfSplit", () => {
   it("names the profile, or nothing without an apex or namespace", () => {
-    expect(profileNameOfSplit(web())).toBe("web.shop.svc.cluster.local");
-    expect(profileNameOfSplit(web(), "example.org.")).toBe("web.shop.svc.example.org");
+    expect(profileNameOfSplit(splitLike())).toBe("web.shop.svc.cluster.local");
+    expect(profileNameOfSplit(splitLike(), "example.org.")).toBe("web.shop.svc.example.org");
     expect(profileNameOfSplit({ spec: { service: "web" } }, undefined, "ns")).toBe(
       "web.ns.svc.cluster.local",
     );
     expect(profileNameOfSplit({ spec: { service: "web" } })).toBeUndefined();
-    expect(profileNameOfSplit(split("x", {}))).toBeUndefined();
+    expect(profileNameOfSplit(splitLike("x", { spec: {} }))).toBeUndefined();
+  });
+
+  it("names no profile for an empty namespace or an invalid cluster domain", () => {
+    expect(
+      profileNameOfSplit({ metadata: { namespace: "" }, spec: { service: "web" } }),
+    ).toBeUndefined();
+    expect(profileNameOfSplit(trafficSplit("w", [["web-v1", 1]]), "bad domain!")).toBeUndefined();
   });
 });
 
@@ -114,18 +51,18 @@ describe("splitSyncState", () => {
   const cases: [string, SplitSyncInput, SyncState, RegExp[]][] = [
     [
       "synced",
-      { split: web(), splitsInNamespace: [web()], profile: profile(synced) },
+      { split: splitLike(), splitsInNamespace: [splitLike()], profile: serviceProfile(synced) },
       "Synced",
       [/^ServiceProfile web\.shop\.svc\.cluster\.local has the split's dstOverrides$/],
     ],
     [
       "synced, weights equal as quantities",
       {
-        split: web(),
+        split: splitLike(),
         splitsInNamespace: [],
-        profile: profile([
-          { authority: auth("web-v1"), weight: "0.9" },
-          { authority: auth("web-v2"), weight: 0.1 },
+        profile: serviceProfile([
+          { authority: fqdn("web-v1"), weight: "0.9" },
+          { authority: fqdn("web-v2"), weight: 0.1 },
         ]),
       },
       "Synced",
@@ -134,16 +71,15 @@ describe("splitSyncState", () => {
     [
       "synced under another cluster domain",
       {
-        split: web(),
+        split: splitLike(),
         splitsInNamespace: [],
         clusterDomain: "example.org",
-        profile: profile(
+        profile: serviceProfile(
           [
-            { authority: auth("web-v1", "example.org"), weight: "900m" },
-            { authority: auth("web-v2", "example.org"), weight: "100m" },
+            { authority: fqdn("web-v1", NS, "example.org"), weight: "900m" },
+            { authority: fqdn("web-v2", NS, "example.org"), weight: "100m" },
           ],
-          undefined,
-          "web.shop.svc.example.org",
+          { name: "web.shop.svc.example.org" },
         ),
       },
       "Synced",
@@ -151,34 +87,34 @@ describe("splitSyncState", () => {
     ],
     [
       "no profile yet",
-      { split: web(), splitsInNamespace: [web()], profile: undefined },
+      { split: splitLike(), splitsInNamespace: [splitLike()], profile: undefined },
       "Pending",
       [/ServiceProfile web\.shop\.svc\.cluster\.local does not exist yet/],
     ],
     [
       "a profile of another name counts as absent",
       {
-        split: web(),
+        split: splitLike(),
         splitsInNamespace: [],
-        profile: profile(synced, undefined, "api.shop.svc.cluster.local"),
+        profile: serviceProfile(synced, { name: "api.shop.svc.cluster.local" }),
       },
       "Pending",
       [/does not exist yet/],
     ],
     [
       "a profile without dstOverrides",
-      { split: web(), splitsInNamespace: [], profile: profile(undefined) },
+      { split: splitLike(), splitsInNamespace: [], profile: serviceProfile(undefined) },
       "Pending",
       [/is not in step with the split: it has no dstOverrides/],
     ],
     [
       "weights differ",
       {
-        split: web(),
+        split: splitLike(),
         splitsInNamespace: [],
-        profile: profile([
-          { authority: auth("web-v1"), weight: "500m" },
-          { authority: auth("web-v2"), weight: "100m" },
+        profile: serviceProfile([
+          { authority: fqdn("web-v1"), weight: "500m" },
+          { authority: fqdn("web-v2"), weight: "100m" },
         ]),
       },
       "Pending",
@@ -187,11 +123,11 @@ describe("splitSyncState", () => {
     [
       "backends missing and extra",
       {
-        split: web(),
+        split: splitLike(),
         splitsInNamespace: [],
-        profile: profile([
-          { authority: auth("web-v1"), weight: "900m" },
-          { authority: auth("web-v3"), weight: "100m" },
+        profile: serviceProfile([
+          { authority: fqdn("web-v1"), weight: "900m" },
+          { authority: fqdn("web-v3"), weight: "100m" },
         ]),
       },
       "Pending",
@@ -199,22 +135,29 @@ describe("splitSyncState", () => {
     ],
     [
       "backends in another order",
-      { split: web(), splitsInNamespace: [], profile: profile([...synced].reverse()) },
+      { split: splitLike(), splitsInNamespace: [], profile: serviceProfile([...synced].reverse()) },
       "Pending",
       [/in another order/],
     ],
     [
       "the skip annotation",
-      { split: web(), splitsInNamespace: [], profile: profile([], { "smi.linkerd.io/skip": "" }) },
+      {
+        split: splitLike(),
+        splitsInNamespace: [],
+        profile: serviceProfile([], { annotations: { "smi.linkerd.io/skip": "" } }),
+      },
       "Skipped",
       [/has the smi\.linkerd\.io\/skip annotation/],
     ],
     [
       "an older split targets the same apex",
       {
-        split: web("web-split", "2024-02-01T00:00:00Z"),
-        splitsInNamespace: [web("web-split", "2024-02-01T00:00:00Z"), web("web-old")],
-        profile: profile(synced),
+        split: splitLike("web-split", { created: "2024-02-01T00:00:00Z" }),
+        splitsInNamespace: [
+          splitLike("web-split", { created: "2024-02-01T00:00:00Z" }),
+          splitLike("web-old"),
+        ],
+        profile: serviceProfile(synced),
       },
       "Conflict",
       [
@@ -225,20 +168,18 @@ describe("splitSyncState", () => {
       // Issue 28, point 5: what linkerd smi status shows of it tells both stories.
       "an invalid split that an older split also outranks",
       {
-        split: split(
-          "web-bad",
-          { service: "web", backends: [{ service: "web-v1", weight: -1 }] },
-          "2024-02-01T00:00:00Z",
-        ),
+        split: splitLike("web-bad", {
+          spec: { service: "web", backends: [{ service: "web-v1", weight: -1 }] },
+          created: "2024-02-01T00:00:00Z",
+        }),
         splitsInNamespace: [
-          split(
-            "web-bad",
-            { service: "web", backends: [{ service: "web-v1", weight: -1 }] },
-            "2024-02-01T00:00:00Z",
-          ),
-          web("web-old"),
+          splitLike("web-bad", {
+            spec: { service: "web", backends: [{ service: "web-v1", weight: -1 }] },
+            created: "2024-02-01T00:00:00Z",
+          }),
+          splitLike("web-old"),
         ],
-        profile: profile(synced),
+        profile: serviceProfile(synced),
       },
       "Invalid",
       [
@@ -248,16 +189,20 @@ describe("splitSyncState", () => {
     ],
     [
       "a split as old that comes first by name",
-      { split: web("web-b"), splitsInNamespace: [web("web-a"), web("web-b")], profile: undefined },
+      {
+        split: splitLike("web-b"),
+        splitsInNamespace: [splitLike("web-a"), splitLike("web-b")],
+        profile: undefined,
+      },
       "Conflict",
       [/TrafficSplit web-a .* is as old and comes first by name/],
     ],
     [
       "the winner of a conflict is judged on its own",
       {
-        split: web("web-a"),
-        splitsInNamespace: [web("web-a"), web("web-b")],
-        profile: profile(synced),
+        split: splitLike("web-a"),
+        splitsInNamespace: [splitLike("web-a"), splitLike("web-b")],
+        profile: serviceProfile(synced),
       },
       "Synced",
       [/has the split's dstOverrides/],
@@ -265,9 +210,9 @@ describe("splitSyncState", () => {
     [
       "splits of other apexes do not conflict",
       {
-        split: web("web-split", "2024-02-01T00:00:00Z"),
-        splitsInNamespace: [split("api", { service: "api", backends: [] })],
-        profile: profile(synced),
+        split: splitLike("web-split", { created: "2024-02-01T00:00:00Z" }),
+        splitsInNamespace: [splitLike("api", { spec: { service: "api", backends: [] } })],
+        profile: serviceProfile(synced),
       },
       "Synced",
       [/has the split's dstOverrides/],
@@ -275,12 +220,14 @@ describe("splitSyncState", () => {
     [
       "invalid: seed 002's shape",
       {
-        split: split("my-app-split", {
-          service: "my-app",
-          trafficRouting: [
-            { backend: { serviceName: "my-app-v1" }, weight: "900m" },
-            { backend: { serviceName: "my-app-v2" }, weight: "100m" },
-          ],
+        split: splitLike("my-app-split", {
+          spec: {
+            service: "my-app",
+            trafficRouting: [
+              { backend: { serviceName: "my-app-v1" }, weight: "900m" },
+              { backend: { serviceName: "my-app-v2" }, weight: "100m" },
+            ],
+          },
         }),
         splitsInNamespace: [],
         profile: undefined,
@@ -293,7 +240,9 @@ describe("splitSyncState", () => {
     [
       "invalid: a negative weight",
       {
-        split: split("neg", { service: "web", backends: [{ service: "web-v1", weight: -1 }] }),
+        split: splitLike("neg", {
+          spec: { service: "web", backends: [{ service: "web-v1", weight: -1 }] },
+        }),
         splitsInNamespace: [],
         profile: undefined,
       },
@@ -303,7 +252,7 @@ describe("splitSyncState", () => {
     [
       "invalid: no namespace anywhere",
       {
-        split: { metadata: { name: "x" }, spec: web().spec },
+        split: { metadata: { name: "x" }, spec: splitLike().spec },
         splitsInNamespace: [],
         profile: undefined,
       },
@@ -313,26 +262,28 @@ describe("splitSyncState", () => {
     [
       "the namespace option stands in for metadata.namespace",
       {
-        split: { metadata: { name: "x" }, spec: web().spec },
+        split: { metadata: { name: "x" }, spec: splitLike().spec },
         namespace: NS,
         splitsInNamespace: [],
-        profile: profile(synced),
+        profile: serviceProfile(synced),
       },
       "Synced",
       [/has the split's dstOverrides/],
     ],
     [
       "invalid: a cluster domain that is not a DNS name",
-      { split: web(), splitsInNamespace: [], profile: undefined, clusterDomain: "-bad-" },
+      { split: splitLike(), splitsInNamespace: [], profile: undefined, clusterDomain: "-bad-" },
       "Invalid",
       [/domain/],
     ],
     [
       "all weights zero is synced when written",
       {
-        split: split("z", { service: "web", backends: [{ service: "web-v1", weight: 0 }] }),
+        split: splitLike("z", {
+          spec: { service: "web", backends: [{ service: "web-v1", weight: 0 }] },
+        }),
         splitsInNamespace: [],
-        profile: profile([{ authority: auth("web-v1"), weight: "0" }]),
+        profile: serviceProfile([{ authority: fqdn("web-v1"), weight: "0" }]),
       },
       "Synced",
       [/dstOverrides/],
@@ -347,27 +298,27 @@ describe("splitSyncState", () => {
   });
 
   it("returns the profile name and the shares of a valid split", () => {
-    const result = splitSyncState({ split: web(), splitsInNamespace: [], profile: undefined });
+    const result = splitSyncState({
+      split: splitLike(),
+      splitsInNamespace: [],
+      profile: undefined,
+    });
     expect(result.profileName).toBe("web.shop.svc.cluster.local");
     expect(result.shares?.map((s) => [s.service, s.weight, s.percent])).toEqual([
       ["web-v1", "900m", 90],
       ["web-v2", "100m", 10],
     ]);
     expect(
-      splitSyncState({ split: split("x", {}), splitsInNamespace: [], profile: undefined }).shares,
+      splitSyncState({
+        split: splitLike("x", { spec: {} }),
+        splitsInNamespace: [],
+        profile: undefined,
+      }).shares,
     ).toBeUndefined();
   });
 });
 
 describe("splitSyncState with a target", () => {
-  const routed = (annotations?: Record<string, string>) => ({
-    ...web(),
-    metadata: { ...web().metadata, ...(annotations === undefined ? {} : { annotations }) },
-  });
-  const service = {
-    metadata: { name: "web", namespace: NS },
-    spec: { clusterIP: "10.0.0.1", ports: [{ port: 80 }] },
-  };
   // What the adaptor writes for port 80 (900m/100m become 900/100), by hand.
   const route = {
     apiVersion: "gateway.networking.k8s.io/v1",
@@ -391,22 +342,18 @@ describe("splitSyncState with a target", () => {
       ],
     },
   };
-  const world = (routes: unknown[]) => ({
-    namespace: NS,
-    apex: "web",
-    service,
-    routes: routes as never[],
-  });
+  const world = (routes: unknown[]) =>
+    routeWorld(serviceLike([{ port: 80 }]), { routes: routes as never[] });
 
   it("takes the annotation, else the default target; serviceprofile by default", () => {
     const base = { splitsInNamespace: [], profile: undefined };
-    expect(splitSyncState({ ...base, split: web() }).target).toBe("serviceprofile");
-    expect(splitSyncState({ ...base, split: web(), defaultTarget: "httproute" }).target).toBe(
+    expect(splitSyncState({ ...base, split: splitLike() }).target).toBe("serviceprofile");
+    expect(splitSyncState({ ...base, split: splitLike(), defaultTarget: "httproute" }).target).toBe(
       "httproute",
     );
     const annotated = splitSyncState({
       ...base,
-      split: routed({ "smi.linkerd.io/target": "serviceprofile" }),
+      split: splitLike("web-split", { annotations: { "smi.linkerd.io/target": "serviceprofile" } }),
       defaultTarget: "httproute",
     });
     expect(annotated.target).toBe("serviceprofile");
@@ -415,7 +362,7 @@ describe("splitSyncState with a target", () => {
 
   it("an httproute split is Synced with nothing to write when its route is in step", () => {
     const input = {
-      split: routed({ "smi.linkerd.io/target": "httproute" }),
+      split: splitLike("web-split", { annotations: { "smi.linkerd.io/target": "httproute" } }),
       splitsInNamespace: [],
       profile: undefined,
     };
@@ -425,6 +372,171 @@ describe("splitSyncState with a target", () => {
     expect(splitSyncState({ ...input, routes: world([route]) })).toMatchObject({
       state: "Synced",
       target: "httproute",
+      writes: false,
+    });
+  });
+});
+
+describe("splitSyncState: the target, the profile and whether anything is written", () => {
+  it("says which target it chose and why, when the annotation names no output", () => {
+    const state = splitSyncState({
+      split: splitLike("web-split", { annotations: { "smi.linkerd.io/target": "gateway" } }),
+      splitsInNamespace: [],
+      profile: undefined,
+    });
+    expect(state.target).toBe("serviceprofile");
+    expect(state.targetProblem).toBe(
+      'annotation smi.linkerd.io/target: "gateway" is not one of serviceprofile, httproute; using serviceprofile',
+    );
+  });
+
+  it("an invalid cluster domain makes the split Invalid, and nothing is written", () => {
+    const state = splitSyncState({
+      split: splitLike(),
+      splitsInNamespace: [],
+      profile: undefined,
+      clusterDomain: "Bad_Domain",
+    });
+    expect(state.state).toBe("Invalid");
+    expect(state.reason.startsWith("invalid cluster domain: ")).toBe(true);
+    expect(state.writes).toBe(false);
+    expect(state.profileName).toBeUndefined();
+  });
+
+  it("names the profile when Synced, and writes nothing then", () => {
+    const state = splitSyncState({
+      split: splitLike(),
+      splitsInNamespace: [],
+      profile: serviceProfile(synced),
+    });
+    expect(state.state).toBe("Synced");
+    expect(state.profileName).toBe("web.shop.svc.cluster.local");
+    expect(state.writes).toBe(false);
+  });
+
+  it("names the profile when Pending, and writes it then", () => {
+    const state = splitSyncState({ split: splitLike(), splitsInNamespace: [], profile: undefined });
+    expect(state.state).toBe("Pending");
+    expect(state.profileName).toBe("web.shop.svc.cluster.local");
+    expect(state.writes).toBe(true);
+  });
+
+  it("reads the profile and the authorities in another cluster domain", () => {
+    const state = splitSyncState({
+      split: splitLike(),
+      splitsInNamespace: [],
+      profile: serviceProfile(
+        [
+          { authority: fqdn("web-v1", NS, "example.org"), weight: "900m" },
+          { authority: fqdn("web-v2", NS, "example.org"), weight: "100m" },
+        ],
+        { name: "web.shop.svc.example.org" },
+      ),
+      clusterDomain: "example.org",
+    });
+    expect(state.profileName).toBe("web.shop.svc.example.org");
+    expect(state.state).toBe("Synced");
+    expect(state.writes).toBe(false);
+  });
+
+  it("lists the backends whose Service does not exist, when told which exist", () => {
+    const state = splitSyncState({
+      split: splitLike(),
+      splitsInNamespace: [],
+      profile: serviceProfile(synced),
+      serviceExists: (name) => name !== "web-v2",
+    });
+    expect(state.missingBackends).toEqual(["web-v2"]);
+    const told = splitSyncState({
+      split: splitLike(),
+      splitsInNamespace: [],
+      profile: serviceProfile(synced),
+    });
+    expect(told.missingBackends).toEqual([]);
+  });
+
+  it("a split that loses its apex to an older one writes nothing, even when the winner would", () => {
+    const older = splitLike("older", {
+      spec: { service: "web", backends: [{ service: "web-v1", weight: "1" }] },
+      created: "2023-01-01T00:00:00Z",
+    });
+    const state = splitSyncState({
+      split: splitLike(),
+      splitsInNamespace: [older, splitLike()],
+      profile: undefined,
+    });
+    expect(state.state).toBe("Conflict");
+    expect(state.writes).toBe(false);
+    const winner = splitSyncState({
+      split: older,
+      splitsInNamespace: [older, splitLike()],
+      profile: undefined,
+    });
+    expect(winner.writes).toBe(true);
+  });
+});
+
+describe("splitSyncState: a stored split, its namespace and its backends", () => {
+  const web = trafficSplit("w", [["web-v1", 1]]);
+
+  it("a profile of another namespace is not the split's; one without a namespace is", () => {
+    const elsewhere = splitSyncState({
+      split: web,
+      splitsInNamespace: [web],
+      profile: storedProfile([{ authority: V1, weight: "1" }], { namespace: "other" }),
+    });
+    expect(elsewhere.state).toBe("Pending");
+    expect(elsewhere.reason).toBe(
+      `ServiceProfile ${PROFILE} does not exist yet (is the smi-adaptor running?)`,
+    );
+    const unplaced = splitSyncState({
+      split: web,
+      splitsInNamespace: [web],
+      profile: storedProfile([{ authority: V1, weight: "1" }], { meta: { namespace: undefined } }),
+    });
+    expect(unplaced.state).toBe("Synced");
+  });
+
+  it("passes on which Services exist, and reports the missing ones", () => {
+    const state = splitSyncState({
+      split: web,
+      splitsInNamespace: [web],
+      profile: undefined,
+      serviceExists: () => false,
+    });
+    expect(state).toStrictEqual({
+      state: "Pending",
+      reason: `ServiceProfile ${PROFILE} does not exist yet (is the smi-adaptor running?)`,
+      profileName: PROFILE,
+      shares: [{ service: "web-v1", weight: "1", milli: 1000n, percent: 100 }],
+      missingBackends: ["web-v1"],
+      // No annotation and no adaptor flag given: the default output, which has a profile to write.
+      target: "serviceprofile",
+      writes: true,
+    });
+  });
+
+  it("an invalid split has no profile name, shares or missing backends", () => {
+    const bad = trafficSplit("w", [["web-v1", null]]);
+    expect(
+      splitSyncState({ split: bad, splitsInNamespace: [bad], profile: undefined }),
+    ).toStrictEqual({
+      state: "Invalid",
+      reason: MISSING_WEIGHT,
+      target: "serviceprofile",
+      writes: false,
+    });
+  });
+
+  it("a split with no namespace anywhere is invalid for its empty namespace", () => {
+    const { metadata, ...rest } = web;
+    const homeless = { ...rest, metadata: { name: metadata.name } };
+    expect(
+      splitSyncState({ split: homeless, splitsInNamespace: [], profile: undefined }),
+    ).toStrictEqual({
+      state: "Invalid",
+      reason: "error[invalid-name] metadata.namespace: namespace is empty",
+      target: "serviceprofile",
       writes: false,
     });
   });

@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { parseTrafficSplit, type ParsedTrafficSplit } from "./parse.js";
+import { parseOrThrow } from "../test/fixtures.js";
+import type { ParsedTrafficSplit } from "./parse.js";
 import {
   canonicalQuantity,
   isQuantityError,
@@ -9,6 +10,7 @@ import {
   quantityFromMilli,
 } from "./quantity.js";
 import {
+  apexOfServiceProfileName,
   backendAuthority,
   checkClusterDomain,
   desiredDstOverrides,
@@ -18,12 +20,6 @@ import {
   parseServiceProfileName,
   serviceProfileName,
 } from "./translate.js";
-
-function parsed(input: unknown): ParsedTrafficSplit {
-  const result = parseTrafficSplit(input);
-  if (!result.ok) throw new Error(JSON.stringify(result.diagnostics));
-  return result.split;
-}
 
 const UINT32_MAX = 2n ** 32n - 1n;
 
@@ -72,9 +68,56 @@ describe("names", () => {
   });
 });
 
+describe("apexOfServiceProfileName: the apex a profile name is for", () => {
+  it("inverts serviceProfileName, with or without a trailing dot on the domain", () => {
+    expect(apexOfServiceProfileName("web.shop.svc.cluster.local", "shop", "cluster.local.")).toBe(
+      "web",
+    );
+    expect(apexOfServiceProfileName("web.shop.svc.cluster.local", "shop", "cluster.local")).toBe(
+      "web",
+    );
+    expect(apexOfServiceProfileName("web.shop.svc.cluster.local", "other")).toBeUndefined();
+    expect(apexOfServiceProfileName("a.b.shop.svc.cluster.local", "shop")).toBeUndefined();
+    expect(apexOfServiceProfileName(".shop.svc.cluster.local", "shop")).toBeUndefined();
+    expect(apexOfServiceProfileName("web.shop.svc.example.org", "shop")).toBeUndefined();
+  });
+
+  it("round-trips every apex, namespace and domain", () => {
+    const label = fc.stringMatching(/^[a-z]([a-z0-9-]{0,20}[a-z0-9])?$/);
+    const domain = fc
+      .array(label, { minLength: 1, maxLength: 4 })
+      .chain((labels) => fc.constantFrom(labels.join("."), `${labels.join(".")}.`));
+    fc.assert(
+      fc.property(label, label, domain, (apex, namespace, clusterDomain) => {
+        const name = serviceProfileName(apex, namespace, clusterDomain);
+        expect(name.endsWith(".")).toBe(false);
+        expect(apexOfServiceProfileName(name, namespace, clusterDomain)).toBe(apex);
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
+
+describe("checkClusterDomain: one trailing dot is removed, and only one", () => {
+  it("accepts a one-letter domain (nothing is cut from a domain without a trailing dot)", () => {
+    expect(checkClusterDomain("a")).toBeUndefined();
+    expect(checkClusterDomain("a.")).toBeUndefined();
+  });
+
+  it("rejects a domain ending in '-', naming it a cluster domain", () => {
+    expect(checkClusterDomain("cluster.local-")).toEqual({
+      message: `"cluster.local-" is not a DNS subdomain: each dot-separated part must be non-empty and start and end with a lowercase letter or digit`,
+      suggestion: "cluster.local",
+    });
+    expect(checkClusterDomain("a_b")?.message).toBe(
+      `"a_b" contains "_"; a cluster domain may contain only lowercase letters, digits, '-' and '.'`,
+    );
+  });
+});
+
 describe("desiredServiceProfile", () => {
   it("translates the backend-split sample exactly", () => {
-    const split = parsed({
+    const split = parseOrThrow({
       apiVersion: "split.smi-spec.io/v1alpha2",
       kind: "TrafficSplit",
       metadata: { name: "backend-split", namespace: "trafficsplit-sample" },
@@ -106,7 +149,7 @@ describe("desiredServiceProfile", () => {
   });
 
   it("copies v1alpha1 quantities as Go prints them", () => {
-    const split = parsed({
+    const split = parseOrThrow({
       apiVersion: "split.smi-spec.io/v1alpha1",
       kind: "TrafficSplit",
       metadata: { name: "web-split", namespace: "default" },
@@ -132,7 +175,7 @@ describe("desiredServiceProfile", () => {
   });
 
   it("uses a custom cluster domain and an explicit namespace", () => {
-    const split = parsed({
+    const split = parseOrThrow({
       spec: { service: "web", backends: [{ service: "web-v2", weight: "1" }] },
     });
     expect(
@@ -160,7 +203,9 @@ describe("desiredServiceProfile", () => {
   });
 
   it("requires a valid namespace", () => {
-    const split = parsed({ spec: { service: "web", backends: [{ service: "web", weight: 1 }] } });
+    const split = parseOrThrow({
+      spec: { service: "web", backends: [{ service: "web", weight: 1 }] },
+    });
     expect(() => desiredServiceProfile(split)).toThrow(/no namespace/);
     expect(() => desiredServiceProfile(split, { namespace: "Bad_NS" })).toThrow(
       /invalid namespace/,
@@ -168,7 +213,7 @@ describe("desiredServiceProfile", () => {
   });
 
   it("reports profile names longer than 253 characters", () => {
-    const split = parsed({
+    const split = parseOrThrow({
       spec: { service: "w".repeat(63), backends: [{ service: "w", weight: 1 }] },
     });
     const { diagnostics } = desiredServiceProfile(split, {
@@ -183,7 +228,7 @@ describe("desiredServiceProfile", () => {
 
 describe("overflow guard", () => {
   it("leaves weights whose total is up to the limit alone", () => {
-    const split = parsed({
+    const split = parseOrThrow({
       metadata: { namespace: "default" },
       spec: {
         service: "web",
@@ -199,7 +244,7 @@ describe("overflow guard", () => {
   });
 
   it("scales two weights that each fit but add up to too much (the proxy sums them)", () => {
-    const split = parsed({
+    const split = parseOrThrow({
       metadata: { namespace: "default" },
       spec: {
         service: "web",
@@ -215,7 +260,7 @@ describe("overflow guard", () => {
   });
 
   it("scales the split down proportionally, keeping non-zero weights non-zero", () => {
-    const split = parsed({
+    const split = parseOrThrow({
       metadata: { namespace: "default" },
       spec: {
         service: "web",
@@ -246,7 +291,7 @@ describe("overflow guard", () => {
   });
 
   it("scales by the TOTAL, not the largest weight: 1000000 and 3000000 (linkerd2-proxy panics on a u32 sum overflow)", () => {
-    const split = parsed({
+    const split = parseOrThrow({
       apiVersion: "split.smi-spec.io/v1alpha2",
       metadata: { namespace: "default" },
       spec: {
@@ -263,7 +308,7 @@ describe("overflow guard", () => {
     expect(diagnostics[0]?.message).toContain("(shares exact)");
   });
 
-  it("fitLinkerdWeights at its edges", () => {
+  it("fitLinkerdWeights leaves a total of up to 429496729m as it is, and scales one milli more", () => {
     expect(fitLinkerdWeights([1n, 2n])).toEqual({ milli: [1n, 2n], scaled: false, exact: true });
     expect(fitLinkerdWeights([])).toEqual({ milli: [], scaled: false, exact: true });
     // A total of exactly 429496729m (4294967290 decimilli) fits and is left as it is...
@@ -365,7 +410,7 @@ describe("overflow guard", () => {
     );
     fc.assert(
       fc.property(fc.array(weight, { minLength: 1, maxLength: 10 }), (weights) => {
-        const split = parsed({
+        const split = parseOrThrow({
           metadata: { namespace: "default" },
           spec: {
             service: "web",

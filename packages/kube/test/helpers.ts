@@ -63,7 +63,7 @@ export async function eventually<T>(
   }
 }
 
-/** A TrafficSplit manifest. */
+/** A TrafficSplit manifest (v1alpha2 unless `version` says otherwise). */
 export function split(
   namespace: string,
   name: string,
@@ -72,9 +72,10 @@ export function split(
     { service: `${name}-v2`, weight: 10 },
   ],
   service = name,
+  version = "v1alpha2",
 ): TrafficSplit {
   return {
-    apiVersion: "split.smi-spec.io/v1alpha2",
+    apiVersion: `split.smi-spec.io/${version}`,
     kind: "TrafficSplit",
     metadata: { name, namespace },
     spec: { service, backends },
@@ -82,3 +83,16 @@ export function split(
 }
 
 export const splits = (kube: KubeClient) => new ResourceClient(kube, TrafficSplitV1Alpha2);
+
+/** The seeds' backend-split in v1alpha1, with the Quantity weights 500m and 0m. */
+export const quantitySplit = (namespace: string, name: string): TrafficSplit =>
+  split(
+    namespace,
+    name,
+    [
+      { service: "backend-svc", weight: "500m" },
+      { service: "failing-svc", weight: "0m" },
+    ],
+    "backend-svc",
+    "v1alpha1",
+  );

@@ -5,6 +5,7 @@ import {
   createNamespace,
   deleteNamespace,
   eventually,
+  quantitySplit,
   split,
   splits,
   TrafficSplitV1Alpha1,
@@ -117,18 +118,9 @@ describe("Informer", () => {
     const { informer, log } = recorded({ namespace: own });
     informer.start();
     await informer.waitForSync();
-    await new ResourceClient(admin, TrafficSplitV1Alpha1).create({
-      apiVersion: "split.smi-spec.io/v1alpha1",
-      kind: "TrafficSplit",
-      metadata: { name: "backend-split", namespace: own },
-      spec: {
-        service: "backend-svc",
-        backends: [
-          { service: "backend-svc", weight: "500m" },
-          { service: "failing-svc", weight: "0m" },
-        ],
-      },
-    });
+    await new ResourceClient(admin, TrafficSplitV1Alpha1).create(
+      quantitySplit(own, "backend-split"),
+    );
     await eventually(() => {
       expect(log).toEqual(["add backend-split 500m,0m"]);
     });

@@ -11,6 +11,7 @@ import {
   client,
   createNamespace,
   deleteNamespace,
+  quantitySplit,
   split,
   splits,
   TrafficSplitV1Alpha1,
@@ -86,18 +87,7 @@ describe("ResourceClient", () => {
   });
 
   it("reads a v1alpha1 split with quantity weights through v1alpha2 unchanged", async () => {
-    await new ResourceClient(admin, TrafficSplitV1Alpha1).create({
-      apiVersion: "split.smi-spec.io/v1alpha1",
-      kind: "TrafficSplit",
-      metadata: { name: "quantities", namespace: ns },
-      spec: {
-        service: "backend-svc",
-        backends: [
-          { service: "backend-svc", weight: "500m" },
-          { service: "failing-svc", weight: "0m" },
-        ],
-      },
-    });
+    await new ResourceClient(admin, TrafficSplitV1Alpha1).create(quantitySplit(ns, "quantities"));
     const read = await splits(admin).get(ns, "quantities");
     expect(read?.apiVersion).toBe("split.smi-spec.io/v1alpha2");
     expect(read?.spec?.backends).toEqual([

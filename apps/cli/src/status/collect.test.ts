@@ -5,6 +5,7 @@ import type {
   ServiceProfile,
   TrafficSplitObject as TrafficSplit,
 } from "@linkerd-smi/core";
+import { serviceProfile, trafficSplit } from "../../test/fixtures.js";
 import { clusterDomainFromArgs, splitStatuses, type ClusterView } from "./collect.js";
 
 describe("clusterDomainFromArgs", () => {
@@ -20,26 +21,22 @@ describe("clusterDomainFromArgs", () => {
   });
 });
 
+// Splits as status reads them from the cluster: no kind, created in 2024.
 const split = (
   namespace: string,
   name: string,
   service: string,
   created = "2024-01-01T00:00:00Z",
-): TrafficSplit => ({
-  metadata: { namespace, name, creationTimestamp: created },
-  spec: { service, backends: [{ service: `${service}-v1`, weight: 1 }] },
-});
+) =>
+  trafficSplit(namespace, name, service, [[`${service}-v1`, 1]], {
+    apiVersion: null,
+    kind: false,
+    created,
+  }) as TrafficSplit;
 
 describe("splitStatuses", () => {
   it("judges each split within its namespace and sorts by namespace, then name", () => {
-    const profiles: ServiceProfile[] = [
-      {
-        apiVersion: "linkerd.io/v1alpha2",
-        kind: "ServiceProfile",
-        metadata: { namespace: "b", name: "web.b.svc.cluster.local" },
-        spec: { dstOverrides: [{ authority: "web-v1.b.svc.cluster.local", weight: "1" }] },
-      },
-    ];
+    const profiles: ServiceProfile[] = [serviceProfile("b", "web", [["web-v1", "1"]])];
     const rows = splitStatuses(
       [
         split("b", "web", "web"),
@@ -74,14 +71,13 @@ describe("splitStatuses", () => {
 
 describe("splitStatuses: the weights Linkerd uses", () => {
   const big = (weights: (number | string)[], apiVersion = "split.smi-spec.io/v1alpha2") =>
-    ({
-      apiVersion,
-      metadata: { namespace: "shop", name: "big", creationTimestamp: "2024-01-01T00:00:00Z" },
-      spec: {
-        service: "web",
-        backends: weights.map((weight, i) => ({ service: `web-v${i + 1}`, weight })),
-      },
-    }) as TrafficSplit;
+    trafficSplit(
+      "shop",
+      "big",
+      "web",
+      weights.map((weight, i) => [`web-v${i + 1}`, weight] as const),
+      { apiVersion, kind: false, created: "2024-01-01T00:00:00Z" },
+    ) as TrafficSplit;
 
   it("shows the scaled weights the ServiceProfile carries when the total overflows", () => {
     // 1e9m + 3e9m is over 429496729m; the reduced ratio 1:3 scales by 429496729 / 4 = 107374182.
@@ -115,23 +111,22 @@ describe("splitStatuses: httproute splits", () => {
   const services = new Map(
     [svc("web"), svc("web-v1"), svc("web-v2")].map((s) => [`${ns}/${s.metadata?.name ?? ""}`, s]),
   );
-  const canary = (annotations?: Record<string, string>, matches?: unknown[]): TrafficSplit => ({
-    apiVersion: "split.smi-spec.io/v1alpha2",
-    metadata: {
-      namespace: ns,
-      name: "canary",
-      creationTimestamp: "2024-01-01T00:00:00Z",
-      ...(annotations === undefined ? {} : { annotations }),
-    },
-    spec: {
-      service: "web",
-      backends: [
-        { service: "web-v1", weight: 900 },
-        { service: "web-v2", weight: 100 },
+  const canary = (annotations?: Record<string, string>, matches?: unknown[]) =>
+    trafficSplit(
+      ns,
+      "canary",
+      "web",
+      [
+        ["web-v1", 900],
+        ["web-v2", 100],
       ],
-      ...(matches === undefined ? {} : { matches }),
-    },
-  });
+      {
+        kind: false,
+        created: "2024-01-01T00:00:00Z",
+        annotations,
+        spec: matches === undefined ? undefined : { matches },
+      },
+    ) as TrafficSplit;
   const accepted = [
     { type: "Accepted", status: "True", reason: "Accepted", message: "" },
     { type: "ResolvedRefs", status: "True", reason: "ResolvedRefs", message: "" },

@@ -1,15 +1,12 @@
 import { describe, expect, it } from "vitest";
+import { splitObject } from "../../test/fixtures.js";
 import { trafficSplitCrd } from "../crd.js";
 import { lintSources } from "./lint.js";
 import { schemaProblems } from "./schema.js";
 
 const crd = trafficSplitCrd();
-const split = (apiVersion: string, backends: unknown[]) => ({
-  apiVersion,
-  kind: "TrafficSplit",
-  metadata: { name: "web-split", namespace: "shop" },
-  spec: { service: "web", backends },
-});
+const split = (apiVersion: string, backends: unknown[]) =>
+  splitObject("shop", "web-split", { service: "web", backends }, { apiVersion });
 
 describe("the chart's CRD, checked offline", () => {
   it("serves v1alpha1 to v1alpha4", () => {

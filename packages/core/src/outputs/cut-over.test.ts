@@ -7,6 +7,7 @@ import type { ServiceProfile } from "../types.js";
 import { httpRouteOutput } from "./http-route.js";
 import { serviceProfileOutput } from "./service-profile.js";
 import { targetedOutput, type TargetedAction, type TargetedWorld } from "./targeted.js";
+import { ADAPTOR_APPLY, NS, PROFILE, serviceLike, trafficSplit } from "../../test/fixtures.js";
 
 // Every cut-over sequence the adaptor can produce, driven through the proxy model: the adaptor
 // (core's decision, carried out on an in-memory cluster), Linkerd's policy controller (it
@@ -14,9 +15,7 @@ import { targetedOutput, type TargetedAction, type TargetedWorld } from "./targe
 // Expected shares are written by hand per weight setting, in terms of pods: `web` (the apex)
 // and `web-primary` select the same pods, as Flagger's apex and primary do.
 
-const NS = "shop";
 const APEX = "web";
-const PROFILE = "web.shop.svc.cluster.local";
 const PODS: Record<string, string> = {
   web: "primary",
   "web-primary": "primary",
@@ -36,13 +35,12 @@ const EXPECTED: Record<Weights, Record<string, number>> = {
   rest: { primary: 1 },
 };
 
-const service = (name: string, app: string): ServiceLike => ({
-  metadata: { name, namespace: NS },
-  spec: {
+const service = (name: string, app: string): ServiceLike =>
+  serviceLike([{ name: "http", port: 80, targetPort: 8080, appProtocol: "http" }], {
+    name,
     selector: { app },
-    ports: [{ name: "http", port: 80, targetPort: 8080, appProtocol: "http" }],
-  },
-});
+    clusterIP: null,
+  });
 const SERVICES: Record<string, ServiceLike> = {
   web: service("web", "web-primary"),
   "web-primary": service("web-primary", "web-primary"),
@@ -64,24 +62,14 @@ function iso(ms: number): string {
 
 function newSplit(target: "serviceprofile" | "httproute", weights: Weights): TrafficSplitObject {
   const [p, c] = WEIGHTS[weights];
-  return {
-    apiVersion: "split.smi-spec.io/v1alpha2",
-    kind: "TrafficSplit",
-    metadata: {
-      name: "web",
-      namespace: NS,
-      uid: "uid-split",
-      creationTimestamp: "2026-01-01T00:00:00Z",
-      annotations: { "smi.linkerd.io/target": target },
-    },
-    spec: {
-      service: APEX,
-      backends: [
-        { service: "web-primary", weight: p },
-        { service: "web-canary", weight: c },
-      ],
-    },
-  };
+  return trafficSplit(
+    "web",
+    [
+      ["web-primary", p],
+      ["web-canary", c],
+    ],
+    { service: APEX, uid: "uid-split", annotations: { "smi.linkerd.io/target": target } },
+  );
 }
 
 const planner = targetedOutput({
@@ -112,9 +100,7 @@ function decide(c: Cluster): ApexDecision<TrafficSplitObject, TargetedAction> {
   );
 }
 
-const OWNED = [
-  { manager: "smi-adaptor", operation: "Apply", fieldsV1: { "f:spec": { "f:dstOverrides": {} } } },
-];
+const OWNED = [ADAPTOR_APPLY];
 
 /** Carries an action out as the API server would (server-side apply of what the adaptor owns). */
 function carryOut(c: Cluster, action: TargetedAction): void {

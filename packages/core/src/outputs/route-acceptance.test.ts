@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { Route, RouteCondition } from "../gateway-types.js";
+import { storedRoute } from "../../test/fixtures.js";
+import type { Route, RouteCondition, RouteParentStatus } from "../gateway-types.js";
 import {
   describeRouteConditions,
   routeAcceptance,
@@ -93,5 +94,94 @@ describe("routeAcceptanceMessage", () => {
     expect(routeAcceptanceMessage(what, { state: "RoutePending" })).toBe(
       "HTTPRoute web-smi-80 has no status from linkerd.io/policy-controller yet: is Linkerd 2.15 or later installed, and its policy controller running?",
     );
+  });
+});
+
+describe("routeAcceptance: the status entry it reads", () => {
+  const LINKERD = "linkerd.io/policy-controller";
+  const ACCEPTED = { type: "Accepted", status: "True", reason: "Accepted" };
+  const RESOLVED = { type: "ResolvedRefs", status: "True", reason: "ResolvedRefs" };
+  const REFUSED = { type: "Accepted", status: "False", reason: "NoMatchingParent", message: "m" };
+  const entry = (
+    parentRef: RouteParentStatus["parentRef"],
+    conditions: RouteCondition[] = [REFUSED],
+  ): RouteParentStatus => ({
+    parentRef,
+    controllerName: LINKERD,
+    conditions,
+  });
+
+  it("no status, or no entry: nothing known", () => {
+    expect(routeAcceptance(storedRoute(80), "web", 80)).toEqual({ state: "RoutePending" });
+    expect(routeAcceptance(storedRoute(80, []), "web", 80)).toEqual({ state: "RoutePending" });
+  });
+
+  it("reads only the entry for the Service apex (group empty or core) at the port or any port", () => {
+    const notOurs = [
+      entry({ group: "gateway.networking.k8s.io", kind: "Gateway", name: "web" }),
+      entry({ kind: "Gateway", name: "web" }),
+      entry({ group: "gateway.networking.k8s.io", kind: "Service", name: "web" }),
+      entry({ group: "core", kind: "Service", name: "api", port: 80 }),
+      entry({ group: "core", kind: "Service", name: "web", port: 81 }),
+      entry({ group: "core", name: "web", port: 80 }),
+    ];
+    expect(routeAcceptance(storedRoute(80, notOurs), "web", 80)).toEqual({ state: "RoutePending" });
+    for (const parentRef of [
+      { kind: "Service", name: "web" },
+      { group: "", kind: "Service", name: "web", port: 80 },
+      { group: "core", kind: "Service", name: "web", port: 80 },
+    ]) {
+      expect(routeAcceptance(storedRoute(80, [...notOurs, entry(parentRef)]), "web", 80)).toEqual({
+        state: "RouteNotAccepted",
+        controller: LINKERD,
+        conditions: [REFUSED],
+        accepted: false,
+      });
+    }
+  });
+
+  it("keeps only the Accepted and ResolvedRefs conditions; both True is accepted", () => {
+    const programmed = { type: "Programmed", status: "False", reason: "Pending" };
+    expect(
+      routeAcceptance(
+        storedRoute(80, [
+          entry({ kind: "Service", name: "web" }, [programmed, ACCEPTED, RESOLVED]),
+        ]),
+        "web",
+        80,
+      ),
+    ).toEqual({
+      state: "RouteAccepted",
+      controller: LINKERD,
+      conditions: [ACCEPTED, RESOLVED],
+      accepted: true,
+      resolvedRefs: true,
+    });
+  });
+
+  it("an entry without conditions says nothing of acceptance", () => {
+    const bare = { parentRef: { kind: "Service", name: "web" }, controllerName: LINKERD };
+    expect(routeAcceptance(storedRoute(80, [bare]), "web", 80)).toEqual({
+      state: "RoutePending",
+      controller: LINKERD,
+      conditions: [],
+    });
+  });
+
+  it("Accepted with ResolvedRefs not True (Unknown too) is RouteRefsNotResolved", () => {
+    const unknown = { type: "ResolvedRefs", status: "Unknown" };
+    expect(
+      routeAcceptance(
+        storedRoute(80, [entry({ kind: "Service", name: "web" }, [ACCEPTED, unknown])]),
+        "web",
+        80,
+      ),
+    ).toEqual({
+      controller: LINKERD,
+      conditions: [ACCEPTED, unknown],
+      state: "RouteRefsNotResolved",
+      accepted: true,
+      resolvedRefs: false,
+    });
   });
 });

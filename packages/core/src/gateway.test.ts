@@ -1,12 +1,17 @@
 import { describe, expect, it } from "vitest";
+import { NS, parsedSplit, serviceLike, SPLIT_OWNER } from "../test/fixtures.js";
 import {
   apexWithoutClusterIP,
   CONVERTED_LABEL,
   canonicalJson,
   describeRoute,
   isOpaquePort,
+  LINKERD_DEFAULT_OPAQUE_PORTS,
   normalizeRouteSpec,
+  opaquePortsOf,
+  parseAppProtocol,
   parsePortList,
+  portProtocol,
   routeName,
   translateSplitMatches,
   translateSplitToRoutes,
@@ -15,46 +20,11 @@ import {
 import type { Route, ServiceLike } from "./gateway-types.js";
 import type { ParsedTrafficSplit } from "./parse.js";
 
-// Edges of the TrafficSplit -> Gateway API translation. Every expected value is written by hand
-// from design.md (Outputs: Gateway API), Gateway API v1.2.1 (its limits and defaults) and what
+// The TrafficSplit -> Gateway API translation. Every expected value is written by hand from
+// design.md (Outputs: Gateway API), Gateway API v1.2.1 (its limits and defaults) and what
 // Linkerd's policy controller reads; none is computed by the code under test.
 
-const NS = "shop";
-
-function parsed(
-  backends: [string, number][],
-  extra: Partial<Pick<ParsedTrafficSplit, "name" | "matches">> = {},
-): ParsedTrafficSplit {
-  return {
-    apiVersion: "split.smi-spec.io/v1alpha4",
-    name: "web-split",
-    service: "web",
-    backends: backends.map(([service, w]) => ({
-      service,
-      weight: String(w),
-      milli: BigInt(w) * 1000n,
-    })),
-    allWeightsZero: backends.every(([, w]) => w === 0),
-    ...extra,
-  };
-}
-
-function svc(
-  ports: { port: number; name?: string; protocol?: string; appProtocol?: string }[],
-  extra: { annotations?: Record<string, string>; clusterIP?: string } = {},
-): ServiceLike {
-  return {
-    metadata: {
-      name: "web",
-      namespace: NS,
-      ...(extra.annotations === undefined ? {} : { annotations: extra.annotations }),
-    },
-    spec: { clusterIP: extra.clusterIP ?? "10.0.0.1", ports },
-  };
-}
-
-const OWNER = { apiVersion: "split.smi-spec.io/v1alpha4", name: "web-split", uid: "uid-1" };
-const TWO = parsed([
+const TWO = parsedSplit([
   ["web-v1", 9],
   ["web-v2", 1],
 ]);
@@ -63,12 +33,21 @@ function translate(over: Partial<RouteTranslationInput> = {}) {
   return translateSplitToRoutes({
     split: TWO,
     namespace: NS,
-    service: svc([{ port: 80 }]),
+    service: serviceLike([{ port: 80 }]),
     style: "adaptor",
-    owner: OWNER,
+    owner: SPLIT_OWNER,
     ...over,
   });
 }
+
+const kinds = (service: ServiceLike, defaults?: readonly number[]) => {
+  const r = translate({
+    service,
+    ...(defaults === undefined ? {} : { defaultOpaquePorts: defaults }),
+  });
+  if (!r.ok) throw new Error(r.problems.join("; "));
+  return r.ports.map((p) => [p.port, p.kind]);
+};
 
 const ADAPTOR_META = (name: string) => ({
   name,
@@ -123,12 +102,100 @@ describe("parsePortList", () => {
   });
 });
 
+// What Linkerd serves, not what it accepts (issue 26, points 1 and 2). Expected values come from
+// linkerd2 edge-26.8.3's policy controller, read by hand:
+// - core/src/outbound.rs, `impl FromStr for AppProtocol`: `s.to_ascii_lowercase()`, then
+//   "http" => Http1, "kubernetes.io/h2c" => Http2, "linkerd.io/tcp" | "linkerd.io/opaque" =>
+//   Opaque, anything else => Unknown;
+// - grpc/src/outbound.rs: `Some(AppProtocol::Opaque) | Some(AppProtocol::Unknown(_))` uses
+//   only `policy.tcp_routes`;
+// - k8s/index/src/outbound/index.rs: the port's appProtocol first, then
+//   `ports_annotation(...).unwrap_or_else(|| default_opaque_ports)` for the vacant ports;
+// - k8s/index/src/ports.rs, `ports_annotation`: "If the annotation is ... invalid, the empty set
+//   is returned"; `parse_portset`: split on ',', a range split on the first '-', each side
+//   trimmed and parsed as NonZeroU16 (Rust's integer parsing takes a leading '+');
+// and from what was seen on a cluster: HTTPRoutes on `linkerd.io/tcp` and `grpc` ports are
+// Accepted and never served; a regex with look-around drops the whole route.
+
+describe("the opaque-ports annotation, as ports.rs reads it", () => {
+  it("one invalid entry voids the whole annotation: the set is empty, not the defaults", () => {
+    const service = serviceLike([{ port: 7000 }, { port: 3306 }], {
+      annotations: { "config.linkerd.io/opaque-ports": "7000,abc" },
+    });
+    expect(opaquePortsOf(service)).toEqual({
+      ports: new Set(),
+      from: "annotation",
+      invalid: ["abc"],
+    });
+    // 7000 is listed and 3306 is a default: both are HTTP, as Linkerd serves them.
+    expect(kinds(service)).toEqual([
+      [7000, "HTTPRoute"],
+      [3306, "HTTPRoute"],
+    ]);
+  });
+
+  it("a valid annotation replaces the defaults; no annotation means the defaults", () => {
+    const annotated = serviceLike([{ port: 7000 }, { port: 3306 }], {
+      annotations: { "config.linkerd.io/opaque-ports": "7000" },
+    });
+    expect(kinds(annotated)).toEqual([
+      [7000, "TCPRoute"],
+      [3306, "HTTPRoute"],
+    ]);
+    expect(kinds(serviceLike([{ port: 7000 }, { port: 3306 }]))).toEqual([
+      [7000, "HTTPRoute"],
+      [3306, "TCPRoute"],
+    ]);
+    expect(kinds(serviceLike([{ port: 7000 }, { port: 3306 }]), [7000])).toEqual([
+      [7000, "TCPRoute"],
+      [3306, "HTTPRoute"],
+    ]);
+    expect([...LINKERD_DEFAULT_OPAQUE_PORTS]).toEqual([
+      25, 587, 3306, 4444, 5432, 6379, 9300, 11211,
+    ]);
+  });
+
+  it("trims each side of a range and takes a leading +, as Rust's parse does; 0 and 80- are invalid", () => {
+    expect(parsePortList(" 4000 - 4002 ,+80")).toEqual({
+      ports: new Set([4000, 4001, 4002, 80]),
+      invalid: [],
+    });
+    expect(parsePortList("0,80-,-80,4 0").invalid).toEqual(["0", "80-", "-80", "4 0"]);
+  });
+});
+
+describe("parseAppProtocol (AppProtocol::from_str)", () => {
+  it("lowercases first: http is HTTP/1, kubernetes.io/h2c HTTP/2", () => {
+    expect(["http", "HTTP", "Http"].map(parseAppProtocol)).toEqual(["http1", "http1", "http1"]);
+    expect(["kubernetes.io/h2c", "Kubernetes.IO/H2C"].map(parseAppProtocol)).toEqual([
+      "http2",
+      "http2",
+    ]);
+  });
+
+  it("linkerd.io/tcp and linkerd.io/opaque, in any case, are opaque", () => {
+    expect(
+      ["linkerd.io/tcp", "linkerd.io/opaque", "Linkerd.io/Opaque", "LINKERD.IO/TCP"].map(
+        parseAppProtocol,
+      ),
+    ).toEqual(["opaque", "opaque", "opaque", "opaque"]);
+  });
+
+  it("anything else is unknown: grpc, https, tcp, h2c, http2, kubernetes.io/ws", () => {
+    expect(
+      ["grpc", "https", "tcp", "h2c", "http2", "kubernetes.io/ws", "kubernetes.io/wss"].map(
+        parseAppProtocol,
+      ),
+    ).toEqual(Array(7).fill("unknown"));
+  });
+});
+
 describe("isOpaquePort", () => {
   it("an empty appProtocol counts as none: the annotation or the defaults decide", () => {
-    expect(isOpaquePort(svc([{ port: 3306, appProtocol: "" }]), 3306)).toBe(true);
+    expect(isOpaquePort(serviceLike([{ port: 3306, appProtocol: "" }]), 3306)).toBe(true);
     expect(
       isOpaquePort(
-        svc([{ port: 8080, appProtocol: "" }], {
+        serviceLike([{ port: 8080, appProtocol: "" }], {
           annotations: { "config.linkerd.io/opaque-ports": "8080" },
         }),
         8080,
@@ -138,7 +205,7 @@ describe("isOpaquePort", () => {
   });
 
   it("appProtocol decides over the annotation and the defaults", () => {
-    const s = svc(
+    const s = serviceLike(
       [
         { port: 80, appProtocol: "linkerd.io/opaque" },
         { port: 5432, appProtocol: "http" },
@@ -150,12 +217,12 @@ describe("isOpaquePort", () => {
   });
 
   it("the annotation replaces the defaults; the caller's defaults replace Linkerd's", () => {
-    const annotated = svc([{ port: 8080 }, { port: 3306 }], {
+    const annotated = serviceLike([{ port: 8080 }, { port: 3306 }], {
       annotations: { "config.linkerd.io/opaque-ports": "8080" },
     });
     expect(isOpaquePort(annotated, 8080)).toBe(true);
     expect(isOpaquePort(annotated, 3306)).toBe(false);
-    const plain = svc([{ port: 9999 }, { port: 3306 }]);
+    const plain = serviceLike([{ port: 9999 }, { port: 3306 }]);
     expect(isOpaquePort(plain, 9999, [9999])).toBe(true);
     expect(isOpaquePort(plain, 3306, [9999])).toBe(false);
     expect(isOpaquePort(plain, 3306)).toBe(true);
@@ -163,10 +230,95 @@ describe("isOpaquePort", () => {
   });
 });
 
+describe("which ports get a TCPRoute", () => {
+  it("linkerd.io/tcp, grpc and any unknown appProtocol get a TCPRoute; http, HTTP and h2c an HTTPRoute", () => {
+    const service = serviceLike([
+      { port: 80, appProtocol: "http" },
+      { port: 81, appProtocol: "HTTP" },
+      { port: 82, appProtocol: "kubernetes.io/h2c" },
+      { port: 83, appProtocol: "linkerd.io/tcp" },
+      { port: 84, appProtocol: "grpc" },
+      { port: 85, appProtocol: "Linkerd.io/Opaque" },
+      { port: 86, appProtocol: "https" },
+      { port: 87 },
+    ]);
+    expect(kinds(service)).toEqual([
+      [80, "HTTPRoute"],
+      [81, "HTTPRoute"],
+      [82, "HTTPRoute"],
+      [83, "TCPRoute"],
+      [84, "TCPRoute"],
+      [85, "TCPRoute"],
+      [86, "TCPRoute"],
+      [87, "HTTPRoute"],
+    ]);
+  });
+
+  it("appProtocol decides over the annotation and the defaults, whatever its case", () => {
+    const service = serviceLike(
+      [
+        { port: 5432, appProtocol: "HTTP" },
+        { port: 8080, appProtocol: "grpc" },
+      ],
+      { annotations: { "config.linkerd.io/opaque-ports": "5432" } },
+    );
+    expect(portProtocol(service, 5432)).toEqual({
+      kind: "http1",
+      appProtocol: "HTTP",
+      from: "appProtocol",
+    });
+    expect(portProtocol(service, 8080)).toEqual({
+      kind: "unknown",
+      appProtocol: "grpc",
+      from: "appProtocol",
+    });
+    expect(kinds(service)).toEqual([
+      [5432, "HTTPRoute"],
+      [8080, "TCPRoute"],
+    ]);
+  });
+
+  it("without TCPRoutes served, an unknown appProtocol gets no route and an Event naming it", () => {
+    const r = translate({
+      service: serviceLike([{ port: 9090, appProtocol: "grpc" }]),
+      tcpRouteServed: false,
+    });
+    if (!r.ok) throw new Error(r.problems.join("; "));
+    expect(r.routes).toEqual([]);
+    expect(r.ports).toEqual([
+      {
+        port: 9090,
+        kind: "none",
+        why: "port 9090 has appProtocol grpc, which Linkerd does not know (only http and kubernetes.io/h2c are HTTP) and TCPRoute is not served",
+      },
+    ]);
+    expect(r.notes).toEqual([
+      {
+        type: "Warning",
+        reason: "CRDMissing",
+        message:
+          "port 9090 of web has appProtocol grpc, which Linkerd does not know (only http and kubernetes.io/h2c are HTTP), where Linkerd uses only TCPRoutes, and tcproutes.gateway.networking.k8s.io is not served, so that port gets no route; install the Gateway API experimental channel CRD (v1.2.1) to split it, or set its appProtocol to http or kubernetes.io/h2c if it carries HTTP",
+      },
+    ]);
+  });
+
+  it("without TCPRoutes served, linkerd.io/tcp gets no route and an Event naming it", () => {
+    const r = translate({
+      service: serviceLike([{ port: 7000, appProtocol: "linkerd.io/tcp" }]),
+      tcpRouteServed: false,
+    });
+    if (!r.ok) throw new Error(r.problems.join("; "));
+    expect(r.routes).toEqual([]);
+    expect(r.notes.map((n) => n.message)).toEqual([
+      "port 7000 of web has appProtocol linkerd.io/tcp, which Linkerd treats as opaque, where Linkerd uses only TCPRoutes, and tcproutes.gateway.networking.k8s.io is not served, so that port gets no route; install the Gateway API experimental channel CRD (v1.2.1) to split it",
+    ]);
+  });
+});
+
 describe("translateSplitMatches", () => {
   const one = (group: unknown) => (name: string) => (name === "g" ? group : undefined);
   const split = (...names: [string, string][]) =>
-    parsed([["web-v1", 1]], { matches: names.map(([kind, name]) => ({ kind, name })) });
+    parsedSplit([["web-v1", 1]], { matches: names.map(([kind, name]) => ({ kind, name })) });
 
   it("a match of another kind, and a group that does not exist, are problems that say where", () => {
     const r = translateSplitMatches(
@@ -375,11 +527,51 @@ describe("translateSplitMatches", () => {
   });
 });
 
+describe("regexes Linkerd cannot compile block the split", () => {
+  const group = (matches: unknown) => () => ({ spec: { matches } });
+  const withMatches = (matches: unknown) =>
+    translateSplitToRoutes({
+      split: { ...TWO, matches: [{ kind: "HTTPRouteGroup", name: "api" }] },
+      namespace: NS,
+      service: serviceLike([{ port: 80 }]),
+      routeGroup: group(matches),
+      style: "adaptor",
+      owner: SPLIT_OWNER,
+    });
+
+  it("a look-ahead in pathRegex is a problem naming the group, the field and what to do", () => {
+    expect(withMatches([{ name: "api", pathRegex: "/api/(?!internal).*" }])).toEqual({
+      ok: false,
+      problems: [
+        'HTTPRouteGroup api matches[0].pathRegex "/api/(?!internal).*" is not a regex Linkerd can use: the Rust regex crate says look-around, including look-ahead and look-behind, is not supported (at character 6, "(?!int"), and Linkerd\'s policy controller drops the whole route, catch-all rule included, when one does not compile; rewrite it without look-around, back-references or atomic groups (for /api/(?!internal).* list the paths to split instead)',
+      ],
+    });
+  });
+
+  it("a back-reference in a header regex is a problem too", () => {
+    const r = withMatches([{ name: "h", headers: { "x-user": "(a)\\1" } }]);
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.problems).toHaveLength(1);
+    expect(r.problems[0]).toMatch(
+      /^HTTPRouteGroup api matches\[0\]\.headers\.x-user "\(a\)\\\\1" is not a regex Linkerd can use: the Rust regex crate says backreferences are not supported/,
+    );
+  });
+
+  it("named groups (?<name>) and (?P<name>) are fine", () => {
+    const r = withMatches([
+      { name: "a", pathRegex: "/api/(?<version>v[0-9]+)/.*" },
+      { name: "b", pathRegex: "/api/(?P<rest>.*)" },
+    ]);
+    expect(r.ok).toBe(true);
+  });
+});
+
 describe("translateSplitToRoutes: what blocks the write", () => {
   it("no TCP port (a port that is not a number, UDP) and 17 backends: both problems", () => {
     const r = translate({
-      split: parsed(Array.from({ length: 17 }, (_, i): [string, number] => [`b${i}`, 1])),
-      service: svc([{ port: "80" as unknown as number }, { port: 53, protocol: "UDP" }]),
+      split: parsedSplit(Array.from({ length: 17 }, (_, i): [string, number] => [`b${i}`, 1])),
+      service: serviceLike([{ port: "80" as unknown as number }, { port: 53, protocol: "UDP" }]),
     });
     expect(r).toEqual({
       ok: false,
@@ -401,7 +593,7 @@ describe("translateSplitToRoutes: what blocks the write", () => {
 
   it("16 backends fit in one rule", () => {
     const r = translate({
-      split: parsed(Array.from({ length: 16 }, (_, i): [string, number] => [`b${i}`, 1])),
+      split: parsedSplit(Array.from({ length: 16 }, (_, i): [string, number] => [`b${i}`, 1])),
     });
     if (!r.ok) throw new Error(r.problems.join("; "));
     expect(r.routes[0]?.spec.rules[0]?.backendRefs).toHaveLength(16);
@@ -409,7 +601,7 @@ describe("translateSplitToRoutes: what blocks the write", () => {
 
   it("the problems of the matches block it too", () => {
     const r = translate({
-      split: parsed([["web-v1", 1]], { matches: [{ kind: "HTTPRouteGroup", name: "nope" }] }),
+      split: parsedSplit([["web-v1", 1]], { matches: [{ kind: "HTTPRouteGroup", name: "nope" }] }),
     });
     expect(r).toEqual({
       ok: false,
@@ -423,7 +615,7 @@ describe("translateSplitToRoutes: what blocks the write", () => {
 describe("translateSplitToRoutes: routes and notes", () => {
   it("one HTTPRoute per TCP port: a port listed twice gets one, a non-number port none", () => {
     const r = translate({
-      service: svc([
+      service: serviceLike([
         { port: 80, name: "http" },
         { port: 80, name: "http-again" },
         { port: "81" as unknown as number },
@@ -461,7 +653,7 @@ describe("translateSplitToRoutes: routes and notes", () => {
   });
 
   it("an opaque port gets a TCPRoute v1alpha2 with the same backends", () => {
-    const r = translate({ service: svc([{ port: 5432 }]) });
+    const r = translate({ service: serviceLike([{ port: 5432 }]) });
     expect(r).toEqual({
       ok: true,
       routes: [
@@ -481,7 +673,10 @@ describe("translateSplitToRoutes: routes and notes", () => {
   });
 
   it("an opaque port without the TCPRoute CRD gets no route and a CRDMissing Warning", () => {
-    const r = translate({ service: svc([{ port: 5432 }, { port: 80 }]), tcpRouteServed: false });
+    const r = translate({
+      service: serviceLike([{ port: 5432 }, { port: 80 }]),
+      tcpRouteServed: false,
+    });
     if (!r.ok) throw new Error(r.problems.join("; "));
     expect(r.routes.map((x) => [x.kind, x.metadata.name])).toEqual([["HTTPRoute", "web-smi-80"]]);
     expect(r.ports).toEqual([
@@ -504,8 +699,8 @@ describe("translateSplitToRoutes: routes and notes", () => {
 
   it("with matches, an opaque port gets no route: HTTP matches cannot apply there", () => {
     const r = translate({
-      split: parsed([["web-v1", 1]], { matches: [{ kind: "HTTPRouteGroup", name: "g" }] }),
-      service: svc([{ port: 3306 }]),
+      split: parsedSplit([["web-v1", 1]], { matches: [{ kind: "HTTPRouteGroup", name: "g" }] }),
+      service: serviceLike([{ port: 3306 }]),
       routeGroup: () => ({ matches: [{ name: "all" }] }),
     });
     expect(r).toEqual({
@@ -531,7 +726,7 @@ describe("translateSplitToRoutes: routes and notes", () => {
 
   it("the caller's default opaque ports replace Linkerd's", () => {
     const r = translate({
-      service: svc([{ port: 3306 }, { port: 8080 }]),
+      service: serviceLike([{ port: 3306 }, { port: 8080 }]),
       defaultOpaquePorts: [8080],
     });
     if (!r.ok) throw new Error(r.problems.join("; "));
@@ -543,7 +738,7 @@ describe("translateSplitToRoutes: routes and notes", () => {
 
   it("a bad opaque-ports annotation is a Warning naming the bad entries, and Linkerd then ignores all of it; a good one is not", () => {
     const bad = translate({
-      service: svc([{ port: 80 }], {
+      service: serviceLike([{ port: 80 }], {
         annotations: { "config.linkerd.io/opaque-ports": "80,abc,99999" },
       }),
     });
@@ -559,14 +754,16 @@ describe("translateSplitToRoutes: routes and notes", () => {
     // ports.rs, ports_annotation: an invalid list is the empty set, so 80 is not opaque.
     expect(bad.ports).toEqual([{ port: 80, kind: "HTTPRoute", name: "web-smi-80" }]);
     const good = translate({
-      service: svc([{ port: 80 }], { annotations: { "config.linkerd.io/opaque-ports": "8080" } }),
+      service: serviceLike([{ port: 80 }], {
+        annotations: { "config.linkerd.io/opaque-ports": "8080" },
+      }),
     });
     if (!good.ok) throw new Error(good.problems.join("; "));
     expect(good.notes).toEqual([]);
   });
 
   it("a headless apex is a Warning: Linkerd accepts routes only on a Service with a ClusterIP", () => {
-    const r = translate({ service: svc([{ port: 80 }], { clusterIP: "None" }) });
+    const r = translate({ service: serviceLike([{ port: 80 }], { clusterIP: "None" }) });
     if (!r.ok) throw new Error(r.problems.join("; "));
     expect(r.routes).toHaveLength(1);
     expect(r.notes).toEqual([
@@ -596,17 +793,17 @@ describe("translateSplitToRoutes: routes and notes", () => {
       },
     ]);
     expect(apexWithoutClusterIP(service, "web")).toBe(r.notes[0]?.message);
-    expect(apexWithoutClusterIP(svc([{ port: 80 }]), "web")).toBeUndefined();
+    expect(apexWithoutClusterIP(serviceLike([{ port: 80 }]), "web")).toBeUndefined();
   });
 
   it("backends without the apex's port are left out, with one Warning per port (it / they)", () => {
     const r = translate({
-      split: parsed([
+      split: parsedSplit([
         ["a", 1],
         ["b", 2],
         ["c", 3],
       ]),
-      service: svc([{ port: 80 }, { port: 81 }]),
+      service: serviceLike([{ port: 80 }, { port: 81 }]),
       backendPorts: (name) => (name === "a" ? [80, 81] : name === "b" ? [81] : []),
     });
     if (!r.ok) throw new Error(r.problems.join("; "));
@@ -632,7 +829,7 @@ describe("translateSplitToRoutes: routes and notes", () => {
 
   it("all weights zero: the route sends everything to the apex, with a Normal note", () => {
     const r = translate({
-      split: parsed([
+      split: parsedSplit([
         ["web-v1", 0],
         ["web-v2", 0],
       ]),
@@ -661,7 +858,7 @@ describe("translateSplitToRoutes: routes and notes", () => {
 
 describe("translateSplitToRoutes: metadata", () => {
   it("the owner's name is the annotation, even when the parsed split says otherwise", () => {
-    const r = translate({ split: parsed([["web-v1", 1]], { name: "other" }) });
+    const r = translate({ split: parsedSplit([["web-v1", 1]], { name: "other" }) });
     if (!r.ok) throw new Error(r.problems.join("; "));
     expect(r.routes[0]?.metadata).toEqual(ADAPTOR_META("web-smi-80"));
   });
@@ -688,7 +885,7 @@ describe("translateSplitToRoutes: metadata", () => {
     const r = translateSplitToRoutes({
       split: nameless,
       namespace: NS,
-      service: svc([{ port: 80 }]),
+      service: serviceLike([{ port: 80 }]),
       style: "convert",
     });
     if (!r.ok) throw new Error(r.problems.join("; "));
@@ -700,7 +897,7 @@ describe("translateSplitToRoutes: metadata", () => {
   });
 
   it("an owner without a uid gets no ownerReference (the API server would reject it)", () => {
-    const r = translate({ owner: { ...OWNER, uid: "" } });
+    const r = translate({ owner: { ...SPLIT_OWNER, uid: "" } });
     if (!r.ok) throw new Error(r.problems.join("; "));
     expect(r.routes[0]?.metadata).toEqual({
       name: "web-smi-80",
