@@ -101,8 +101,9 @@ describe("the test node", () => {
     resolver.setServers(["198.18.250.1"]);
     // The kubernetes Service's ClusterIP, the first of the Service range.
     expect(await resolver.resolve4("kubernetes.default.svc.cluster.local")).toEqual(["198.19.0.1"]);
-    // No forwarding: a name outside the cluster is refused, never looked up elsewhere.
-    await expect(resolver.resolve4("example.com")).rejects.toMatchObject({ code: "EREFUSED" });
+    // No forwarding: the catch-all server block has no plugin that answers, so a name outside
+    // the cluster fails there (SERVFAIL) and is never looked up elsewhere.
+    await expect(resolver.resolve4("example.com")).rejects.toMatchObject({ code: "ESERVFAIL" });
     const pod = expectOk(await admin.get("/api/v1/namespaces/default/pods/sleeper"), "pod")
       .body as { spec?: { dnsPolicy?: string } };
     expect(pod.spec?.dnsPolicy).toBe("ClusterFirst");
