@@ -396,8 +396,16 @@ describe("the chart on the node, the README's Helm flow", () => {
   });
 
   it("when the leader is killed (SIGKILL, no release) another candidate takes the lease once it expires, and says so in its metrics", async () => {
-    const pods = (await adaptorPods()).filter(isReady);
-    expect(pods).toHaveLength(2);
+    // The Pod the ReplicaSet started in place of the deleted leader's, Ready too.
+    const pods = await eventually(
+      "two Ready adaptor pods",
+      async () => {
+        const ready = (await adaptorPods()).filter(isReady);
+        return ready.length === 2 ? ready : undefined;
+      },
+      120_000,
+      200,
+    );
     const holder = await eventually("a lease holder", leaseHolder, 30_000, 200);
     const leader = pods.find((p) => holder.startsWith(`${p.metadata.name}_`));
     expect(leader, holder).toBeDefined();
@@ -578,7 +586,9 @@ describe("the seed's walkthrough on the node: helm repo add, helm install --gene
     expect(release, install.stdout).not.toBe("");
     expect(install.stdout).toMatch(/^NAMESPACE: default$/m);
     expect(repo.requests).toContain("GET /index.yaml");
-    expect(repo.requests).toContain(`GET /linkerd-smi-${image.version}.tgz`);
+    const tarball = /saved it to: .*\/(linkerd-smi-[^/]+\.tgz)$/m.exec(packaged.stdout)?.[1];
+    expect(tarball, packaged.stdout).toBeDefined();
+    expect(repo.requests).toContain(`GET /${tarball ?? ""}`);
 
     const [pod] = await eventually(
       "the adaptor's Pod in the default namespace to be Ready",
@@ -610,8 +620,9 @@ describe("the seed's walkthrough on the node: helm repo add, helm install --gene
     const described = await eventually(
       "kubectl describe serviceprofile to show the split",
       async () => {
+        // The profile the previous block's adaptor left (at 300/700) is this one's to rewrite.
         const r = await kubectl("describe", "serviceprofile", "-n", "trafficsplit-sample");
-        return r.code === 0 && r.stdout.includes("Dst Overrides:") ? r.stdout : undefined;
+        return r.code === 0 && /Weight:\s+500\s+Authority:/.test(r.stdout) ? r.stdout : undefined;
       },
       60_000,
       200,
