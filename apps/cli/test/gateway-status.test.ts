@@ -406,6 +406,84 @@ describe("status of httproute TrafficSplits", () => {
   });
 });
 
+describe("status of a split moving back to serviceprofile", () => {
+  // Alone in its namespace: no split there targets httproute, yet the adaptor's routes are still
+  // there, in step for the proxies that chose them, until the clients are restarted.
+  const BACK = "back";
+  const since = "2026-12-06T21:33:41.546Z";
+  beforeAll(async () => {
+    await apply([
+      { apiVersion: "v1", kind: "Namespace", metadata: { name: BACK } },
+      ...["back", "back-v1", "back-v2"].map((n) => service(n, 80, BACK)),
+      {
+        ...split(
+          "moving-back",
+          "back",
+          [
+            ["back-v1", 900],
+            ["back-v2", 100],
+          ],
+          "serviceprofile",
+        ),
+        metadata: {
+          name: "moving-back",
+          namespace: BACK,
+          annotations: { "smi.linkerd.io/target": "serviceprofile" },
+        },
+      },
+    ]);
+    await apply(
+      [
+        {
+          apiVersion: "linkerd.io/v1alpha2",
+          kind: "ServiceProfile",
+          metadata: {
+            name: `back.${BACK}.svc.cluster.local`,
+            namespace: BACK,
+            annotations: {
+              "smi.linkerd.io/cut-over-state": JSON.stringify({ to: "serviceprofile", since }),
+            },
+          },
+          spec: {
+            dstOverrides: [
+              { authority: `back-v1.${BACK}.svc.cluster.local`, weight: "900" },
+              { authority: `back-v2.${BACK}.svc.cluster.local`, weight: "100" },
+            ],
+          },
+        },
+      ],
+      "smi-adaptor",
+    );
+    await adaptorRoute(
+      "moving-back",
+      "back",
+      80,
+      [
+        ["back-v1", 900],
+        ["back-v2", 100],
+      ],
+      BACK,
+    );
+  });
+
+  it("is CutOverPending, waiting for the clients' restart, as the adaptor says", async () => {
+    const res = await status("-n", BACK, "-o", "json");
+    expect(res.stderr).toBe("");
+    const doc = JSON.parse(res.stdout) as {
+      items: { name: string; target: string; state: string; reason: string }[];
+    };
+    expect(doc.items).toHaveLength(1);
+    expect(doc.items[0]).toMatchObject({
+      name: "moving-back",
+      target: "serviceprofile",
+      state: "CutOverPending",
+    });
+    expect(doc.items[0]?.reason).toBe(
+      `moving back to ServiceProfile back.${BACK}.svc.cluster.local: it carries the split since ${since}, and the routes the adaptor wrote stay in step with it for the proxies that chose them before and stay busy. To finish, restart the client workloads (kubectl rollout restart), then annotate the split smi.linkerd.io/clients-restarted=<the time, after ${since}>; the adaptor then deletes the routes`,
+    );
+  });
+});
+
 describe("status and check: the shares Linkerd serves per port, and apexes without a ClusterIP", () => {
   const SHARES = "shares";
   const svc = (name: string, ports: number[], spec: Record<string, unknown> = {}) => ({

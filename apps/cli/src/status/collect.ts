@@ -5,6 +5,7 @@
  */
 import type { OldPathPort } from "../stat/old-path.js";
 import {
+  CUT_OVER_STATE_ANNOTATION,
   DEFAULT_CLUSTER_DOMAIN,
   GATEWAY_GROUP,
   TCP_ROUTE_RESOURCE,
@@ -347,9 +348,19 @@ export function anyHttpRouteSplit(
 }
 
 /**
- * The adaptor's target and, when some split targets httproute, what of the Gateway API is
- * served, the routes and route groups in `namespace` (all when undefined) and the ServiceProfiles
- * of every namespace (those of `namespace` when the others cannot be read).
+ * True when some profile records a cut-over the adaptor has not finished: a split moving back to
+ * serviceprofile keeps the adaptor's routes in step until its clients are restarted, and its
+ * state (CutOverPending) can only be judged with those routes.
+ */
+function anyCutOverRecord(profiles: readonly ServiceProfile[]): boolean {
+  return profiles.some((p) => p.metadata.annotations?.[CUT_OVER_STATE_ANNOTATION] !== undefined);
+}
+
+/**
+ * The adaptor's target and, when some split targets httproute or some profile records a
+ * cut-over, what of the Gateway API is served, the routes and route groups in `namespace` (all
+ * when undefined) and the ServiceProfiles of every namespace (those of `namespace` when the
+ * others cannot be read).
  */
 export async function gatewayView(
   client: KubeClient,
@@ -360,7 +371,7 @@ export async function gatewayView(
   linkerdNamespace = "linkerd",
 ): Promise<ClusterView> {
   const base: ClusterView = adaptor.target === undefined ? {} : { adaptorTarget: adaptor.target };
-  if (!anyHttpRouteSplit(splits, adaptor.target)) return base;
+  if (!anyHttpRouteSplit(splits, adaptor.target) && !anyCutOverRecord(profiles)) return base;
   const gatewayApi = await gatewayApiServed(client, adaptor.gatewayApiVersion);
   const [listed, all, defaultOpaquePorts] = await Promise.all([
     listRoutes(client, namespace, gatewayApi),
