@@ -20,8 +20,10 @@ export interface EventRecorderOptions {
   /** Repeats within this window bump the existing Event (default 10 minutes). */
   aggregationWindowMs?: number;
   /**
-   * Per-object spam filter, as client-go's: a token bucket of `burst`
-   * events (default 25) refilled at `refillPerSecond` (default one per 5 minutes).
+   * Spam filter, as client-go's: a token bucket of `burst` events (default 25) refilled at
+   * `refillPerSecond` (default one per 5 minutes) per object, type and reason (client-go keys
+   * it by type and reason too since Kubernetes 1.31, so that a flood of one reason, say
+   * `Updated` on every weight change, cannot silence another, say a Warning).
    */
   spam?: { burst?: number; refillPerSecond?: number };
   /** Writes waiting beyond this are dropped (default 1000). */
@@ -108,7 +110,7 @@ export class EventRecorder {
     }
     const objectId =
       meta.uid ?? `${object.apiVersion}/${object.kind}/${meta.namespace ?? ""}/${meta.name}`;
-    if (!this.allow(objectId)) {
+    if (!this.allow(`${objectId}\u0000${type}\u0000${reason}`)) {
       this.logger.debug("event dropped by the spam filter", { object: meta.name, reason, message });
       return;
     }
@@ -213,17 +215,17 @@ export class EventRecorder {
     }
   }
 
-  private allow(objectId: string): boolean {
+  private allow(spamKey: string): boolean {
     const now = this.now().getTime();
-    let bucket = this.buckets.get(objectId);
+    let bucket = this.buckets.get(spamKey);
     if (bucket === undefined) {
       bucket = { tokens: this.burst, last: now };
     } else {
       bucket.tokens = Math.min(this.burst, bucket.tokens + (now - bucket.last) * this.refillPerMs);
       bucket.last = now;
     }
-    this.buckets.delete(objectId);
-    this.buckets.set(objectId, bucket);
+    this.buckets.delete(spamKey);
+    this.buckets.set(spamKey, bucket);
     if (this.buckets.size > CACHE_SIZE) {
       const oldest = this.buckets.keys().next().value;
       if (oldest !== undefined) this.buckets.delete(oldest);

@@ -239,6 +239,24 @@ describe("EventRecorder", () => {
     expect(logger.lines.filter((l) => l.includes("spam filter"))).toHaveLength(3);
   });
 
+  it("filters each reason of an object on its own: a flood of one does not silence a Warning", async () => {
+    const busy = await splits(admin).create(split(ns, "busy"));
+    const recorder = new EventRecorder({
+      client: admin,
+      component: "smi-adaptor",
+      spam: { burst: 2 },
+    });
+    for (let i = 0; i < 5; i++) recorder.event(busy, "Normal", "Updated", `weights ${String(i)}`);
+    recorder.event(busy, "Warning", "CutOver", "forced: proxies on the profile send to the apex");
+    await recorder.flush();
+    const events = await eventsAbout("busy");
+    expect(events.map((e) => [e.reason, e.type]).sort()).toEqual([
+      ["CutOver", "Warning"],
+      ["Updated", "Normal"],
+      ["Updated", "Normal"],
+    ]);
+  });
+
   it("never throws into the caller: a forbidden write is logged", async () => {
     const jane = client({ as: "jane" });
     const logger = capturingLogger();
