@@ -1,19 +1,7 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { EXECUTABLE_PLATFORMS, executableName } from "@linkerd-smi/cli/dist/executables.js";
 import { exec } from "./exec.js";
-
-/** The executables a CLI release carries, one per platform, as build-binaries names them. */
-export const CLI_PLATFORMS = [
-  "linux-amd64",
-  "linux-arm64",
-  "darwin-amd64",
-  "darwin-arm64",
-  "windows-amd64",
-] as const;
-
-export function executableName(version: string, platform: (typeof CLI_PLATFORMS)[number]): string {
-  return `linkerd-smi-${version}-${platform}${platform.startsWith("windows") ? ".exe" : ""}`;
-}
 
 /**
  * The install script as published: install.sh with the version it installs by default and
@@ -41,7 +29,7 @@ export async function buildCliFiles(root: string, version: string, dir: string):
     echo: true,
   });
   const sums = readFileSync(join(dir, "sha256sums"), "utf8");
-  for (const platform of CLI_PLATFORMS) {
+  for (const platform of EXECUTABLE_PLATFORMS) {
     const name = executableName(version, platform);
     if (!statSync(join(dir, name), { throwIfNoEntry: false })?.isFile())
       throw new Error(`build-binaries wrote no ${name} into ${dir}`);
