@@ -24,10 +24,15 @@ export function renderInstallScript(script: string, version: string, downloadUrl
  * and checks that each one is there and listed in sha256sums.
  */
 export async function buildCliFiles(root: string, version: string, dir: string): Promise<void> {
-  await exec("node", [join(root, "apps", "cli", "scripts", "build-binaries.mjs"), "--out", dir], {
-    cwd: join(root, "apps", "cli"),
-    echo: true,
-  });
+  const cliDir = join(root, "apps", "cli");
+  await exec(
+    "node",
+    ["--import", "tsx", join(cliDir, "scripts", "build-binaries.ts"), "--out", dir],
+    {
+      cwd: cliDir,
+      echo: true,
+    },
+  );
   const sums = readFileSync(join(dir, "sha256sums"), "utf8");
   for (const platform of EXECUTABLE_PLATFORMS) {
     const name = executableName(version, platform);
