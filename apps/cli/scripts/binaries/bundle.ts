@@ -70,10 +70,12 @@ function lazyPackagesPlugin(found: Map<string, LazyImport>): esbuild.Plugin {
         const resolveDir = args.pluginData as string;
         const entry = createRequire(join(resolveDir, "index.js")).resolve(args.path);
         const wanted = found.get(args.path)?.names ?? new Set(["*"]);
+        // Not `default`, and not `__esModule`, which the stand-in defines itself (defining it
+        // twice throws). Sorted: the loader that runs this build decides the order of the keys.
         const names = wanted.has("*")
-          ? Object.keys((await import(pathToFileURL(entry).href)) as object).filter(
-              (n) => n !== "default",
-            )
+          ? Object.keys((await import(pathToFileURL(entry).href)) as object)
+              .filter((n) => n !== "default" && n !== "__esModule")
+              .sort()
           : [...wanted].sort();
         const asset = JSON.stringify(lazyAssetName(args.path));
         return {
