@@ -7,7 +7,6 @@
 import { readFileSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
-import { pathToFileURL } from "node:url";
 import { mib, readPackageJson } from "@linkerd-smi/build-support";
 import {
   inlinePackageJson,
@@ -36,12 +35,12 @@ const lazyAssetName = (pkg: string): string =>
   `lib/${pkg.replace(/^@/, "").replace(/\//g, "-")}.cjs`;
 
 /** A lazy package as the main script imports it: from where, and which names ("*": all). */
-interface LazyImport {
+export interface LazyImport {
   resolveDir: string;
   names: Set<string>;
 }
 
-function lazyPackagesPlugin(found: Map<string, LazyImport>): esbuild.Plugin {
+export function lazyPackagesPlugin(found: Map<string, LazyImport>): esbuild.Plugin {
   const filter = new RegExp(
     `^(${LAZY_PACKAGES.map((p) => p.replace(/[/.]/g, "\\$&")).join("|")})$`,
   );
@@ -66,14 +65,15 @@ function lazyPackagesPlugin(found: Map<string, LazyImport>): esbuild.Plugin {
         found.set(args.path, entry);
         return { path: args.path, namespace: LAZY_NAMESPACE, pluginData: args.resolveDir };
       });
-      build.onLoad({ filter: /.*/, namespace: LAZY_NAMESPACE }, async (args) => {
+      build.onLoad({ filter: /.*/, namespace: LAZY_NAMESPACE }, (args) => {
         const resolveDir = args.pluginData as string;
         const entry = createRequire(join(resolveDir, "index.js")).resolve(args.path);
         const wanted = found.get(args.path)?.names ?? new Set(["*"]);
-        // Not `default`, and not `__esModule`, which the stand-in defines itself (defining it
-        // twice throws). Sorted: the loader that runs this build decides the order of the keys.
+        // Read with require, not import(), whose keys depend on the loader running this build
+        // (Node's lists `__esModule`, tsx's does not); the stand-in defines `__esModule`
+        // itself, and defining it twice throws. LAZY_PACKAGES are CommonJS, as the stand-in is.
         const names = wanted.has("*")
-          ? Object.keys((await import(pathToFileURL(entry).href)) as object)
+          ? Object.keys(createRequire(entry)(entry) as object)
               .filter((n) => n !== "default" && n !== "__esModule")
               .sort()
           : [...wanted].sort();
