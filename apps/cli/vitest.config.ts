@@ -5,7 +5,13 @@ export default defineConfig({
   test: {
     reporters,
     projects: [
-      { test: { name: "unit", include: ["src/**/*.test.ts"], testTimeout: 30_000 } },
+      {
+        test: {
+          name: "unit",
+          include: ["src/**/*.test.ts", "scripts/**/*.test.ts"],
+          testTimeout: 30_000,
+        },
+      },
       {
         test: {
           name: "integration",

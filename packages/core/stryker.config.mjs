@@ -37,7 +37,7 @@ export default {
   reporters: ["clear-text", "progress", "html", "json"],
   // STRYKER_GROUP=<name> writes the reports to reports/mutation/<name>.{json,html}, so runs
   // over parts of core (each with its own --incrementalFile) keep their results apart;
-  // scripts/mutation-score.mjs merges the JSON reports and prints the scores.
+  // scripts/mutation-score.ts merges the JSON reports and prints the scores.
   htmlReporter: { fileName: `reports/mutation/${group}.html` },
   jsonReporter: { fileName: `reports/mutation/${group}.json` },
   thresholds: { high: 90, low: 85, break: null },

@@ -1,10 +1,10 @@
 /**
- * What the single executable's build (scripts/build-binaries.mjs, which imports the built
+ * What the single executable's build (scripts/binaries/blob.ts, which imports the built
  * dist/sea-assets.js) and src/sea.ts, which reads the assets, must agree on: the asset names, the
  * manifest and the chart's hash. Nothing here loads more than node:crypto, and that on use.
  */
 
-/** The asset that describes the others (written by scripts/build-binaries.mjs). */
+/** The asset that describes the others (written by scripts/binaries/blob.ts). */
 export const MANIFEST_ASSET = "linkerd-smi-sea.json";
 /** Asset key prefixes: `helm/<engine file>`, `chart/<path in the chart>`. */
 export const HELM_ASSET_PREFIX = "helm/";

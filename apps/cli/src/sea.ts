@@ -1,6 +1,6 @@
 /**
  * The `linkerd-smi` single executable (Node's SEA, built by
- * `scripts/build-binaries.mjs`): one file with Node, the CLI bundled into one
+ * `scripts/build-binaries.ts`): one file with Node, the CLI bundled into one
  * CommonJS script, and as SEA assets the Helm engine and the chart, which the
  * package otherwise reads from `dist/helm/` and `dist/chart/`.
  *

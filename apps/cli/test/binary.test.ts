@@ -1,5 +1,5 @@
 /**
- * The `linkerd-smi` single executable (scripts/build-binaries.mjs, src/sea.ts),
+ * The `linkerd-smi` single executable (scripts/build-binaries.ts, src/sea.ts),
  * built for linux-amd64 and run as a user runs it: one file in an empty
  * directory with no node_modules above it, a fresh HOME, and nothing of
  * Node's from the environment. It must behave exactly as the npm package
@@ -212,8 +212,15 @@ describe.skipIf(!canBuildBinaries)("the linkerd-smi single executable (linux-amd
   it("starts quickly (prints its cold-start times; no assertion on them)", async () => {
     const { stdout } = await exec(
       process.execPath,
-      [join(cliDir, "scripts", "bench-binary.mjs"), "--binary", release.path, "--json"],
-      { timeout: 300_000 },
+      [
+        "--import",
+        "tsx",
+        join(cliDir, "scripts", "bench-binary.ts"),
+        "--binary",
+        release.path,
+        "--json",
+      ],
+      { cwd: cliDir, timeout: 300_000 },
     );
     const report = JSON.parse(stdout) as {
       sizeBytes: number;

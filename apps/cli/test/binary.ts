@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { executableName } from "../src/executables.js";
 import type { Result } from "./cli.js";
 
 const exec = promisify(execFile);
@@ -24,7 +25,7 @@ export interface Release {
 }
 
 /**
- * Builds the linux-amd64 executable with scripts/build-binaries.mjs into a
+ * Builds the linux-amd64 executable with scripts/build-binaries.ts into a
  * temporary release directory. The script caches executables by a hash of
  * their inputs, so this is quick unless dist/ or the Node version changed.
  */
@@ -32,10 +33,18 @@ export async function buildLinuxRelease(): Promise<Release> {
   const dir = mkdtempSync(join(tmpdir(), "linkerd-smi-release-"));
   await exec(
     process.execPath,
-    [join(cliDir, "scripts", "build-binaries.mjs"), "--platform", "linux-amd64", "--out", dir],
-    { timeout: 600_000, maxBuffer: 16 * 1024 * 1024 },
+    [
+      "--import",
+      "tsx",
+      join(cliDir, "scripts", "build-binaries.ts"),
+      "--platform",
+      "linux-amd64",
+      "--out",
+      dir,
+    ],
+    { cwd: cliDir, timeout: 600_000, maxBuffer: 16 * 1024 * 1024 },
   );
-  const name = `linkerd-smi-${CLI_PACKAGE_VERSION}-linux-amd64`;
+  const name = executableName(CLI_PACKAGE_VERSION, "linux-amd64");
   return { dir, name, path: join(dir, name) };
 }
 

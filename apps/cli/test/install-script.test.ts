@@ -1,6 +1,6 @@
 /**
  * install.sh (the repository root's) against releases served on loopback: the
- * linux-amd64 executable built by scripts/build-binaries.mjs and its
+ * linux-amd64 executable built by scripts/build-binaries.ts and its
  * sha256sums, then broken copies of them. HOME is a new directory each time.
  */
 import { execFileSync, spawnSync } from "node:child_process";

@@ -10,7 +10,7 @@ import { podmanOk } from "./pod.js";
 
 const imageDir = fileURLToPath(new URL("..", import.meta.url));
 
-/** dist/image.json, written by scripts/build-image.mjs. */
+/** dist/image.json, written by scripts/build-image.ts. */
 export interface ImageSummary {
   reference: string;
   version: string;

@@ -208,8 +208,9 @@ describe("the OCI archive", () => {
     scratch.push(out);
     await run(
       process.execPath,
-      [join(imageDir, "scripts", "build-image.mjs"), "--out", out, "--no-cache"],
+      ["--import", "tsx", join(imageDir, "scripts", "build-image.ts"), "--out", out, "--no-cache"],
       {
+        cwd: imageDir,
         timeout: 900_000,
         maxBuffer: 16 * 1024 * 1024,
       },

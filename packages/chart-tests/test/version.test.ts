@@ -8,7 +8,10 @@ import { chartDir, chartYaml } from "./helpers.js";
 
 const run = promisify(execFile);
 const repoRoot = join(chartDir, "..", "..");
-const syncScript = join(chartDir, "scripts", "sync-version.mjs");
+const syncScript = join(chartDir, "scripts", "sync-version.ts");
+/** Runs sync-version as `pnpm version-packages` does, with the root's tsx. */
+const sync = (...args: string[]) =>
+  run(process.execPath, ["--import", "tsx", syncScript, ...args], { cwd: repoRoot });
 const versionOf = (path: string) =>
   (JSON.parse(readFileSync(path, "utf8")) as { name: string; version: string }).version;
 
@@ -38,12 +41,12 @@ describe("chart versioning with changesets", () => {
       scripts: Record<string, string>;
     };
     expect(rootPackage.scripts["version-packages"]).toBe(
-      "changeset version && node charts/linkerd-smi/scripts/sync-version.mjs",
+      "changeset version && tsx charts/linkerd-smi/scripts/sync-version.ts",
     );
   });
 
   it("sync-version --check agrees that the repository is in step", async () => {
-    const { stdout } = await run(process.execPath, [syncScript, "--check"]);
+    const { stdout } = await sync("--check");
     expect(stdout).toContain("(in step)");
   });
 
@@ -57,7 +60,7 @@ describe("chart versioning with changesets", () => {
     write("charts/linkerd-smi/package.json", "@linkerd-smi/chart", "0.4.1");
     write("apps/controller/package.json", "@linkerd-smi/controller", "1.2.0-rc.1");
 
-    const check = await run(process.execPath, [syncScript, "--check", "--root", root]).catch(
+    const check = await sync("--check", "--root", root).catch(
       (e: unknown) => e as { code: number; stderr: string },
     );
     expect(check).toMatchObject({ code: 1 });
@@ -65,7 +68,7 @@ describe("chart versioning with changesets", () => {
       "want version 0.4.1 and appVersion 1.2.0-rc.1",
     );
 
-    await run(process.execPath, [syncScript, "--root", root]);
+    await sync("--root", root);
     const before = readFileSync(join(chartDir, "Chart.yaml"), "utf8").split("\n");
     const after = readFileSync(join(root, "charts", "linkerd-smi", "Chart.yaml"), "utf8").split(
       "\n",
@@ -73,6 +76,6 @@ describe("chart versioning with changesets", () => {
     expect(after).toHaveLength(before.length);
     const changed = after.filter((line, i) => line !== before[i]);
     expect(changed.sort()).toEqual(['appVersion: "1.2.0-rc.1"', "version: 0.4.1"]);
-    await run(process.execPath, [syncScript, "--check", "--root", root]);
+    await sync("--check", "--root", root);
   });
 });

@@ -1,19 +1,7 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { EXECUTABLE_PLATFORMS, executableName } from "@linkerd-smi/cli/dist/executables.js";
 import { exec } from "./exec.js";
-
-/** The executables a CLI release carries, one per platform, as build-binaries names them. */
-export const CLI_PLATFORMS = [
-  "linux-amd64",
-  "linux-arm64",
-  "darwin-amd64",
-  "darwin-arm64",
-  "windows-amd64",
-] as const;
-
-export function executableName(version: string, platform: (typeof CLI_PLATFORMS)[number]): string {
-  return `linkerd-smi-${version}-${platform}${platform.startsWith("windows") ? ".exe" : ""}`;
-}
 
 /**
  * The install script as published: install.sh with the version it installs by default and
@@ -36,12 +24,17 @@ export function renderInstallScript(script: string, version: string, downloadUrl
  * and checks that each one is there and listed in sha256sums.
  */
 export async function buildCliFiles(root: string, version: string, dir: string): Promise<void> {
-  await exec("node", [join(root, "apps", "cli", "scripts", "build-binaries.mjs"), "--out", dir], {
-    cwd: join(root, "apps", "cli"),
-    echo: true,
-  });
+  const cliDir = join(root, "apps", "cli");
+  await exec(
+    "node",
+    ["--import", "tsx", join(cliDir, "scripts", "build-binaries.ts"), "--out", dir],
+    {
+      cwd: cliDir,
+      echo: true,
+    },
+  );
   const sums = readFileSync(join(dir, "sha256sums"), "utf8");
-  for (const platform of CLI_PLATFORMS) {
+  for (const platform of EXECUTABLE_PLATFORMS) {
     const name = executableName(version, platform);
     if (!statSync(join(dir, name), { throwIfNoEntry: false })?.isFile())
       throw new Error(`build-binaries wrote no ${name} into ${dir}`);

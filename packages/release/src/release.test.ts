@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { executableName, renderInstallScript } from "./cli-files.js";
+import { renderInstallScript } from "./cli-files.js";
 import { releaseNotes } from "./notes.js";
 import { danglingSourceMaps } from "./npm.js";
 import { missingDestinations, size } from "./release.js";
@@ -147,11 +147,6 @@ describe("renderInstallScript", () => {
     expect(() => renderInstallScript("#!/bin/sh\n", "0.3.1", "http://x")).toThrow(
       "install.sh: no /^default_version=.*$/m line to fill in",
     );
-  });
-
-  it("names executables as build-binaries does", () => {
-    expect(executableName("0.3.1", "linux-arm64")).toBe("linkerd-smi-0.3.1-linux-arm64");
-    expect(executableName("0.3.1", "windows-amd64")).toBe("linkerd-smi-0.3.1-windows-amd64.exe");
   });
 });
 

@@ -323,9 +323,11 @@ describe("charts/linkerd-smi", () => {
     await expectSameAsHelm("smi: bad --set", { ...base, set: ["a.=b"] });
   });
 
-  it("ships the chart files Helm loads (scripts/copy-chart.mjs)", async () => {
+  it("ships the chart files Helm loads (scripts/copy-chart.ts)", async () => {
     const dest = join(work, "dist-chart");
-    const res = spawnSync(process.execPath, [join(cliDir, "scripts", "copy-chart.mjs"), dest], {
+    const script = join(cliDir, "scripts", "copy-chart.ts");
+    const res = spawnSync(process.execPath, ["--import", "tsx", script, dest], {
+      cwd: cliDir,
       encoding: "utf8",
     });
     expect(res.status, res.stderr).toBe(0);

@@ -22,7 +22,7 @@ export class PolicyClient {
 
   /**
    * A client of `address`. @grpc/grpc-js is imported here, on first use: the CLI's single
-   * executable carries it as an asset compiled only then (build-binaries.mjs, LAZY_PACKAGES).
+   * executable carries it as an asset compiled only then (scripts/binaries/bundle.ts, LAZY_PACKAGES).
    */
   static async connect(address: string, timeoutMs = 10_000): Promise<PolicyClient> {
     const grpc = await import("@grpc/grpc-js");

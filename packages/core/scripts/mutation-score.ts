@@ -1,11 +1,10 @@
-#!/usr/bin/env node
 // Merges StrykerJS JSON reports (reports/mutation/*.json by default, one per group run) and
 // prints the mutation score per file, for the adaptor's decision module and for all of core:
 //   score = (killed + timeout) / (killed + timeout + survived + no coverage)
 // Compile errors, runtime errors and ignored mutants are not counted (as in Stryker).
 // When two reports hold the same file, the newer report (by modification time) wins.
 //
-//   node scripts/mutation-score.mjs [report.json ...] [--survivors]
+//   tsx scripts/mutation-score.ts [report.json ...] [--survivors]
 // --survivors also lists each surviving / uncovered mutant as file:line:column mutator -> replacement.
 import { readFileSync, readdirSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -34,35 +33,47 @@ if (reports.length === 0) {
 }
 reports.sort((a, b) => statSync(a).mtimeMs - statSync(b).mtimeMs);
 
-/** @type {Map<string, {report: string, mutants: {status: string}[]}>} */
-const files = new Map();
+/** A mutant as a StrykerJS JSON report has it. */
+interface Mutant {
+  status: string;
+  mutatorName: string;
+  replacement?: string;
+  location: { start: { line: number; column: number } };
+}
+
+const files = new Map<string, { report: string; mutants: Mutant[] }>();
 for (const report of reports) {
-  const json = JSON.parse(readFileSync(report, "utf8"));
+  const json = JSON.parse(readFileSync(report, "utf8")) as {
+    files?: Record<string, { mutants: Mutant[] }>;
+  };
   for (const [file, data] of Object.entries(json.files ?? {})) {
     const name = file.replace(/\\/g, "/").replace(/^.*?(src\/)/, "$1");
     files.set(name, { report, mutants: data.mutants });
   }
 }
 
-const COUNTED = ["Killed", "Timeout", "Survived", "NoCoverage"];
-function tally(mutants) {
-  const t = { Killed: 0, Timeout: 0, Survived: 0, NoCoverage: 0, other: 0 };
+const COUNTED = ["Killed", "Timeout", "Survived", "NoCoverage"] as const;
+type Tally = Record<(typeof COUNTED)[number] | "other", number>;
+const isCounted = (status: string): status is (typeof COUNTED)[number] =>
+  (COUNTED as readonly string[]).includes(status);
+function tally(mutants: readonly Mutant[]): Tally {
+  const t: Tally = { Killed: 0, Timeout: 0, Survived: 0, NoCoverage: 0, other: 0 };
   for (const m of mutants) {
-    if (COUNTED.includes(m.status)) t[m.status]++;
+    if (isCounted(m.status)) t[m.status]++;
     else t.other++;
   }
   return t;
 }
-function add(a, b) {
-  for (const k of Object.keys(a)) a[k] += b[k];
+function add(a: Tally, b: Tally): Tally {
+  for (const k of Object.keys(a) as (keyof Tally)[]) a[k] += b[k];
   return a;
 }
-function score(t) {
+function score(t: Tally): string {
   const detected = t.Killed + t.Timeout;
   const valid = detected + t.Survived + t.NoCoverage;
   return valid === 0 ? "n/a" : `${((100 * detected) / valid).toFixed(2)} %`;
 }
-function row(name, t) {
+function row(name: string, t: Tally): string {
   return [
     name.padEnd(34),
     score(t).padStart(8),
@@ -76,13 +87,13 @@ function row(name, t) {
 
 console.log(
   ["file".padEnd(34), "score".padStart(8), "killed", "timeout", "survived", "no-cov", "other"]
-    .map((h, i) => (i === 0 ? h : h.padStart([8, 7, 7, 8, 7, 6][i - 1])))
+    .map((h, i) => (i === 0 ? h : h.padStart([8, 7, 7, 8, 7, 6][i - 1] ?? 0)))
     .join(" "),
 );
 const total = tally([]);
 const decision = tally([]);
-for (const name of [...files.keys()].sort()) {
-  const t = tally(files.get(name).mutants);
+for (const [name, { mutants }] of [...files].sort(([a], [b]) => (a < b ? -1 : 1))) {
+  const t = tally(mutants);
   add(total, t);
   if (DECISION_MODULE.includes(name)) add(decision, t);
   console.log(row(name, t));
@@ -95,13 +106,11 @@ if (missing.length > 0) console.log(`not in any report: ${missing.join(", ")}`);
 
 if (listSurvivors) {
   console.log("\nsurvived / no coverage:");
-  for (const name of [...files.keys()].sort()) {
-    for (const m of files.get(name).mutants) {
+  for (const [name, { mutants }] of [...files].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    for (const m of mutants) {
       if (m.status !== "Survived" && m.status !== "NoCoverage") continue;
       const { line, column } = m.location.start;
-      const replacement = String(m.replacement ?? "")
-        .replace(/\s+/g, " ")
-        .slice(0, 100);
+      const replacement = (m.replacement ?? "").replace(/\s+/g, " ").slice(0, 100);
       console.log(`${name}:${line}:${column} ${m.status} ${m.mutatorName} -> ${replacement}`);
     }
   }

@@ -5,16 +5,28 @@
 
 const BLOCK = 512;
 
-/**
- * @typedef {object} TarEntry
- * @property {string} path        relative, "/"-separated, without a leading "/" or a trailing "/"
- * @property {"file" | "dir" | "symlink"} type
- * @property {number} mode        permission bits (0o755, 0o644, ...)
- * @property {Buffer} [data]      a file's contents
- * @property {string} [linkname]  a symlink's target
- */
+export type TarEntry = {
+  /** Relative, "/"-separated, without a leading "/" or a trailing "/". */
+  path: string;
+  /** Permission bits (0o755, 0o644, ...). */
+  mode: number;
+} & (
+  | { type: "file"; data: Buffer }
+  | { type: "dir" }
+  | { type: "symlink"; /** The symlink's target. */ linkname: string }
+);
 
-function octal(value, width) {
+interface Header {
+  name: string;
+  mode: number;
+  size: number;
+  mtime: number;
+  typeflag: string;
+  linkname?: string;
+  prefix?: string;
+}
+
+function octal(value: number, width: number): string {
   // width includes the terminating NUL
   const s = value.toString(8);
   if (s.length > width - 1)
@@ -22,7 +34,7 @@ function octal(value, width) {
   return s.padStart(width - 1, "0") + "\0";
 }
 
-function header({ name, mode, size, mtime, typeflag, linkname = "", prefix = "" }) {
+function header({ name, mode, size, mtime, typeflag, linkname = "", prefix = "" }: Header): Buffer {
   const h = Buffer.alloc(BLOCK, 0);
   h.write(name, 0, 100, "utf8");
   h.write(octal(mode, 8), 100, "latin1");
@@ -45,10 +57,10 @@ function header({ name, mode, size, mtime, typeflag, linkname = "", prefix = "" 
   return h;
 }
 
-const padding = (size) => Buffer.alloc((BLOCK - (size % BLOCK)) % BLOCK, 0);
+const padding = (size: number): Buffer => Buffer.alloc((BLOCK - (size % BLOCK)) % BLOCK, 0);
 
 /** ustar's name/prefix split of `path`, or undefined when it does not fit. */
-function splitUstar(path) {
+function splitUstar(path: string): { name: string; prefix: string } | undefined {
   if (Buffer.byteLength(path) <= 100) return { name: path, prefix: "" };
   for (let i = path.indexOf("/"); i !== -1; i = path.indexOf("/", i + 1)) {
     const prefix = path.slice(0, i);
@@ -59,7 +71,7 @@ function splitUstar(path) {
   return undefined;
 }
 
-function paxRecord(key, value) {
+function paxRecord(key: string, value: string): string {
   // "<length> <key>=<value>\n", where length counts itself.
   const body = ` ${key}=${value}\n`;
   let length = Buffer.byteLength(body) + 1;
@@ -68,8 +80,8 @@ function paxRecord(key, value) {
 }
 
 /** Adds every missing parent directory of the entries (mode 0755). */
-export function withParents(entries) {
-  const byPath = new Map(entries.map((e) => [e.path, e]));
+export function withParents(entries: readonly TarEntry[]): TarEntry[] {
+  const byPath = new Map<string, TarEntry>(entries.map((e) => [e.path, e]));
   for (const e of entries) {
     const parts = e.path.split("/");
     for (let i = 1; i < parts.length; i++) {
@@ -85,16 +97,12 @@ export function withParents(entries) {
 
 /**
  * The tar archive of `entries` (parents added, sorted by path), every entry
- * with modification time `mtime` (seconds since the epoch).
- *
- * @param {TarEntry[]} entries
- * @param {number} mtime
- * @returns {Buffer[]} the archive's chunks, in order
+ * with modification time `mtime` (seconds since the epoch): its chunks, in order.
  */
-export function tar(entries, mtime) {
+export function tar(entries: readonly TarEntry[], mtime: number): Buffer[] {
   const all = withParents(entries).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  const chunks = [];
-  let previous;
+  const chunks: Buffer[] = [];
+  let previous: string | undefined;
   for (const e of all) {
     if (e.path === previous) throw new Error(`tar: ${e.path} appears twice`);
     previous = e.path;
@@ -105,12 +113,12 @@ export function tar(entries, mtime) {
     const linkname = e.type === "symlink" ? e.linkname : "";
     const typeflag = { file: "0", dir: "5", symlink: "2" }[e.type];
     let split = splitUstar(path);
-    const pax = [];
+    const pax: string[] = [];
     if (split === undefined) pax.push(paxRecord("path", path));
     if (Buffer.byteLength(linkname) > 100) pax.push(paxRecord("linkpath", linkname));
     if (pax.length > 0) {
       const body = Buffer.from(pax.join(""), "utf8");
-      const base = path.replace(/\/$/, "").split("/").pop().slice(0, 80);
+      const base = (path.replace(/\/$/, "").split("/").pop() ?? "").slice(0, 80);
       chunks.push(
         header({
           name: `PaxHeaders/${base}`,
@@ -122,8 +130,8 @@ export function tar(entries, mtime) {
         body,
         padding(body.length),
       );
-      split ??= { name: path.slice(0, 100), prefix: "" };
     }
+    split ??= { name: path.slice(0, 100), prefix: "" };
     chunks.push(
       header({
         name: split.name,

@@ -5,7 +5,7 @@
 // Helm loads the same files from the copy as from the repository (a test in
 // src/helm checks it).
 //
-//   node scripts/copy-chart.mjs [destination]   (default: dist/chart)
+//   tsx scripts/copy-chart.ts [destination]   (default: dist/chart)
 import { cpSync, existsSync, mkdirSync, renameSync, rmSync } from "node:fs";
 import { basename, dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";

