@@ -414,7 +414,7 @@ describe("status of a split moving back to serviceprofile", () => {
   beforeAll(async () => {
     await apply([
       { apiVersion: "v1", kind: "Namespace", metadata: { name: BACK } },
-      ...["back", "back-v1", "back-v2"].map((n) => service(n, 80, BACK)),
+      ...["back", "back-v1", "back-v2"].map((n) => service(BACK, n)),
       {
         ...split(
           "moving-back",
