@@ -122,7 +122,6 @@ async function runAll(): Promise<void> {
 const targets = checkTargets({
   ours: results,
   reference: referenceResults,
-  bareNodeMiB,
   chartLimitMiB,
 });
 const referenceName = values["reference-name"];
