@@ -33,17 +33,19 @@ function decision(
   };
 }
 
+type Labels = Record<"namespace" | "trafficsplit" | "apex" | "backend", string>;
+
 /** The real gauge, with its writes counted. */
 function counted() {
   const metrics = createMetrics({ defaultMetrics: false });
   const writes = { set: 0, remove: 0 };
   const gauge = metrics.backendWeight;
   const spy = {
-    set: (labels: Parameters<typeof gauge.set>[0], value: number) => {
+    set: (labels: Labels, value: number) => {
       writes.set++;
       gauge.set(labels, value);
     },
-    remove: (labels: Parameters<typeof gauge.remove>[0]) => {
+    remove: (labels: Labels) => {
       writes.remove++;
       gauge.remove(labels);
     },
