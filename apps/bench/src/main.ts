@@ -64,6 +64,7 @@ const chartLimitMiB = quantityMiB(chartLimit);
 const log = (m: string) => process.stderr.write(`[bench] ${m}\n`);
 const results: ScenarioResult[] = [];
 const referenceResults: ScenarioResult[] = [];
+let referenceName = values["reference-name"];
 let bareNodeMiB: number;
 let host: Machine;
 if (values.from !== undefined) {
@@ -72,10 +73,11 @@ if (values.from !== undefined) {
     machine: Machine;
     bareNodeMiB: number;
     results: ScenarioResult[];
-    reference?: { results: ScenarioResult[] };
+    reference?: { name: string; results: ScenarioResult[] };
   };
   results.push(...saved.results);
   referenceResults.push(...(saved.reference?.results ?? []));
+  referenceName = saved.reference?.name ?? referenceName;
   bareNodeMiB = saved.bareNodeMiB;
   host = saved.machine;
 } else {
@@ -122,10 +124,8 @@ async function runAll(): Promise<void> {
 const targets = checkTargets({
   ours: results,
   reference: referenceResults,
-  bareNodeMiB,
   chartLimitMiB,
 });
-const referenceName = values["reference-name"];
 const note =
   values.note ??
   (reference === undefined && referenceResults.length === 0
@@ -140,8 +140,11 @@ writeFileSync(
       bareNodeMiB,
       chartLimitMiB,
       results,
+      // A report from a saved run keeps the saved reference's runs.
       reference:
-        reference === undefined ? undefined : { name: referenceName, results: referenceResults },
+        reference === undefined && referenceResults.length === 0
+          ? undefined
+          : { name: referenceName, results: referenceResults },
       targets,
     },
     null,

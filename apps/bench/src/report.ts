@@ -1,5 +1,5 @@
 import { cpus, totalmem } from "node:os";
-import type { ScenarioResult } from "./scenario.js";
+import { IDLE_SETTLE_MS, type ScenarioResult } from "./scenario.js";
 import type { TargetCheck } from "./targets.js";
 
 export interface Machine {
@@ -29,7 +29,7 @@ export interface ReportExtras {
   reference?: readonly ScenarioResult[];
   /** How the reference is named in the table (default "reference"). */
   referenceName?: string;
-  /** Issue 14's targets, each met or not. */
+  /** Issue 29's targets, each met or not. */
   targets?: readonly TargetCheck[];
   /** A sentence under the table (why there is no reference column, ...). */
   note?: string;
@@ -114,6 +114,12 @@ export function markdown(
       r.requests.idleResync === null
         ? NOT_MEASURED
         : `${r.requests.idleResync} (${orNm(r.requests.idleResyncWrites)})`,
+    ),
+    row(
+      `Idle RSS: ready, no TrafficSplits, ${String(IDLE_SETTLE_MS / 1000)} s on (MiB)`,
+      (r) =>
+        r.idleRssMiB === undefined || r.idleRssMiB === null ? NOT_MEASURED : String(r.idleRssMiB),
+      (r) => r.idleRssMiB ?? null,
     ),
     row(
       "Peak RSS (MiB) / heap used (MiB)",

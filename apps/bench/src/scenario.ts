@@ -81,6 +81,8 @@ export interface ScenarioResult {
     idleResyncWrites: number | null;
   };
   peakRssMiB: number;
+  /** Resident memory (MiB) IDLE_SETTLE_MS after the adaptor is ready, before any TrafficSplit exists. */
+  idleRssMiB?: number | null;
   /** Of the resident memory at the end of the idle phase: anonymous and file-backed (MiB). */
   rssAnonMiB?: number | null;
   rssFileMiB?: number | null;
@@ -204,6 +206,9 @@ async function until(
 // polling it every 10 ms would charge the adaptor seconds of CPU for the benchmark's sake.
 const METRICS_POLL_MS = 100;
 
+/** How long the adaptor idles after it is ready, with no TrafficSplits, before its idle RSS is read. */
+export const IDLE_SETTLE_MS = 10_000;
+
 const weightsKey = (w: readonly (string | number)[]) => w.map(String).join("/");
 
 /** One benchmark run at size `n` on a fresh control plane. */
@@ -296,6 +301,10 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
       adaptor = profiled.adaptor;
     } else adaptor = await startAdaptor(env, firstArgs);
     await adaptor.waitReady();
+    // Idle: ready, watching, no TrafficSplit yet.
+    await new Promise((r) => setTimeout(r, IDLE_SETTLE_MS));
+    const idleRssMiB = round(adaptor.usage().rssBytes / 2 ** 20);
+    log(`n=${n}: idle RSS ${String(idleRssMiB)} MiB`);
 
     // Convergence: create every split, wait until every profile is right.
     const initial = (i: number) => weightsKey([(i % 9) + 1, 10]);
@@ -519,6 +528,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
         idleResyncWrites,
       },
       peakRssMiB: round(usage.peakRssBytes / 2 ** 20),
+      idleRssMiB,
       rssAnonMiB: usage.rssAnonBytes === undefined ? null : round(usage.rssAnonBytes / 2 ** 20),
       rssFileMiB: usage.rssFileBytes === undefined ? null : round(usage.rssFileBytes / 2 ** 20),
       heapUsedMiB: heap === null ? null : round(heap / 2 ** 20),

@@ -19,43 +19,76 @@ function result(n: number, over: Partial<ScenarioResult> = {}): ScenarioResult {
 }
 
 describe("checkTargets", () => {
-  it("says which of issue 14's targets a run meets, with the figures", () => {
+  it("says which of issue 29's targets a run meets, with the figures", () => {
     const checks = checkTargets({
       ours: [
-        result(100, { peakRssMiB: 52 }),
-        result(1000, { peakRssMiB: 64, cpuSeconds: 4.2, convergenceSeconds: 11 }),
-        result(5000, { peakRssMiB: 97, latencyMs: { p50: 9, p95: 30, p99: 51, samples: 200 } }),
+        result(100, { peakRssMiB: 75, idleRssMiB: 70 }),
+        result(1000, {
+          peakRssMiB: 96.1,
+          idleRssMiB: 75, // with 3,000 Services cached: not the idle target's
+          cpuSeconds: 5.2,
+          convergenceSeconds: 11,
+        }),
+        result(5000, {
+          peakRssMiB: 150,
+          idleRssMiB: 68,
+          latencyMs: { p50: 9, p95: 30, p99: 51, samples: 200 },
+        }),
       ],
-      reference: [result(1000, { cpuSeconds: 4.1 })],
-      bareNodeMiB: 40,
-      chartLimitMiB: 192,
+      reference: [result(1000, { cpuSeconds: 4 })],
+      chartLimitMiB: 299,
     });
-    expect(checks.map((c) => [c.measured, c.met])).toEqual([
-      ["52 MiB", true], // 1.3 × 40 = 52
-      ["64 MiB", true],
-      ["97 MiB", false],
-      ["4.2 s vs 4.1 s", false],
-      ["10 s vs 8 s (× 1.25)", true],
-      ["11 s vs 8 s (× 1.38)", false],
-      ["10 s vs 8 s (× 1.25)", true],
-      ["51 ms", false],
-      ["97 MiB (× 1.98 headroom)", false],
+    expect(checks.map((c) => [c.target, c.measured, c.met])).toEqual([
+      ["Idle RSS at N = 100 (ready, no TrafficSplits yet) ≤ 70 MiB", "70 MiB", true],
+      ["Peak RSS at N = 100 ≤ 75 MiB", "75 MiB", true],
+      ["Peak RSS at N = 1,000 ≤ 96 MiB", "96.1 MiB", false],
+      ["Peak RSS at N = 5,000 ≤ 150 MiB", "150 MiB", true],
+      [
+        "Adaptor CPU seconds at N = 1,000 ≤ 1.3 × the reference adaptor's",
+        "5.2 s vs 4 s (× 1.30)", // 1.3 × 4 = 5.2
+        true,
+      ],
+      ["Convergence at N = 100 ≤ 1.3 × the physical limit", "10 s vs 8 s (× 1.25)", true],
+      ["Convergence at N = 1,000 ≤ 1.3 × the physical limit", "11 s vs 8 s (× 1.38)", false],
+      ["Convergence at N = 5,000 ≤ 1.3 × the physical limit", "10 s vs 8 s (× 1.25)", true],
+      ["Apply-to-profile p99 at N = 5,000 under churn ≤ 50 ms", "51 ms", false],
+      [
+        "The chart's memory limit (299 MiB) ≥ 2 × the peak RSS at N = 5,000",
+        "150 MiB (× 1.99 headroom)",
+        false,
+      ],
     ]);
-    expect(checks[0]?.target).toBe(
-      "Peak RSS at N = 100 ≤ 1.3 × a bare Node process (40 MiB → 52 MiB)",
-    );
+  });
+
+  it("fails idle and CPU just past their limits", () => {
+    const checks = checkTargets({
+      ours: [result(100, { idleRssMiB: 70.1 }), result(1000, { cpuSeconds: 5.3 })],
+      reference: [result(1000, { cpuSeconds: 4 })],
+      chartLimitMiB: 320,
+    });
+    const byTarget = Object.fromEntries(checks.map((c) => [c.target, [c.measured, c.met]]));
+    expect(byTarget["Idle RSS at N = 100 (ready, no TrafficSplits yet) ≤ 70 MiB"]).toEqual([
+      "70.1 MiB",
+      false,
+    ]);
+    expect(byTarget["Adaptor CPU seconds at N = 1,000 ≤ 1.3 × the reference adaptor's"]).toEqual([
+      "5.3 s vs 4 s (× 1.32)",
+      false,
+    ]);
   });
 
   it("marks what was not run as not measured rather than met", () => {
     const checks = checkTargets({
       ours: [result(100)],
       reference: [],
-      bareNodeMiB: 40,
       chartLimitMiB: 256,
     });
     const byTarget = Object.fromEntries(checks.map((c) => [c.target, c.met]));
-    expect(byTarget["Peak RSS at N = 5,000 ≤ 96 MiB"]).toBeUndefined();
-    expect(byTarget["Adaptor CPU seconds at N = 1,000 ≤ the reference adaptor's"]).toBeUndefined();
+    expect(byTarget["Idle RSS at N = 100 (ready, no TrafficSplits yet) ≤ 70 MiB"]).toBeUndefined();
+    expect(byTarget["Peak RSS at N = 5,000 ≤ 150 MiB"]).toBeUndefined();
+    expect(
+      byTarget["Adaptor CPU seconds at N = 1,000 ≤ 1.3 × the reference adaptor's"],
+    ).toBeUndefined();
     expect(byTarget["Apply-to-profile p99 at N = 5,000 under churn ≤ 50 ms"]).toBeUndefined();
   });
 });

@@ -61,6 +61,7 @@ describe("a reference adaptor beside ours (--reference-adaptor)", () => {
       expect(reference.latencyMs.samples).toBe(5);
       expect(reference.peakRssMiB).toBeGreaterThan(10);
       expect(reference.cpuSeconds).toBeGreaterThan(0);
+      expect(reference.idleRssMiB).toBeGreaterThan(1);
       // What needs our own metrics is not measured for a reference.
       expect(reference.requests.idleResync).toBeNull();
       expect(reference.heapUsedMiB).toBeNull();
@@ -73,7 +74,6 @@ describe("a reference adaptor beside ours (--reference-adaptor)", () => {
         targets: checkTargets({
           ours: [ours],
           reference: [reference],
-          bareNodeMiB: 40,
           chartLimitMiB: 256,
         }),
       });
@@ -83,6 +83,9 @@ describe("a reference adaptor beside ours (--reference-adaptor)", () => {
       );
       expect(table).toContain(
         "| Start-up with N splits: process start → all verified (s) | n/m | n/m |",
+      );
+      expect(table).toContain(
+        `| Idle RSS: ready, no TrafficSplits, 10 s on (MiB) | ${String(reference.idleRssMiB)} | ${String(reference.idleRssMiB)} | 1.00 |`,
       );
       expect(table).toContain("| Target | Measured | Met |");
       expect(svgChart([ours], { reference: [reference], referenceName: "v0.2.7" })).toContain(

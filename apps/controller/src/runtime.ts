@@ -92,14 +92,15 @@ export async function startAdaptor(options: Partial<AdaptorOptions> = {}): Promi
 
   const recorder = createEventRecorder(client, log, (ms) => workers.whenIdle(ms));
   const departed: Departed = new Map();
-  // Every split is planned again when the cluster's default opaque ports change.
+  // Every split is planned again when the cluster's default opaque ports change (behind the
+  // changes of single splits, as a resync: it is a pass over all of them).
   const opaquePorts = new DefaultOpaquePorts({
     client,
     namespace: flags.linkerdNamespace,
     explicit: flags.defaultOpaquePorts,
     log,
     onChange: () => {
-      for (const key of sweepKeys(informers, clusterDomain)) workers.add(key);
+      for (const key of sweepKeys(informers, clusterDomain)) workers.addLowPriority(key);
     },
   });
   const controller = createController({
@@ -152,7 +153,8 @@ export async function startAdaptor(options: Partial<AdaptorOptions> = {}): Promi
   let resyncTimer: NodeJS.Timeout | undefined;
   if (flags.resyncPeriodMs > 0)
     resyncTimer = setInterval(() => {
-      for (const key of sweepKeys(informers, clusterDomain)) enqueue(key);
+      // Behind the changes: a weight update is not queued after thousands of unchanged splits.
+      for (const key of sweepKeys(informers, clusterDomain)) workers.addLowPriority(key);
     }, flags.resyncPeriodMs);
 
   const identity = options.identity ?? `${hostname()}_${randomBytes(4).toString("hex")}`;

@@ -28,6 +28,11 @@ export class Workers {
     this.queue?.add(key);
   }
 
+  /** Queues a key behind every change (a resync, the sweep): see WorkQueue.addLowPriority. */
+  addLowPriority(key: string): void {
+    this.queue?.addLowPriority(key);
+  }
+
   addAfter(key: string, ms: number): void {
     this.queue?.addAfter(key, ms);
   }
@@ -53,7 +58,8 @@ export class Workers {
     this.queue = queue;
     const abort = new AbortController();
     log.info("Starting workers");
-    for (const key of this.deps.sweep()) queue.add(key);
+    // Behind any change that arrives meanwhile: the sweep only rechecks what is there.
+    for (const key of this.deps.sweep()) queue.addLowPriority(key);
     const done = queue.runWorkers(this.deps.threads, this.deps.processItem, {
       signal: abort.signal,
     });

@@ -149,6 +149,79 @@ describe("WorkQueue", () => {
     expect(await peek(q.get())).toBe("pending");
   });
 
+  it("hands out low-priority keys only when no other key waits, each lane first in, first out", async () => {
+    const q = new WorkQueue<string>({ clock: new FakeClock() });
+    q.addLowPriority("r1");
+    q.addLowPriority("r2");
+    q.add("c1");
+    q.addLowPriority("r3");
+    q.addLowPriority("r1"); // already queued
+    q.add("c2");
+    expect(q.len()).toBe(5);
+    const order: (string | undefined)[] = [];
+    for (let i = 0; i < 5; i++) order.push(keyOf(await q.get()));
+    expect(order).toEqual(["c1", "c2", "r1", "r2", "r3"]);
+    expect(q.len()).toBe(0);
+    expect(await peek(q.get())).toBe("pending");
+  });
+
+  it("moves a low-priority key to the front lane when add queues it, and hands it out once", async () => {
+    const q = new WorkQueue<string>({ clock: new FakeClock() });
+    for (const key of ["r1", "r2", "r3"]) q.addLowPriority(key);
+    q.add("c1");
+    q.add("r3"); // a change to a key the resync queued: it goes with the changes
+    q.add("r3");
+    expect(q.len()).toBe(4);
+    const order: (string | undefined)[] = [];
+    for (let i = 0; i < 4; i++) order.push(keyOf(await q.get()));
+    expect(order).toEqual(["c1", "r3", "r1", "r2"]);
+    expect(q.len()).toBe(0);
+    expect(await peek(q.get())).toBe("pending");
+  });
+
+  it("requeues a key re-added while processing in the lane of its adds: low only if all were", async () => {
+    const q = new WorkQueue<string>({ clock: new FakeClock() });
+    q.add("a");
+    q.add("b");
+    expect(keyOf(await q.get())).toBe("a");
+    expect(keyOf(await q.get())).toBe("b");
+    q.addLowPriority("a"); // while a is processing: low
+    q.addLowPriority("b");
+    q.add("b"); // while b is processing: a change, so the front lane
+    q.add("c");
+    expect(q.len()).toBe(1);
+    q.done("a");
+    q.done("b");
+    expect(q.len()).toBe(3);
+    const order: (string | undefined)[] = [];
+    for (let i = 0; i < 3; i++) order.push(keyOf(await q.get()));
+    expect(order).toEqual(["c", "b", "a"]);
+  });
+
+  it("keeps low-priority order and counts across many keys and compactions", async () => {
+    const q = new WorkQueue<string>({ clock: new FakeClock() });
+    for (let i = 0; i < 3000; i++) q.addLowPriority(`r${String(i)}`);
+    // Every tenth moves to the front lane, in order.
+    for (let i = 0; i < 3000; i += 10) q.add(`r${String(i)}`);
+    expect(q.len()).toBe(3000);
+    const got: string[] = [];
+    for (let i = 0; i < 3000; i++) {
+      const key = keyOf(await q.get());
+      if (key !== undefined) got.push(key);
+      q.done(key ?? "");
+      // The key handed out first is queued again at low priority: it comes back at the end.
+      if (i === 0) q.addLowPriority("r0");
+    }
+    const front = Array.from({ length: 300 }, (_, k) => `r${String(10 * k)}`);
+    const rest = Array.from({ length: 3000 }, (_, i) => `r${String(i)}`).filter(
+      (_, i) => i % 10 !== 0,
+    );
+    expect(got).toEqual([...front, ...rest]);
+    expect(q.len()).toBe(1);
+    expect(keyOf(await q.get())).toBe("r0");
+    expect(q.len()).toBe(0);
+  });
+
   it("never hands out a key that is being processed; a re-add is queued again on done", async () => {
     const q = new WorkQueue<string>({ clock: new FakeClock() });
     q.add("a");
@@ -316,6 +389,35 @@ describe("WorkQueue", () => {
     });
     expect(errors).toEqual(["throws: boom"]);
     for (const key of ["flaky", "throws", "bad", "fine"]) expect(q.numRequeues(key)).toBe(0);
+  });
+
+  it("runWorkers lets I/O in during a long pass of handlers that never wait, and a change then goes first", async () => {
+    const q = new WorkQueue<string>({ yieldEveryMs: 2 });
+    const order: string[] = [];
+    const spin = (ms: number) => {
+      const until = performance.now() + ms;
+      while (performance.now() < until) {
+        // a reconcile answered from the cache: no await
+      }
+    };
+    for (let i = 0; i < 200; i++) q.addLowPriority(`r${String(i)}`);
+    // A timer stands in for a watch event: it can only fire when the loop gets a turn.
+    setTimeout(() => {
+      q.add("change");
+    }, 0);
+    const workers = q.runWorkers(2, (key) => {
+      order.push(key);
+      spin(0.2);
+      return "ok";
+    });
+    const deadline = Date.now() + 10_000;
+    while (order.length < 201 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    q.shutDown();
+    await workers;
+    expect(order).toHaveLength(201);
+    // Without the turns, the timer fires only after all 200 (at index 200).
+    expect(order.indexOf("change")).toBeGreaterThan(0);
+    expect(order.indexOf("change")).toBeLessThan(50);
   });
 
   it("runWorkers stops when its signal aborts, after in-flight work finishes", async () => {

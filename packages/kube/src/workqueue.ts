@@ -170,6 +170,13 @@ export interface WorkQueueOptions<K> {
   clock?: Clock;
   metrics?: WorkQueueMetrics<K>;
   logger?: Logger;
+  /**
+   * {@link WorkQueue.runWorkers}' workers give the event loop a turn (`setImmediate`) once they
+   * have run this long without one (default 5 ms; 0: never). Handlers that answer from a cache
+   * without I/O (a resync of thousands of unchanged keys) would otherwise hold the loop for the
+   * whole pass, and no watch event, and so no {@link WorkQueue.add} of a change, gets in.
+   */
+  yieldEveryMs?: number;
 }
 
 /** What {@link WorkQueue.get} returns. */
@@ -192,7 +199,10 @@ export interface RunWorkersOptions<K> {
  * - A key queued several times is processed once (dedupe).
  * - A key is never processed by two workers at once: re-added while being
  *   processed, it is queued again only when the worker calls `done`.
- * - Otherwise first in, first out.
+ * - Otherwise first in, first out, in two lanes: keys queued with `addLowPriority` (a resync,
+ *   the sweep at start) are handed out only when no key queued with `add` waits, and such a
+ *   key moves to the front lane when `add` queues it again. A change is not queued behind a
+ *   resync pass of thousands of keys.
  * - `addAfter` delays a key; `addRateLimited` delays it by the rate
  *   limiter (per-key exponential backoff, overall token bucket); `forget`
  *   resets its backoff.
@@ -204,6 +214,14 @@ export interface RunWorkersOptions<K> {
 export class WorkQueue<K = string> {
   private queue: K[] = [];
   private head = 0;
+  /** The low-priority lane; an entry is live only while `lowAt` holds its absolute position. */
+  private low: K[] = [];
+  private lowHead = 0;
+  /** Entries dropped from the front of `low` by compaction: absolute position = lowBase + index. */
+  private lowBase = 0;
+  private readonly lowAt = new Map<K, number>();
+  /** Dirty keys every add of which (since the key was last handed out) was low-priority. */
+  private readonly lowOnly = new Set<K>();
   private readonly dirty = new Set<K>();
   private readonly processing = new Set<K>();
   private readonly addedAt = new Map<K, number>();
@@ -217,6 +235,7 @@ export class WorkQueue<K = string> {
   private readonly clock: Clock;
   private readonly metrics: WorkQueueMetrics<K>;
   private readonly logger: Logger;
+  private readonly yieldEveryMs: number;
   readonly name: string;
 
   constructor(options: WorkQueueOptions<K> = {}) {
@@ -226,11 +245,23 @@ export class WorkQueue<K = string> {
     this.metrics = options.metrics ?? {};
     this.logger = options.logger ?? silentLogger;
     this.name = options.name ?? "workqueue";
+    this.yieldEveryMs = options.yieldEveryMs ?? 5;
   }
 
-  /** Queues a key (unless already queued, or shutting down). */
+  /**
+   * Queues a key (unless already queued, or shutting down). A key waiting in the low-priority
+   * lane moves to this one, at its end.
+   */
   add(key: K): void {
-    if (this.shuttingDown || this.dirty.has(key)) return;
+    if (this.shuttingDown) return;
+    if (this.dirty.has(key)) {
+      if (!this.lowOnly.delete(key)) return;
+      if (this.lowAt.delete(key)) {
+        this.queue.push(key);
+        this.dispatch();
+      }
+      return;
+    }
     this.dirty.add(key);
     this.addedAt.set(key, this.clock.now());
     this.metrics.onAdd?.(key);
@@ -238,6 +269,28 @@ export class WorkQueue<K = string> {
     this.queue.push(key);
     this.dispatch();
     this.reportDepth();
+  }
+
+  /**
+   * Queues a key behind every key queued with {@link add} (unless already queued, or shutting
+   * down): for the periodic resync and the sweep at start, which recheck everything, so that a
+   * change queued meanwhile goes first.
+   */
+  addLowPriority(key: K): void {
+    if (this.shuttingDown || this.dirty.has(key)) return;
+    this.dirty.add(key);
+    this.lowOnly.add(key);
+    this.addedAt.set(key, this.clock.now());
+    this.metrics.onAdd?.(key);
+    if (this.processing.has(key)) return;
+    this.pushLow(key);
+    this.dispatch();
+    this.reportDepth();
+  }
+
+  private pushLow(key: K): void {
+    this.lowAt.set(key, this.lowBase + this.low.length);
+    this.low.push(key);
   }
 
   /** Queues a key after `ms`. A key already waiting keeps the earlier time. */
@@ -284,7 +337,7 @@ export class WorkQueue<K = string> {
    */
   get(): Promise<QueueItem<K>> {
     if (this.shuttingDown) return Promise.resolve({ key: undefined, shutdown: true });
-    if (this.queue.length > this.head) return Promise.resolve(this.take());
+    if (this.len() > 0) return Promise.resolve(this.take());
     return new Promise((resolve) => this.getters.push(resolve));
   }
 
@@ -295,7 +348,8 @@ export class WorkQueue<K = string> {
     this.startedAt.delete(key);
     if (started !== undefined) this.metrics.onWorkDuration?.(this.clock.now() - started, key);
     if (this.dirty.has(key) && !this.shuttingDown) {
-      this.queue.push(key);
+      if (this.lowOnly.has(key)) this.pushLow(key);
+      else this.queue.push(key);
       this.dispatch();
       this.reportDepth();
     }
@@ -340,7 +394,7 @@ export class WorkQueue<K = string> {
 
   /** Keys waiting to be processed (not those being processed or delayed). */
   len(): number {
-    return this.queue.length - this.head;
+    return this.queue.length - this.head + this.lowAt.size;
   }
 
   isShuttingDown(): boolean {
@@ -353,12 +407,17 @@ export class WorkQueue<K = string> {
     this.shuttingDown = true;
     for (const { handle } of this.delayed.values()) this.clock.clearTimeout(handle);
     this.delayed.clear();
-    for (const key of this.queue.slice(this.head)) {
+    for (const key of [...this.queue.slice(this.head), ...this.lowAt.keys()]) {
       this.dirty.delete(key);
       this.addedAt.delete(key);
     }
     this.queue = [];
     this.head = 0;
+    this.low = [];
+    this.lowHead = 0;
+    this.lowBase = 0;
+    this.lowAt.clear();
+    this.lowOnly.clear();
     for (const getter of this.getters.splice(0)) getter({ key: undefined, shutdown: true });
     this.reportDepth();
     if (this.processing.size === 0) this.resolveDrainers();
@@ -392,11 +451,16 @@ export class WorkQueue<K = string> {
     };
     if (signal?.aborted === true) onAbort();
     else signal?.addEventListener("abort", onAbort, { once: true });
+    let turn = this.clock.now();
     const worker = async (): Promise<void> => {
       for (;;) {
         const item = await this.get();
         if (item.shutdown) return;
         await this.process(item.key, handler, options);
+        if (this.yieldEveryMs > 0 && this.clock.now() - turn >= this.yieldEveryMs) {
+          await new Promise((resolve) => setImmediate(resolve));
+          turn = this.clock.now();
+        }
       }
     };
     try {
@@ -432,12 +496,30 @@ export class WorkQueue<K = string> {
     }
   }
 
+  /** The next key: the front lane's first, else the low lane's first live entry. Needs len() > 0. */
   private take(): QueueItem<K> {
-    const key = this.queue[this.head] as K;
-    this.head++;
-    if (this.head > 1024 && this.head * 2 > this.queue.length) {
-      this.queue = this.queue.slice(this.head);
-      this.head = 0;
+    let key: K;
+    if (this.queue.length > this.head) {
+      key = this.queue[this.head] as K;
+      this.head++;
+      if (this.head > 1024 && this.head * 2 > this.queue.length) {
+        this.queue = this.queue.slice(this.head);
+        this.head = 0;
+      }
+    } else {
+      for (;;) {
+        const at = this.lowBase + this.lowHead;
+        key = this.low[this.lowHead] as K;
+        this.lowHead++;
+        if (this.lowAt.get(key) === at) break; // else moved to the front lane, or stale
+      }
+      this.lowAt.delete(key);
+      this.lowOnly.delete(key);
+      if (this.lowHead > 1024 && this.lowHead * 2 > this.low.length) {
+        this.low = this.low.slice(this.lowHead);
+        this.lowBase += this.lowHead;
+        this.lowHead = 0;
+      }
     }
     this.processing.add(key);
     this.dirty.delete(key);
@@ -451,7 +533,7 @@ export class WorkQueue<K = string> {
   }
 
   private dispatch(): void {
-    while (this.getters.length > 0 && this.queue.length > this.head) {
+    while (this.getters.length > 0 && this.len() > 0) {
       const getter = this.getters.shift();
       getter?.(this.take());
     }
