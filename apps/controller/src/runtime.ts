@@ -170,11 +170,17 @@ export async function startAdaptor(options: Partial<AdaptorOptions> = {}): Promi
     stop() {
       stopped ??= (async () => {
         stopping = true;
+        const stopStarted = Date.now();
         if (resyncTimer !== undefined) clearInterval(resyncTimer);
         await workers.stop();
         await elector?.stop({ release: true });
         metrics.leader.set(0);
-        await recorder.flush();
+        // The Events still waiting get what is left of the shutdown's budget (at least 1 s): a
+        // start-up's backlog drains at 50 writes/s, longer than any grace period.
+        const budget = Math.max(1000, flags.shutdownTimeoutMs - (Date.now() - stopStarted));
+        const dropped = await recorder.flushWithin(budget);
+        if (dropped > 0)
+          log.warn("shutting down: Events not written in time were dropped", { dropped });
         syncAbort.abort();
         await Promise.all(informers.all.map(([, informer]) => informer.stop()));
         await opaquePorts.stop();

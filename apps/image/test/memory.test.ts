@@ -58,7 +58,13 @@ describe(`the image through apps/bench's N = ${String(N)} scenario`, () => {
     expect(pods.length).toBe(2); // the run, then the restart with every split present
     for (const pod of pods) {
       const state = await pod.inspect();
-      expect(state).toMatchObject({ Running: false, ExitCode: 0, OOMKilled: false });
+      // On a failure, the end of the adaptor's log says why it exited.
+      const tail = state.ExitCode === 0 ? "" : (await pod.logs()).split("\n").slice(-15).join("\n");
+      expect(state, `${pod.name} exited ${String(state.ExitCode)}:\n${tail}`).toMatchObject({
+        Running: false,
+        ExitCode: 0,
+        OOMKilled: false,
+      });
       const memory = pod.finalMemory;
       expect(memory, `${pod.name}: no memory sample before it stopped`).toBeDefined();
       if (memory === undefined) continue;

@@ -77,6 +77,8 @@ export class EventRecorder {
   private readonly clock: Clock;
   private chain: Promise<void> = Promise.resolve();
   private pending = 0;
+  /** Set once a bounded flush ran out of time: what still waits is dropped, not written. */
+  private dropping = false;
   private seq = 0;
 
   constructor(private readonly options: EventRecorderOptions) {
@@ -135,9 +137,11 @@ export class EventRecorder {
     const waitTurn = this.options.waitTurn;
     this.chain = this.chain
       .then(async () => {
+        if (this.dropping) return;
         const delay = this.limiter?.when("") ?? 0;
         if (delay > 0) await new Promise<void>((r) => this.clock.setTimeout(r, delay));
         if (waitTurn !== undefined) await waitTurn();
+        if (this.dropping) return;
         await this.write(key, involvedObject, type, reason, message, at);
       })
       .catch((error: unknown) => {
@@ -151,6 +155,25 @@ export class EventRecorder {
   /** Resolves when every event recorded so far has been written (or failed). */
   flush(): Promise<void> {
     return this.chain;
+  }
+
+  /**
+   * {@link flush}, waiting no longer than `timeoutMs` (a shutdown's budget): the Events still
+   * waiting then are dropped, never written, and their number is returned.
+   */
+  async flushWithin(timeoutMs: number): Promise<number> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = await Promise.race([
+      this.chain.then(() => false),
+      new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(true), timeoutMs);
+      }),
+    ]);
+    clearTimeout(timer);
+    if (!late) return 0;
+    // The one in flight may be waiting its turn for good; it checks this before writing.
+    this.dropping = true;
+    return this.pending;
   }
 
   private async write(

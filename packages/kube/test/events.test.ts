@@ -257,6 +257,37 @@ describe("EventRecorder", () => {
     ]);
   });
 
+  it("a bounded flush stops waiting at its deadline and drops, unwritten, what still waits", async () => {
+    const slow = await splits(admin).create(split(ns, "slow"));
+    let turns = 0;
+    const turn: (() => void)[] = [];
+    const recorder = new EventRecorder({
+      client: admin,
+      component: "smi-adaptor",
+      // The workqueue busy: every Event waits its turn until the test gives it.
+      waitTurn: () => {
+        turns++;
+        return new Promise<void>((resolve) => turn.push(resolve));
+      },
+    });
+    for (let i = 0; i < 3; i++) recorder.event(slow, "Normal", "Updated", `weights ${String(i)}`);
+    const started = Date.now();
+    expect(await recorder.flushWithin(100)).toBe(3);
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(turns).toBe(1);
+    // Its turn comes after the deadline: nothing of what waited is written.
+    for (const give of turn) give();
+    await new Promise((r) => setTimeout(r, 300));
+    for (const give of turn) give();
+    await recorder.flush();
+    expect(await eventsAbout("slow")).toEqual([]);
+
+    const quick = new EventRecorder({ client: admin, component: "smi-adaptor" });
+    quick.event(slow, "Normal", "Synced", "ok");
+    expect(await quick.flushWithin(5_000)).toBe(0);
+    expect((await eventsAbout("slow")).map((e) => e.reason)).toEqual(["Synced"]);
+  });
+
   it("never throws into the caller: a forbidden write is logged", async () => {
     const jane = client({ as: "jane" });
     const logger = capturingLogger();
