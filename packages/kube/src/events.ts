@@ -137,11 +137,12 @@ export class EventRecorder {
     const waitTurn = this.options.waitTurn;
     this.chain = this.chain
       .then(async () => {
-        if (this.dropping) return;
+        // Read through a call each time: it can change while this Event waits.
+        if (this.isDropping()) return;
         const delay = this.limiter?.when("") ?? 0;
         if (delay > 0) await new Promise<void>((r) => this.clock.setTimeout(r, delay));
         if (waitTurn !== undefined) await waitTurn();
-        if (this.dropping) return;
+        if (this.isDropping()) return;
         await this.write(key, involvedObject, type, reason, message, at);
       })
       .catch((error: unknown) => {
@@ -150,6 +151,10 @@ export class EventRecorder {
       .finally(() => {
         this.pending--;
       });
+  }
+
+  private isDropping(): boolean {
+    return this.dropping;
   }
 
   /** Resolves when every event recorded so far has been written (or failed). */
