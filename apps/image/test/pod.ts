@@ -25,6 +25,7 @@ import {
   chartDir,
   expectOk,
   KubeHttp,
+  memoryCgroup,
   readKubeconfig,
   renderChart,
   type RenderedObject,
@@ -466,29 +467,20 @@ export class AdaptorPod {
    * `memory.max` / `memory.peak`), and the OOM kills counted there.
    */
   memory(): { limitBytes: number; peakBytes: number; oomKills: number } {
-    const lines = readFileSync(`/proc/${String(this.pid)}/cgroup`, "utf8")
-      .trim()
-      .split("\n");
-    const v1 = lines.find((l) => /^\d+:memory:/.test(l));
-    if (v1 !== undefined) {
-      const dir = `/sys/fs/cgroup/memory${v1.slice(v1.indexOf(":memory:") + 8)}`;
-      const read = (f: string) => readFileSync(join(dir, f), "utf8").trim();
-      const oom = /^oom_kill (\d+)$/m.exec(read("memory.oom_control"))?.[1];
-      if (oom === undefined) throw new Error(`${dir}/memory.oom_control counts no oom_kill`);
+    const cgroup = memoryCgroup(this.pid);
+    if (cgroup.version === 1) {
+      const oom = /^oom_kill (\d+)$/m.exec(cgroup.read("memory.oom_control"))?.[1];
+      if (oom === undefined) throw new Error(`${cgroup.dir}/memory.oom_control counts no oom_kill`);
       return {
-        limitBytes: Number(read("memory.limit_in_bytes")),
-        peakBytes: Number(read("memory.max_usage_in_bytes")),
+        limitBytes: Number(cgroup.read("memory.limit_in_bytes")),
+        peakBytes: Number(cgroup.read("memory.max_usage_in_bytes")),
         oomKills: Number(oom),
       };
     }
-    const v2 = lines.find((l) => l.startsWith("0::"));
-    if (v2 === undefined) throw new Error(`no memory cgroup in /proc/${String(this.pid)}/cgroup`);
-    const dir = `/sys/fs/cgroup${v2.slice(3)}`;
-    const read = (f: string) => readFileSync(join(dir, f), "utf8").trim();
     return {
-      limitBytes: Number(read("memory.max")),
-      peakBytes: Number(read("memory.peak")),
-      oomKills: Number(/^oom_kill (\d+)$/m.exec(read("memory.events"))?.[1] ?? NaN),
+      limitBytes: Number(cgroup.read("memory.max")),
+      peakBytes: Number(cgroup.read("memory.peak")),
+      oomKills: Number(/^oom_kill (\d+)$/m.exec(cgroup.read("memory.events"))?.[1] ?? NaN),
     };
   }
 

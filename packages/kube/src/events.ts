@@ -112,7 +112,7 @@ export class EventRecorder {
     }
     const objectId =
       meta.uid ?? `${object.apiVersion}/${object.kind}/${meta.namespace ?? ""}/${meta.name}`;
-    if (!this.allow(`${objectId}\u0000${type}\u0000${reason}`)) {
+    if (!this.allow(JSON.stringify([objectId, type, reason]))) {
       this.logger.debug("event dropped by the spam filter", { object: meta.name, reason, message });
       return;
     }
@@ -164,7 +164,8 @@ export class EventRecorder {
 
   /**
    * {@link flush}, waiting no longer than `timeoutMs` (a shutdown's budget): the Events still
-   * waiting then are dropped, never written, and their number is returned.
+   * waiting then are dropped, never written, and their number is returned. Past that deadline
+   * the recorder is done: what it is given afterwards is dropped too.
    */
   async flushWithin(timeoutMs: number): Promise<number> {
     let timer: NodeJS.Timeout | undefined;

@@ -67,6 +67,8 @@ export {
   assertGuard,
   containerProcess,
   type ContainerProcess,
+  memoryCgroup,
+  type MemoryCgroup,
   guardSnapshot,
   importImage,
   NODE_NAME,

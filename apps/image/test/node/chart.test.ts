@@ -108,6 +108,19 @@ async function adaptorPods(ns = namespace): Promise<Pod[]> {
 const isReady = (p: Pod) =>
   p.status.conditions?.some((c) => c.type === "Ready" && c.status === "True") === true;
 
+/** Waits until exactly `count` adaptor Pods of `ns` are Ready, and returns them. */
+function readyAdaptorPods(what: string, count: number, ns = namespace, timeoutMs = 120_000) {
+  return eventually(
+    what,
+    async () => {
+      const ready = (await adaptorPods(ns)).filter(isReady);
+      return ready.length === count ? ready : undefined;
+    },
+    timeoutMs,
+    200,
+  );
+}
+
 async function leaseHolder(): Promise<string | undefined> {
   const res = await admin.get(
     `/apis/coordination.k8s.io/v1/namespaces/${namespace}/leases/smi-adaptor`,
@@ -304,15 +317,7 @@ describe("the chart on the node, the README's Helm flow", () => {
     ).body as { spec: { minAvailable: number }; status: { currentHealthy: number } };
     expect(pdb.spec.minAvailable).toBe(1);
 
-    const pods = await eventually(
-      "two Ready adaptor pods",
-      async () => {
-        const ready = (await adaptorPods()).filter(isReady);
-        return ready.length === 2 ? ready : undefined;
-      },
-      120_000,
-      200,
-    );
+    const pods = await readyAdaptorPods("two Ready adaptor pods", 2);
     // A rolling update: the replicas to 2 adds -leader-elect=true to the template, and the Pod
     // that ran without it is gone.
     for (const p of pods) expect(p.spec.containers[0]?.args).toContain("-leader-elect=true");
@@ -397,15 +402,7 @@ describe("the chart on the node, the README's Helm flow", () => {
 
   it("when the leader is killed (SIGKILL, no release) another candidate takes the lease once it expires, and says so in its metrics", async () => {
     // The Pod the ReplicaSet started in place of the deleted leader's, Ready too.
-    const pods = await eventually(
-      "two Ready adaptor pods",
-      async () => {
-        const ready = (await adaptorPods()).filter(isReady);
-        return ready.length === 2 ? ready : undefined;
-      },
-      120_000,
-      200,
-    );
+    const pods = await readyAdaptorPods("two Ready adaptor pods", 2);
     const holder = await eventually("a lease holder", leaseHolder, 30_000, 200);
     const leader = pods.find((p) => holder.startsWith(`${p.metadata.name}_`));
     expect(leader, holder).toBeDefined();
@@ -483,15 +480,7 @@ describe("the chart on the node, the README's Helm flow", () => {
         return d;
       });
     await applyManifest(admin, objects, "kubectl");
-    const [goPod] = await eventually(
-      "the Go-shaped Pod to be Ready",
-      async () => {
-        const ready = (await adaptorPods()).filter(isReady);
-        return ready.length === 1 ? ready : undefined;
-      },
-      90_000,
-      200,
-    );
+    const [goPod] = await readyAdaptorPods("the Go-shaped Pod to be Ready", 1, namespace, 90_000);
 
     const install = await smi("install");
     expect(install.code, install.stderr).toBe(0);
@@ -590,14 +579,10 @@ describe("the seed's walkthrough on the node: helm repo add, helm install --gene
     expect(tarball, packaged.stdout).toBeDefined();
     expect(repo.requests).toContain(`GET /${tarball ?? ""}`);
 
-    const [pod] = await eventually(
+    const [pod] = await readyAdaptorPods(
       "the adaptor's Pod in the default namespace to be Ready",
-      async () => {
-        const ready = (await adaptorPods("default")).filter(isReady);
-        return ready.length === 1 ? ready : undefined;
-      },
-      120_000,
-      200,
+      1,
+      "default",
     );
     expect(pod?.spec.containers[0]?.image).toBe(
       `ghcr.io/linkerd-smi-ts/smi-adaptor:${image.version}`,

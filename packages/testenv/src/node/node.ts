@@ -291,22 +291,36 @@ function rootMountOptions(pid: number): string[] {
   return root?.[3]?.split(",") ?? [];
 }
 
-function memoryLimit(pid: number): number | "max" {
-  const lines = readFileSync(`/proc/${String(pid)}/cgroup`, "utf8").split("\n");
-  // cgroup v1: `4:memory:/kubepods/...`; v2: `0::/kubepods/...`.
+/** A process's memory cgroup: its directory and the cgroup version that lays it out. */
+export interface MemoryCgroup {
+  version: 1 | 2;
+  dir: string;
+  /** Reads one of its files, trimmed. */
+  read(file: string): string;
+}
+
+/** The memory cgroup of process `pid`, from `/proc/<pid>/cgroup` (v1 `N:memory:/…`, v2 `0::/…`). */
+export function memoryCgroup(pid: number): MemoryCgroup {
+  const lines = readFileSync(`/proc/${String(pid)}/cgroup`, "utf8")
+    .trim()
+    .split("\n");
   const v1 = lines.map((l) => /^\d+:memory:(.*)$/.exec(l)?.[1]).find((p) => p !== undefined);
-  const text =
-    v1 !== undefined
-      ? readFileSync(join("/sys/fs/cgroup/memory", v1, "memory.limit_in_bytes"), "utf8")
-      : readFileSync(
-          join(
-            "/sys/fs/cgroup",
-            lines.find((l) => l.startsWith("0::"))?.slice(3) ?? "",
-            "memory.max",
-          ),
-          "utf8",
-        );
-  return text.trim() === "max" ? "max" : Number(text.trim());
+  const v2 = lines.find((l) => l.startsWith("0::"))?.slice(3);
+  if (v1 === undefined && v2 === undefined)
+    throw new Error(`no memory cgroup in /proc/${String(pid)}/cgroup`);
+  const dir =
+    v1 !== undefined ? join("/sys/fs/cgroup/memory", v1) : join("/sys/fs/cgroup", v2 ?? "");
+  return {
+    version: v1 !== undefined ? 1 : 2,
+    dir,
+    read: (file) => readFileSync(join(dir, file), "utf8").trim(),
+  };
+}
+
+function memoryLimit(pid: number): number | "max" {
+  const cgroup = memoryCgroup(pid);
+  const text = cgroup.read(cgroup.version === 1 ? "memory.limit_in_bytes" : "memory.max");
+  return text === "max" ? "max" : Number(text);
 }
 
 export interface NodeFigures {
