@@ -53,7 +53,8 @@ describe("build-binaries.sh builds each cache entry once", () => {
       stdio: ["ignore", "ignore", "pipe"],
     });
     const log = collect(build.stderr);
-    const exited = new Promise<number | null>((r) => build.on("exit", r));
+    // "close", not "exit": only then has all of its stderr been read.
+    const exited = new Promise<number | null>((r) => build.on("close", r));
     await until("the wait message", () => log.text().includes("waiting for that build"));
     expect(log.text()).toContain(
       `etcd ${v.etcd}: another process (pid ${String(holder.pid)}, started test) is building it`,
@@ -85,7 +86,7 @@ describe("build-binaries.sh builds each cache entry once", () => {
       stdio: ["ignore", "ignore", "pipe"],
     });
     const log = collect(build.stderr);
-    expect(await new Promise((r) => build.on("exit", r))).toBe(0);
+    expect(await new Promise((r) => build.on("close", r))).toBe(0);
     expect(log.text()).toContain(`etcd ${v.etcd}: cached at ${join(entry, "etcd")}`);
     expect(existsSync(`${entry}.lock`)).toBe(false);
   });
